@@ -1,0 +1,2 @@
+/** ScaleBlocks cache. */
+package io.scaleblocks.cache;

@@ -1,0 +1,2 @@
+/** ScaleBlocks lb. */
+package io.scaleblocks.lb;

@@ -1,0 +1,2 @@
+/** ScaleBlocks queue. */
+package io.scaleblocks.queue;

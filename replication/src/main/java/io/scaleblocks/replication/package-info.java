@@ -1,0 +1,2 @@
+/** ScaleBlocks replication. */
+package io.scaleblocks.replication;

@@ -1,0 +1,2 @@
+/** ScaleBlocks session. */
+package io.scaleblocks.session;

@@ -1,0 +1,2 @@
+/** ScaleBlocks sharding. */
+package io.scaleblocks.sharding;
