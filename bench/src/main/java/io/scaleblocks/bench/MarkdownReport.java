@@ -1,0 +1,83 @@
+package io.scaleblocks.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns a JMH JSON result file into a markdown table: benchmark, parameters, mode, score with
+ * its 99.9% error, and the normalised allocation rate when the gc profiler ran.
+ *
+ * <p>JMH's JSON is regular enough to read with patterns, which keeps the bench jar free of a
+ * JSON library.
+ */
+public final class MarkdownReport {
+
+  private static final Pattern BENCHMARK = Pattern.compile("\"benchmark\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Pattern MODE = Pattern.compile("\"mode\"\\s*:\\s*\"([^\"]+)\"");
+  private static final Pattern THREADS = Pattern.compile("\"threads\"\\s*:\\s*(\\d+)");
+  private static final Pattern PARAMS = Pattern.compile("\"params\"\\s*:\\s*\\{([^}]*)}");
+  private static final Pattern PRIMARY = Pattern.compile(
+      "\"primaryMetric\"\\s*:\\s*\\{\\s*\"score\"\\s*:\\s*([-0-9.eE]+|\"NaN\")\\s*,"
+          + "\\s*\"scoreError\"\\s*:\\s*([-0-9.eE]+|\"NaN\")\\s*,.*?\"scoreUnit\"\\s*:\\s*\"([^\"]+)\"",
+      Pattern.DOTALL);
+  private static final Pattern ALLOC = Pattern.compile(
+      "\"gc\\.alloc\\.rate\\.norm\"\\s*:\\s*\\{\\s*\"score\"\\s*:\\s*([-0-9.eE]+)", Pattern.DOTALL);
+
+  private MarkdownReport() {}
+
+  public static void main(String[] args) throws IOException {
+    String json = Files.readString(Path.of(args[0]));
+    System.out.println("| benchmark | params | threads | mode | score | ± error | unit | B/op |");
+    System.out.println("|---|---|---|---|---:|---:|---|---:|");
+    for (String run : runs(json)) {
+      Matcher primary = PRIMARY.matcher(run);
+      if (!primary.find()) {
+        continue;
+      }
+      Matcher alloc = ALLOC.matcher(run);
+      System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          shortName(first(BENCHMARK, run)),
+          first(PARAMS, run).replace("\"", "").replaceAll("\\s+", " ").trim(),
+          first(THREADS, run),
+          first(MODE, run),
+          number(primary.group(1)),
+          number(primary.group(2)),
+          primary.group(3),
+          alloc.find() ? number(alloc.group(1)) : "");
+    }
+  }
+
+  private static List<String> runs(String json) {
+    List<String> runs = new ArrayList<>();
+    int start = json.indexOf("\"jmhVersion\"");
+    while (start >= 0) {
+      int next = json.indexOf("\"jmhVersion\"", start + 1);
+      runs.add(next < 0 ? json.substring(start) : json.substring(start, next));
+      start = next;
+    }
+    return runs;
+  }
+
+  private static String first(Pattern pattern, String text) {
+    Matcher matcher = pattern.matcher(text);
+    return matcher.find() ? matcher.group(1) : "";
+  }
+
+  private static String shortName(String benchmark) {
+    return benchmark.replaceFirst("^io\\.scaleblocks\\.bench\\.", "");
+  }
+
+  private static String number(String raw) {
+    if (raw.contains("NaN")) {
+      return "NaN";
+    }
+    double value = Double.parseDouble(raw);
+    return String.format(Locale.ROOT, Math.abs(value) >= 100 ? "%.0f" : "%.3g", value);
+  }
+}

@@ -1,0 +1,24 @@
+package io.scaleblocks.sharding;
+
+/**
+ * A seeded 64-bit hash function over the three kinds of keys a router sees.
+ *
+ * <p>Implementations are immutable, thread-safe and allocation-free: hashing a key creates no
+ * garbage, so a router can call it on every request. A {@link CharSequence} is hashed as its
+ * UTF-8 encoding, so {@code hash("key")} equals {@code hash("key".getBytes(UTF_8))}. Obtain
+ * instances from {@link Hashing}.
+ */
+public interface HashFunction {
+
+  /** Hashes the eight little-endian bytes of {@code key}. */
+  long hash(long key);
+
+  /** Hashes the UTF-8 encoding of {@code key} without materialising it. */
+  long hash(CharSequence key);
+
+  /** Hashes all of {@code key}. */
+  long hash(byte[] key);
+
+  /** Hashes {@code length} bytes of {@code key} from {@code offset}. */
+  long hash(byte[] key, int offset, int length);
+}
