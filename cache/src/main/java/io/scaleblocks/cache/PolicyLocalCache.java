@@ -1,0 +1,265 @@
+package io.scaleblocks.cache;
+
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * A bounded cache whose eviction order is one of our {@link PolicyOrder}s.
+ *
+ * <p>Thread-safe. Entries live in a {@link ConcurrentHashMap}; a read is a lock-free lookup plus
+ * an append to a lossy {@link ReadBuffer}, and rewriting an entry with the same weight is
+ * lock-free too. Inserts, weight changes and removals take a {@link ReentrantLock} that also
+ * applies the buffered reads to the policy, so the policy sees events in order when one thread
+ * drives the cache. Expired entries count as absent and are removed when read, when evicted, or
+ * by {@link #cleanUp()} (O(n)).
+ */
+final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
+
+  private static final class Node<V> {
+    volatile V value;
+    volatile long weight;
+    volatile long deadline;
+
+    Node(V value, long weight, long deadline) {
+      this.value = value;
+      this.weight = weight;
+      this.deadline = deadline;
+    }
+  }
+
+  private final EvictionPolicy policy;
+  private final ConcurrentHashMap<K, Node<V>> data = new ConcurrentHashMap<>();
+  private final PolicyOrder<K> order;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final ReadBuffer<K> reads = new ReadBuffer<>();
+  private final boolean readsReorder;
+  private final long maximum;
+  private final Weigher<? super K, ? super V> weigher;
+  private final Expiration<K, V> expiration;
+  private final LongSupplier ticker;
+  private final LongAdder hits;
+  private final LongAdder misses;
+  private volatile long evictions;
+
+  PolicyLocalCache(LocalCacheBuilder<K, V> builder) {
+    this.policy = builder.policy;
+    this.maximum = builder.maximum;
+    this.weigher = builder.weigher;
+    this.expiration = builder.expiration;
+    this.ticker = builder.ticker;
+    this.order = PolicyOrder.create(policy, maximum);
+    this.readsReorder = policy != EvictionPolicy.FIFO;
+    this.hits = builder.recordStats ? new LongAdder() : null;
+    this.misses = builder.recordStats ? new LongAdder() : null;
+  }
+
+  @Override
+  public V getIfPresent(K key) {
+    Node<V> node = data.get(key);
+    if (node == null) {
+      recordMiss();
+      return null;
+    }
+    if (expiration != null) {
+      long now = ticker.getAsLong();
+      if (now - node.deadline >= 0) {
+        removeExpired(key, node);
+        recordMiss();
+        return null;
+      }
+      if (expiration.afterAccess()) {
+        node.deadline = now + expiration.afterAccessNanos();
+      }
+    }
+    if (readsReorder) {
+      afterRead(key);
+    }
+    if (hits != null) {
+      hits.increment();
+    }
+    return node.value;
+  }
+
+  private void recordMiss() {
+    if (misses != null) {
+      misses.increment();
+    }
+  }
+
+  private void afterRead(K key) {
+    if (reads.offer(key) == ReadBuffer.Offer.FULL && lock.tryLock()) {
+      try {
+        reads.drainTo(order::recordHit);
+        reads.offer(key);
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  @Override
+  public void put(K key, V value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    long weight = weigher == null ? 1 : weigher.weigh(key, value);
+    if (weight < 0) {
+      throw new IllegalArgumentException("weight must be >= 0 but was " + weight + " for key " + key);
+    }
+    Node<V> node = data.get(key);
+    if (node != null && node.weight == weight) {
+      node.value = value;
+      node.deadline = deadline(key, value);
+      if (readsReorder) {
+        afterRead(key);
+      }
+      return;
+    }
+    lock.lock();
+    try {
+      reads.drainTo(order::recordHit);
+      putLocked(key, value, weight);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void putLocked(K key, V value, long weight) {
+    Node<V> existing = data.get(key);
+    if (weight > maximum) {
+      if (existing != null) {
+        data.remove(key);
+        order.remove(key);
+      }
+      return;
+    }
+    long deadline = deadline(key, value);
+    if (existing != null) {
+      existing.value = value;
+      existing.deadline = deadline;
+      if (existing.weight != weight) {
+        existing.weight = weight;
+        order.update(key, weight, this::evict);
+      } else {
+        order.recordHit(key);
+      }
+      return;
+    }
+    order.admit(key, weight, this::evict);
+    data.put(key, new Node<>(value, weight, deadline));
+  }
+
+  private long deadline(K key, V value) {
+    return expiration == null ? Long.MAX_VALUE : expiration.deadline(key, value, ticker.getAsLong());
+  }
+
+  private void evict(K victim) {
+    data.remove(victim);
+    evictions++;
+  }
+
+  private void removeExpired(K key, Node<V> node) {
+    lock.lock();
+    try {
+      if (data.remove(key, node)) {
+        order.remove(key);
+        evictions++;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void invalidate(K key) {
+    Objects.requireNonNull(key, "key");
+    lock.lock();
+    try {
+      if (data.remove(key) != null) {
+        order.remove(key);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public boolean invalidate(K key, V expected) {
+    Objects.requireNonNull(key, "key");
+    lock.lock();
+    try {
+      Node<V> node = data.get(key);
+      if (node != null && node.value == expected) {
+        data.remove(key);
+        order.remove(key);
+        return true;
+      }
+      return false;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public void invalidateAll() {
+    lock.lock();
+    try {
+      reads.drainTo(k -> { });
+      data.clear();
+      order.clear();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public long estimatedSize() {
+    return data.size();
+  }
+
+  @Override
+  public long evictionCount() {
+    return evictions;
+  }
+
+  @Override
+  public long hitCount() {
+    return hits == null ? 0 : hits.sum();
+  }
+
+  @Override
+  public long missCount() {
+    return misses == null ? 0 : misses.sum();
+  }
+
+  @Override
+  public void cleanUp() {
+    lock.lock();
+    try {
+      reads.drainTo(order::recordHit);
+      if (expiration != null) {
+        long now = ticker.getAsLong();
+        data.forEach((key, node) -> {
+          if (now - node.deadline >= 0 && data.remove(key, node)) {
+            order.remove(key);
+            evictions++;
+          }
+        });
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public EvictionPolicy policy() {
+    return policy;
+  }
+
+  @Override
+  public String toString() {
+    return "LocalCache[" + policy.policyName() + ", size=" + data.size() + "/" + maximum + "]";
+  }
+}
