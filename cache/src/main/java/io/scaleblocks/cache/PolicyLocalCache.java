@@ -253,6 +253,17 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
     }
   }
 
+  /** The resident keys after applying buffered reads; for tests. */
+  java.util.Set<K> residentKeys() {
+    lock.lock();
+    try {
+      reads.drainTo(order::recordHit);
+      return java.util.Set.copyOf(data.keySet());
+    } finally {
+      lock.unlock();
+    }
+  }
+
   @Override
   public EvictionPolicy policy() {
     return policy;
