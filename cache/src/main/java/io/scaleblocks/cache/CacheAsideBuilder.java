@@ -1,0 +1,292 @@
+package io.scaleblocks.cache;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+
+/**
+ * Configures a {@link CacheAside}. Setters validate and name a bad value; defaults are the
+ * {@code DEFAULT_*} constants. Not thread-safe.
+ */
+public final class CacheAsideBuilder<K, V> {
+
+  public static final String DEFAULT_NAME = "cache";
+  public static final Duration DEFAULT_TTL = Duration.ofMinutes(10);
+  public static final Duration DEFAULT_NEGATIVE_TTL = Duration.ofSeconds(30);
+  /** Each TTL is shortened by a random fraction up to this, so keys loaded together spread out. */
+  public static final double DEFAULT_TTL_JITTER = 0.1;
+  /** XFetch's beta: 1 is the paper's optimum; larger refreshes earlier; 0 turns it off. */
+  public static final double DEFAULT_EARLY_REFRESH_BETA = 1.0;
+  public static final Duration DEFAULT_LEASE_TTL = Duration.ofSeconds(10);
+  public static final Duration DEFAULT_LEASE_WAIT = Duration.ofSeconds(2);
+  public static final Duration DEFAULT_NEAR_CACHE_STALENESS = Duration.ofSeconds(1);
+  public static final Duration DEFAULT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+  public static final int DEFAULT_MAX_PENDING_WRITES = 10_000;
+  public static final int DEFAULT_WRITE_BATCH_SIZE = 500;
+  public static final int DEFAULT_WRITE_ATTEMPTS = 5;
+  public static final Duration DEFAULT_WRITE_BACKOFF = Duration.ofMillis(50);
+
+  /** The keys {@link #from(Map)} accepts. */
+  public static final Set<String> SETTINGS = Set.of("name", "policy", "maximum-size", "ttl",
+      "negative-ttl", "ttl-jitter", "early-refresh-beta", "write-strategy", "flush-interval",
+      "max-pending-writes", "lease-ttl", "lease-wait", "near-cache-staleness");
+
+  final Loader<K, V> loader;
+  String name = DEFAULT_NAME;
+  EvictionPolicy policy = EvictionPolicy.DEFAULT;
+  long maximum = LocalCacheBuilder.DEFAULT_MAXIMUM_SIZE;
+  Weigher<? super K, ? super V> weigher;
+  long ttlNanos = DEFAULT_TTL.toNanos();
+  long negativeTtlNanos = DEFAULT_NEGATIVE_TTL.toNanos();
+  double ttlJitter = DEFAULT_TTL_JITTER;
+  double earlyRefreshBeta = DEFAULT_EARLY_REFRESH_BETA;
+  Executor refreshExecutor;
+  CacheBackend<K, V> backend;
+  boolean staleSetProtection = true;
+  Duration leaseTtl = DEFAULT_LEASE_TTL;
+  long leaseWaitNanos = DEFAULT_LEASE_WAIT.toNanos();
+  long nearCacheStalenessNanos = DEFAULT_NEAR_CACHE_STALENESS.toNanos();
+  Store<K, V> store;
+  WriteStrategy writeStrategy = WriteStrategy.WRITE_AROUND;
+  Duration flushInterval = DEFAULT_FLUSH_INTERVAL;
+  int maxPendingWrites = DEFAULT_MAX_PENDING_WRITES;
+  int writeBatchSize = DEFAULT_WRITE_BATCH_SIZE;
+  int writeAttempts = DEFAULT_WRITE_ATTEMPTS;
+  long writeBackoffNanos = DEFAULT_WRITE_BACKOFF.toNanos();
+  WriteBehindQueue.Sleeper sleeper = nanos -> java.util.concurrent.TimeUnit.NANOSECONDS.sleep(nanos);
+  LongSupplier ticker = System::nanoTime;
+  Clock clock = Clock.systemUTC();
+  boolean recordStats;
+
+  CacheAsideBuilder(Loader<K, V> loader) {
+    this.loader = Objects.requireNonNull(loader, "loader");
+  }
+
+  /** Applies string settings (see {@link #SETTINGS}); durations like {@code 10s} or {@code PT10S}. */
+  public CacheAsideBuilder<K, V> from(Map<String, String> settings) {
+    Settings.rejectUnknown(settings, SETTINGS);
+    settings.forEach((key, value) -> {
+      switch (key) {
+        case "name" -> name(value);
+        case "policy" -> policy(EvictionPolicy.byName(value));
+        case "maximum-size" -> maximumSize(Settings.positiveLong(key, value));
+        case "ttl" -> ttl(Settings.duration(key, value));
+        case "negative-ttl" -> negativeTtl(Settings.duration(key, value));
+        case "ttl-jitter" -> ttlJitter(Settings.number(key, value));
+        case "early-refresh-beta" -> earlyRefresh(Settings.number(key, value));
+        case "write-strategy" -> writeStrategy(WriteStrategy.byName(value));
+        case "flush-interval" -> flushInterval = positive(key, Settings.duration(key, value));
+        case "max-pending-writes" -> maxPendingWrites = (int) atLeastOne(key, Settings.positiveLong(key, value));
+        case "lease-ttl" -> leaseTtl = positive(key, Settings.duration(key, value));
+        case "lease-wait" -> leaseWaitNanos = nonNegative(key, Settings.duration(key, value)).toNanos();
+        case "near-cache-staleness" -> nearCacheStaleness(Settings.duration(key, value));
+        default -> throw new AssertionError(key);
+      }
+    });
+    return this;
+  }
+
+  /** Names the cache in logs and metrics. */
+  public CacheAsideBuilder<K, V> name(String name) {
+    Objects.requireNonNull(name, "name");
+    if (name.isBlank()) {
+      throw new IllegalArgumentException("name must not be blank but was '" + name + "'");
+    }
+    this.name = name;
+    return this;
+  }
+
+  public CacheAsideBuilder<K, V> policy(EvictionPolicy policy) {
+    this.policy = Objects.requireNonNull(policy, "policy");
+    return this;
+  }
+
+  public CacheAsideBuilder<K, V> maximumSize(long maximumSize) {
+    this.maximum = atLeastOne("maximumSize", maximumSize);
+    this.weigher = null;
+    return this;
+  }
+
+  /** Bounds the local tier by total weight. */
+  public CacheAsideBuilder<K, V> maximumWeight(long maximumWeight, Weigher<? super K, ? super V> weigher) {
+    this.maximum = atLeastOne("maximumWeight", maximumWeight);
+    this.weigher = Objects.requireNonNull(weigher, "weigher");
+    return this;
+  }
+
+  /** How long a loaded value is cached, before jitter. */
+  public CacheAsideBuilder<K, V> ttl(Duration ttl) {
+    this.ttlNanos = positive("ttl", ttl).toNanos();
+    return this;
+  }
+
+  /** How long a "not found" is cached; zero does not cache it. */
+  public CacheAsideBuilder<K, V> negativeTtl(Duration negativeTtl) {
+    this.negativeTtlNanos = nonNegative("negativeTtl", negativeTtl).toNanos();
+    return this;
+  }
+
+  /** Shortens each TTL by a random fraction in {@code [0, jitter)}; 0 turns it off. */
+  public CacheAsideBuilder<K, V> ttlJitter(double jitter) {
+    if (!(jitter >= 0 && jitter < 1)) {
+      throw new IllegalArgumentException("ttlJitter must be in [0, 1) but was " + jitter);
+    }
+    this.ttlJitter = jitter;
+    return this;
+  }
+
+  /**
+   * XFetch probabilistic early refresh (Vattani, Chierichetti and Lowenstein, "Optimal
+   * Probabilistic Cache Stampede Prevention", VLDB 2015) with this beta; 0 turns it off.
+   */
+  public CacheAsideBuilder<K, V> earlyRefresh(double beta) {
+    if (!(beta >= 0 && beta <= 100)) {
+      throw new IllegalArgumentException("earlyRefreshBeta must be in [0, 100] but was " + beta);
+    }
+    this.earlyRefreshBeta = beta;
+    return this;
+  }
+
+  /** Where early refreshes run (default: a cached pool of daemon threads owned by the cache). */
+  public CacheAsideBuilder<K, V> refreshExecutor(Executor executor) {
+    this.refreshExecutor = Objects.requireNonNull(executor, "refreshExecutor");
+    return this;
+  }
+
+  /** The shared remote tier; the cache does not close it. */
+  public CacheAsideBuilder<K, V> backend(CacheBackend<K, V> backend) {
+    this.backend = Objects.requireNonNull(backend, "backend");
+    return this;
+  }
+
+  /**
+   * Whether fills are guarded against stale sets (default true): invalidation epochs locally,
+   * leases on the backend, which also give one loader per key across processes. False is plain
+   * cache-aside, where a slow reader can put an old value back after a write.
+   */
+  public CacheAsideBuilder<K, V> staleSetProtection(boolean enabled) {
+    this.staleSetProtection = enabled;
+    return this;
+  }
+
+  /** How long a fill lease lives on the backend; should exceed the slowest load. */
+  public CacheAsideBuilder<K, V> leaseTtl(Duration leaseTtl) {
+    this.leaseTtl = positive("leaseTtl", leaseTtl);
+    return this;
+  }
+
+  /** How long a reader that lost the lease waits for the holder's value before loading itself. */
+  public CacheAsideBuilder<K, V> leaseWait(Duration leaseWait) {
+    this.leaseWaitNanos = nonNegative("leaseWait", leaseWait).toNanos();
+    return this;
+  }
+
+  /**
+   * How long the near cache keeps serving local entries after losing the invalidation channel;
+   * after that reads skip it, and on reconnect it is cleared.
+   */
+  public CacheAsideBuilder<K, V> nearCacheStaleness(Duration staleness) {
+    this.nearCacheStalenessNanos = nonNegative("nearCacheStaleness", staleness).toNanos();
+    return this;
+  }
+
+  /** The store that {@link CacheAside#write} and {@link CacheAside#delete} reach, and how. */
+  public CacheAsideBuilder<K, V> store(Store<K, V> store, WriteStrategy strategy) {
+    this.store = Objects.requireNonNull(store, "store");
+    return writeStrategy(strategy);
+  }
+
+  public CacheAsideBuilder<K, V> writeStrategy(WriteStrategy strategy) {
+    this.writeStrategy = Objects.requireNonNull(strategy, "writeStrategy");
+    return this;
+  }
+
+  /**
+   * Write-back tuning: pending writes are stored every {@code flushInterval} (and on
+   * {@link CacheAside#flush()} and {@link CacheAside#close()}); at most {@code maxPending} keys
+   * wait, and writers block when that many are pending.
+   *
+   * <p><b>What a crash loses:</b> every write acknowledged since the last successful flush that
+   * covered its key, at most {@code maxPending} keys; nothing else.
+   */
+  public CacheAsideBuilder<K, V> writeBack(Duration flushInterval, int maxPending) {
+    this.flushInterval = positive("flushInterval", flushInterval);
+    this.maxPendingWrites = (int) atLeastOne("maxPending", maxPending);
+    return this;
+  }
+
+  /** Write-back batches hold at most this many keys. */
+  public CacheAsideBuilder<K, V> writeBatchSize(int batchSize) {
+    this.writeBatchSize = (int) atLeastOne("writeBatchSize", batchSize);
+    return this;
+  }
+
+  /** A failed write-back batch is tried this many times, sleeping {@code backoff}, doubling. */
+  public CacheAsideBuilder<K, V> writeRetries(int attempts, Duration backoff) {
+    this.writeAttempts = (int) atLeastOne("writeAttempts", attempts);
+    this.writeBackoffNanos = nonNegative("writeBackoff", backoff).toNanos();
+    return this;
+  }
+
+  CacheAsideBuilder<K, V> sleeper(WriteBehindQueue.Sleeper sleeper) {
+    this.sleeper = sleeper;
+    return this;
+  }
+
+  /** The monotonic time source for TTLs and refresh, in nanoseconds. */
+  public CacheAsideBuilder<K, V> ticker(LongSupplier ticker) {
+    this.ticker = Objects.requireNonNull(ticker, "ticker");
+    return this;
+  }
+
+  /** The wall clock for expiry times shared with the backend. */
+  public CacheAsideBuilder<K, V> clock(Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
+    return this;
+  }
+
+  /** Counts hits and misses (a striped counter increment per read). */
+  public CacheAsideBuilder<K, V> recordStats() {
+    this.recordStats = true;
+    return this;
+  }
+
+  /**
+   * Builds the cache.
+   *
+   * @throws IllegalStateException if a write strategy needs a store that was not given
+   */
+  public CacheAside<K, V> build() {
+    if (writeStrategy == WriteStrategy.WRITE_BACK && store == null) {
+      throw new IllegalStateException("write-back needs a store");
+    }
+    return new TieredCacheAside<>(this);
+  }
+
+  private static long atLeastOne(String name, long value) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " must be > 0 but was " + value);
+    }
+    return value;
+  }
+
+  private static Duration positive(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(name + " must be > 0 but was " + value);
+    }
+    return value;
+  }
+
+  private static Duration nonNegative(String name, Duration value) {
+    Objects.requireNonNull(value, name);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(name + " must be >= 0 but was " + value);
+    }
+    return value;
+  }
+}

@@ -1,0 +1,54 @@
+package io.scaleblocks.cache;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A shared, remote cache tier (Redis) behind a {@link CacheAside}.
+ *
+ * <p>Implementations are thread-safe. Any method may throw a {@link RuntimeException} when the
+ * server is down, slow or refusing; {@link CacheAside} treats that as a miss and reads the
+ * loader, so implementations should fail fast (a timeout and a circuit breaker) rather than
+ * retry. Entries expire at {@link CacheEntry#expiresAtMillis()}.
+ */
+public interface CacheBackend<K, V> extends AutoCloseable {
+
+  Optional<CacheEntry<V>> get(K key);
+
+  /** The entries found among {@code keys}, in one round trip where the server allows. */
+  Map<K, CacheEntry<V>> getAll(Collection<? extends K> keys);
+
+  void set(K key, CacheEntry<V> entry);
+
+  void setAll(Map<? extends K, CacheEntry<V>> entries);
+
+  /** Removes the entry and any lease on it, and tells other instances' near caches. */
+  void invalidate(K key);
+
+  /** A lease on {@code key} for {@code ttl}, or empty when another caller holds one. */
+  Optional<Lease> tryLease(K key, Duration ttl);
+
+  /** Stores {@code entry} only if {@code lease} is still held (not revoked nor expired), and releases it. */
+  boolean setIfLeased(K key, Lease lease, CacheEntry<V> entry);
+
+  /** Leases on several keys; the default asks one by one. */
+  default Map<K, Lease> tryLeaseAll(Collection<? extends K> keys, Duration ttl) {
+    Map<K, Lease> leases = new HashMap<>();
+    for (K key : keys) {
+      tryLease(key, ttl).ifPresent(lease -> leases.put(key, lease));
+    }
+    return leases;
+  }
+
+  /**
+   * Subscribes to other instances' invalidations, for a near cache. The default does nothing:
+   * a backend without a channel gives no near-cache coherence.
+   */
+  default void subscribe(InvalidationListener<K> listener) {}
+
+  @Override
+  void close();
+}

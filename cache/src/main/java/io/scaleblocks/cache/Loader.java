@@ -1,0 +1,31 @@
+package io.scaleblocks.cache;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads the source of truth (the database) on a cache miss.
+ *
+ * <p>Implementations must be thread-safe; a {@link CacheAside} calls them from the reader's
+ * thread and, for early refresh, from its refresh executor.
+ */
+@FunctionalInterface
+public interface Loader<K, V> {
+
+  /** The value for {@code key}, or empty when the source has none (which may be cached too). */
+  Optional<V> load(K key) throws Exception;
+
+  /**
+   * The values of several keys in one round trip; keys missing from the result do not exist.
+   * The default calls {@link #load} per key; override it to batch (one {@code IN (...)} query).
+   */
+  default Map<K, V> loadAll(Set<? extends K> keys) throws Exception {
+    Map<K, V> found = new HashMap<>();
+    for (K key : keys) {
+      load(key).ifPresent(value -> found.put(key, value));
+    }
+    return found;
+  }
+}

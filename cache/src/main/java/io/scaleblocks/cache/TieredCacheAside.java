@@ -1,0 +1,691 @@
+package io.scaleblocks.cache;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link CacheAside}: a local tier, an optional backend, single-flight loads, invalidation
+ * epochs and leases against stale sets, XFetch early refresh and the write strategies.
+ *
+ * <p>Stale-set protection in process: every key hashes to one of {@value #EPOCH_STRIPES}
+ * counters that invalidations, puts and writes increment before they touch the cache. A fill
+ * reads its key's counter before loading, puts its entry, then reads the counter again and
+ * takes back exactly its own entry if it moved. Because invalidators bump before removing and
+ * fillers put before re-checking, every interleaving ends without the old value. A collision
+ * between keys only costs a skipped fill.
+ */
+final class TieredCacheAside<K, V> implements CacheAside<K, V> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TieredCacheAside.class);
+  static final int EPOCH_STRIPES = 4096;
+  /** XFetch never refreshes more than this many load times (times beta) before expiry: e^-12. */
+  private static final double REFRESH_HORIZON = 12;
+  private static final long LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  private static final long REMOTE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private enum LeaseOutcome { GRANTED, HELD_ELSEWHERE, UNAVAILABLE }
+
+  private final String name;
+  private final Loader<K, V> loader;
+  private final LocalCache<K, LocalEntry<V>> local;
+  private final CacheBackend<K, V> backend;
+  private final Store<K, V> store;
+  private final WriteStrategy writeStrategy;
+  private final WriteBehindQueue<K, V> writeBehind;
+  private final ScheduledExecutorService flusher;
+  private final long ttlNanos;
+  private final long negativeTtlNanos;
+  private final double jitter;
+  private final double beta;
+  private final Executor refreshExecutor;
+  private final ExecutorService ownedRefreshExecutor;
+  private final boolean protect;
+  private final java.time.Duration leaseTtl;
+  private final long leaseWaitNanos;
+  private final long nearStalenessNanos;
+  private final LongSupplier ticker;
+  private final Clock clock;
+  private final boolean recordStats;
+  private final ConcurrentHashMap<K, CompletableFuture<LocalEntry<V>>> flights = new ConcurrentHashMap<>();
+  private final AtomicLongArray epochs = new AtomicLongArray(EPOCH_STRIPES);
+  private final LongAdder hits = new LongAdder();
+  private final LongAdder misses = new LongAdder();
+  private final LongAdder remoteHits = new LongAdder();
+  private final LongAdder loadSuccesses = new LongAdder();
+  private final LongAdder loadFailures = new LongAdder();
+  private final LongAdder loadNanos = new LongAdder();
+  private final LongAdder puts = new LongAdder();
+  private final LongAdder remoteErrors = new LongAdder();
+  private final LongAdder directStoreWrites = new LongAdder();
+  private volatile boolean nearDisconnected;
+  private volatile long nearDisconnectedAt;
+  private volatile long lastRemoteLog = Long.MIN_VALUE;
+
+  TieredCacheAside(CacheAsideBuilder<K, V> b) {
+    this.name = b.name;
+    this.loader = b.loader;
+    this.ticker = b.ticker;
+    this.clock = b.clock;
+    LocalCacheBuilder<K, LocalEntry<V>> localBuilder = LocalCache.<K, LocalEntry<V>>builder()
+        .policy(b.policy).ticker(b.ticker)
+        .expireAfter((K key, LocalEntry<V> entry) -> entry.deadline - ticker.getAsLong());
+    if (b.weigher != null) {
+      Weigher<? super K, ? super V> weigher = b.weigher;
+      localBuilder.maximumWeight(b.maximum)
+          .weigher((K key, LocalEntry<V> entry) -> entry.value.map(v -> weigher.weigh(key, v)).orElse(1L));
+    } else {
+      localBuilder.maximumSize(b.maximum);
+    }
+    this.local = localBuilder.build();
+    this.backend = b.backend;
+    this.store = b.store;
+    this.writeStrategy = b.writeStrategy;
+    this.ttlNanos = b.ttlNanos;
+    this.negativeTtlNanos = b.negativeTtlNanos;
+    this.jitter = b.ttlJitter;
+    this.beta = b.earlyRefreshBeta;
+    if (b.refreshExecutor != null) {
+      this.refreshExecutor = b.refreshExecutor;
+      this.ownedRefreshExecutor = null;
+    } else {
+      this.ownedRefreshExecutor = Executors.newCachedThreadPool(daemon(name + "-refresh"));
+      this.refreshExecutor = ownedRefreshExecutor;
+    }
+    this.protect = b.staleSetProtection;
+    this.leaseTtl = b.leaseTtl;
+    this.leaseWaitNanos = b.leaseWaitNanos;
+    this.nearStalenessNanos = b.nearCacheStalenessNanos;
+    this.recordStats = b.recordStats;
+    if (writeStrategy == WriteStrategy.WRITE_BACK) {
+      this.writeBehind = new WriteBehindQueue<>(name, store, b.maxPendingWrites, b.writeBatchSize,
+          b.writeAttempts, b.writeBackoffNanos, b.sleeper);
+      this.flusher = Executors.newSingleThreadScheduledExecutor(daemon(name + "-write-back"));
+      long interval = b.flushInterval.toNanos();
+      flusher.scheduleWithFixedDelay(writeBehind::flush, interval, interval, TimeUnit.NANOSECONDS);
+    } else {
+      this.writeBehind = null;
+      this.flusher = null;
+    }
+    if (backend != null) {
+      backend.subscribe(new NearCacheListener());
+    }
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String threadName) {
+    return runnable -> {
+      Thread thread = new Thread(runnable, threadName);
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  @Override
+  public Optional<V> get(K key) {
+    Objects.requireNonNull(key, "key");
+    LocalEntry<V> entry = local.getIfPresent(key);
+    if (entry != null && localReadable()) {
+      if (recordStats) {
+        hits.increment();
+      }
+      if (beta > 0) {
+        refreshEarlyIfDue(key, entry);
+      }
+      return entry.value;
+    }
+    if (recordStats) {
+      misses.increment();
+    }
+    return load(key).value;
+  }
+
+  private boolean localReadable() {
+    return !nearDisconnected || ticker.getAsLong() - nearDisconnectedAt <= nearStalenessNanos;
+  }
+
+  /** Single-flight: the first caller loads, the others wait for its result. */
+  private LocalEntry<V> load(K key) {
+    CompletableFuture<LocalEntry<V>> flight = new CompletableFuture<>();
+    CompletableFuture<LocalEntry<V>> running = flights.putIfAbsent(key, flight);
+    if (running != null) {
+      return await(running);
+    }
+    try {
+      LocalEntry<V> entry = fetch(key);
+      flight.complete(entry);
+      return entry;
+    } catch (RuntimeException | Error e) {
+      flight.completeExceptionally(e);
+      throw e;
+    } finally {
+      flights.remove(key, flight);
+    }
+  }
+
+  private LocalEntry<V> await(CompletableFuture<LocalEntry<V>> running) {
+    try {
+      return running.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw e;
+    }
+  }
+
+  private LocalEntry<V> fetch(K key) {
+    long epoch = epoch(key);
+    LocalEntry<V> cached = local.getIfPresent(key);
+    if (cached != null && localReadable()) {
+      return cached;
+    }
+    if (writeBehind != null) {
+      Optional<V> pending = writeBehind.pending(key);
+      if (pending != null) {
+        return fill(key, newEntry(pending, 0), epoch);
+      }
+    }
+    if (backend == null) {
+      return fill(key, callLoader(key), epoch);
+    }
+    LocalEntry<V> remote = remoteGet(key);
+    if (remote != null) {
+      remoteHits.increment();
+      return fill(key, remote, epoch);
+    }
+    if (!protect) {
+      LocalEntry<V> loaded = callLoader(key);
+      remoteSet(key, loaded);
+      return fill(key, loaded, epoch);
+    }
+    Lease[] lease = new Lease[1];
+    LeaseOutcome outcome = remoteTryLease(key, lease);
+    if (outcome == LeaseOutcome.HELD_ELSEWHERE) {
+      LocalEntry<V> theirs = awaitLeaseHolder(key, lease);
+      if (theirs != null) {
+        remoteHits.increment();
+        return fill(key, theirs, epoch);
+      }
+    }
+    LocalEntry<V> loaded = callLoader(key);
+    if (lease[0] != null) {
+      remoteSetIfLeased(key, lease[0], loaded);
+    }
+    return fill(key, loaded, epoch);
+  }
+
+  /**
+   * Polls the backend for the value another process's lease holder is loading. Returns it, or
+   * null when the wait ran out or the lease came free (then {@code lease[0]} may hold ours).
+   */
+  private LocalEntry<V> awaitLeaseHolder(K key, Lease[] lease) {
+    long deadline = System.nanoTime() + leaseWaitNanos;
+    while (System.nanoTime() - deadline < 0) {
+      LockSupport.parkNanos(LEASE_POLL_NANOS);
+      LocalEntry<V> entry = remoteGet(key);
+      if (entry != null) {
+        return entry;
+      }
+      if (remoteTryLease(key, lease) != LeaseOutcome.HELD_ELSEWHERE) {
+        return null;
+      }
+    }
+    return null;
+  }
+
+  private LocalEntry<V> fill(K key, LocalEntry<V> entry, long epoch) {
+    if (entry.deadline - ticker.getAsLong() <= 0) {
+      return entry;
+    }
+    local.put(key, entry);
+    puts.increment();
+    if (protect && epoch(key) != epoch) {
+      local.invalidate(key, entry);
+    }
+    return entry;
+  }
+
+  private LocalEntry<V> callLoader(K key) {
+    long start = ticker.getAsLong();
+    Optional<V> value;
+    try {
+      value = Objects.requireNonNull(loader.load(key), "the loader returned null instead of an Optional");
+    } catch (Exception e) {
+      loadFailures.increment();
+      throw new CacheLoadException(name + " - loading " + key + " failed", e);
+    }
+    long took = Math.max(0, ticker.getAsLong() - start);
+    loadSuccesses.increment();
+    loadNanos.add(took);
+    return newEntry(value, took);
+  }
+
+  private LocalEntry<V> newEntry(Optional<V> value, long took) {
+    long ttl = value.isPresent() ? ttlNanos : negativeTtlNanos;
+    if (jitter > 0 && ttl > 0) {
+      ttl -= (long) (ttl * jitter * ThreadLocalRandom.current().nextDouble());
+    }
+    long now = ticker.getAsLong();
+    long horizon = (long) Math.min(ttl, took * beta * REFRESH_HORIZON);
+    return new LocalEntry<>(value, took, now + ttl, now + ttl - horizon,
+        clock.millis() + TimeUnit.NANOSECONDS.toMillis(ttl));
+  }
+
+  private LocalEntry<V> fromRemote(CacheEntry<V> remote) {
+    long remaining = TimeUnit.MILLISECONDS.toNanos(remote.expiresAtMillis() - clock.millis());
+    if (remaining <= 0) {
+      return null;
+    }
+    long now = ticker.getAsLong();
+    long horizon = (long) Math.min(remaining, remote.loadNanos() * beta * REFRESH_HORIZON);
+    return new LocalEntry<>(remote.value(), remote.loadNanos(), now + remaining,
+        now + remaining - horizon, remote.expiresAtMillis());
+  }
+
+  /**
+   * XFetch: refresh when {@code now - loadTime * beta * ln(rand) >= expiry}, so the chance grows
+   * as expiry nears and with the cost of a load, and concurrent readers rarely agree.
+   */
+  private void refreshEarlyIfDue(K key, LocalEntry<V> entry) {
+    long now = ticker.getAsLong();
+    if (now - entry.refreshFrom < 0) {
+      return;
+    }
+    double gap = entry.loadNanos * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
+    if (entry.deadline - now > gap || flights.containsKey(key)) {
+      return;
+    }
+    CompletableFuture<LocalEntry<V>> flight = new CompletableFuture<>();
+    if (flights.putIfAbsent(key, flight) != null) {
+      return;
+    }
+    try {
+      refreshExecutor.execute(() -> {
+        try {
+          flight.complete(refresh(key, entry));
+        } catch (RuntimeException | Error e) {
+          LOG.debug("{} - early refresh of {} failed; the cached value stays until it expires", name, key, e);
+          flight.complete(entry);
+        } finally {
+          flights.remove(key, flight);
+        }
+      });
+    } catch (RejectedExecutionException e) {
+      flights.remove(key, flight);
+      flight.complete(entry);
+    }
+  }
+
+  private LocalEntry<V> refresh(K key, LocalEntry<V> current) {
+    long epoch = epoch(key);
+    if (backend == null) {
+      return fill(key, callLoader(key), epoch);
+    }
+    LocalEntry<V> remote = remoteGet(key);
+    if (remote != null && remote.expiresAtMillis > current.expiresAtMillis) {
+      return fill(key, remote, epoch);
+    }
+    Lease[] lease = new Lease[1];
+    LeaseOutcome outcome = protect ? remoteTryLease(key, lease) : LeaseOutcome.UNAVAILABLE;
+    if (outcome == LeaseOutcome.HELD_ELSEWHERE) {
+      return current;
+    }
+    LocalEntry<V> loaded = callLoader(key);
+    if (outcome == LeaseOutcome.GRANTED) {
+      remoteSetIfLeased(key, lease[0], loaded);
+    } else {
+      remoteSet(key, loaded);
+    }
+    return fill(key, loaded, epoch);
+  }
+
+  @Override
+  public Map<K, V> getAll(Collection<? extends K> keys) {
+    Map<K, V> result = new LinkedHashMap<>();
+    Set<K> missing = new LinkedHashSet<>();
+    for (K key : keys) {
+      Objects.requireNonNull(key, "key");
+      LocalEntry<V> entry = local.getIfPresent(key);
+      if (entry != null && localReadable()) {
+        if (recordStats) {
+          hits.increment();
+        }
+        entry.value.ifPresent(v -> result.put(key, v));
+      } else if (missing.add(key) && recordStats) {
+        misses.increment();
+      }
+    }
+    if (missing.isEmpty()) {
+      return result;
+    }
+    Map<K, Long> startEpochs = new HashMap<>();
+    missing.forEach(key -> startEpochs.put(key, epoch(key)));
+    if (writeBehind != null) {
+      for (var it = missing.iterator(); it.hasNext(); ) {
+        K key = it.next();
+        Optional<V> pending = writeBehind.pending(key);
+        if (pending != null) {
+          fill(key, newEntry(pending, 0), startEpochs.get(key)).value.ifPresent(v -> result.put(key, v));
+          it.remove();
+        }
+      }
+    }
+    Map<K, Lease> leases = Map.of();
+    if (backend != null && !missing.isEmpty()) {
+      remoteGetAll(missing).forEach((key, entry) -> {
+        remoteHits.increment();
+        fill(key, entry, startEpochs.get(key)).value.ifPresent(v -> result.put(key, v));
+        missing.remove(key);
+      });
+      if (protect && !missing.isEmpty()) {
+        leases = remoteTryLeaseAll(missing);
+      }
+    }
+    if (missing.isEmpty()) {
+      return result;
+    }
+    long start = ticker.getAsLong();
+    Map<K, V> loaded;
+    try {
+      loaded = loader.loadAll(missing);
+    } catch (Exception e) {
+      loadFailures.increment();
+      throw new CacheLoadException(name + " - loading " + missing.size() + " keys failed", e);
+    }
+    long took = Math.max(0, ticker.getAsLong() - start);
+    loadSuccesses.increment();
+    loadNanos.add(took);
+    Map<K, CacheEntry<V>> unprotected = new HashMap<>();
+    for (K key : missing) {
+      LocalEntry<V> entry = newEntry(Optional.ofNullable(loaded.get(key)), took);
+      if (backend != null) {
+        Lease lease = leases.get(key);
+        if (lease != null) {
+          remoteSetIfLeased(key, lease, entry);
+        } else if (!protect) {
+          unprotected.put(key, entry.toRemote());
+        }
+      }
+      fill(key, entry, startEpochs.get(key)).value.ifPresent(v -> result.put(key, v));
+    }
+    if (!unprotected.isEmpty()) {
+      guarded(() -> backend.setAll(unprotected));
+    }
+    return result;
+  }
+
+  @Override
+  public void put(K key, V value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    cacheNow(key, Optional.of(value));
+  }
+
+  private void cacheNow(K key, Optional<V> value) {
+    bumpEpoch(key);
+    LocalEntry<V> entry = newEntry(value, 0);
+    if (backend != null) {
+      guarded(() -> backend.invalidate(key));
+      remoteSet(key, entry);
+    }
+    if (entry.deadline - ticker.getAsLong() > 0) {
+      local.put(key, entry);
+      puts.increment();
+    } else {
+      local.invalidate(key);
+    }
+  }
+
+  @Override
+  public void invalidate(K key) {
+    Objects.requireNonNull(key, "key");
+    bumpEpoch(key);
+    local.invalidate(key);
+    if (backend != null) {
+      guarded(() -> backend.invalidate(key));
+    }
+  }
+
+  @Override
+  public void write(K key, V value) {
+    Objects.requireNonNull(key, "key");
+    Objects.requireNonNull(value, "value");
+    switch (requireStore()) {
+      case WRITE_THROUGH -> {
+        storeWrite(key, Optional.of(value));
+        cacheNow(key, Optional.of(value));
+      }
+      case WRITE_AROUND -> {
+        storeWrite(key, Optional.of(value));
+        invalidate(key);
+      }
+      case WRITE_BACK -> {
+        writeBehind.enqueue(key, Optional.of(value));
+        cacheNow(key, Optional.of(value));
+      }
+    }
+  }
+
+  @Override
+  public void delete(K key) {
+    Objects.requireNonNull(key, "key");
+    switch (requireStore()) {
+      case WRITE_THROUGH, WRITE_AROUND -> {
+        storeWrite(key, Optional.empty());
+        invalidate(key);
+      }
+      case WRITE_BACK -> {
+        writeBehind.enqueue(key, Optional.empty());
+        cacheNow(key, Optional.empty());
+      }
+    }
+  }
+
+  private WriteStrategy requireStore() {
+    if (store == null) {
+      throw new IllegalStateException(name + " - write and delete need a store; see CacheAsideBuilder.store");
+    }
+    return writeStrategy;
+  }
+
+  private void storeWrite(K key, Optional<V> value) {
+    try {
+      if (value.isPresent()) {
+        store.write(key, value.get());
+      } else {
+        store.delete(key);
+      }
+      directStoreWrites.increment();
+    } catch (Exception e) {
+      throw new CacheWriteException(name + " - storing " + key + " failed; the cache is unchanged", e);
+    }
+  }
+
+  @Override
+  public boolean flush() {
+    return writeBehind == null || writeBehind.flush();
+  }
+
+  @Override
+  public CacheStats stats() {
+    long storeWrites = directStoreWrites.sum() + (writeBehind == null ? 0 : writeBehind.storeWrites());
+    return new CacheStats(hits.sum(), misses.sum(), remoteHits.sum(), loadSuccesses.sum(),
+        loadFailures.sum(), loadNanos.sum(), puts.sum(), local.evictionCount(), remoteErrors.sum(),
+        storeWrites);
+  }
+
+  @Override
+  public long estimatedSize() {
+    return local.estimatedSize();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  /** Write-back only: keys waiting to be stored. */
+  int pendingWrites() {
+    return writeBehind == null ? 0 : writeBehind.size();
+  }
+
+  @Override
+  public void close() {
+    if (ownedRefreshExecutor != null) {
+      ownedRefreshExecutor.shutdown();
+    }
+    if (writeBehind != null) {
+      flusher.shutdown();
+      try {
+        flusher.awaitTermination(1, TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (!writeBehind.flush()) {
+        throw new CacheWriteException(name + " - " + writeBehind.size()
+            + " write-back entries could not be stored at close and are lost", null);
+      }
+    }
+  }
+
+  private long epoch(K key) {
+    return epochs.get(stripe(key));
+  }
+
+  private void bumpEpoch(K key) {
+    epochs.incrementAndGet(stripe(key));
+  }
+
+  private static int stripe(Object key) {
+    int h = key.hashCode() * 0x9E3779B9;
+    return (h ^ (h >>> 16)) & (EPOCH_STRIPES - 1);
+  }
+
+  private LocalEntry<V> remoteGet(K key) {
+    try {
+      Optional<CacheEntry<V>> entry = backend.get(key);
+      return entry.isPresent() ? fromRemote(entry.get()) : null;
+    } catch (RuntimeException e) {
+      remoteFailed(e);
+      return null;
+    }
+  }
+
+  private Map<K, LocalEntry<V>> remoteGetAll(Collection<K> keys) {
+    try {
+      Map<K, LocalEntry<V>> found = new HashMap<>();
+      backend.getAll(keys).forEach((key, entry) -> {
+        LocalEntry<V> local = fromRemote(entry);
+        if (local != null) {
+          found.put(key, local);
+        }
+      });
+      return found;
+    } catch (RuntimeException e) {
+      remoteFailed(e);
+      return Map.of();
+    }
+  }
+
+  private LeaseOutcome remoteTryLease(K key, Lease[] granted) {
+    try {
+      Optional<Lease> lease = backend.tryLease(key, leaseTtl);
+      if (lease.isPresent()) {
+        granted[0] = lease.get();
+        return LeaseOutcome.GRANTED;
+      }
+      return LeaseOutcome.HELD_ELSEWHERE;
+    } catch (RuntimeException e) {
+      remoteFailed(e);
+      return LeaseOutcome.UNAVAILABLE;
+    }
+  }
+
+  private Map<K, Lease> remoteTryLeaseAll(Collection<K> keys) {
+    try {
+      return backend.tryLeaseAll(keys, leaseTtl);
+    } catch (RuntimeException e) {
+      remoteFailed(e);
+      return Map.of();
+    }
+  }
+
+  private void remoteSet(K key, LocalEntry<V> entry) {
+    guarded(() -> backend.set(key, entry.toRemote()));
+  }
+
+  private void remoteSetIfLeased(K key, Lease lease, LocalEntry<V> entry) {
+    guarded(() -> backend.setIfLeased(key, lease, entry.toRemote()));
+  }
+
+  private void guarded(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      remoteFailed(e);
+    }
+  }
+
+  private void remoteFailed(RuntimeException e) {
+    remoteErrors.increment();
+    long now = System.nanoTime();
+    long last = lastRemoteLog;
+    if (last == Long.MIN_VALUE || now - last > REMOTE_LOG_INTERVAL_NANOS) {
+      lastRemoteLog = now;
+      LOG.warn("{} - the cache backend failed ({}); reading through to the loader", name, e.toString());
+    }
+  }
+
+  /** Keeps the local tier coherent with other instances through the backend's channel. */
+  private final class NearCacheListener implements InvalidationListener<K> {
+    @Override
+    public void invalidated(K key) {
+      bumpEpoch(key);
+      local.invalidate(key);
+    }
+
+    @Override
+    public void disconnected() {
+      nearDisconnectedAt = ticker.getAsLong();
+      nearDisconnected = true;
+      LOG.warn("{} - lost the invalidation channel; local entries are served for at most {} ms",
+          name, TimeUnit.NANOSECONDS.toMillis(nearStalenessNanos));
+    }
+
+    @Override
+    public void reconnected() {
+      if (nearDisconnected) {
+        local.invalidateAll();
+        nearDisconnected = false;
+        LOG.info("{} - invalidation channel back; cleared the local tier", name);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "CacheAside[" + name + ", " + local + (backend == null ? "" : ", backend=" + backend) + "]";
+  }
+}
