@@ -546,6 +546,12 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     return name;
   }
 
+  /** What the local tier holds for {@code key} without loading or counting; for tests. */
+  Optional<Optional<V>> peek(K key) {
+    LocalEntry<V> entry = local.getIfPresent(key);
+    return entry == null ? Optional.empty() : Optional.of(entry.value);
+  }
+
   /** Write-back only: keys waiting to be stored. */
   int pendingWrites() {
     return writeBehind == null ? 0 : writeBehind.size();

@@ -1,0 +1,202 @@
+package io.scaleblocks.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class CacheAsideTest {
+
+  private final FakeTime time = new FakeTime();
+  private final Map<String, String> db = new ConcurrentHashMap<>();
+  private final AtomicInteger loads = new AtomicInteger();
+
+  private CacheAsideBuilder<String, String> builder() {
+    return CacheAside.<String, String>builder(key -> {
+      loads.incrementAndGet();
+      return Optional.ofNullable(db.get(key));
+    }).ticker(time::nanoTime).clock(time).ttlJitter(0).earlyRefresh(0).recordStats();
+  }
+
+  @ParameterizedTest
+  @EnumSource(EvictionPolicy.class)
+  void aMissLoadsOnceAndLaterReadsHitUntilTheTtl(EvictionPolicy policy) {
+    db.put("a", "1");
+    CacheAside<String, String> cache = builder().policy(policy).ttl(Duration.ofSeconds(10)).build();
+    assertEquals(Optional.of("1"), cache.get("a"));
+    db.put("a", "2");
+    time.advance(Duration.ofSeconds(9));
+    assertEquals(Optional.of("1"), cache.get("a"));
+    time.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.of("2"), cache.get("a"));
+    assertEquals(2, loads.get());
+    CacheStats stats = cache.stats();
+    assertEquals(1, stats.hits());
+    assertEquals(2, stats.misses());
+  }
+
+  @Test
+  void notFoundIsCachedForTheNegativeTtlOnly() {
+    CacheAside<String, String> cache = builder().ttl(Duration.ofMinutes(10))
+        .negativeTtl(Duration.ofSeconds(5)).build();
+    assertEquals(Optional.empty(), cache.get("ghost"));
+    assertEquals(Optional.empty(), cache.get("ghost"));
+    assertEquals(1, loads.get());
+    db.put("ghost", "now here");
+    time.advance(Duration.ofSeconds(5));
+    assertEquals(Optional.of("now here"), cache.get("ghost"));
+    assertEquals(2, loads.get());
+  }
+
+  @Test
+  void aZeroNegativeTtlDoesNotCacheNotFound() {
+    CacheAside<String, String> cache = builder().negativeTtl(Duration.ZERO).build();
+    cache.get("ghost");
+    cache.get("ghost");
+    assertEquals(2, loads.get());
+  }
+
+  @Test
+  void invalidateAndPutChangeWhatTheNextReadSees() {
+    db.put("a", "1");
+    CacheAside<String, String> cache = builder().build();
+    cache.get("a");
+    db.put("a", "2");
+    cache.invalidate("a");
+    assertEquals(Optional.of("2"), cache.get("a"));
+    cache.put("a", "3");
+    assertEquals(Optional.of("3"), cache.get("a"));
+    assertEquals(2, loads.get());
+  }
+
+  @Test
+  void getAllLoadsEveryMissInOneBatchAndCachesNotFound() {
+    db.put("a", "1");
+    db.put("b", "2");
+    List<Set<? extends String>> batches = new ArrayList<>();
+    CacheAside<String, String> cache = CacheAside.<String, String>builder(new Loader<>() {
+      @Override
+      public Optional<String> load(String key) {
+        throw new AssertionError("getAll must batch");
+      }
+
+      @Override
+      public Map<String, String> loadAll(Set<? extends String> keys) {
+        batches.add(Set.copyOf(keys));
+        Map<String, String> found = new java.util.HashMap<>();
+        keys.forEach(k -> { if (db.containsKey(k)) found.put(k, db.get(k)); });
+        return found;
+      }
+    }).ticker(time::nanoTime).clock(time).build();
+    cache.put("c", "3");
+    assertEquals(Map.of("a", "1", "b", "2", "c", "3"), cache.getAll(List.of("a", "b", "c", "x")));
+    assertEquals(List.of(Set.of("a", "b", "x")), batches);
+    assertEquals(Map.of("a", "1"), cache.getAll(List.of("a", "x")));
+    assertEquals(1, batches.size());
+  }
+
+  @Test
+  void twoHundredFiftySixThreadsMissingOneKeyCauseExactlyOneLoad() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    CacheAside<String, String> cache = CacheAside.<String, String>builder(key -> {
+      loads.incrementAndGet();
+      release.await(10, TimeUnit.SECONDS);
+      return Optional.of("v");
+    }).build();
+    int threads = 256;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      CyclicBarrier start = new CyclicBarrier(threads);
+      List<Future<Optional<String>>> results = new ArrayList<>();
+      for (int i = 0; i < threads; i++) {
+        results.add(pool.submit(() -> {
+          start.await();
+          return cache.get("hot");
+        }));
+      }
+      while (loads.get() == 0) {
+        Thread.onSpinWait();
+      }
+      Thread.sleep(50); // let every thread reach the cache while the one load is held
+      release.countDown();
+      for (Future<Optional<String>> result : results) {
+        assertEquals(Optional.of("v"), result.get(10, TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1, loads.get());
+  }
+
+  @Test
+  void aFailingLoaderReachesEveryWaiterAndIsNotCached() {
+    CacheAside<String, String> cache = CacheAside.<String, String>builder(key -> {
+      if (loads.incrementAndGet() == 1) {
+        throw new java.io.IOException("database down");
+      }
+      return Optional.of("ok");
+    }).build();
+    CacheLoadException e = assertThrows(CacheLoadException.class, () -> cache.get("k"));
+    assertEquals("cache - loading k failed", e.getMessage());
+    assertEquals(Optional.of("ok"), cache.get("k"));
+    assertEquals(1, cache.stats().loadFailures());
+  }
+
+  @Test
+  void ttlJitterSpreadsTheExpiryOfKeysLoadedTogether() {
+    for (int i = 0; i < 1000; i++) {
+      db.put("k" + i, "v");
+    }
+    CacheAside<String, String> cache = builder().ttl(Duration.ofSeconds(100)).ttlJitter(0.2)
+        .maximumSize(5000).build();
+    for (int i = 0; i < 1000; i++) {
+      cache.get("k" + i);
+    }
+    int[] reloadsPerSecond = new int[101];
+    for (int second = 1; second <= 100; second++) {
+      time.advance(Duration.ofSeconds(1));
+      int before = loads.get();
+      for (int i = 0; i < 1000; i++) {
+        cache.get("k" + i);
+      }
+      reloadsPerSecond[second] = loads.get() - before;
+    }
+    int inFirst80 = 0;
+    int maxPerSecond = 0;
+    for (int s = 1; s <= 100; s++) {
+      if (s < 80) inFirst80 += reloadsPerSecond[s];
+      maxPerSecond = Math.max(maxPerSecond, reloadsPerSecond[s]);
+    }
+    assertEquals(0, inFirst80, "nothing expires before ttl * (1 - jitter)");
+    assertTrue(maxPerSecond < 120, "expiries are spread over 20 s, at most " + maxPerSecond + " in one second");
+  }
+
+  @Test
+  void badSettingsAreRejectedWithTheirValue() {
+    var e = assertThrows(IllegalArgumentException.class, () -> builder().ttlJitter(1.5));
+    assertEquals("ttlJitter must be in [0, 1) but was 1.5", e.getMessage());
+    var d = assertThrows(IllegalArgumentException.class,
+        () -> builder().from(Map.of("ttl", "-3s")));
+    assertEquals("ttl must be > 0 but was PT-3S", d.getMessage());
+    var u = assertThrows(IllegalArgumentException.class, () -> builder().from(Map.of("tll", "3s")));
+    assertTrue(u.getMessage().startsWith("unknown setting 'tll'"));
+    assertThrows(IllegalStateException.class, () -> builder().writeStrategy(WriteStrategy.WRITE_BACK).build());
+  }
+}
