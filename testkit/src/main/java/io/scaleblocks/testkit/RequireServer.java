@@ -47,6 +47,10 @@ public final class RequireServer {
 
   /** Any TCP server. */
   public static void reachable(String what, InetSocketAddress address) {
+    reachable(what, address, isCi());
+  }
+
+  static void reachable(String what, InetSocketAddress address, boolean ci) {
     String host = address.getHostString();
     int port = address.getPort();
     try (Socket socket = new Socket()) {
@@ -54,7 +58,7 @@ public final class RequireServer {
     } catch (IOException e) {
       String message = what + " is not reachable at " + host + ":" + port + " (" + e.getMessage()
           + "); start the test servers with `scripts/services start`";
-      if (isCi()) {
+      if (ci) {
         Assertions.fail(message);
       }
       Assumptions.abort(message);

@@ -32,8 +32,31 @@ public final class Services {
     run("start", server);
   }
 
+  /**
+   * What {@code scripts/services status} says: one line per server with its role (a replica's lag
+   * in bytes), and whether every server is up.
+   */
+  public record Status(boolean allUp, String report) {}
+
+  /** Runs {@code scripts/services status}. */
+  public static Status status() {
+    Result result = execute("status");
+    return new Status(result.exitCode() == 0, result.output());
+  }
+
   /** Runs {@code scripts/services <args>} and returns what it printed. */
   public static String run(String... args) {
+    Result result = execute(args);
+    if (result.exitCode() != 0) {
+      throw new IllegalStateException("scripts/services " + String.join(" ", args) + " exited "
+          + result.exitCode() + ":\n" + result.output());
+    }
+    return result.output();
+  }
+
+  private record Result(int exitCode, String output) {}
+
+  private static Result execute(String... args) {
     List<String> command = new ArrayList<>();
     command.add("bash");
     command.add(script().toString());
@@ -48,11 +71,7 @@ public final class Services {
         process.destroyForcibly();
         throw new IllegalStateException(String.join(" ", command) + " timed out");
       }
-      if (process.exitValue() != 0) {
-        throw new IllegalStateException(
-            String.join(" ", command) + " exited " + process.exitValue() + ":\n" + output);
-      }
-      return output;
+      return new Result(process.exitValue(), output);
     } catch (IOException e) {
       throw new IllegalStateException("could not run " + command, e);
     } catch (InterruptedException e) {
