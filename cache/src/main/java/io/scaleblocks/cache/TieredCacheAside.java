@@ -674,6 +674,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
     @Override
     public void disconnected() {
+      if (nearDisconnected) {
+        return;
+      }
       nearDisconnectedAt = ticker.getAsLong();
       nearDisconnected = true;
       LOG.warn("{} - lost the invalidation channel; local entries are served for at most {} ms",

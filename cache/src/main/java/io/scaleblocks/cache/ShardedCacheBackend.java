@@ -1,0 +1,139 @@
+package io.scaleblocks.cache;
+
+import io.scaleblocks.sharding.HashFunction;
+import io.scaleblocks.sharding.Placement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Client-side sharding: each key goes to the backend that a {@code sharding} {@link Placement}
+ * assigns to the hash of its encoded bytes. Batches are split per node. Each node fails on its
+ * own (its own timeout and breaker), so a dead node sends only its keys to the loader.
+ * Thread-safe; the placement is an immutable snapshot swapped with {@link #withPlacement}.
+ */
+final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {
+
+  private volatile Placement<CacheBackend<K, V>> placement;
+  private final HashFunction hash;
+  private final Codec<K> keyCodec;
+
+  ShardedCacheBackend(Placement<CacheBackend<K, V>> placement, HashFunction hash, Codec<K> keyCodec) {
+    this.placement = placement;
+    this.hash = hash;
+    this.keyCodec = keyCodec;
+  }
+
+  CacheBackend<K, V> nodeFor(K key) {
+    return placement.nodeFor(hash.hash(keyCodec.encode(key)));
+  }
+
+  void withPlacement(Placement<CacheBackend<K, V>> next) {
+    this.placement = next;
+  }
+
+  private Map<CacheBackend<K, V>, List<K>> split(Collection<? extends K> keys) {
+    Map<CacheBackend<K, V>, List<K>> byNode = new IdentityHashMap<>();
+    for (K key : keys) {
+      byNode.computeIfAbsent(nodeFor(key), n -> new ArrayList<>()).add(key);
+    }
+    return byNode;
+  }
+
+  @Override
+  public Optional<CacheEntry<V>> get(K key) {
+    return nodeFor(key).get(key);
+  }
+
+  /** Asks every node for its keys; a failing node's keys are simply missing from the result. */
+  @Override
+  public Map<K, CacheEntry<V>> getAll(Collection<? extends K> keys) {
+    Map<K, CacheEntry<V>> found = new HashMap<>();
+    RuntimeException failure = null;
+    for (Map.Entry<CacheBackend<K, V>, List<K>> node : split(keys).entrySet()) {
+      try {
+        found.putAll(node.getKey().getAll(node.getValue()));
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
+    if (found.isEmpty() && failure != null) {
+      throw failure;
+    }
+    return found;
+  }
+
+  @Override
+  public void set(K key, CacheEntry<V> entry) {
+    nodeFor(key).set(key, entry);
+  }
+
+  @Override
+  public void setAll(Map<? extends K, CacheEntry<V>> entries) {
+    Map<CacheBackend<K, V>, Map<K, CacheEntry<V>>> byNode = new IdentityHashMap<>();
+    entries.forEach((k, v) -> byNode.computeIfAbsent(nodeFor(k), n -> new HashMap<>()).put(k, v));
+    RuntimeException failure = null;
+    for (Map.Entry<CacheBackend<K, V>, Map<K, CacheEntry<V>>> node : byNode.entrySet()) {
+      try {
+        node.getKey().setAll(node.getValue());
+      } catch (RuntimeException e) {
+        failure = e;
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  @Override
+  public void invalidate(K key) {
+    nodeFor(key).invalidate(key);
+  }
+
+  @Override
+  public Optional<Lease> tryLease(K key, Duration ttl) {
+    return nodeFor(key).tryLease(key, ttl);
+  }
+
+  @Override
+  public Map<K, Lease> tryLeaseAll(Collection<? extends K> keys, Duration ttl) {
+    Map<K, Lease> leases = new HashMap<>();
+    for (Map.Entry<CacheBackend<K, V>, List<K>> node : split(keys).entrySet()) {
+      try {
+        leases.putAll(node.getKey().tryLeaseAll(node.getValue(), ttl));
+      } catch (RuntimeException e) {
+        // that node's keys load without a lease and are not stored on it
+      }
+    }
+    return leases;
+  }
+
+  @Override
+  public boolean setIfLeased(K key, Lease lease, CacheEntry<V> entry) {
+    return nodeFor(key).setIfLeased(key, lease, entry);
+  }
+
+  @Override
+  public void subscribe(InvalidationListener<K> listener) {
+    for (CacheBackend<K, V> node : placement.nodes()) {
+      node.subscribe(listener);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (CacheBackend<K, V> node : placement.nodes()) {
+      node.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "sharded" + placement.nodes();
+  }
+}

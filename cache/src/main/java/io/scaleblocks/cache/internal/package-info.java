@@ -1,0 +1,2 @@
+/** Internals shared by the cache packages; not API. */
+package io.scaleblocks.cache.internal;

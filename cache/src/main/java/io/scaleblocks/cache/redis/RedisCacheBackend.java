@@ -1,0 +1,332 @@
+package io.scaleblocks.cache.redis;
+
+import io.scaleblocks.cache.CacheBackend;
+import io.scaleblocks.cache.CacheBackendException;
+import io.scaleblocks.cache.CacheEntry;
+import io.scaleblocks.cache.Codec;
+import io.scaleblocks.cache.InvalidationListener;
+import io.scaleblocks.cache.Lease;
+import io.scaleblocks.cache.internal.CircuitBreaker;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.SetParams;
+
+/**
+ * A {@link CacheBackend} on Redis through a Jedis {@link UnifiedJedis}, so a standalone server
+ * ({@code JedisPooled}) and a Redis Cluster ({@code JedisCluster}) both work.
+ *
+ * <p>Layout: an entry lives at {@code <prefix>{<key>}} and its fill lease at
+ * {@code <prefix>{<key>}:lease}; the hash tag keeps both in one Cluster slot so the lease
+ * scripts are atomic. Batches are pipelined. Invalidation deletes entry and lease and publishes
+ * the key on {@code <prefix>invalidations} in one script.
+ *
+ * <p>Failure: every call goes through a circuit breaker; after {@code failureThreshold}
+ * consecutive errors calls fail fast with {@link CacheBackendException} for {@code openDuration},
+ * then one trial call probes the server. Timeouts are the Jedis client's socket and connect
+ * timeouts ({@link RedisCacheBackends#pooled} sets them). Thread-safe.
+ */
+final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisCacheBackend.class);
+  private static final SecureRandom TOKENS = new SecureRandom();
+  private static final byte[] LEASE_SUFFIX = ":lease".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SET_IF_LEASED = ("if redis.call('GET', KEYS[2]) == ARGV[1] then "
+      + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) redis.call('DEL', KEYS[2]) return 1 end "
+      + "return 0").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] INVALIDATE = ("redis.call('DEL', KEYS[1], KEYS[2]) "
+      + "redis.call('PUBLISH', ARGV[1], ARGV[2]) return 1").getBytes(StandardCharsets.UTF_8);
+
+  private final String name;
+  private final UnifiedJedis jedis;
+  private final Codec<K> keyCodec;
+  private final Codec<V> valueCodec;
+  private final byte[] prefix;
+  private final byte[] channel;
+  private final Clock clock;
+  private final CircuitBreaker breaker;
+  private final long reconnectMaxNanos;
+  private final List<InvalidationListener<K>> listeners = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.locks.ReentrantLock subscriberLock = new java.util.concurrent.locks.ReentrantLock();
+  private volatile Thread subscriber;
+  private volatile boolean subscribed;
+  private volatile BinaryJedisPubSub pubSub;
+  private volatile boolean closed;
+
+  RedisCacheBackend(RedisCacheBackends.Builder<K, V> b) {
+    this.name = b.name;
+    this.jedis = b.jedis;
+    this.keyCodec = b.keyCodec;
+    this.valueCodec = b.valueCodec;
+    this.prefix = b.prefix.getBytes(StandardCharsets.UTF_8);
+    this.channel = (b.prefix + "invalidations").getBytes(StandardCharsets.UTF_8);
+    this.clock = b.clock;
+    this.breaker = new CircuitBreaker(name, b.failureThreshold, b.openDuration.toNanos(), b.ticker);
+    this.reconnectMaxNanos = b.openDuration.toNanos();
+  }
+
+  byte[] entryKey(K key) {
+    byte[] k = keyCodec.encode(key);
+    byte[] out = new byte[prefix.length + k.length + 2];
+    System.arraycopy(prefix, 0, out, 0, prefix.length);
+    out[prefix.length] = '{';
+    System.arraycopy(k, 0, out, prefix.length + 1, k.length);
+    out[out.length - 1] = '}';
+    return out;
+  }
+
+  private static byte[] leaseKey(byte[] entryKey) {
+    byte[] out = new byte[entryKey.length + LEASE_SUFFIX.length];
+    System.arraycopy(entryKey, 0, out, 0, entryKey.length);
+    System.arraycopy(LEASE_SUFFIX, 0, out, entryKey.length, LEASE_SUFFIX.length);
+    return out;
+  }
+
+  private <T> T call(String what, Supplier<T> command) {
+    if (!breaker.tryAcquire()) {
+      throw new CacheBackendException(name + " - circuit open, skipping " + what, null);
+    }
+    try {
+      T result = command.get();
+      breaker.onSuccess();
+      return result;
+    } catch (RuntimeException e) {
+      breaker.onFailure(e);
+      throw new CacheBackendException(name + " - " + what + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private long ttlMillis(CacheEntry<V> entry) {
+    return entry.expiresAtMillis() - clock.millis();
+  }
+
+  @Override
+  public Optional<CacheEntry<V>> get(K key) {
+    byte[] bytes = call("GET", () -> jedis.get(entryKey(key)));
+    return Optional.ofNullable(decode(key, bytes));
+  }
+
+  private CacheEntry<V> decode(K key, byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      return EntryFormat.decode(bytes, valueCodec);
+    } catch (RuntimeException e) {
+      LOG.warn("{} - ignoring an undecodable entry for {}: {}", name, key, e.toString());
+      return null;
+    }
+  }
+
+  @Override
+  public Map<K, CacheEntry<V>> getAll(Collection<? extends K> keys) {
+    List<K> order = new ArrayList<>(keys);
+    List<Response<byte[]>> responses = call("pipelined GET", () -> {
+      List<Response<byte[]>> rs = new ArrayList<>(order.size());
+      try (AbstractPipeline pipeline = jedis.pipelined()) {
+        for (K key : order) {
+          rs.add(pipeline.get(entryKey(key)));
+        }
+        pipeline.sync();
+      }
+      return rs;
+    });
+    Map<K, CacheEntry<V>> found = new HashMap<>();
+    for (int i = 0; i < order.size(); i++) {
+      CacheEntry<V> entry = decode(order.get(i), responses.get(i).get());
+      if (entry != null) {
+        found.put(order.get(i), entry);
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public void set(K key, CacheEntry<V> entry) {
+    long ttl = ttlMillis(entry);
+    if (ttl <= 0) {
+      return;
+    }
+    call("SET", () -> jedis.set(entryKey(key), EntryFormat.encode(entry, valueCodec), SetParams.setParams().px(ttl)));
+  }
+
+  @Override
+  public void setAll(Map<? extends K, CacheEntry<V>> entries) {
+    call("pipelined SET", () -> {
+      try (AbstractPipeline pipeline = jedis.pipelined()) {
+        entries.forEach((key, entry) -> {
+          long ttl = ttlMillis(entry);
+          if (ttl > 0) {
+            pipeline.set(entryKey(key), EntryFormat.encode(entry, valueCodec), SetParams.setParams().px(ttl));
+          }
+        });
+        pipeline.sync();
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void invalidate(K key) {
+    byte[] entryKey = entryKey(key);
+    call("invalidate", () -> jedis.eval(INVALIDATE, List.of(entryKey, leaseKey(entryKey)),
+        List.of(channel, keyCodec.encode(key))));
+  }
+
+  @Override
+  public Optional<Lease> tryLease(K key, Duration ttl) {
+    String token = newToken();
+    String reply = call("lease", () -> jedis.set(leaseKey(entryKey(key)), token.getBytes(StandardCharsets.US_ASCII),
+        SetParams.setParams().nx().px(ttl.toMillis())));
+    return "OK".equals(reply) ? Optional.of(new Lease(token)) : Optional.empty();
+  }
+
+  @Override
+  public Map<K, Lease> tryLeaseAll(Collection<? extends K> keys, Duration ttl) {
+    Map<K, String> tokens = new HashMap<>();
+    Map<K, Response<String>> replies = new HashMap<>();
+    call("pipelined lease", () -> {
+      try (AbstractPipeline pipeline = jedis.pipelined()) {
+        for (K key : keys) {
+          String token = newToken();
+          tokens.put(key, token);
+          replies.put(key, pipeline.set(leaseKey(entryKey(key)), token.getBytes(StandardCharsets.US_ASCII),
+              SetParams.setParams().nx().px(ttl.toMillis())));
+        }
+        pipeline.sync();
+      }
+      return null;
+    });
+    Map<K, Lease> granted = new HashMap<>();
+    replies.forEach((key, reply) -> {
+      if ("OK".equals(reply.get())) {
+        granted.put(key, new Lease(tokens.get(key)));
+      }
+    });
+    return granted;
+  }
+
+  @Override
+  public boolean setIfLeased(K key, Lease lease, CacheEntry<V> entry) {
+    long ttl = Math.max(1, ttlMillis(entry));
+    byte[] entryKey = entryKey(key);
+    Object stored = call("fill", () -> jedis.eval(SET_IF_LEASED, List.of(entryKey, leaseKey(entryKey)),
+        List.of(lease.token().getBytes(StandardCharsets.US_ASCII), EntryFormat.encode(entry, valueCodec),
+            Long.toString(ttl).getBytes(StandardCharsets.US_ASCII))));
+    return Long.valueOf(1).equals(stored);
+  }
+
+  private static String newToken() {
+    byte[] bytes = new byte[16];
+    TOKENS.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /**
+   * Starts (once) a daemon thread that holds a subscription to the invalidation channel,
+   * reconnecting with back-off; listeners hear {@code disconnected} when it drops and
+   * {@code reconnected} each time it is (re)established.
+   */
+  @Override
+  public void subscribe(InvalidationListener<K> listener) {
+    listeners.add(listener);
+    subscriberLock.lock();
+    try {
+      if (subscriber == null) {
+        Thread thread = new Thread(this::subscribeLoop, name + "-invalidations");
+        thread.setDaemon(true);
+        subscriber = thread;
+        thread.start();
+      }
+    } finally {
+      subscriberLock.unlock();
+    }
+  }
+
+  private void subscribeLoop() {
+    long backoff = TimeUnit.MILLISECONDS.toNanos(20);
+    while (!closed) {
+      BinaryJedisPubSub current = new BinaryJedisPubSub() {
+        @Override
+        public void onMessage(byte[] ch, byte[] message) {
+          K key;
+          try {
+            key = keyCodec.decode(message);
+          } catch (RuntimeException e) {
+            LOG.warn("{} - ignoring an undecodable invalidation: {}", name, e.toString());
+            return;
+          }
+          listeners.forEach(l -> l.invalidated(key));
+        }
+
+        @Override
+        public void onSubscribe(byte[] ch, int count) {
+          subscribed = true;
+          listeners.forEach(InvalidationListener::reconnected);
+        }
+      };
+      pubSub = current;
+      try {
+        jedis.subscribe(current, channel);
+        backoff = TimeUnit.MILLISECONDS.toNanos(20);
+      } catch (RuntimeException e) {
+        if (closed) {
+          return;
+        }
+        LOG.debug("{} - invalidation subscription lost: {}", name, e.toString());
+      }
+      if (closed) {
+        return;
+      }
+      if (subscribed) {
+        subscribed = false;
+        listeners.forEach(InvalidationListener::disconnected);
+      }
+      java.util.concurrent.locks.LockSupport.parkNanos(backoff);
+      backoff = Math.min(backoff * 2, reconnectMaxNanos);
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    BinaryJedisPubSub current = pubSub;
+    if (current != null) {
+      try {
+        current.unsubscribe();
+      } catch (RuntimeException e) {
+        LOG.debug("{} - unsubscribe failed: {}", name, e.toString());
+      }
+    }
+    Thread thread = subscriber;
+    if (thread != null) {
+      thread.interrupt();
+    }
+  }
+
+  CircuitBreaker.State circuit() {
+    return breaker.state();
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

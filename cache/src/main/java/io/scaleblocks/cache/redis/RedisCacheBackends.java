@@ -1,0 +1,135 @@
+package io.scaleblocks.cache.redis;
+
+import io.scaleblocks.cache.CacheBackend;
+import io.scaleblocks.cache.Codec;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.JedisClientConfig;
+import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Redis backends for a {@code CacheAside}, and Jedis clients with timeouts that suit a cache.
+ *
+ * <pre>{@code
+ * CacheBackend<String, User> redis = RedisCacheBackends.builder(
+ *         RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", 6379), Duration.ofMillis(100)),
+ *         Codec.utf8(), userCodec)
+ *     .prefix("users:").build();
+ * }</pre>
+ */
+public final class RedisCacheBackends {
+
+  public static final String DEFAULT_PREFIX = "sb:cache:";
+  public static final int DEFAULT_FAILURE_THRESHOLD = 5;
+  public static final Duration DEFAULT_OPEN_DURATION = Duration.ofSeconds(1);
+  /** Socket and connect timeout of the clients made here: a cache slower than this is a miss. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+
+  private RedisCacheBackends() {}
+
+  public static <K, V> Builder<K, V> builder(UnifiedJedis jedis, Codec<K> keyCodec, Codec<V> valueCodec) {
+    return new Builder<>(jedis, keyCodec, valueCodec);
+  }
+
+  /** A pooled standalone client whose connect, read and pool-wait timeouts are {@code timeout}. */
+  public static JedisPooled pooled(HostAndPort server, Duration timeout) {
+    GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
+    pool.setMaxTotal(32);
+    pool.setMaxWait(timeout);
+    return new JedisPooled(server, clientConfig(timeout), pool);
+  }
+
+  /** A Redis Cluster client with {@code timeout} and a single attempt per command (no retry storms). */
+  public static JedisCluster cluster(Set<HostAndPort> seeds, Duration timeout) {
+    return new JedisCluster(seeds, clientConfig(timeout), 2);
+  }
+
+  private static JedisClientConfig clientConfig(Duration timeout) {
+    int millis = (int) Math.max(1, timeout.toMillis());
+    return DefaultJedisClientConfig.builder().connectionTimeoutMillis(millis).socketTimeoutMillis(millis).build();
+  }
+
+  /** Configures a Redis backend. Setters validate and name a bad value. */
+  public static final class Builder<K, V> {
+    final UnifiedJedis jedis;
+    final Codec<K> keyCodec;
+    final Codec<V> valueCodec;
+    String name;
+    String prefix = DEFAULT_PREFIX;
+    int failureThreshold = DEFAULT_FAILURE_THRESHOLD;
+    Duration openDuration = DEFAULT_OPEN_DURATION;
+    LongSupplier ticker = System::nanoTime;
+    Clock clock = Clock.systemUTC();
+
+    Builder(UnifiedJedis jedis, Codec<K> keyCodec, Codec<V> valueCodec) {
+      this.jedis = Objects.requireNonNull(jedis, "jedis");
+      this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
+      this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
+    }
+
+    /**
+     * Names the backend in logs; as a node of a sharded backend this is its identity on the
+     * ring, so use a stable, unique address like {@code "10.0.0.7:6379"}. Default: the prefix.
+     */
+    public Builder<K, V> name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank but was '" + name + "'");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /** Prepended to every key; keeps applications sharing a server apart. */
+    public Builder<K, V> prefix(String prefix) {
+      Objects.requireNonNull(prefix, "prefix");
+      if (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0) {
+        throw new IllegalArgumentException("prefix must not contain '{' or '}' but was '" + prefix + "'");
+      }
+      this.prefix = prefix;
+      return this;
+    }
+
+    /** The circuit opens after this many consecutive failures, for {@code openDuration}. */
+    public Builder<K, V> circuitBreaker(int failureThreshold, Duration openDuration) {
+      if (failureThreshold <= 0) {
+        throw new IllegalArgumentException("failureThreshold must be > 0 but was " + failureThreshold);
+      }
+      Objects.requireNonNull(openDuration, "openDuration");
+      if (openDuration.isNegative() || openDuration.isZero()) {
+        throw new IllegalArgumentException("openDuration must be > 0 but was " + openDuration);
+      }
+      this.failureThreshold = failureThreshold;
+      this.openDuration = openDuration;
+      return this;
+    }
+
+    /** The breaker's time source, in nanoseconds. */
+    public Builder<K, V> ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** The wall clock that turns entries' expiry times into Redis TTLs. */
+    public Builder<K, V> clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public CacheBackend<K, V> build() {
+      if (name == null) {
+        name = prefix;
+      }
+      return new RedisCacheBackend<>(this);
+    }
+  }
+}
