@@ -1,0 +1,86 @@
+package io.scaleblocks.cache.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scaleblocks.cache.CacheAside;
+import io.scaleblocks.cache.CacheBackend;
+import io.scaleblocks.cache.Codec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Four cache instances, each with its own Redis connections (as four application servers would
+ * have), miss the same keys at the same moment: the Redis lease lets one loader run per key per
+ * expiry, and the others read its value.
+ */
+class CrossProcessSingleFlightIT {
+
+  private static final int INSTANCES = 4;
+  private static final int THREADS_PER_INSTANCE = 8;
+  private static final int ROUNDS = 10;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"standalone", "cluster"})
+  void fourInstancesMissingOneKeyTogetherLoadItAtMostOncePerExpiry(String kind) throws Exception {
+    String prefix = "it:flight:" + UUID.randomUUID() + ":";
+    ConcurrentHashMap<String, AtomicInteger> loads = new ConcurrentHashMap<>();
+    List<UnifiedJedis> clients = new ArrayList<>();
+    List<CacheAside<String, String>> caches = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(INSTANCES * THREADS_PER_INSTANCE);
+    try {
+      for (int i = 0; i < INSTANCES; i++) {
+        UnifiedJedis jedis = RedisCacheBackendIT.connect(kind);
+        clients.add(jedis);
+        CacheBackend<String, String> backend = RedisCacheBackends.builder(jedis, Codec.utf8(), Codec.utf8())
+            .prefix(prefix).name("instance-" + i).build();
+        caches.add(CacheAside.<String, String>builder(key -> {
+          loads.computeIfAbsent(key, k -> new AtomicInteger()).incrementAndGet();
+          Thread.sleep(50); // a database query
+          return Optional.of("value of " + key);
+        }).name("instance-" + i).backend(backend).earlyRefresh(0).build());
+      }
+      for (int round = 0; round < ROUNDS; round++) {
+        String key = "key-" + round % 3;
+        // The entry expires everywhere: gone from Redis and from every instance's local tier.
+        caches.get(0).invalidate(key);
+        for (CacheAside<String, String> cache : caches) {
+          cache.invalidate(key);
+        }
+        int before = loads.computeIfAbsent(key, k -> new AtomicInteger()).get();
+        CyclicBarrier start = new CyclicBarrier(INSTANCES * THREADS_PER_INSTANCE);
+        List<Future<Optional<String>>> reads = new ArrayList<>();
+        for (CacheAside<String, String> cache : caches) {
+          for (int t = 0; t < THREADS_PER_INSTANCE; t++) {
+            reads.add(pool.submit(() -> {
+              start.await();
+              return cache.get(key);
+            }));
+          }
+        }
+        for (Future<Optional<String>> read : reads) {
+          assertEquals(Optional.of("value of " + key), read.get(10, TimeUnit.SECONDS));
+        }
+        int during = loads.get(key).get() - before;
+        assertTrue(during <= 1, "round " + round + ": " + during + " loads of " + key);
+      }
+    } finally {
+      pool.shutdownNow();
+      caches.forEach(CacheAside::close);
+      clients.forEach(UnifiedJedis::close);
+    }
+  }
+}
