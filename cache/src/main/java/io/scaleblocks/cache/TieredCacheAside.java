@@ -89,9 +89,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     this.loader = b.loader;
     this.ticker = b.ticker;
     this.clock = b.clock;
-    LocalCacheBuilder<K, LocalEntry<V>> localBuilder = LocalCache.<K, LocalEntry<V>>builder()
-        .policy(b.policy).ticker(b.ticker)
-        .expireAfter((K key, LocalEntry<V> entry) -> entry.deadline - ticker.getAsLong());
+    // No expiry inside the local cache: a hit checks the entry's deadline itself, with one
+    // clock read that also serves XFetch. Expired entries are replaced on the next miss or evicted.
+    LocalCacheBuilder<K, LocalEntry<V>> localBuilder = LocalCache.<K, LocalEntry<V>>builder().policy(b.policy);
     if (b.weigher != null) {
       Weigher<? super K, ? super V> weigher = b.weigher;
       localBuilder.maximumWeight(b.maximum)
@@ -146,14 +146,21 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   public Optional<V> get(K key) {
     Objects.requireNonNull(key, "key");
     LocalEntry<V> entry = local.getIfPresent(key);
-    if (entry != null && localReadable()) {
-      if (recordStats) {
-        hits.increment();
+    if (entry != null) {
+      long now = ticker.getAsLong();
+      if (now - entry.refreshFrom < 0 && !nearDisconnected) {
+        if (recordStats) {
+          hits.increment();
+        }
+        return entry.value;
       }
-      if (beta > 0) {
-        refreshEarlyIfDue(key, entry);
+      if (usable(entry, now)) {
+        if (recordStats) {
+          hits.increment();
+        }
+        refreshEarlyIfDue(key, entry, now);
+        return entry.value;
       }
-      return entry.value;
     }
     if (recordStats) {
       misses.increment();
@@ -161,8 +168,15 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     return load(key).value;
   }
 
-  private boolean localReadable() {
-    return !nearDisconnected || ticker.getAsLong() - nearDisconnectedAt <= nearStalenessNanos;
+  /** Not expired, and the near cache may still be trusted. */
+  private boolean usable(LocalEntry<V> entry, long now) {
+    return now - entry.deadline < 0
+        && (!nearDisconnected || now - nearDisconnectedAt <= nearStalenessNanos);
+  }
+
+  private LocalEntry<V> localEntry(K key) {
+    LocalEntry<V> entry = local.getIfPresent(key);
+    return entry != null && usable(entry, ticker.getAsLong()) ? entry : null;
   }
 
   /** Single-flight: the first caller loads, the others wait for its result. */
@@ -197,8 +211,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   private LocalEntry<V> fetch(K key) {
     long epoch = epoch(key);
-    LocalEntry<V> cached = local.getIfPresent(key);
-    if (cached != null && localReadable()) {
+    LocalEntry<V> cached = localEntry(key);
+    if (cached != null) {
       return cached;
     }
     if (writeBehind != null) {
@@ -308,9 +322,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    * XFetch: refresh when {@code now - loadTime * beta * ln(rand) >= expiry}, so the chance grows
    * as expiry nears and with the cost of a load, and concurrent readers rarely agree.
    */
-  private void refreshEarlyIfDue(K key, LocalEntry<V> entry) {
-    long now = ticker.getAsLong();
-    if (now - entry.refreshFrom < 0) {
+  private void refreshEarlyIfDue(K key, LocalEntry<V> entry, long now) {
+    if (beta == 0 || now - entry.refreshFrom < 0) {
       return;
     }
     double gap = entry.loadNanos * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
@@ -367,8 +380,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     Set<K> missing = new LinkedHashSet<>();
     for (K key : keys) {
       Objects.requireNonNull(key, "key");
-      LocalEntry<V> entry = local.getIfPresent(key);
-      if (entry != null && localReadable()) {
+      LocalEntry<V> entry = localEntry(key);
+      if (entry != null) {
         if (recordStats) {
           hits.increment();
         }
@@ -548,7 +561,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   /** What the local tier holds for {@code key} without loading or counting; for tests. */
   Optional<Optional<V>> peek(K key) {
-    LocalEntry<V> entry = local.getIfPresent(key);
+    LocalEntry<V> entry = localEntry(key);
     return entry == null ? Optional.empty() : Optional.of(entry.value);
   }
 
