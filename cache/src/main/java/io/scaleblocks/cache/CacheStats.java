@@ -1,8 +1,8 @@
 package io.scaleblocks.cache;
 
 /**
- * A snapshot of a {@link CacheAside}'s counters since it was built. Reads are counted only when
- * its builder asked to record stats.
+ * A snapshot of a {@link CacheAside}'s counters since it was built. Hits, misses and puts are
+ * counted only when its builder asked to record stats; loads and errors always are.
  *
  * @param hits reads served from the local tier
  * @param misses reads that went further (remote tier or loader)

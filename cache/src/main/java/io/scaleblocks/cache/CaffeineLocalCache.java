@@ -7,8 +7,8 @@ import com.github.benmanes.caffeine.cache.RemovalCause;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * {@link EvictionPolicy#W_TINY_LFU} through Caffeine. Thread-safe; maintenance runs on the
- * calling thread, so results do not depend on a background pool.
+ * {@link EvictionPolicy#W_TINY_LFU} through Caffeine. Thread-safe; Caffeine's maintenance
+ * (applying buffered reads, evicting) runs on its default executor, the common pool.
  */
 final class CaffeineLocalCache<K, V> implements LocalCache<K, V> {
 
@@ -18,7 +18,10 @@ final class CaffeineLocalCache<K, V> implements LocalCache<K, V> {
   private final LongAdder misses;
 
   CaffeineLocalCache(LocalCacheBuilder<K, V> builder) {
-    Caffeine<Object, Object> caffeine = Caffeine.newBuilder().executor(Runnable::run);
+    Caffeine<Object, Object> caffeine = Caffeine.newBuilder();
+    if (builder.sameThreadMaintenance) {
+      caffeine.executor(Runnable::run);
+    }
     if (builder.weigher != null) {
       Weigher<? super K, ? super V> weigher = builder.weigher;
       caffeine.maximumWeight(builder.maximum)

@@ -33,8 +33,19 @@ public final class LocalCacheBuilder<K, V> {
   Expiration<K, V> expiration;
   LongSupplier ticker = System::nanoTime;
   boolean recordStats;
+  boolean sameThreadMaintenance;
 
   LocalCacheBuilder() {}
+
+  /**
+   * W-TinyLFU only: run Caffeine's maintenance on the calling thread instead of the common
+   * pool, so a single-threaded replay is reproducible (the hit-ratio harness). Slower under
+   * concurrency.
+   */
+  LocalCacheBuilder<K, V> sameThreadMaintenance() {
+    this.sameThreadMaintenance = true;
+    return this;
+  }
 
   /**
    * Applies string settings, as a properties file or Spring binding would carry them:

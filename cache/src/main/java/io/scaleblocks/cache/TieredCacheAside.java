@@ -71,6 +71,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private final boolean recordStats;
   private final ConcurrentHashMap<K, CompletableFuture<LocalEntry<V>>> flights = new ConcurrentHashMap<>();
   private final AtomicLongArray epochs = new AtomicLongArray(EPOCH_STRIPES);
+  /** Loads and refreshes running now; a put with none running need not move an epoch. */
+  private final java.util.concurrent.atomic.AtomicInteger loadsInProgress = new java.util.concurrent.atomic.AtomicInteger();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder remoteHits = new LongAdder();
@@ -210,6 +212,15 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   }
 
   private LocalEntry<V> fetch(K key) {
+    loadsInProgress.incrementAndGet();
+    try {
+      return fetchCounted(key);
+    } finally {
+      loadsInProgress.decrementAndGet();
+    }
+  }
+
+  private LocalEntry<V> fetchCounted(K key) {
     long epoch = epoch(key);
     LocalEntry<V> cached = localEntry(key);
     if (cached != null) {
@@ -274,7 +285,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       return entry;
     }
     local.put(key, entry);
-    puts.increment();
+    if (recordStats) {
+      puts.increment();
+    }
     if (protect && epoch(key) != epoch) {
       local.invalidate(key, entry);
     }
@@ -303,8 +316,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     long now = ticker.getAsLong();
     long horizon = (long) Math.min(ttl, took * beta * REFRESH_HORIZON);
-    return new LocalEntry<>(value, took, now + ttl, now + ttl - horizon,
-        clock.millis() + TimeUnit.NANOSECONDS.toMillis(ttl));
+    long expiresAtMillis = backend == null ? 0 : clock.millis() + TimeUnit.NANOSECONDS.toMillis(ttl);
+    return new LocalEntry<>(value, took, now + ttl, now + ttl - horizon, expiresAtMillis);
   }
 
   private LocalEntry<V> fromRemote(CacheEntry<V> remote) {
@@ -352,6 +365,15 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   }
 
   private LocalEntry<V> refresh(K key, LocalEntry<V> current) {
+    loadsInProgress.incrementAndGet();
+    try {
+      return refreshCounted(key, current);
+    } finally {
+      loadsInProgress.decrementAndGet();
+    }
+  }
+
+  private LocalEntry<V> refreshCounted(K key, LocalEntry<V> current) {
     long epoch = epoch(key);
     if (backend == null) {
       return fill(key, callLoader(key), epoch);
@@ -376,6 +398,15 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   @Override
   public Map<K, V> getAll(Collection<? extends K> keys) {
+    loadsInProgress.incrementAndGet();
+    try {
+      return getAllCounted(keys);
+    } finally {
+      loadsInProgress.decrementAndGet();
+    }
+  }
+
+  private Map<K, V> getAllCounted(Collection<? extends K> keys) {
     Map<K, V> result = new LinkedHashMap<>();
     Set<K> missing = new LinkedHashSet<>();
     for (K key : keys) {
@@ -456,8 +487,15 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     cacheNow(key, Optional.of(value));
   }
 
+  /**
+   * Puts in every tier. Moves the key's epoch only when a load may be running: a load that
+   * starts after this check reads the source after the caller's store write (or finds the
+   * pending write-back), so it cannot bring back an older value.
+   */
   private void cacheNow(K key, Optional<V> value) {
-    bumpEpoch(key);
+    if (loadsInProgress.get() > 0) {
+      bumpEpoch(key);
+    }
     LocalEntry<V> entry = newEntry(value, 0);
     if (backend != null) {
       guarded(() -> backend.invalidate(key));
@@ -465,7 +503,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     if (entry.deadline - ticker.getAsLong() > 0) {
       local.put(key, entry);
-      puts.increment();
+      if (recordStats) {
+        puts.increment();
+      }
     } else {
       local.invalidate(key);
     }

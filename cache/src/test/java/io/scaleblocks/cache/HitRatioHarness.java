@@ -48,7 +48,7 @@ final class HitRatioHarness {
 
   static double hitRatio(EvictionPolicy policy, long size, Trace trace) {
     LocalCache<Integer, Integer> cache =
-        LocalCache.<Integer, Integer>builder().policy(policy).maximumSize(size).build();
+        LocalCache.<Integer, Integer>builder().policy(policy).maximumSize(size).sameThreadMaintenance().build();
     int[] keys = trace.keys();
     long hits = 0;
     for (int i = 0; i < keys.length; i++) {

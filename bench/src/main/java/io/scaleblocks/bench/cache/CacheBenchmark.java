@@ -1,0 +1,133 @@
+package io.scaleblocks.bench.cache;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.scaleblocks.cache.CacheAside;
+import io.scaleblocks.cache.EvictionPolicy;
+import io.scaleblocks.cache.LocalCache;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Threads;
+
+/**
+ * Reads and 75/25 reads/writes of Zipfian keys on a full cache, two threads, after Caffeine's
+ * {@code GetPutBenchmark}: our cache-aside hit path on the default policy and our LRU, LFU,
+ * FIFO and ARC, against Caffeine's {@code getIfPresent}/{@code put} (the anchor) and a
+ * {@code synchronized} access-ordered {@code LinkedHashMap} LRU (the naive baseline).
+ */
+@State(Scope.Benchmark)
+public class CacheBenchmark {
+
+  private static final int SIZE = 2 << 14;
+  private static final int MASK = SIZE - 1;
+  private static final int ITEMS = SIZE / 3;
+
+  @Param({"cacheAside", "caffeine", "lru", "lfu", "fifo", "arc", "synchronizedLinkedHashMap"})
+  String impl;
+
+  Integer[] keys;
+  Ops ops;
+
+  /** One implementation's get and put. */
+  interface Ops {
+    Object get(Integer key);
+
+    void put(Integer key, Integer value);
+  }
+
+  /** Each thread walks the shared key array from its own random offset. */
+  @State(Scope.Thread)
+  public static class ThreadState {
+    int index = ThreadLocalRandom.current().nextInt();
+  }
+
+  @Setup
+  public void setUp() {
+    keys = ZipfKeys.generate(ITEMS, 0.99, 1, SIZE);
+    ops = create(impl);
+    for (int key = 0; key < ITEMS; key++) {
+      ops.put(key, key);
+    }
+    for (Integer key : keys) {
+      if (ops.get(key) == null) {
+        throw new IllegalStateException(impl + " lost key " + key + ": the benchmark measures hits");
+      }
+    }
+  }
+
+  static Ops create(String impl) {
+    return switch (impl) {
+      case "cacheAside" -> {
+        CacheAside<Integer, Integer> cache = CacheAside.<Integer, Integer>builder(Optional::of)
+            .maximumSize(2 * SIZE).build();
+        yield new Ops() {
+          @Override public Object get(Integer key) { return cache.get(key); }
+          @Override public void put(Integer key, Integer value) { cache.put(key, value); }
+        };
+      }
+      case "caffeine" -> {
+        Cache<Integer, Integer> cache = Caffeine.newBuilder().maximumSize(2 * SIZE).build();
+        yield new Ops() {
+          @Override public Object get(Integer key) { return cache.getIfPresent(key); }
+          @Override public void put(Integer key, Integer value) { cache.put(key, value); }
+        };
+      }
+      case "synchronizedLinkedHashMap" -> {
+        Map<Integer, Integer> map = new LinkedHashMap<>(2 * SIZE, 0.75f, true) {
+          private static final long serialVersionUID = 1L;
+
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<Integer, Integer> eldest) {
+            return size() > 2 * SIZE;
+          }
+        };
+        yield new Ops() {
+          @Override public Object get(Integer key) {
+            synchronized (map) {
+              return map.get(key);
+            }
+          }
+
+          @Override public void put(Integer key, Integer value) {
+            synchronized (map) {
+              map.put(key, value);
+            }
+          }
+        };
+      }
+      default -> {
+        LocalCache<Integer, Integer> cache = LocalCache.<Integer, Integer>builder()
+            .policy(EvictionPolicy.byName(impl)).maximumSize(2 * SIZE).build();
+        yield new Ops() {
+          @Override public Object get(Integer key) { return cache.getIfPresent(key); }
+          @Override public void put(Integer key, Integer value) { cache.put(key, value); }
+        };
+      }
+    };
+  }
+
+  @Benchmark
+  @Threads(2)
+  public Object readOnly(ThreadState state) {
+    return ops.get(keys[state.index++ & MASK]);
+  }
+
+  @Benchmark
+  @Threads(2)
+  public Object readWrite(ThreadState state) {
+    int i = state.index++;
+    Integer key = keys[i & MASK];
+    if ((i & 3) == 0) {
+      ops.put(key, key);
+      return key;
+    }
+    return ops.get(key);
+  }
+}
