@@ -34,6 +34,9 @@ public interface CacheBackend<K, V> extends AutoCloseable {
   /** Stores {@code entry} only if {@code lease} is still held (not revoked nor expired), and releases it. */
   boolean setIfLeased(K key, Lease lease, CacheEntry<V> entry);
 
+  /** Gives back a lease that was not used to fill, so other callers need not wait for it to expire. */
+  void releaseLease(K key, Lease lease);
+
   /** Leases on several keys; the default asks one by one. */
   default Map<K, Lease> tryLeaseAll(Collection<? extends K> keys, Duration ttl) {
     Map<K, Lease> leases = new HashMap<>();

@@ -114,6 +114,11 @@ final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {
   }
 
   @Override
+  public void releaseLease(K key, Lease lease) {
+    nodeFor(key).releaseLease(key, lease);
+  }
+
+  @Override
   public boolean setIfLeased(K key, Lease lease, CacheEntry<V> entry) {
     return nodeFor(key).setIfLeased(key, lease, entry);
   }

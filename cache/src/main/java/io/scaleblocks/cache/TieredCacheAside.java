@@ -247,12 +247,12 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     Lease[] lease = new Lease[1];
     LeaseOutcome outcome = remoteTryLease(key, lease);
-    if (outcome == LeaseOutcome.HELD_ELSEWHERE) {
-      LocalEntry<V> theirs = awaitLeaseHolder(key, lease);
-      if (theirs != null) {
-        remoteHits.increment();
-        return fill(key, theirs, epoch);
-      }
+    LocalEntry<V> theirs = outcome == LeaseOutcome.HELD_ELSEWHERE
+        ? awaitLeaseHolder(key, lease)
+        : outcome == LeaseOutcome.GRANTED ? filledMeanwhile(key, lease) : null;
+    if (theirs != null) {
+      remoteHits.increment();
+      return fill(key, theirs, epoch);
     }
     LocalEntry<V> loaded = callLoader(key);
     if (lease[0] != null) {
@@ -273,11 +273,29 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       if (entry != null) {
         return entry;
       }
-      if (remoteTryLease(key, lease) != LeaseOutcome.HELD_ELSEWHERE) {
+      LeaseOutcome outcome = remoteTryLease(key, lease);
+      if (outcome == LeaseOutcome.GRANTED) {
+        return filledMeanwhile(key, lease);
+      }
+      if (outcome == LeaseOutcome.UNAVAILABLE) {
         return null;
       }
     }
     return null;
+  }
+
+  /**
+   * Just granted a lease: another process may have filled the key between our read and our
+   * lease (its fill releases its lease). If so, use its value and give our lease back.
+   */
+  private LocalEntry<V> filledMeanwhile(K key, Lease[] lease) {
+    LocalEntry<V> entry = remoteGet(key);
+    if (entry != null) {
+      Lease unused = lease[0];
+      lease[0] = null;
+      guarded(() -> backend.releaseLease(key, unused));
+    }
+    return entry;
   }
 
   private LocalEntry<V> fill(K key, LocalEntry<V> entry, long epoch) {

@@ -51,6 +51,8 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   private static final byte[] SET_IF_LEASED = ("if redis.call('GET', KEYS[2]) == ARGV[1] then "
       + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) redis.call('DEL', KEYS[2]) return 1 end "
       + "return 0").getBytes(StandardCharsets.UTF_8);
+  private static final byte[] RELEASE = ("if redis.call('GET', KEYS[1]) == ARGV[1] then "
+      + "return redis.call('DEL', KEYS[1]) end return 0").getBytes(StandardCharsets.UTF_8);
   private static final byte[] INVALIDATE = ("redis.call('DEL', KEYS[1], KEYS[2]) "
       + "redis.call('PUBLISH', ARGV[1], ARGV[2]) return 1").getBytes(StandardCharsets.UTF_8);
 
@@ -231,6 +233,13 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
         List.of(lease.token().getBytes(StandardCharsets.US_ASCII), EntryFormat.encode(entry, valueCodec),
             Long.toString(ttl).getBytes(StandardCharsets.US_ASCII))));
     return Long.valueOf(1).equals(stored);
+  }
+
+  @Override
+  public void releaseLease(K key, Lease lease) {
+    byte[] leaseKey = leaseKey(entryKey(key));
+    call("release", () -> jedis.eval(RELEASE, List.of(leaseKey),
+        List.of(lease.token().getBytes(StandardCharsets.US_ASCII))));
   }
 
   private static String newToken() {
