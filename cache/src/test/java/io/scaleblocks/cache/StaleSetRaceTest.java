@@ -34,12 +34,21 @@ class StaleSetRaceTest {
     assertTrue(stale > 0, "the race must be able to produce stale sets");
   }
 
-  private static int staleEntriesAfterRace(boolean protect, long seed) throws Exception {
+  static int staleEntriesAfterRace(boolean protect, long seed) throws Exception {
+    return staleEntriesAfterRace(protect, seed, null);
+  }
+
+  /**
+   * Runs the race and counts keys whose cached value differs from the database: in the local
+   * tier, and, with a backend, in the backend as a fresh instance reads it.
+   */
+  static int staleEntriesAfterRace(boolean protect, long seed,
+      java.util.function.Supplier<CacheBackend<Integer, Integer>> backends) throws Exception {
     ConcurrentHashMap<Integer, Integer> db = new ConcurrentHashMap<>();
     for (int k = 0; k < KEYS; k++) {
       db.put(k, 0);
     }
-    TieredCacheAside<Integer, Integer> cache = (TieredCacheAside<Integer, Integer>)
+    CacheAsideBuilder<Integer, Integer> builder =
         CacheAside.<Integer, Integer>builder(key -> {
           Integer value = db.get(key);
           // A slow reader: the value was read, the fill has not happened yet.
@@ -55,7 +64,11 @@ class StaleSetRaceTest {
           public void delete(Integer key) {
             db.remove(key);
           }
-        }, WriteStrategy.WRITE_AROUND).staleSetProtection(protect).earlyRefresh(0).build();
+        }, WriteStrategy.WRITE_AROUND).staleSetProtection(protect).earlyRefresh(0);
+    if (backends != null) {
+      builder.backend(backends.get());
+    }
+    TieredCacheAside<Integer, Integer> cache = (TieredCacheAside<Integer, Integer>) builder.build();
 
     AtomicBoolean running = new AtomicBoolean(true);
     List<Thread> threads = new ArrayList<>();
@@ -89,6 +102,15 @@ class StaleSetRaceTest {
       Optional<Optional<Integer>> cached = cache.peek(k);
       if (cached.isPresent() && !cached.get().equals(Optional.ofNullable(db.get(k)))) {
         stale++;
+      }
+    }
+    if (backends != null) {
+      CacheAside<Integer, Integer> fresh = CacheAside.<Integer, Integer>builder(key -> Optional.ofNullable(db.get(key)))
+          .backend(backends.get()).earlyRefresh(0).build();
+      for (int k = 0; k < KEYS; k++) {
+        if (!fresh.get(k).equals(Optional.ofNullable(db.get(k)))) {
+          stale++;
+        }
       }
     }
     return stale;
