@@ -85,7 +85,11 @@ class StaleSetRaceTest {
       threads.add(new Thread(() -> {
         int version = 0;
         while (running.get()) {
+          // Two writes to one key in quick succession: the first sends readers to the
+          // database, the second often lands while their slow fill is still under way.
           int key = random.nextInt(KEYS);
+          cache.write(key, ++version * 10 + key % 10);
+          LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(random.nextInt(300)));
           cache.write(key, ++version * 10 + key % 10);
           LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(random.nextInt(400)));
         }
