@@ -42,16 +42,14 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private static final Logger LOG = LoggerFactory.getLogger(TieredCacheAside.class);
   static final int EPOCH_STRIPES = 4096;
   /** XFetch never refreshes more than this many load times (times beta) before expiry: e^-12. */
-  private static final double REFRESH_HORIZON = 12;
+  static final double REFRESH_HORIZON = 12;
   private static final long LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-  private static final long REMOTE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
-
-  private enum LeaseOutcome { GRANTED, HELD_ELSEWHERE, UNAVAILABLE }
 
   private final String name;
   private final Loader<K, V> loader;
   private final LocalCache<K, LocalEntry<V>> local;
   private final CacheBackend<K, V> backend;
+  private final GuardedBackend<K, V> remote;
   private final Store<K, V> store;
   private final WriteStrategy writeStrategy;
   private final WriteBehindQueue<K, V> writeBehind;
@@ -63,7 +61,6 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private final Executor refreshExecutor;
   private final ExecutorService ownedRefreshExecutor;
   private final boolean protect;
-  private final java.time.Duration leaseTtl;
   private final long leaseWaitNanos;
   private final long nearStalenessNanos;
   private final LongSupplier ticker;
@@ -80,11 +77,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private final LongAdder loadFailures = new LongAdder();
   private final LongAdder loadNanos = new LongAdder();
   private final LongAdder puts = new LongAdder();
-  private final LongAdder remoteErrors = new LongAdder();
   private final LongAdder directStoreWrites = new LongAdder();
   private volatile boolean nearDisconnected;
   private volatile long nearDisconnectedAt;
-  private volatile long lastRemoteLog = Long.MIN_VALUE;
 
   TieredCacheAside(CacheAsideBuilder<K, V> b) {
     this.name = b.name;
@@ -103,6 +98,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     this.local = localBuilder.build();
     this.backend = b.backend;
+    this.remote = b.backend == null ? null : new GuardedBackend<>(name, b.backend, b.ticker, b.clock,
+        b.earlyRefreshBeta, b.leaseTtl);
     this.store = b.store;
     this.writeStrategy = b.writeStrategy;
     this.ttlNanos = b.ttlNanos;
@@ -117,7 +114,6 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       this.refreshExecutor = ownedRefreshExecutor;
     }
     this.protect = b.staleSetProtection;
-    this.leaseTtl = b.leaseTtl;
     this.leaseWaitNanos = b.leaseWaitNanos;
     this.nearStalenessNanos = b.nearCacheStalenessNanos;
     this.recordStats = b.recordStats;
@@ -235,28 +231,28 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     if (backend == null) {
       return fill(key, callLoader(key), epoch);
     }
-    LocalEntry<V> remote = remoteGet(key);
-    if (remote != null) {
+    LocalEntry<V> shared = remote.get(key);
+    if (shared != null) {
       remoteHits.increment();
-      return fill(key, remote, epoch);
+      return fill(key, shared, epoch);
     }
     if (!protect) {
       LocalEntry<V> loaded = callLoader(key);
-      remoteSet(key, loaded);
+      remote.set(key, loaded);
       return fill(key, loaded, epoch);
     }
     Lease[] lease = new Lease[1];
-    LeaseOutcome outcome = remoteTryLease(key, lease);
-    LocalEntry<V> theirs = outcome == LeaseOutcome.HELD_ELSEWHERE
+    GuardedBackend.LeaseOutcome outcome = remote.tryLease(key, lease);
+    LocalEntry<V> theirs = outcome == GuardedBackend.LeaseOutcome.HELD_ELSEWHERE
         ? awaitLeaseHolder(key, lease)
-        : outcome == LeaseOutcome.GRANTED ? filledMeanwhile(key, lease) : null;
+        : outcome == GuardedBackend.LeaseOutcome.GRANTED ? filledMeanwhile(key, lease) : null;
     if (theirs != null) {
       remoteHits.increment();
       return fill(key, theirs, epoch);
     }
     LocalEntry<V> loaded = callLoader(key);
     if (lease[0] != null) {
-      remoteSetIfLeased(key, lease[0], loaded);
+      remote.setIfLeased(key, lease[0], loaded);
     }
     return fill(key, loaded, epoch);
   }
@@ -269,15 +265,15 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     long deadline = System.nanoTime() + leaseWaitNanos;
     while (System.nanoTime() - deadline < 0) {
       LockSupport.parkNanos(LEASE_POLL_NANOS);
-      LocalEntry<V> entry = remoteGet(key);
+      LocalEntry<V> entry = remote.get(key);
       if (entry != null) {
         return entry;
       }
-      LeaseOutcome outcome = remoteTryLease(key, lease);
-      if (outcome == LeaseOutcome.GRANTED) {
+      GuardedBackend.LeaseOutcome outcome = remote.tryLease(key, lease);
+      if (outcome == GuardedBackend.LeaseOutcome.GRANTED) {
         return filledMeanwhile(key, lease);
       }
-      if (outcome == LeaseOutcome.UNAVAILABLE) {
+      if (outcome == GuardedBackend.LeaseOutcome.UNAVAILABLE) {
         return null;
       }
     }
@@ -289,11 +285,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    * lease (its fill releases its lease). If so, use its value and give our lease back.
    */
   private LocalEntry<V> filledMeanwhile(K key, Lease[] lease) {
-    LocalEntry<V> entry = remoteGet(key);
+    LocalEntry<V> entry = remote.get(key);
     if (entry != null) {
       Lease unused = lease[0];
       lease[0] = null;
-      guarded(() -> backend.releaseLease(key, unused));
+      remote.releaseLease(key, unused);
     }
     return entry;
   }
@@ -336,17 +332,6 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     long horizon = (long) Math.min(ttl, took * beta * REFRESH_HORIZON);
     long expiresAtMillis = backend == null ? 0 : clock.millis() + TimeUnit.NANOSECONDS.toMillis(ttl);
     return new LocalEntry<>(value, took, now + ttl, now + ttl - horizon, expiresAtMillis);
-  }
-
-  private LocalEntry<V> fromRemote(CacheEntry<V> remote) {
-    long remaining = TimeUnit.MILLISECONDS.toNanos(remote.expiresAtMillis() - clock.millis());
-    if (remaining <= 0) {
-      return null;
-    }
-    long now = ticker.getAsLong();
-    long horizon = (long) Math.min(remaining, remote.loadNanos() * beta * REFRESH_HORIZON);
-    return new LocalEntry<>(remote.value(), remote.loadNanos(), now + remaining,
-        now + remaining - horizon, remote.expiresAtMillis());
   }
 
   /**
@@ -396,20 +381,21 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     if (backend == null) {
       return fill(key, callLoader(key), epoch);
     }
-    LocalEntry<V> remote = remoteGet(key);
-    if (remote != null && remote.expiresAtMillis > current.expiresAtMillis) {
-      return fill(key, remote, epoch);
+    LocalEntry<V> shared = remote.get(key);
+    if (shared != null && shared.expiresAtMillis > current.expiresAtMillis) {
+      return fill(key, shared, epoch);
     }
     Lease[] lease = new Lease[1];
-    LeaseOutcome outcome = protect ? remoteTryLease(key, lease) : LeaseOutcome.UNAVAILABLE;
-    if (outcome == LeaseOutcome.HELD_ELSEWHERE) {
+    GuardedBackend.LeaseOutcome outcome =
+        protect ? remote.tryLease(key, lease) : GuardedBackend.LeaseOutcome.UNAVAILABLE;
+    if (outcome == GuardedBackend.LeaseOutcome.HELD_ELSEWHERE) {
       return current;
     }
     LocalEntry<V> loaded = callLoader(key);
-    if (outcome == LeaseOutcome.GRANTED) {
-      remoteSetIfLeased(key, lease[0], loaded);
+    if (outcome == GuardedBackend.LeaseOutcome.GRANTED) {
+      remote.setIfLeased(key, lease[0], loaded);
     } else {
-      remoteSet(key, loaded);
+      remote.set(key, loaded);
     }
     return fill(key, loaded, epoch);
   }
@@ -456,13 +442,13 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     Map<K, Lease> leases = Map.of();
     if (backend != null && !missing.isEmpty()) {
-      remoteGetAll(missing).forEach((key, entry) -> {
+      remote.getAll(missing).forEach((key, entry) -> {
         remoteHits.increment();
         fill(key, entry, startEpochs.get(key)).value.ifPresent(v -> result.put(key, v));
         missing.remove(key);
       });
       if (protect && !missing.isEmpty()) {
-        leases = remoteTryLeaseAll(missing);
+        leases = remote.tryLeaseAll(missing);
       }
     }
     if (missing.isEmpty()) {
@@ -485,7 +471,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       if (backend != null) {
         Lease lease = leases.get(key);
         if (lease != null) {
-          remoteSetIfLeased(key, lease, entry);
+          remote.setIfLeased(key, lease, entry);
         } else if (!protect) {
           unprotected.put(key, entry.toRemote());
         }
@@ -493,7 +479,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       fill(key, entry, startEpochs.get(key)).value.ifPresent(v -> result.put(key, v));
     }
     if (!unprotected.isEmpty()) {
-      guarded(() -> backend.setAll(unprotected));
+      remote.setAll(unprotected);
     }
     return result;
   }
@@ -516,8 +502,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     LocalEntry<V> entry = newEntry(value, 0);
     if (backend != null) {
-      guarded(() -> backend.invalidate(key));
-      remoteSet(key, entry);
+      remote.invalidate(key);
+      remote.set(key, entry);
     }
     if (entry.deadline - ticker.getAsLong() > 0) {
       local.put(key, entry);
@@ -535,7 +521,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     bumpEpoch(key);
     local.invalidate(key);
     if (backend != null) {
-      guarded(() -> backend.invalidate(key));
+      remote.invalidate(key);
     }
   }
 
@@ -603,7 +589,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   public CacheStats stats() {
     long storeWrites = directStoreWrites.sum() + (writeBehind == null ? 0 : writeBehind.storeWrites());
     return new CacheStats(hits.sum(), misses.sum(), remoteHits.sum(), loadSuccesses.sum(),
-        loadFailures.sum(), loadNanos.sum(), puts.sum(), local.evictionCount(), remoteErrors.sum(),
+        loadFailures.sum(), loadNanos.sum(), puts.sum(), local.evictionCount(), (remote == null ? 0 : remote.errors()),
         storeWrites);
   }
 
@@ -658,81 +644,6 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private static int stripe(Object key) {
     int h = key.hashCode() * 0x9E3779B9;
     return (h ^ (h >>> 16)) & (EPOCH_STRIPES - 1);
-  }
-
-  private LocalEntry<V> remoteGet(K key) {
-    try {
-      Optional<CacheEntry<V>> entry = backend.get(key);
-      return entry.isPresent() ? fromRemote(entry.get()) : null;
-    } catch (RuntimeException e) {
-      remoteFailed(e);
-      return null;
-    }
-  }
-
-  private Map<K, LocalEntry<V>> remoteGetAll(Collection<K> keys) {
-    try {
-      Map<K, LocalEntry<V>> found = new HashMap<>();
-      backend.getAll(keys).forEach((key, entry) -> {
-        LocalEntry<V> local = fromRemote(entry);
-        if (local != null) {
-          found.put(key, local);
-        }
-      });
-      return found;
-    } catch (RuntimeException e) {
-      remoteFailed(e);
-      return Map.of();
-    }
-  }
-
-  private LeaseOutcome remoteTryLease(K key, Lease[] granted) {
-    try {
-      Optional<Lease> lease = backend.tryLease(key, leaseTtl);
-      if (lease.isPresent()) {
-        granted[0] = lease.get();
-        return LeaseOutcome.GRANTED;
-      }
-      return LeaseOutcome.HELD_ELSEWHERE;
-    } catch (RuntimeException e) {
-      remoteFailed(e);
-      return LeaseOutcome.UNAVAILABLE;
-    }
-  }
-
-  private Map<K, Lease> remoteTryLeaseAll(Collection<K> keys) {
-    try {
-      return backend.tryLeaseAll(keys, leaseTtl);
-    } catch (RuntimeException e) {
-      remoteFailed(e);
-      return Map.of();
-    }
-  }
-
-  private void remoteSet(K key, LocalEntry<V> entry) {
-    guarded(() -> backend.set(key, entry.toRemote()));
-  }
-
-  private void remoteSetIfLeased(K key, Lease lease, LocalEntry<V> entry) {
-    guarded(() -> backend.setIfLeased(key, lease, entry.toRemote()));
-  }
-
-  private void guarded(Runnable call) {
-    try {
-      call.run();
-    } catch (RuntimeException e) {
-      remoteFailed(e);
-    }
-  }
-
-  private void remoteFailed(RuntimeException e) {
-    remoteErrors.increment();
-    long now = System.nanoTime();
-    long last = lastRemoteLog;
-    if (last == Long.MIN_VALUE || now - last > REMOTE_LOG_INTERVAL_NANOS) {
-      lastRemoteLog = now;
-      LOG.warn("{} - the cache backend failed ({}); reading through to the loader", name, e.toString());
-    }
   }
 
   /** Keeps the local tier coherent with other instances through the backend's channel. */

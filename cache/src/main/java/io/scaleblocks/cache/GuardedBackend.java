@@ -1,0 +1,147 @@
+package io.scaleblocks.cache;
+
+import java.time.Clock;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link CacheBackend} as a {@link TieredCacheAside} uses it: every failure becomes a miss (or
+ * a skipped write), is counted, and is logged at most once per ten seconds; remote entries are
+ * turned into local ones on the cache's ticker. Thread-safe.
+ */
+final class GuardedBackend<K, V> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TieredCacheAside.class);
+  private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  /** What asking for a fill lease gave. */
+  enum LeaseOutcome { GRANTED, HELD_ELSEWHERE, UNAVAILABLE }
+
+  private final String name;
+  private final CacheBackend<K, V> backend;
+  private final LongSupplier ticker;
+  private final Clock clock;
+  private final double beta;
+  private final java.time.Duration leaseTtl;
+  private final LongAdder errors = new LongAdder();
+  private volatile long lastLog = Long.MIN_VALUE;
+
+  GuardedBackend(String name, CacheBackend<K, V> backend, LongSupplier ticker, Clock clock, double beta,
+      java.time.Duration leaseTtl) {
+    this.name = name;
+    this.backend = backend;
+    this.ticker = ticker;
+    this.clock = clock;
+    this.beta = beta;
+    this.leaseTtl = leaseTtl;
+  }
+
+  long errors() {
+    return errors.sum();
+  }
+
+  LocalEntry<V> fromRemote(CacheEntry<V> remote) {
+    long remaining = TimeUnit.MILLISECONDS.toNanos(remote.expiresAtMillis() - clock.millis());
+    if (remaining <= 0) {
+      return null;
+    }
+    long now = ticker.getAsLong();
+    long horizon = (long) Math.min(remaining, remote.loadNanos() * beta * TieredCacheAside.REFRESH_HORIZON);
+    return new LocalEntry<>(remote.value(), remote.loadNanos(), now + remaining,
+        now + remaining - horizon, remote.expiresAtMillis());
+  }
+
+  LocalEntry<V> get(K key) {
+    try {
+      Optional<CacheEntry<V>> entry = backend.get(key);
+      return entry.isPresent() ? fromRemote(entry.get()) : null;
+    } catch (RuntimeException e) {
+      failed(e);
+      return null;
+    }
+  }
+
+  Map<K, LocalEntry<V>> getAll(Collection<K> keys) {
+    try {
+      Map<K, LocalEntry<V>> found = new HashMap<>();
+      backend.getAll(keys).forEach((key, entry) -> {
+        LocalEntry<V> local = fromRemote(entry);
+        if (local != null) {
+          found.put(key, local);
+        }
+      });
+      return found;
+    } catch (RuntimeException e) {
+      failed(e);
+      return Map.of();
+    }
+  }
+
+  LeaseOutcome tryLease(K key, Lease[] granted) {
+    try {
+      Optional<Lease> lease = backend.tryLease(key, leaseTtl);
+      if (lease.isPresent()) {
+        granted[0] = lease.get();
+        return LeaseOutcome.GRANTED;
+      }
+      return LeaseOutcome.HELD_ELSEWHERE;
+    } catch (RuntimeException e) {
+      failed(e);
+      return LeaseOutcome.UNAVAILABLE;
+    }
+  }
+
+  Map<K, Lease> tryLeaseAll(Collection<K> keys) {
+    try {
+      return backend.tryLeaseAll(keys, leaseTtl);
+    } catch (RuntimeException e) {
+      failed(e);
+      return Map.of();
+    }
+  }
+
+  void set(K key, LocalEntry<V> entry) {
+    guarded(() -> backend.set(key, entry.toRemote()));
+  }
+
+  void setIfLeased(K key, Lease lease, LocalEntry<V> entry) {
+    guarded(() -> backend.setIfLeased(key, lease, entry.toRemote()));
+  }
+
+  void guarded(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      failed(e);
+    }
+  }
+
+  void failed(RuntimeException e) {
+    errors.increment();
+    long now = System.nanoTime();
+    long last = lastLog;
+    if (last == Long.MIN_VALUE || now - last > LOG_INTERVAL_NANOS) {
+      lastLog = now;
+      LOG.warn("{} - the cache backend failed ({}); reading through to the loader", name, e.toString());
+    }
+  }
+
+  void setAll(Map<? extends K, CacheEntry<V>> entries) {
+    guarded(() -> backend.setAll(entries));
+  }
+
+  void invalidate(K key) {
+    guarded(() -> backend.invalidate(key));
+  }
+
+  void releaseLease(K key, Lease lease) {
+    guarded(() -> backend.releaseLease(key, lease));
+  }
+}
