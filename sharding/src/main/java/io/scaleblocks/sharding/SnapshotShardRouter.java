@@ -92,9 +92,9 @@ final class SnapshotShardRouter<K, R> implements ShardRouter<K, R> {
     ReentrantReadWriteLock.ReadLock lock = writeGate.readLock();
     lock.lock();
     try {
-      for (Tracker tracker : trackers) {
-        tracker.keys.add(key);
-      }
+      // Recorded before the write, so a drain while it runs sees it, and again after, so a drain
+      // that came between the two does not miss its effect.
+      track(key);
       Shard<R> shard = topology.get().shardForHash(h);
       RouteListener l = listener;
       if (l != null) {
@@ -102,7 +102,14 @@ final class SnapshotShardRouter<K, R> implements ShardRouter<K, R> {
       }
       return call.call(shard);
     } finally {
+      track(key);
       lock.unlock();
+    }
+  }
+
+  private void track(K key) {
+    for (Tracker tracker : trackers) {
+      tracker.keys.add(key);
     }
   }
 

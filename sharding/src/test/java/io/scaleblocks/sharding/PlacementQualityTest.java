@@ -106,14 +106,24 @@ class PlacementQualityTest {
   }
 
   @Test
-  void defaultPlacementMovesOnlyTheNewNodesShareWhenOneIsAdded() {
+  void defaultPlacementMovesOnlyTheNewNodesShareWhenOneIsAdded() throws IOException {
+    StringBuilder md = new StringBuilder();
+    md.append(String.format(Locale.ROOT, "Default placement, %d keys (murmur3 of 0..%d).%n%n", TARGET_KEYS, TARGET_KEYS - 1));
+    md.append("| n | max/mean (target <= 1.02 at n=100) | add: moved / ideal K/(n+1) (target <= 1.02) | add: moved between old nodes | remove node n/2: moved / its keys | remove: moved between survivors |\n");
+    md.append("|---:|---:|---:|---:|---:|---:|\n");
     for (int n : new int[] {10, 100, 1000}) {
       Quality q = measure(Placements::consistent, n, TARGET_KEYS);
+      md.append(String.format(Locale.ROOT, "| %d | %.4f | %.4f | %d | %.4f | %d |%n", n, q.maxOverMean(),
+          q.addMovedOverIdeal(), q.addMovedBetweenOldNodes(), q.removeMovedOverOwned(),
+          q.removeMovedBetweenSurvivors()));
       assertTrue(q.addMovedOverIdeal() <= 1.02, "n=" + n + ": moved/ideal was " + q.addMovedOverIdeal());
       assertEquals(0, q.addMovedBetweenOldNodes(), "n=" + n);
       assertEquals(1.0, q.removeMovedOverOwned(), "n=" + n);
       assertEquals(0, q.removeMovedBetweenSurvivors(), "n=" + n);
     }
+    Path out = Path.of("target", "placement-targets.md");
+    Files.createDirectories(out.getParent());
+    Files.writeString(out, md);
   }
 
   @Test
