@@ -1,5 +1,6 @@
 package io.scaleblocks.cache;
 
+import io.scaleblocks.cache.internal.Settings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -151,7 +152,10 @@ public final class CacheAsideBuilder<K, V> {
     return this;
   }
 
-  /** Where early refreshes run (default: a cached pool of daemon threads owned by the cache). */
+  /**
+   * Where early refreshes run (default: up to four daemon threads owned by the cache; a refresh
+   * that finds them all busy is skipped). A refresh the executor rejects is skipped too.
+   */
   public CacheAsideBuilder<K, V> refreshExecutor(Executor executor) {
     this.refreshExecutor = Objects.requireNonNull(executor, "refreshExecutor");
     return this;

@@ -1,5 +1,6 @@
 package io.scaleblocks.cache;
 
+import io.scaleblocks.cache.internal.Settings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;

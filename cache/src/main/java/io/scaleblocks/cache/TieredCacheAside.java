@@ -110,7 +110,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       this.refreshExecutor = b.refreshExecutor;
       this.ownedRefreshExecutor = null;
     } else {
-      this.ownedRefreshExecutor = Executors.newCachedThreadPool(daemon(name + "-refresh"));
+      // At most four refreshes at once; a refresh that finds them busy is skipped (the entry
+      // is served until it expires, then loaded as a normal miss).
+      this.ownedRefreshExecutor = new java.util.concurrent.ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS,
+          new java.util.concurrent.SynchronousQueue<>(), daemon(name + "-refresh"));
       this.refreshExecutor = ownedRefreshExecutor;
     }
     this.protect = b.staleSetProtection;

@@ -2,6 +2,7 @@ package io.scaleblocks.cache.redis;
 
 import io.scaleblocks.cache.CacheBackend;
 import io.scaleblocks.cache.Codec;
+import io.scaleblocks.cache.internal.Settings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
@@ -74,6 +75,32 @@ public final class RedisCacheBackends {
       this.jedis = Objects.requireNonNull(jedis, "jedis");
       this.keyCodec = Objects.requireNonNull(keyCodec, "keyCodec");
       this.valueCodec = Objects.requireNonNull(valueCodec, "valueCodec");
+    }
+
+    /** The keys {@link #from(Map)} accepts. */
+    public static final java.util.Set<String> SETTINGS =
+        java.util.Set.of("name", "prefix", "failure-threshold", "open-duration");
+
+    /**
+     * Applies string settings (see {@link #SETTINGS}); {@code open-duration} is a duration like
+     * {@code 1s}, {@code 500ms} or {@code PT1S}.
+     */
+    public Builder<K, V> from(java.util.Map<String, String> settings) {
+      Settings.rejectUnknown(settings, SETTINGS);
+      String threshold = settings.get("failure-threshold");
+      String open = settings.get("open-duration");
+      if (settings.containsKey("name")) {
+        name(settings.get("name"));
+      }
+      if (settings.containsKey("prefix")) {
+        prefix(settings.get("prefix"));
+      }
+      if (threshold != null || open != null) {
+        circuitBreaker(
+            threshold == null ? failureThreshold : (int) Settings.positiveLong("failure-threshold", threshold),
+            open == null ? openDuration : Settings.duration("open-duration", open));
+      }
+      return this;
     }
 
     /**

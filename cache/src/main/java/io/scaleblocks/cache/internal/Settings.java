@@ -1,16 +1,16 @@
-package io.scaleblocks.cache;
+package io.scaleblocks.cache.internal;
 
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 
 /** Parsing of string settings for the builders' {@code from(Map)} methods. */
-final class Settings {
+public final class Settings {
 
   private Settings() {}
 
   /** {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 2d}, or ISO-8601 ({@code PT10S}). */
-  static Duration duration(String name, String value) {
+  public static Duration duration(String name, String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
     try {
       if (v.startsWith("p")) {
@@ -34,7 +34,7 @@ final class Settings {
         name + " must be a duration like 250ms, 10s, 5m or PT10S but was '" + value + "'");
   }
 
-  static long positiveLong(String name, String value) {
+  public static long positiveLong(String name, String value) {
     try {
       return Long.parseLong(value.trim());
     } catch (NumberFormatException e) {
@@ -42,7 +42,7 @@ final class Settings {
     }
   }
 
-  static double number(String name, String value) {
+  public static double number(String name, String value) {
     try {
       return Double.parseDouble(value.trim());
     } catch (NumberFormatException e) {
@@ -50,7 +50,7 @@ final class Settings {
     }
   }
 
-  static void rejectUnknown(Map<String, String> settings, java.util.Set<String> known) {
+  public static void rejectUnknown(Map<String, String> settings, java.util.Set<String> known) {
     for (String key : settings.keySet()) {
       if (!known.contains(key)) {
         throw new IllegalArgumentException("unknown setting '" + key + "'; known: " + known);

@@ -1,0 +1,53 @@
+package io.scaleblocks.cache.redis;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scaleblocks.cache.CacheEntry;
+import io.scaleblocks.cache.Codec;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.JedisPooled;
+
+/** Configuration and the stored format, without a server. */
+class RedisCacheBackendsTest {
+
+  @Test
+  void entriesRoundTripAndForeignBytesAreRefused() {
+    CacheEntry<String> entry = new CacheEntry<>(Optional.of("héllo"), 123, 1_700_000_000_000L);
+    assertEquals(entry, EntryFormat.decode(EntryFormat.encode(entry, Codec.utf8()), Codec.utf8()));
+    CacheEntry<String> negative = new CacheEntry<>(Optional.empty(), 0, 5);
+    assertEquals(negative, EntryFormat.decode(EntryFormat.encode(negative, Codec.utf8()), Codec.utf8()));
+    var e = assertThrows(IllegalArgumentException.class,
+        () -> EntryFormat.decode("a plain string".getBytes(StandardCharsets.UTF_8), Codec.utf8()));
+    assertEquals("not a ScaleBlocks cache entry (14 bytes)", e.getMessage());
+  }
+
+  @Test
+  void keysCarryTheWholeEncodedKeyAsAClusterHashTag() {
+    try (JedisPooled jedis = new JedisPooled("127.0.0.1", 1)) {
+      RedisCacheBackend<String, String> backend = (RedisCacheBackend<String, String>)
+          RedisCacheBackends.builder(jedis, Codec.utf8(), Codec.utf8()).prefix("app:").build();
+      assertArrayEquals("app:{user:7}".getBytes(StandardCharsets.UTF_8), backend.entryKey("user:7"));
+    }
+  }
+
+  @Test
+  void badSettingsAreRefusedWithTheirValue() {
+    try (JedisPooled jedis = new JedisPooled("127.0.0.1", 1)) {
+      var builder = RedisCacheBackends.builder(jedis, Codec.utf8(), Codec.utf8());
+      assertEquals("prefix must not contain '{' or '}' but was 'a{b'",
+          assertThrows(IllegalArgumentException.class, () -> builder.prefix("a{b")).getMessage());
+      assertEquals("failureThreshold must be > 0 but was -3",
+          assertThrows(IllegalArgumentException.class,
+              () -> builder.from(Map.of("failure-threshold", "-3"))).getMessage());
+      assertTrue(assertThrows(IllegalArgumentException.class, () -> builder.from(Map.of("host", "x")))
+          .getMessage().startsWith("unknown setting 'host'"));
+      assertEquals("shard-1", builder.from(Map.of("name", "shard-1", "open-duration", "250ms")).build().toString());
+    }
+  }
+}
