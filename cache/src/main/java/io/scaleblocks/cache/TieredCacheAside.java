@@ -48,6 +48,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private final String name;
   private final Loader<K, V> loader;
   private final LocalCache<K, LocalEntry<V>> local;
+  /** The local tier's Caffeine cache when the policy is W-TinyLFU: the hit path calls it directly. */
+  private final com.github.benmanes.caffeine.cache.Cache<K, LocalEntry<V>> caffeine;
   private final CacheBackend<K, V> backend;
   private final GuardedBackend<K, V> remote;
   private final Store<K, V> store;
@@ -97,6 +99,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       localBuilder.maximumSize(b.maximum);
     }
     this.local = localBuilder.build();
+    this.caffeine = local instanceof CaffeineLocalCache<K, LocalEntry<V>> c ? c.caffeine() : null;
     this.backend = b.backend;
     this.remote = b.backend == null ? null : new GuardedBackend<>(name, b.backend, b.ticker, b.clock,
         b.earlyRefreshBeta, b.leaseTtl);
@@ -146,7 +149,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   @Override
   public Optional<V> get(K key) {
     Objects.requireNonNull(key, "key");
-    LocalEntry<V> entry = local.getIfPresent(key);
+    LocalEntry<V> entry = caffeine != null ? caffeine.getIfPresent(key) : local.getIfPresent(key);
     if (entry != null) {
       long now = ticker.getAsLong();
       if (now - entry.refreshFrom < 0 && !nearDisconnected) {
