@@ -304,7 +304,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     if (entry.deadline - ticker.getAsLong() <= 0) {
       return entry;
     }
-    local.put(key, entry);
+    putLocal(key, entry);
     if (recordStats) {
       puts.increment();
     }
@@ -312,6 +312,14 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       local.invalidate(key, entry);
     }
     return entry;
+  }
+
+  private void putLocal(K key, LocalEntry<V> entry) {
+    if (caffeine != null) {
+      caffeine.put(key, entry);
+    } else {
+      local.put(key, entry);
+    }
   }
 
   private LocalEntry<V> callLoader(K key) {
@@ -512,7 +520,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       remote.set(key, entry);
     }
     if (entry.deadline - ticker.getAsLong() > 0) {
-      local.put(key, entry);
+      putLocal(key, entry);
       if (recordStats) {
         puts.increment();
       }
