@@ -18,12 +18,16 @@ import java.util.function.LongSupplier;
  */
 final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
 
-  private static final class Node<V> {
+  private static final class Node<K, V> {
+    final K key;
     volatile V value;
     volatile long weight;
     volatile long deadline;
+    /** The policy's handle for this entry, set under the lock before the node is published. */
+    Object handle;
 
-    Node(V value, long weight, long deadline) {
+    Node(K key, V value, long weight, long deadline) {
+      this.key = key;
       this.value = value;
       this.weight = weight;
       this.deadline = deadline;
@@ -31,10 +35,10 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   }
 
   private final EvictionPolicy policy;
-  private final ConcurrentHashMap<K, Node<V>> data = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<K, Node<K, V>> data = new ConcurrentHashMap<>();
   private final PolicyOrder<K> order;
   private final ReentrantLock lock = new ReentrantLock();
-  private final ReadBuffer<K> reads = new ReadBuffer<>();
+  private final ReadBuffer<Node<K, V>> reads = new ReadBuffer<>();
   private final boolean readsReorder;
   private final long maximum;
   private final Weigher<? super K, ? super V> weigher;
@@ -58,7 +62,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
 
   @Override
   public V getIfPresent(K key) {
-    Node<V> node = data.get(key);
+    Node<K, V> node = data.get(key);
     if (node == null) {
       recordMiss();
       return null;
@@ -75,7 +79,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
       }
     }
     if (readsReorder) {
-      afterRead(key);
+      afterRead(node);
     }
     if (hits != null) {
       hits.increment();
@@ -89,15 +93,19 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
     }
   }
 
-  private void afterRead(K key) {
-    if (reads.offer(key) == ReadBuffer.Offer.FULL && lock.tryLock()) {
+  private void afterRead(Node<K, V> node) {
+    if (reads.offer(node) == ReadBuffer.Offer.FULL && lock.tryLock()) {
       try {
-        reads.drainTo(order::recordHit);
-        reads.offer(key);
+        reads.drainTo(this::applyRead);
+        reads.offer(node);
       } finally {
         lock.unlock();
       }
     }
+  }
+
+  private void applyRead(Node<K, V> node) {
+    order.recordHit(node.key, node.handle);
   }
 
   @Override
@@ -108,18 +116,18 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
     if (weight < 0) {
       throw new IllegalArgumentException("weight must be >= 0 but was " + weight + " for key " + key);
     }
-    Node<V> node = data.get(key);
+    Node<K, V> node = data.get(key);
     if (node != null && node.weight == weight) {
       node.value = value;
       node.deadline = deadline(key, value);
       if (readsReorder) {
-        afterRead(key);
+        afterRead(node);
       }
       return;
     }
     lock.lock();
     try {
-      reads.drainTo(order::recordHit);
+      reads.drainTo(this::applyRead);
       putLocked(key, value, weight);
     } finally {
       lock.unlock();
@@ -127,7 +135,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   }
 
   private void putLocked(K key, V value, long weight) {
-    Node<V> existing = data.get(key);
+    Node<K, V> existing = data.get(key);
     if (weight > maximum) {
       if (existing != null) {
         data.remove(key);
@@ -148,7 +156,9 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
       return;
     }
     order.admit(key, weight, this::evict);
-    data.put(key, new Node<>(value, weight, deadline));
+    Node<K, V> node = new Node<>(key, value, weight, deadline);
+    node.handle = order.handle(key);
+    data.put(key, node);
   }
 
   private long deadline(K key, V value) {
@@ -160,7 +170,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
     evictions++;
   }
 
-  private void removeExpired(K key, Node<V> node) {
+  private void removeExpired(K key, Node<K, V> node) {
     lock.lock();
     try {
       if (data.remove(key, node)) {
@@ -190,7 +200,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
     Objects.requireNonNull(key, "key");
     lock.lock();
     try {
-      Node<V> node = data.get(key);
+      Node<K, V> node = data.get(key);
       if (node != null && node.value == expected) {
         data.remove(key);
         order.remove(key);
@@ -238,7 +248,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   public void cleanUp() {
     lock.lock();
     try {
-      reads.drainTo(order::recordHit);
+      reads.drainTo(this::applyRead);
       if (expiration != null) {
         long now = ticker.getAsLong();
         data.forEach((key, node) -> {
@@ -257,7 +267,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   java.util.Set<K> residentKeys() {
     lock.lock();
     try {
-      reads.drainTo(order::recordHit);
+      reads.drainTo(this::applyRead);
       return java.util.Set.copyOf(data.keySet());
     } finally {
       lock.unlock();

@@ -12,6 +12,19 @@ interface PolicyOrder<K> {
   /** A resident key was read; unknown keys (evicted since) are ignored. */
   void recordHit(K key);
 
+  /**
+   * A read with the handle {@link #handle} gave when the entry was admitted, which lets an
+   * order skip its key lookup. The default looks the key up.
+   */
+  default void recordHit(K key, Object handle) {
+    recordHit(key);
+  }
+
+  /** A handle for a resident key that makes {@link #recordHit(Object, Object)} cheaper, or null. */
+  default Object handle(K key) {
+    return null;
+  }
+
   /** Admits a new key, first evicting what the policy chooses until {@code weight} fits. */
   void admit(K key, long weight, Consumer<? super K> evicted);
 
