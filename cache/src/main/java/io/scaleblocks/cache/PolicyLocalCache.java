@@ -94,7 +94,9 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   }
 
   private void afterRead(Node<K, V> node) {
-    if (reads.offer(node) == ReadBuffer.Offer.FULL && lock.tryLock()) {
+    // When the buffer is full and another thread is already draining, drop the read rather
+    // than contend for the lock.
+    if (reads.offer(node) == ReadBuffer.Offer.FULL && !lock.isLocked() && lock.tryLock()) {
       try {
         reads.drainTo(this::applyRead);
         reads.offer(node);

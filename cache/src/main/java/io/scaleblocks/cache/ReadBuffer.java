@@ -1,6 +1,6 @@
 package io.scaleblocks.cache;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
@@ -10,6 +10,9 @@ import java.util.function.Consumer;
  * append without locking; one thread at a time drains under the cache's lock. A read is dropped
  * when its stripe is full or contended, which only makes the policy's view of recency slightly
  * less precise. A single thread never loses a read: a full stripe is drained before it drops.
+ *
+ * <p>Each stripe's counters sit {@value #PAD} longs apart, so threads appending to different
+ * stripes do not share a cache line.
  */
 final class ReadBuffer<E> {
 
@@ -18,56 +21,58 @@ final class ReadBuffer<E> {
 
   static final int STRIPE_SIZE = 32;
   private static final int MASK = STRIPE_SIZE - 1;
+  private static final int PAD = 16;
 
-  private static final class Stripe<E> {
-    final AtomicReferenceArray<E> slots = new AtomicReferenceArray<>(STRIPE_SIZE);
-    final AtomicLong writes = new AtomicLong();
-    volatile long reads;
-  }
-
-  private final Stripe<E>[] stripes;
+  private final AtomicReferenceArray<E> slots;
+  /** Per stripe, at index {@code stripe * PAD}: appends claimed. */
+  private final AtomicLongArray writes;
+  /** Per stripe, at index {@code stripe * PAD}: appends consumed by the drainer. */
+  private final AtomicLongArray reads;
   private final int stripeMask;
 
-  @SuppressWarnings({"unchecked", "rawtypes"})
   ReadBuffer() {
     int count = Integer.highestOneBit(Math.max(1, Runtime.getRuntime().availableProcessors()) * 4 - 1) << 1;
-    stripes = new Stripe[count];
-    for (int i = 0; i < count; i++) {
-      stripes[i] = new Stripe<>();
-    }
+    slots = new AtomicReferenceArray<>(count * STRIPE_SIZE);
+    writes = new AtomicLongArray(count * PAD + PAD);
+    reads = new AtomicLongArray(count * PAD + PAD);
     stripeMask = count - 1;
   }
 
   Offer offer(E element) {
     long id = Thread.currentThread().getId();
-    Stripe<E> stripe = stripes[(int) ((id * 0x9E3779B97F4A7C15L) >>> 40) & stripeMask];
-    long tail = stripe.writes.get();
-    if (tail - stripe.reads >= STRIPE_SIZE) {
+    int stripe = (int) ((id * 0x9E3779B97F4A7C15L) >>> 40) & stripeMask;
+    int counter = (stripe + 1) * PAD;
+    long tail = writes.get(counter);
+    if (tail - reads.get(counter) >= STRIPE_SIZE) {
       return Offer.FULL;
     }
-    if (!stripe.writes.compareAndSet(tail, tail + 1)) {
+    if (!writes.compareAndSet(counter, tail, tail + 1)) {
       return Offer.CONTENDED;
     }
-    stripe.slots.lazySet((int) tail & MASK, element);
+    slots.lazySet(stripe * STRIPE_SIZE + ((int) tail & MASK), element);
     return Offer.ADDED;
   }
 
   /** Applies every published read to {@code consumer}; only under the cache's lock. */
   void drainTo(Consumer<? super E> consumer) {
-    for (Stripe<E> stripe : stripes) {
-      long head = stripe.reads;
-      long tail = stripe.writes.get();
+    for (int stripe = 0; stripe <= stripeMask; stripe++) {
+      int counter = (stripe + 1) * PAD;
+      long head = reads.get(counter);
+      long tail = writes.get(counter);
+      if (head == tail) {
+        continue;
+      }
       while (head != tail) {
-        int index = (int) head & MASK;
-        E element = stripe.slots.get(index);
+        int index = stripe * STRIPE_SIZE + ((int) head & MASK);
+        E element = slots.get(index);
         if (element == null) {
           break;
         }
-        stripe.slots.lazySet(index, null);
+        slots.lazySet(index, null);
         consumer.accept(element);
         head++;
       }
-      stripe.reads = head;
+      reads.lazySet(counter, head);
     }
   }
 }
