@@ -1,0 +1,202 @@
+package io.scaleblocks.sharding;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link HotKeyDetector} over a count-min sketch of an exact sliding window; see the interface.
+ *
+ * <p>Every access adds one to four counters and, once the window is full, subtracts the access it
+ * pushes out of the window (kept in a ring of hashes), so the sketch always counts exactly the
+ * last N accesses. A key becomes a candidate at an access that finds its estimate at or above the
+ * hot threshold; reports check the candidates only (and drop those that cooled), so nothing scans
+ * the sketch.
+ */
+/*
+ * G. Cormode, S. Muthukrishnan, "An Improved Data Stream Summary: The Count-Min Sketch and its
+ * Applications", J. Algorithms 2005: with d rows of w counters an estimate exceeds the true count
+ * by more than e*N/w with probability at most e^-d. Heavy hitters via a sketch plus a candidate
+ * set, as in section 5.1 of that paper; the window uses the "sketch with expiry ring" idea of
+ * exact sliding windows.
+ */
+final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
+
+  private static final int DEPTH = 4;
+  private static final int CONFIRMED_SLOTS = 256;
+  private static final VarHandle BUSY;
+  private static final VarHandle DROPPED;
+
+  static {
+    try {
+      BUSY = MethodHandles.lookup().findVarHandle(SlidingCountMinDetector.class, "busy", int.class);
+      DROPPED = MethodHandles.lookup().findVarHandle(SlidingCountMinDetector.class, "dropped", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final int window;
+  private final double share;
+  private final int reportEvery;
+  private final int mask;
+  private final int rowShift;
+  private final int[] counters;
+  private final long[] ring;
+  private final int fullThreshold;
+  /** Hashes of keys known to be candidates, so a hot key does not look itself up every time. */
+  private final long[] confirmed = new long[CONFIRMED_SLOTS];
+  private final Map<K, Long> candidates = new ConcurrentHashMap<>();
+  private final HotKeyDetector.Listener<K> listener;
+  private Set<K> reportedHot = Set.of();
+
+  @SuppressWarnings("unused") // through BUSY
+  private volatile int busy;
+  private long recorded;
+  private volatile long dropped;
+  private int slot;
+  private int untilReport;
+
+  SlidingCountMinDetector(HotKeyDetector.Builder<K> builder) {
+    this.window = builder.window;
+    this.share = builder.share;
+    this.reportEvery = builder.reportEvery;
+    this.mask = builder.sketchWidth - 1;
+    this.rowShift = Integer.numberOfTrailingZeros(builder.sketchWidth);
+    this.counters = new int[DEPTH << rowShift];
+    this.ring = new long[window];
+    this.fullThreshold = threshold(window);
+    this.listener = builder.listener;
+    this.untilReport = reportEvery;
+  }
+
+  @Override
+  public void record(K key) {
+    record(key, Objects.requireNonNull(key, "key must not be null").hashCode());
+  }
+
+  @Override
+  public void record(K key, long keyHash) {
+    Objects.requireNonNull(key, "key must not be null");
+    if (!BUSY.compareAndSet(this, 0, 1)) {
+      // Another thread is recording this instant: drop the access rather than wait. Drops do
+      // not depend on the key, so shares stay unbiased.
+      DROPPED.getAndAdd(this, 1L);
+      return;
+    }
+    try {
+      long h = Hashing.mix(keyHash) | 1;
+      int s = slot;
+      long expired = ring[s];
+      ring[s] = h;
+      slot = s + 1 == window ? 0 : s + 1;
+      int estimate = expired != 0 ? addAndExpire(h, expired) : add(h, 1);
+      long count = recorded + 1;
+      recorded = count;
+      int threshold = count >= window ? fullThreshold : threshold(count);
+      if (estimate >= threshold) {
+        int c = (int) h & (CONFIRMED_SLOTS - 1);
+        if (confirmed[c] != h) {
+          if (!candidates.containsKey(key)) {
+            candidates.put(key, h);
+          }
+          confirmed[c] = h;
+        }
+      }
+      if (--untilReport == 0) {
+        untilReport = reportEvery;
+        if (listener != null) {
+          report();
+        }
+      }
+    } finally {
+      BUSY.setRelease(this, 0);
+    }
+  }
+
+  /** Adds one for {@code h} and subtracts one for {@code expired}; returns h's estimate. */
+  private int addAndExpire(long h, long expired) {
+    int min = Integer.MAX_VALUE;
+    for (int row = 0; row < DEPTH; row++) {
+      int base = row << rowShift;
+      counters[base | (int) (expired >>> (16 * row)) & mask]--;
+      int value = ++counters[base | (int) (h >>> (16 * row)) & mask];
+      min = Math.min(min, value);
+    }
+    return min;
+  }
+
+  private int add(long h, int delta) {
+    int min = Integer.MAX_VALUE;
+    for (int row = 0; row < DEPTH; row++) {
+      int index = (row << rowShift) | (int) (h >>> (16 * row)) & mask;
+      int value = counters[index] += delta;
+      min = Math.min(min, value);
+    }
+    return min;
+  }
+
+  private int estimate(long h) {
+    int min = Integer.MAX_VALUE;
+    for (int row = 0; row < DEPTH; row++) {
+      min = Math.min(min, counters[(row << rowShift) | (int) (h >>> (16 * row)) & mask]);
+    }
+    return min;
+  }
+
+  private int threshold(long windowCount) {
+    return (int) Math.max(1, Math.ceil(share * windowCount));
+  }
+
+  @Override
+  public long droppedAccesses() {
+    return dropped;
+  }
+
+  @Override
+  public long windowCount() {
+    return Math.min(recorded, window);
+  }
+
+  @Override
+  public List<HotKey<K>> hotKeys() {
+    long total = windowCount();
+    int threshold = threshold(total);
+    List<HotKey<K>> hot = new ArrayList<>();
+    for (Map.Entry<K, Long> candidate : candidates.entrySet()) {
+      int count = estimate(candidate.getValue());
+      if (count >= threshold) {
+        hot.add(new HotKey<>(candidate.getKey(), count, (double) count / total));
+      } else {
+        candidates.remove(candidate.getKey(), candidate.getValue());
+        java.util.Arrays.fill(confirmed, 0);
+      }
+    }
+    hot.sort(Comparator.comparingLong((HotKey<K> k) -> k.count()).reversed());
+    return hot;
+  }
+
+  private void report() {
+    List<HotKey<K>> hot = hotKeys();
+    Set<K> now = new HashSet<>();
+    for (HotKey<K> key : hot) {
+      now.add(key.key());
+      if (!reportedHot.contains(key.key())) {
+        listener.becameHot(key);
+      }
+    }
+    for (K key : reportedHot) {
+      if (!now.contains(key)) {
+        listener.cooledDown(key);
+      }
+    }
+    reportedHot = now;
+  }
+}
