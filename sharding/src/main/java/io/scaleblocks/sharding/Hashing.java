@@ -3,10 +3,11 @@ package io.scaleblocks.sharding;
 /**
  * The hash functions of this library.
  *
- * <p>Every function is seeded, 64-bit, immutable, thread-safe and allocation-free. Routers
- * (the shard router) and the placements' own identity hashing use {@link #murmur3()} unless
- * told otherwise, so that a key routed here lands where a Guava- or Redis-module user expects;
- * {@link #xxHash64()} is faster on long keys and equally well distributed.
+ * <p>Every function is seeded, 64-bit, immutable, thread-safe and allocation-free (except
+ * {@link #ketama()}, kept for compatibility). {@code ShardRouter} and the placements' own
+ * identity hashing use {@link #murmur3()} unless told otherwise: it equals Guava's
+ * {@code murmur3_128().asLong()}, so a service that hashed keys with Guava keeps its hashes.
+ * {@link #xxHash64()} is the published XXH64, equally well distributed.
  */
 public final class Hashing {
 

@@ -8,12 +8,14 @@ import java.util.Objects;
  * Finds the celebrities: keys that take at least a given share of the last N accesses.
  *
  * <p>{@link #record} is the hot path: allocation-free (the key's {@code hashCode} is used; a
- * caller with a better 64-bit hash passes it), {@code O(1)} and lock-free. Estimates come from a
- * count-min sketch over an exact sliding window, so a key is never under-counted except by
- * increments lost to a race between threads recording at the same instant; a key that holds the
- * share is reported, and a key is reported wrongly only when sketch collisions push it over.
- * Listeners run on the thread whose access completes a report interval, off every other thread's
- * path; they must not block.
+ * caller with a better 64-bit hash passes it), {@code O(1)} and lock-free: when two threads record
+ * at the same instant, one access is dropped rather than waited for ({@link #droppedAccesses()}),
+ * which does not bias shares because drops do not depend on the key. Estimates come from a
+ * count-min sketch over an exact sliding window of the last N recorded accesses, so a key is never
+ * under-counted: every key that holds the share is reported, and a key is reported wrongly only
+ * when sketch collisions push it over. {@link #hotKeys()} may be called from any thread; it reads
+ * the sketch without locking, so it may miss the last few accesses. Listeners run on the thread
+ * whose access completes a report interval and must not block.
  *
  * @param <K> the key type
  */
@@ -30,6 +32,9 @@ public interface HotKeyDetector<K> {
 
   /** The number of accesses the current window holds (at most the window size). */
   long windowCount();
+
+  /** Accesses dropped because another thread was recording at the same instant. */
+  long droppedAccesses();
 
   /** Called when a key becomes hot and when it cools down again. */
   interface Listener<K> {

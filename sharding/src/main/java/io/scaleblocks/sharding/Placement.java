@@ -45,7 +45,9 @@ public interface Placement<N> {
   }
 
   /**
-   * A placement without {@code node}; only the keys it owned move.
+   * A placement without {@code node}. With the minimal-disruption placements (the default
+   * {@link Placements#consistent}, rendezvous, rings) only the keys it owned move; see each
+   * factory for the others.
    *
    * @throws IllegalArgumentException if the node is absent or is the last one
    */

@@ -204,6 +204,26 @@ public final class ScatterGather<R> implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Applies {@code deadline} (ISO-8601, {@code PT2S}) and {@code partialFailure}
+     * ({@code FAIL}/{@code PARTIAL}) when present in {@code settings}.
+     */
+    public Builder<R> from(Map<String, String> settings) {
+      Objects.requireNonNull(settings, "settings must not be null");
+      if (settings.containsKey("deadline")) {
+        deadline(Duration.parse(settings.get("deadline").trim()));
+      }
+      if (settings.containsKey("partialFailure")) {
+        String value = settings.get("partialFailure").trim();
+        try {
+          partialFailure(PartialFailurePolicy.valueOf(value.toUpperCase(java.util.Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("partialFailure must be FAIL or PARTIAL but was '" + value + "'", e);
+        }
+      }
+      return this;
+    }
+
     public ScatterGather<R> build() {
       return new ScatterGather<>(this);
     }

@@ -28,7 +28,11 @@ import java.util.function.UnaryOperator;
  */
 public interface ShardRouter<K, R> {
 
-  /** The shard for {@code key}. @throws NullPointerException if the key is null */
+  /**
+   * The shard for {@code key}.
+   *
+   * @throws NullPointerException if the key is null, or the key extractor returns null
+   */
   Shard<R> shardFor(K key);
 
   /** The resource of the shard for {@code key}. */

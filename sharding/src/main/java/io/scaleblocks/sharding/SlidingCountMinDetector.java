@@ -1,5 +1,7 @@
 package io.scaleblocks.sharding;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -8,8 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * {@link HotKeyDetector} over a count-min sketch of an exact sliding window; see the interface.
@@ -30,6 +30,18 @@ import java.util.concurrent.locks.ReentrantLock;
 final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
 
   private static final int DEPTH = 4;
+  private static final int CONFIRMED_SLOTS = 256;
+  private static final VarHandle BUSY;
+  private static final VarHandle DROPPED;
+
+  static {
+    try {
+      BUSY = MethodHandles.lookup().findVarHandle(SlidingCountMinDetector.class, "busy", int.class);
+      DROPPED = MethodHandles.lookup().findVarHandle(SlidingCountMinDetector.class, "dropped", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final int window;
   private final double share;
@@ -38,11 +50,19 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
   private final int rowShift;
   private final int[] counters;
   private final long[] ring;
-  private final AtomicLong recorded = new AtomicLong();
+  private final int fullThreshold;
+  /** Hashes of keys known to be candidates, so a hot key does not look itself up every time. */
+  private final long[] confirmed = new long[CONFIRMED_SLOTS];
   private final Map<K, Long> candidates = new ConcurrentHashMap<>();
   private final HotKeyDetector.Listener<K> listener;
-  private final ReentrantLock reportLock = new ReentrantLock();
   private Set<K> reportedHot = Set.of();
+
+  @SuppressWarnings("unused") // through BUSY
+  private volatile int busy;
+  private long recorded;
+  private volatile long dropped;
+  private int slot;
+  private int untilReport;
 
   SlidingCountMinDetector(HotKeyDetector.Builder<K> builder) {
     this.window = builder.window;
@@ -52,7 +72,9 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
     this.rowShift = Integer.numberOfTrailingZeros(builder.sketchWidth);
     this.counters = new int[DEPTH << rowShift];
     this.ring = new long[window];
+    this.fullThreshold = threshold(window);
     this.listener = builder.listener;
+    this.untilReport = reportEvery;
   }
 
   @Override
@@ -63,21 +85,52 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
   @Override
   public void record(K key, long keyHash) {
     Objects.requireNonNull(key, "key must not be null");
-    long h = Hashing.mix(keyHash) | 1;
-    long position = recorded.getAndIncrement();
-    int slot = (int) (position % window);
-    long expired = ring[slot];
-    ring[slot] = h;
-    if (expired != 0) {
-      add(expired, -1);
+    if (!BUSY.compareAndSet(this, 0, 1)) {
+      // Another thread is recording this instant: drop the access rather than wait. Drops do
+      // not depend on the key, so shares stay unbiased.
+      DROPPED.getAndAdd(this, 1L);
+      return;
     }
-    int estimate = add(h, 1);
-    if (estimate >= threshold(Math.min(position + 1, window)) && !candidates.containsKey(key)) {
-      candidates.put(key, h);
+    try {
+      long h = Hashing.mix(keyHash) | 1;
+      int s = slot;
+      long expired = ring[s];
+      ring[s] = h;
+      slot = s + 1 == window ? 0 : s + 1;
+      int estimate = expired != 0 ? addAndExpire(h, expired) : add(h, 1);
+      long count = recorded + 1;
+      recorded = count;
+      int threshold = count >= window ? fullThreshold : threshold(count);
+      if (estimate >= threshold) {
+        int c = (int) h & (CONFIRMED_SLOTS - 1);
+        if (confirmed[c] != h) {
+          if (!candidates.containsKey(key)) {
+            candidates.put(key, h);
+          }
+          confirmed[c] = h;
+        }
+      }
+      if (--untilReport == 0) {
+        untilReport = reportEvery;
+        if (listener != null) {
+          report();
+        }
+      }
+    } finally {
+      BUSY.setRelease(this, 0);
     }
-    if ((position + 1) % reportEvery == 0 && listener != null) {
-      report();
+  }
+
+  /** Adds one for {@code h} and subtracts one for {@code expired}; returns h's estimate. */
+  private int addAndExpire(long h, long expired) {
+    int min = Integer.MAX_VALUE;
+    for (int row = 0; row < DEPTH; row++) {
+      int base = row << rowShift;
+      counters[base | (int) (expired >>> (16 * row)) & mask]--;
+      int value = ++counters[base | (int) (h >>> (16 * row)) & mask];
+      min = Math.min(min, value);
     }
+    return min;
   }
 
   private int add(long h, int delta) {
@@ -103,8 +156,13 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
   }
 
   @Override
+  public long droppedAccesses() {
+    return dropped;
+  }
+
+  @Override
   public long windowCount() {
-    return Math.min(recorded.get(), window);
+    return Math.min(recorded, window);
   }
 
   @Override
@@ -118,6 +176,7 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
         hot.add(new HotKey<>(candidate.getKey(), count, (double) count / total));
       } else {
         candidates.remove(candidate.getKey(), candidate.getValue());
+        java.util.Arrays.fill(confirmed, 0);
       }
     }
     hot.sort(Comparator.comparingLong((HotKey<K> k) -> k.count()).reversed());
@@ -125,26 +184,19 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
   }
 
   private void report() {
-    if (!reportLock.tryLock()) {
-      return;
-    }
-    try {
-      List<HotKey<K>> hot = hotKeys();
-      Set<K> now = new HashSet<>();
-      for (HotKey<K> key : hot) {
-        now.add(key.key());
-        if (!reportedHot.contains(key.key())) {
-          listener.becameHot(key);
-        }
+    List<HotKey<K>> hot = hotKeys();
+    Set<K> now = new HashSet<>();
+    for (HotKey<K> key : hot) {
+      now.add(key.key());
+      if (!reportedHot.contains(key.key())) {
+        listener.becameHot(key);
       }
-      for (K key : reportedHot) {
-        if (!now.contains(key)) {
-          listener.cooledDown(key);
-        }
-      }
-      reportedHot = now;
-    } finally {
-      reportLock.unlock();
     }
+    for (K key : reportedHot) {
+      if (!now.contains(key)) {
+        listener.cooledDown(key);
+      }
+    }
+    reportedHot = now;
   }
 }

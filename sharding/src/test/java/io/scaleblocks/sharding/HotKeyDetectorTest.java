@@ -166,4 +166,30 @@ class HotKeyDetectorTest {
     assertMessage(NullPointerException.class, "key must not be null",
         () -> HotKeyDetector.builder().build().record(null));
   }
+
+  @Test
+  void concurrentRecordersDropRatherThanCorruptAndTheHotKeyStillShows() throws Exception {
+    HotKeyDetector<String> detector = HotKeyDetector.<String>builder().window(10_000).share(0.2).build();
+    int threads = 4;
+    int perThread = 50_000;
+    Thread[] recorders = new Thread[threads];
+    for (int t = 0; t < threads; t++) {
+      int id = t;
+      recorders[t] = new Thread(() -> {
+        for (int i = 0; i < perThread; i++) {
+          detector.record(i % 3 == 0 ? "celebrity" : "fan-" + id + "-" + (i % 5_000));
+        }
+      });
+      recorders[t].start();
+    }
+    for (Thread recorder : recorders) {
+      recorder.join();
+    }
+    assertEquals(10_000, detector.windowCount());
+    assertTrue(detector.droppedAccesses() >= 0 && detector.droppedAccesses() < (long) threads * perThread);
+    List<HotKey<String>> hot = detector.hotKeys();
+    assertEquals(1, hot.size(), hot.toString());
+    assertEquals("celebrity", hot.get(0).key());
+    assertTrue(hot.get(0).share() > 0.25 && hot.get(0).share() < 0.42, hot.toString());
+  }
 }

@@ -212,4 +212,43 @@ class ShardRouterTest {
     assertNotEquals(router.hashOf("a"), router.hashOf("b"));
     assertFalse(router.topology().shards().isEmpty());
   }
+
+  @Test
+  void concurrentUpdatesAreAllAppliedAndRoutingNeverSeesAHalfBuiltSnapshot() throws Exception {
+    ShardRouter<String, String> router = router(4);
+    int threads = 4;
+    int pinsPerThread = 200;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads + 1);
+    try {
+      java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+      CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
+        long routed = 0;
+        while (!done.get()) {
+          ShardTopology<String> t = router.topology();
+          for (int i = 0; i < 100; i++) {
+            assertTrue(t.shards().contains(t.shardForHash(i * 0x9E3779B97F4A7C15L)));
+          }
+          routed += 100;
+        }
+        return routed;
+      }, pool);
+      List<CompletableFuture<Void>> writers = new java.util.ArrayList<>();
+      for (int w = 0; w < threads; w++) {
+        int writer = w;
+        writers.add(CompletableFuture.runAsync(() -> {
+          for (int i = 0; i < pinsPerThread; i++) {
+            router.pin("w" + writer + ":" + i, "s" + (i % 4));
+          }
+        }, pool));
+      }
+      CompletableFuture.allOf(writers.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      done.set(true);
+      assertTrue(reader.get(30, TimeUnit.SECONDS) > 0);
+      assertEquals(threads * pinsPerThread, router.topology().pins().size());
+      assertEquals(1 + threads * pinsPerThread, router.topology().version());
+      assertEquals("s3", router.shardFor("w2:7").id());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

@@ -512,6 +512,30 @@ public final class JdbcShardMigrator<K> {
       return this;
     }
 
+    /**
+     * Applies the settings present in {@code settings}: {@code table}, {@code keyColumn},
+     * {@code columns} (comma-separated), {@code batchSize}, {@code catchUpThreshold},
+     * {@code maxCatchUpRounds}, {@code maxPause} (ISO-8601, {@code PT0.5S}).
+     */
+    public Builder<K> from(Map<String, String> settings) {
+      Objects.requireNonNull(settings, "settings must not be null");
+      settings.forEach((key, raw) -> {
+        String value = raw.trim();
+        switch (key) {
+          case "table" -> table(value);
+          case "keyColumn" -> keyColumn(value);
+          case "columns" -> columns(value.isEmpty() ? List.of()
+              : java.util.Arrays.stream(value.split(",")).map(String::trim).toList());
+          case "batchSize" -> batchSize(Integer.parseInt(value));
+          case "catchUpThreshold" -> catchUpThreshold(Integer.parseInt(value));
+          case "maxCatchUpRounds" -> maxCatchUpRounds(Integer.parseInt(value));
+          case "maxPause" -> maxPause(Duration.parse(value));
+          default -> throw new IllegalArgumentException("unknown migrator setting '" + key + "'");
+        }
+      });
+      return this;
+    }
+
     /** @throws IllegalStateException if the table or key column is missing */
     public JdbcShardMigrator<K> build() {
       if (table == null || keyColumn == null) {
