@@ -16,6 +16,16 @@ public interface HashFunction {
   /** Hashes the UTF-8 encoding of {@code key} without materialising it. */
   long hash(CharSequence key);
 
+  /**
+   * Hashes the UTF-8 encoding of {@code key.subSequence(start, end)}, without creating it in the
+   * library's own implementations; routers use it to hash the {@code {tag}} part of a key.
+   *
+   * @throws IndexOutOfBoundsException if the range is not within {@code key}
+   */
+  default long hash(CharSequence key, int start, int end) {
+    return hash(key.subSequence(start, end));
+  }
+
   /** Hashes all of {@code key}. */
   long hash(byte[] key);
 

@@ -1,0 +1,173 @@
+package io.scaleblocks.sharding;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * The default placement: MementoHash over jump consistent hash.
+ *
+ * <p>Thread-safe and immutable; {@link #nodeFor} is allocation-free and runs jump hash
+ * ({@code O(ln n)}) plus, only for keys of removed buckets, a short walk of the replacement table
+ * (expected {@code O(ln(n / w))} steps for {@code w} working of {@code n} buckets). Routing state
+ * is three arrays of {@code n} entries.
+ */
+/*
+ * MementoHash: M. Coluzzi, A. Brocco, P. Antonucci, T. Leidi, "MementoHash: A Stateful, Minimal
+ * Memory, Best Performing Consistent Hash Algorithm", IEEE/ACM Transactions on Networking, 2024,
+ * arXiv:2306.09783. Jump hash (Lamping & Veach, arXiv:1406.2294) spreads keys over the b-array of
+ * n buckets with perfect balance and moves only K/(n+1) keys when the array grows by one, but it
+ * can only remove the last bucket. Memento remembers every other removal: a removed bucket b gets
+ * a replacer r (the working count after the removal) and the previously removed bucket, so a key
+ * that jump hash sends to b is rehashed into [0, r) and follows replacers of buckets removed
+ * before b until it reaches a bucket that was working when b was removed. Keys of working buckets
+ * never move; adding a node restores the most recently removed bucket, which undoes exactly that
+ * removal. A node of weight w owns w buckets.
+ */
+final class MementoPlacement<N> implements Placement<N> {
+
+  private static final int WORKING = -1;
+
+  private final NodeSet<N> nodes;
+  private final int arraySize;
+  private final int[] replacer;
+  private final int[] previouslyRemoved;
+  private final int lastRemoved;
+  private final int removedCount;
+  private final Object[] nodeOfBucket;
+
+  private MementoPlacement(NodeSet<N> nodes, int arraySize, int[] replacer,
+      int[] previouslyRemoved, int lastRemoved, int removedCount, Object[] nodeOfBucket) {
+    this.nodes = nodes;
+    this.arraySize = arraySize;
+    this.replacer = replacer;
+    this.previouslyRemoved = previouslyRemoved;
+    this.lastRemoved = lastRemoved;
+    this.removedCount = removedCount;
+    this.nodeOfBucket = nodeOfBucket;
+  }
+
+  static <N> MementoPlacement<N> of(NodeSet<N> nodes) {
+    Object[] owner = Buckets.expand(nodes);
+    int n = owner.length;
+    int[] replacer = new int[n];
+    Arrays.fill(replacer, WORKING);
+    return new MementoPlacement<>(nodes, n, replacer, new int[n], n, 0, owner);
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public N nodeFor(long keyHash) {
+    int b = JumpPlacement.jump(keyHash, arraySize);
+    int r = replacer[b];
+    while (r >= 0) {
+      b = reduce(Hashing.mix(keyHash + (b + 1) * 0x9E3779B97F4A7C15L), r);
+      int u = replacer[b];
+      while (u >= r) {
+        b = u;
+        u = replacer[b];
+      }
+      r = u;
+    }
+    return (N) nodeOfBucket[b];
+  }
+
+  /** Maps a 64-bit hash uniformly onto {@code [0, bound)} without a division (Lemire). */
+  static int reduce(long hash, int bound) {
+    return (int) (((hash >>> 32) * bound) >>> 32);
+  }
+
+  @Override
+  public List<N> nodes() {
+    return nodes.nodes();
+  }
+
+  @Override
+  public Placement<N> withNode(N node, int weight) {
+    NodeSet<N> next = nodes.with(node, weight);
+    Builder b = new Builder();
+    for (int i = 0; i < weight; i++) {
+      b.add(node);
+    }
+    return b.build(next);
+  }
+
+  @Override
+  public Placement<N> withoutNode(N node) {
+    NodeSet<N> next = nodes.without(node);
+    Builder b = new Builder();
+    int[] owned = bucketsOf(node);
+    for (int i = owned.length - 1; i >= 0; i--) {
+      b.remove(owned[i]);
+    }
+    return b.build(next);
+  }
+
+  private int[] bucketsOf(N node) {
+    return IntStream.range(0, arraySize)
+        .filter(b -> replacer[b] == WORKING && node.equals(nodeOfBucket[b]))
+        .toArray();
+  }
+
+  /** Bytes of routing state: the three bucket arrays (nodes themselves are the caller's). */
+  long routingStateBytes() {
+    return 3L * (16 + 4L * arraySize);
+  }
+
+  int arraySize() {
+    return arraySize;
+  }
+
+  /** The mutable working copy that one membership change edits before it is frozen. */
+  private final class Builder {
+    int n = arraySize;
+    int[] rep = Arrays.copyOf(replacer, Math.max(arraySize, 1));
+    int[] prev = Arrays.copyOf(previouslyRemoved, Math.max(arraySize, 1));
+    Object[] owner = Arrays.copyOf(nodeOfBucket, Math.max(arraySize, 1));
+    int last = lastRemoved;
+    int removed = removedCount;
+
+    void add(N node) {
+      int b;
+      if (removed == 0) {
+        b = n++;
+        if (n > rep.length) {
+          int capacity = Math.max(n, rep.length * 2);
+          rep = Arrays.copyOf(rep, capacity);
+          prev = Arrays.copyOf(prev, capacity);
+          owner = Arrays.copyOf(owner, capacity);
+        }
+        last = n;
+      } else {
+        b = last;
+        last = prev[b];
+        removed--;
+      }
+      rep[b] = WORKING;
+      owner[b] = node;
+    }
+
+    void remove(int b) {
+      if (removed == 0 && b == n - 1) {
+        n--;
+        last = n;
+      } else {
+        rep[b] = n - removed - 1;
+        prev[b] = last;
+        last = b;
+        removed++;
+      }
+      owner[b] = null;
+    }
+
+    MementoPlacement<N> build(NodeSet<N> next) {
+      return new MementoPlacement<>(next, n, Arrays.copyOf(rep, n), Arrays.copyOf(prev, n), last,
+          removed, Arrays.copyOf(owner, n));
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "MementoHash" + nodes.nodes();
+  }
+}
