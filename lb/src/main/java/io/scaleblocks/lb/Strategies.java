@@ -1,5 +1,7 @@
 package io.scaleblocks.lb;
 
+import io.scaleblocks.sharding.HashFunction;
+import io.scaleblocks.sharding.Hashing;
 import java.util.Objects;
 
 /**
@@ -53,6 +55,26 @@ public final class Strategies {
    */
   public static Strategy leastRequest() {
     return new LeastRequestStrategy(RandomSource.THREAD_LOCAL);
+  }
+
+  /**
+   * Client-IP hash: {@link #keyHash(HashFunction)} with xxHash64, to be picked with the client's
+   * address as the key. The same client reaches the same endpoint while it is available; removing
+   * or losing one of N endpoints remaps only the 1/N of clients it served.
+   */
+  public static Strategy ipHash() {
+    return new ConsistentHashStrategy(Hashing.xxHash64(), "ipHash");
+  }
+
+  /**
+   * Consistent key hash through the {@code sharding} module's default placement (MementoHash):
+   * the same key reaches the same endpoint while it is available; when an endpoint leaves, only
+   * its keys move (and they move back when it returns, if no other endpoint left since). A null
+   * key picks at random.
+   */
+  public static Strategy keyHash(HashFunction hashFunction) {
+    return new ConsistentHashStrategy(
+        Objects.requireNonNull(hashFunction, "hashFunction"), "keyHash");
   }
 
   /**
