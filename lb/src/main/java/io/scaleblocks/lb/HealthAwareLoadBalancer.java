@@ -282,6 +282,13 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     }
   }
 
+  /** Runs one active probe of every endpoint on the calling thread (tests, and warm-up). */
+  void probeAllNow() {
+    if (healthChecker != null) {
+      healthChecker.checkAllNow();
+    }
+  }
+
   Iterable<EndpointState<T>> states() {
     return states.values();
   }
