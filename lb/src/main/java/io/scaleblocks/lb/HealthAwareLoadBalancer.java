@@ -216,7 +216,8 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
         if (state.ejected && now - state.ejectedUntil >= 0) {
           state.ejected = false;
           state.consecutiveFailures.set(0);
-          changed |= startRamp(state, now);
+          startRamp(state, now);
+          changed = true;
           log.info("{} - {} returns after ejection", name, state.endpoint.id());
         }
         if (state.rampStart != EndpointState.NOT_RAMPING) {
