@@ -381,7 +381,8 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       if (calls >= outlierDetection.minimumRequests()
           && failures >= outlierDetection.failureRateThreshold() * calls) {
         changed |= eject(state, failures + " of " + calls + " calls failed", now);
-      } else if (state.ejections > 0) {
+      } else if (state.ejections > 0
+          && now - state.ejectedUntil >= outlierDetection.interval().toNanos()) {
         state.ejections--;
       }
     }
