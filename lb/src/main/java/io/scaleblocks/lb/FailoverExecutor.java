@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * endpoint, under a {@link RetryPolicy}.
  *
  * <p>Guarantees: a retry never goes to the endpoint that just failed (with a single available
- * endpoint there is no retry); at most {@code maxAttempts} tries; no retry once the retry budget
+ * endpoint there is no retry); with locality routing the second try stays in the zone and later
+ * tries go to the nearest other zone, so a data center that just died costs no request; at most {@code maxAttempts} tries; no retry once the retry budget
  * is spent, so an outage cannot multiply the load; every try is reported to the balancer
  * ({@link LoadBalancer#callStarted}, {@link LoadBalancer#callFinished}), which feeds
  * least-request and outlier detection. The synchronous {@link #execute} hands each try its
@@ -167,7 +168,7 @@ public final class FailoverExecutor<T> {
       return null;
     }
     Endpoint<T> next = balancer instanceof HealthAwareLoadBalancer<T> known
-        ? known.pickOther(failed, key)
+        ? known.pickOther(failed, key, attempt >= 2)
         : pickOtherSlowly(failed, key);
     if (next == null) {
       return null;

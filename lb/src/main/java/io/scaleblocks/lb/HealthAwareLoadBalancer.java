@@ -110,8 +110,19 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
 
   /**
    * Another endpoint than {@code avoid}, for a retry, or null when no other one is a candidate.
+   * With {@code leaveZone} and locality routing, from the nearest other zone that has candidates
+   * (Envoy's "previous priorities" retry: a zone that failed twice is skipped), else as a pick.
    */
-  Endpoint<T> pickOther(Endpoint<T> avoid, CharSequence key) {
+  Endpoint<T> pickOther(Endpoint<T> avoid, CharSequence key, boolean leaveZone) {
+    if (leaveZone && locality != null) {
+      for (Level<T> level : snapshot.ranked) {
+        if (!level.zone.equals(avoid.zone())) {
+          Endpoint<T> endpoint = level.endpoints[level.selector.select(key)];
+          listener.onPick(endpoint);
+          return endpoint;
+        }
+      }
+    }
     for (int attempt = 0; attempt < 3; attempt++) {
       Endpoint<T> endpoint = pick(key);
       if (!endpoint.address().equals(avoid.address())) {
@@ -438,19 +449,20 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
         ? new double[] {1.0}
         : locality.shares(availablePerZone, totalPerZone);
     List<Level<T>> levels = new ArrayList<>();
+    List<Level<T>> ranked = new ArrayList<>();
     List<Double> cumulative = new ArrayList<>();
     double sum = 0;
     Map<String, Selector> nextSelectors = new HashMap<>();
     for (int i = 0; i < zones.size(); i++) {
-      if (shares[i] <= 0) {
-        continue;
-      }
       Level<T> level = level(zones.get(i), byZone.get(zones.get(i)), ramping, now);
       level.selector = strategy.selector(level, selectors.get(level.zone));
       nextSelectors.put(level.zone, level.selector);
-      levels.add(level);
-      sum += shares[i];
-      cumulative.add(sum);
+      ranked.add(level);
+      if (shares[i] > 0) {
+        levels.add(level);
+        sum += shares[i];
+        cumulative.add(sum);
+      }
     }
     selectors.keySet().retainAll(nextSelectors.keySet());
     selectors.putAll(nextSelectors);
@@ -460,10 +472,12 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     }
     @SuppressWarnings({"unchecked", "rawtypes"})
     Level<T>[] array = levels.toArray(new Level[0]);
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Level<T>[] rankedArray = ranked.toArray(new Level[0]);
     String emptyReason = total == 0
         ? "the endpoint group is empty"
         : "none of the " + total + " endpoints is available and panic routing is off";
-    snapshot = new Snapshot<>(array, bounds, panic, emptyReason);
+    snapshot = new Snapshot<>(array, rankedArray, bounds, panic, emptyReason);
   }
 
   private boolean snapshotPanics() {

@@ -20,8 +20,9 @@ import java.util.concurrent.TimeoutException;
  * A {@link HttpClient} front that sends each request to an endpoint of a {@link LoadBalancer}
  * of base {@link URI}s ({@code http://10.0.0.7:8080}) and fails over to another endpoint.
  *
- * <p>Requests carry a path, not a server: {@code HttpRequest.newBuilder(URI.create("/orders/7"))}
- * (any scheme and authority in the request's URI are replaced by the endpoint's). Idempotent
+ * <p>Requests name a path, not a server: build them with {@link #request(String)} (or any
+ * absolute URI: its scheme and authority are replaced by the endpoint's, its path and query
+ * kept). Idempotent
  * requests (GET, HEAD, OPTIONS, PUT, DELETE) are retried on connection failures, timeouts and
  * 5xx answers; other methods only when the connection could not be opened, since then the
  * server cannot have seen them. When every try answered 5xx, the last answer is returned rather
@@ -49,6 +50,19 @@ public final class LoadBalancedHttpClient {
         .budgetWindow(policy.budgetWindow())
         .retryOn(failure -> !(failure instanceof Final) && policy.retryOn().test(failure))
         .build());
+  }
+
+  /**
+   * A request builder for {@code pathAndQuery} (such as {@code "/orders/7?full=true"}), to be
+   * sent through a load-balanced client.
+   */
+  public static HttpRequest.Builder request(String pathAndQuery) {
+    Objects.requireNonNull(pathAndQuery, "pathAndQuery");
+    if (!pathAndQuery.startsWith("/")) {
+      throw new IllegalArgumentException(
+          "pathAndQuery must start with '/' but was '" + pathAndQuery + "'");
+    }
+    return HttpRequest.newBuilder(URI.create("http://load-balanced" + pathAndQuery));
   }
 
   /** A client over {@code balancer} with a default {@link HttpClient}. */

@@ -9,13 +9,17 @@ import java.util.concurrent.ThreadLocalRandom;
 final class Snapshot<T> {
 
   final Level<T>[] levels;
+  /** Every level with candidates, nearest first, including those with no share: for retries. */
+  final Level<T>[] ranked;
   /** cumulative[i] = share of levels 0..i; the last is 1. */
   final double[] cumulative;
   final boolean panic;
   final String emptyReason;
 
-  Snapshot(Level<T>[] levels, double[] cumulative, boolean panic, String emptyReason) {
+  Snapshot(Level<T>[] levels, Level<T>[] ranked, double[] cumulative, boolean panic,
+      String emptyReason) {
     this.levels = levels;
+    this.ranked = ranked;
     this.cumulative = cumulative;
     this.panic = panic;
     this.emptyReason = emptyReason;
