@@ -15,6 +15,7 @@ public final class Hashing {
 
   private static final HashFunction MURMUR3 = new Murmur3Hash(DEFAULT_SEED);
   private static final HashFunction XXHASH64 = new XxHash64(DEFAULT_SEED);
+  private static final HashFunction KETAMA = new KetamaHash();
 
   private Hashing() {}
 
@@ -43,6 +44,16 @@ public final class Hashing {
   /** XXH64 with {@code seed}, as {@code XXH64(input, length, seed)}. */
   public static HashFunction xxHash64(long seed) {
     return seed == DEFAULT_SEED ? XXHASH64 : new XxHash64(seed);
+  }
+
+  /**
+   * libketama's key hash (first four bytes of MD5, unsigned little-endian), for
+   * {@link Placements#ketama(java.util.Collection)} when keys must land where a ketama memcached
+   * client put them. It allocates and is several times slower than the others: use it only for
+   * that compatibility.
+   */
+  public static HashFunction ketama() {
+    return KETAMA;
   }
 
   /**

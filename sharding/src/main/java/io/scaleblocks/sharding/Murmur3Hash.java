@@ -85,29 +85,39 @@ final class Murmur3Hash implements HashFunction {
     int wordBytes = 0;
     boolean haveK1 = false;
     int length = 0;
-    for (int i = start; i < end; ) {
-      long encoded = Utf8.encodeAt(key, i, end);
-      i += Utf8.charCount(encoded);
-      int n = Utf8.byteCount(encoded);
-      length += n;
-      for (int b = 0; b < n; b++) {
-        word |= ((encoded >>> (8 * b)) & 0xFFL) << (8 * wordBytes);
-        if (++wordBytes == 8) {
-          if (haveK1) {
-            h1 ^= mixK1(k1);
-            h1 = Long.rotateLeft(h1, 27) + h2;
-            h1 = h1 * 5 + 0x52dce729;
-            h2 ^= mixK2(word);
-            h2 = Long.rotateLeft(h2, 31) + h1;
-            h2 = h2 * 5 + 0x38495ab5;
-            haveK1 = false;
-          } else {
-            k1 = word;
-            haveK1 = true;
-          }
-          word = 0;
-          wordBytes = 0;
+    int i = start;
+    while (i < end) {
+      long full;
+      if (wordBytes == 0 && i + 8 <= end && (full = Utf8.asciiWord(key, i)) >= 0) {
+        i += 8;
+        length += 8;
+      } else {
+        long encoded = Utf8.encodeAt(key, i, end);
+        i += Utf8.charCount(encoded);
+        int n = Utf8.byteCount(encoded);
+        length += n;
+        long bytes = encoded & 0xFFFFFFFFL;
+        word |= bytes << (8 * wordBytes);
+        int room = 8 - wordBytes;
+        if (n < room) {
+          wordBytes += n;
+          continue;
         }
+        full = word;
+        word = n == room ? 0 : bytes >>> (8 * room);
+        wordBytes = n - room;
+      }
+      if (haveK1) {
+        h1 ^= mixK1(k1);
+        h1 = Long.rotateLeft(h1, 27) + h2;
+        h1 = h1 * 5 + 0x52dce729;
+        h2 ^= mixK2(full);
+        h2 = Long.rotateLeft(h2, 31) + h1;
+        h2 = h2 * 5 + 0x38495ab5;
+        haveK1 = false;
+      } else {
+        k1 = full;
+        haveK1 = true;
       }
     }
     if (haveK1) {

@@ -85,4 +85,90 @@ public final class Placements {
   public static <N> Placement<N> modulo(Map<N, Integer> weightedNodes) {
     return new ModuloPlacement<>(NodeSet.of(weightedNodes));
   }
+
+  /** Points per node of {@link #ring(Collection)}: the 160 that ketama clients use. */
+  public static final int DEFAULT_POINTS_PER_NODE = 160;
+
+  /**
+   * A consistent-hash ring with {@value #DEFAULT_POINTS_PER_NODE} virtual nodes per node at
+   * murmur3 positions. Minimal disruption (adding moves only keys onto the new node, removing any
+   * node moves only its keys) but imperfect balance: the most loaded node holds about 1.1 to 1.3
+   * times the mean at this point count. {@code O(log(points))} lookup, 12 bytes per point.
+   */
+  public static <N> Placement<N> ring(Collection<N> nodes) {
+    return ring(nodes, DEFAULT_POINTS_PER_NODE);
+  }
+
+  /** A ring with {@code pointsPerNode} virtual nodes per node: more points, better balance. */
+  public static <N> Placement<N> ring(Collection<N> nodes, int pointsPerNode) {
+    return new RingPlacement<>(NodeSet.of(nodes), pointsPerNode);
+  }
+
+  /** A ring where a node of weight w gets {@code w * pointsPerWeight} virtual nodes. */
+  public static <N> Placement<N> ring(Map<N, Integer> weightedNodes, int pointsPerWeight) {
+    return new RingPlacement<>(NodeSet.of(weightedNodes), pointsPerWeight);
+  }
+
+  /**
+   * A ring compatible with libketama and the memcached clients that follow it (spymemcached,
+   * libmemcached in ketama mode): MD5 of {@code "<node>-<i>"}, 40 digests and so 160 points per
+   * server, four points per digest. Hash keys with {@link Hashing#ketama()} and give nodes the
+   * string form the old client used ({@code "host:port"}) to keep every key-to-server mapping of
+   * an application that migrates from such a client. Disruption and balance are those of
+   * {@link #ring(Collection)}.
+   */
+  public static <N> Placement<N> ketama(Collection<N> nodes) {
+    return new KetamaPlacement<>(NodeSet.of(nodes));
+  }
+
+  /**
+   * A weighted ketama ring: server s gets {@code floor(w_s / sum(w) * 40 * n)} digests, as
+   * libketama computes it.
+   */
+  public static <N> Placement<N> ketama(Map<N, Integer> weightedNodes) {
+    return new KetamaPlacement<>(NodeSet.of(weightedNodes));
+  }
+
+  /**
+   * A Maglev lookup table (Eisenbud et al., NSDI 2016) of the smallest prime number of slots at
+   * least 100 times the total weight and at least 65,537; changes keep the table size. Near-perfect balance (within about 1% of the mean), the
+   * fastest lookup (one array load), but not minimal disruption: a change of one node also moves
+   * a few percent of the keys between other nodes. 4 bytes per slot.
+   */
+  public static <N> Placement<N> maglev(Collection<N> nodes) {
+    return MaglevPlacement.of(NodeSet.of(nodes), 0);
+  }
+
+  /** A Maglev table of the smallest prime number of slots at least {@code tableSize}. */
+  public static <N> Placement<N> maglev(Collection<N> nodes, int tableSize) {
+    return MaglevPlacement.of(NodeSet.of(nodes), tableSize);
+  }
+
+  /** A weighted Maglev table: a node of weight w claims w slots per turn. */
+  public static <N> Placement<N> maglev(Map<N, Integer> weightedNodes) {
+    return MaglevPlacement.of(NodeSet.of(weightedNodes), 0);
+  }
+
+  /**
+   * Consistent hashing with bounded loads (Mirrokni, Thorup and Zadimoghaddam, SODA 2018) with
+   * {@link BoundedLoadPlacement#DEFAULT_EPSILON}: no node holds more than 1.25 times its share of
+   * the assignments counted by {@link BoundedLoadPlacement#assign}.
+   */
+  public static <N> BoundedLoadPlacement<N> boundedLoad(Collection<N> nodes) {
+    return boundedLoad(nodes, BoundedLoadPlacement.DEFAULT_EPSILON);
+  }
+
+  /**
+   * Consistent hashing with bounded loads: no node holds more than {@code ceil((1 + epsilon) *
+   * share)} of the counted assignments. Smaller epsilon, better balance, more keys that overflow
+   * past their ring owner (and so move when loads change).
+   */
+  public static <N> BoundedLoadPlacement<N> boundedLoad(Collection<N> nodes, double epsilon) {
+    return new BoundedLoadRing<>(NodeSet.of(nodes), epsilon);
+  }
+
+  /** Weighted bounded loads: a node's share is its weight over the total. */
+  public static <N> BoundedLoadPlacement<N> boundedLoad(Map<N, Integer> weightedNodes, double epsilon) {
+    return new BoundedLoadRing<>(NodeSet.of(weightedNodes), epsilon);
+  }
 }

@@ -63,4 +63,23 @@ final class Utf8 {
   static int charCount(long encoded) {
     return 1 + (int) ((encoded >>> 35) & 1);
   }
+
+  /**
+   * The eight chars at {@code i} as eight little-endian bytes if all of them are ASCII, else -1
+   * (an ASCII word never has its top bit set).
+   */
+  static long asciiWord(CharSequence s, int i) {
+    long c0 = s.charAt(i);
+    long c1 = s.charAt(i + 1);
+    long c2 = s.charAt(i + 2);
+    long c3 = s.charAt(i + 3);
+    long c4 = s.charAt(i + 4);
+    long c5 = s.charAt(i + 5);
+    long c6 = s.charAt(i + 6);
+    long c7 = s.charAt(i + 7);
+    if ((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) >= 0x80) {
+      return -1;
+    }
+    return c0 | c1 << 8 | c2 << 16 | c3 << 24 | c4 << 32 | c5 << 40 | c6 << 48 | c7 << 56;
+  }
 }

@@ -98,30 +98,38 @@ final class XxHash64 implements HashFunction {
     int words = 0;
     long word = 0;
     int wordBytes = 0;
-    for (int i = start; i < end; ) {
-      long encoded = Utf8.encodeAt(key, i, end);
-      i += Utf8.charCount(encoded);
-      int n = Utf8.byteCount(encoded);
-      for (int b = 0; b < n; b++) {
-        word |= ((encoded >>> (8 * b)) & 0xFFL) << (8 * wordBytes);
-        if (++wordBytes < 8) {
+    int i = start;
+    while (i < end) {
+      long full;
+      if (wordBytes == 0 && i + 8 <= end && (full = Utf8.asciiWord(key, i)) >= 0) {
+        i += 8;
+      } else {
+        long encoded = Utf8.encodeAt(key, i, end);
+        i += Utf8.charCount(encoded);
+        int n = Utf8.byteCount(encoded);
+        long bytes = encoded & 0xFFFFFFFFL;
+        word |= bytes << (8 * wordBytes);
+        int room = 8 - wordBytes;
+        if (n < room) {
+          wordBytes += n;
           continue;
         }
-        switch (words) {
-          case 0 -> w0 = word;
-          case 1 -> w1 = word;
-          case 2 -> w2 = word;
-          default -> {
-            v1 = round(v1, w0);
-            v2 = round(v2, w1);
-            v3 = round(v3, w2);
-            v4 = round(v4, word);
-          }
-        }
-        words = (words + 1) & 3;
-        word = 0;
-        wordBytes = 0;
+        full = word;
+        word = n == room ? 0 : bytes >>> (8 * room);
+        wordBytes = n - room;
       }
+      switch (words) {
+        case 0 -> w0 = full;
+        case 1 -> w1 = full;
+        case 2 -> w2 = full;
+        default -> {
+          v1 = round(v1, w0);
+          v2 = round(v2, w1);
+          v3 = round(v3, w2);
+          v4 = round(v4, full);
+        }
+      }
+      words = (words + 1) & 3;
     }
     long h = length >= 32 ? converge(v1, v2, v3, v4) : seed + P5;
     h += length;

@@ -74,10 +74,12 @@ class HashingTest {
     SplittableRandom random = new SplittableRandom(11);
     String alphabet = "aZ9-é€𝄞\uD800\uDC00x\uDFFFy\uD83D";
     for (HashFunction f : new HashFunction[] {Hashing.murmur3(), Hashing.xxHash64(), Hashing.xxHash64(5)}) {
-      for (int length = 0; length < 120; length++) {
+      for (int length = 0; length < 300; length++) {
         StringBuilder s = new StringBuilder();
+        boolean mostlyAscii = random.nextBoolean();
         for (int i = 0; i < length; i++) {
-          s.append(alphabet.charAt(random.nextInt(alphabet.length())));
+          s.append(mostlyAscii && random.nextInt(10) > 0
+              ? (char) ('a' + random.nextInt(26)) : alphabet.charAt(random.nextInt(alphabet.length())));
         }
         String string = s.toString();
         assertEquals(f.hash(string.getBytes(UTF_8)), f.hash(string), f + " of '" + string + "'");

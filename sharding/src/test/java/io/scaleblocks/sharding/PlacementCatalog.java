@@ -32,6 +32,10 @@ final class PlacementCatalog {
         new Entry("consistent (MementoHash)", Placements::consistent, Placements::consistent, 0.02, true),
         new Entry("rendezvous", Placements::rendezvous, Placements::rendezvous, 0.02, true),
         new Entry("jump", Placements::jump, Placements::jump, 0.02, false),
+        new Entry("ring-160", Placements::ring, w -> Placements.ring(w, 160), 0.15, true),
+        new Entry("ketama", Placements::ketama, Placements::ketama, 0.15, true),
+        new Entry("maglev", Placements::maglev, Placements::maglev, 0.02, false),
+        new Entry("bounded-load", Placements::boundedLoad, w -> Placements.boundedLoad(w, 0.25), 0.2, false),
         new Entry("modulo", Placements::modulo, Placements::modulo, 0.02, false));
   }
 }

@@ -1,0 +1,92 @@
+package io.scaleblocks.sharding;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+
+/**
+ * A ring laid out exactly as libketama and the memcached clients that follow it (spymemcached's
+ * {@code KetamaNodeLocator}, libmemcached's ketama mode) lay it out, so that keys hashed with
+ * {@link Hashing#ketama()} land on the server those clients pick.
+ *
+ * <p>Server {@code s} with weight {@code w} out of a total {@code W} over {@code n} servers gets
+ * {@code floor(w / W * 40 * n)} MD5 digests of {@code "<s>-<i>"}, four 32-bit points each (bytes
+ * 4h+3..4h little-endian): 160 points per server when weights are equal. The node's string form
+ * must be the one the old client used, normally {@code "host:port"}. Thread-safe and immutable;
+ * lookup is a binary search over the points and uses the low 32 bits of the key hash.
+ */
+final class KetamaPlacement<N> implements Placement<N> {
+
+  static final int DIGESTS_PER_SERVER = 40;
+
+  private final NodeSet<N> nodes;
+  private final HashRing ring;
+
+  KetamaPlacement(NodeSet<N> nodes) {
+    this.nodes = nodes;
+    double total = nodes.totalWeight();
+    int[] digests = new int[nodes.size()];
+    int points = 0;
+    for (int i = 0; i < nodes.size(); i++) {
+      digests[i] = (int) Math.floor(nodes.weight(i) / total * DIGESTS_PER_SERVER * nodes.size());
+      points += 4 * digests[i];
+    }
+    long[] point = new long[points];
+    int[] owners = new int[points];
+    MessageDigest md5 = md5();
+    int p = 0;
+    for (int i = 0; i < nodes.size(); i++) {
+      String name = nodes.node(i).toString();
+      for (int d = 0; d < digests[i]; d++) {
+        byte[] digest = md5.digest((name + "-" + d).getBytes(UTF_8));
+        for (int h = 0; h < 4; h++) {
+          point[p] = littleEndianInt(digest, 4 * h);
+          owners[p++] = i;
+        }
+      }
+    }
+    this.ring = HashRing.of(point, owners);
+  }
+
+  static long littleEndianInt(byte[] digest, int offset) {
+    return ((long) (digest[offset + 3] & 0xFF) << 24)
+        | ((digest[offset + 2] & 0xFF) << 16)
+        | ((digest[offset + 1] & 0xFF) << 8)
+        | (digest[offset] & 0xFF);
+  }
+
+  static MessageDigest md5() {
+    try {
+      return MessageDigest.getInstance("MD5");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("MD5 is required of every Java platform", e);
+    }
+  }
+
+  @Override
+  public N nodeFor(long keyHash) {
+    return nodes.node(ring.ownerAt(ring.positionOf(keyHash & 0xFFFFFFFFL)));
+  }
+
+  @Override
+  public List<N> nodes() {
+    return nodes.nodes();
+  }
+
+  @Override
+  public Placement<N> withNode(N node, int weight) {
+    return new KetamaPlacement<>(nodes.with(node, weight));
+  }
+
+  @Override
+  public Placement<N> withoutNode(N node) {
+    return new KetamaPlacement<>(nodes.without(node));
+  }
+
+  @Override
+  public String toString() {
+    return "Ketama" + nodes.nodes();
+  }
+}

@@ -1,0 +1,211 @@
+package io.scaleblocks.sharding;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one task on every shard in parallel and gathers the answers, within a deadline.
+ *
+ * <p>A shard whose task throws, or has not answered by the deadline (its task is then
+ * interrupted), has failed. The {@link PartialFailurePolicy} decides what a failure means:
+ * {@link PartialFailurePolicy#FAIL} throws a {@link ScatterGatherException} naming every failed
+ * shard; {@link PartialFailurePolicy#PARTIAL} gathers the shards that answered and names the
+ * others in the {@link Result}. Thread-safe; shards are read from the topology supplier on each
+ * call. Close it to stop its own thread pool (an executor passed in is the caller's).
+ *
+ * @param <R> the shards' resource type
+ */
+public final class ScatterGather<R> implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ScatterGather.class);
+
+  /** What a shard failure means to the caller. */
+  public enum PartialFailurePolicy {
+    /** Any failed shard fails the whole call. */
+    FAIL,
+    /** Answer with the shards that succeeded and name the ones that failed. */
+    PARTIAL
+  }
+
+  /** Work on one shard; returns that shard's rows. */
+  @FunctionalInterface
+  public interface ShardTask<R, T> {
+    List<T> run(Shard<R> shard) throws Exception;
+  }
+
+  /**
+   * A gathered answer.
+   *
+   * @param value the combined answer of the shards that answered
+   * @param failures the shards that did not, by id, with why
+   * @param elapsed wall time from scatter to gather
+   */
+  public record Result<A>(A value, Map<String, Throwable> failures, Duration elapsed) {
+    public Result {
+      failures = Collections.unmodifiableMap(new LinkedHashMap<>(failures));
+    }
+
+    /** Whether every shard answered. */
+    public boolean complete() {
+      return failures.isEmpty();
+    }
+  }
+
+  public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
+  public static final PartialFailurePolicy DEFAULT_POLICY = PartialFailurePolicy.FAIL;
+
+  private final String name;
+  private final Supplier<List<Shard<R>>> shards;
+  private final Duration deadline;
+  private final PartialFailurePolicy policy;
+  private final ExecutorService executor;
+  private final boolean ownsExecutor;
+
+  private ScatterGather(Builder<R> b) {
+    this.name = b.name;
+    this.shards = b.shards;
+    this.deadline = b.deadline;
+    this.policy = b.policy;
+    this.ownsExecutor = b.executor == null;
+    this.executor = b.executor != null ? b.executor : Executors.newCachedThreadPool(daemonThreads(b.name));
+  }
+
+  private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return task -> {
+      Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    };
+  }
+
+  /** Over the shards of {@code router}'s current topology at each call. */
+  public static <R> Builder<R> over(ShardRouter<?, R> router) {
+    Objects.requireNonNull(router, "router must not be null");
+    return new Builder<>(() -> router.topology().shards());
+  }
+
+  /** Over a fixed list of shards. */
+  public static <R> Builder<R> over(List<Shard<R>> shards) {
+    List<Shard<R>> fixed = List.copyOf(Objects.requireNonNull(shards, "shards must not be null"));
+    if (fixed.isEmpty()) {
+      throw new IllegalArgumentException("scatter-gather needs at least one shard but was given none");
+    }
+    return new Builder<>(() -> fixed);
+  }
+
+  /**
+   * Runs {@code task} on every shard and combines the answers with {@code gather}.
+   *
+   * @throws ScatterGatherException under {@link PartialFailurePolicy#FAIL} if any shard failed,
+   *     or under {@link PartialFailurePolicy#PARTIAL} if every shard failed
+   */
+  public <T, A> Result<A> query(ShardTask<R, T> task, Gather<T, A> gather) {
+    Objects.requireNonNull(task, "task must not be null");
+    Objects.requireNonNull(gather, "gather must not be null");
+    long start = System.nanoTime();
+    long deadlineNanos = start + deadline.toNanos();
+    List<Shard<R>> targets = shards.get();
+    List<Future<List<T>>> futures = new ArrayList<>(targets.size());
+    for (Shard<R> shard : targets) {
+      futures.add(executor.submit(() -> task.run(shard)));
+    }
+    List<List<T>> answers = new ArrayList<>(targets.size());
+    Map<String, Throwable> failures = new LinkedHashMap<>();
+    for (int i = 0; i < targets.size(); i++) {
+      Shard<R> shard = targets.get(i);
+      Future<List<T>> future = futures.get(i);
+      try {
+        List<T> rows = future.get(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+        answers.add(rows == null ? List.of() : rows);
+      } catch (TimeoutException e) {
+        future.cancel(true);
+        failures.put(shard.id(), new TimeoutException(
+            "shard '" + shard.id() + "' did not answer within " + deadline));
+      } catch (ExecutionException e) {
+        failures.put(shard.id(), e.getCause());
+      } catch (CancellationException e) {
+        failures.put(shard.id(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        futures.forEach(f -> f.cancel(true));
+        throw new ScatterGatherException(name + " - interrupted while gathering", Map.of());
+      }
+    }
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+    if (!failures.isEmpty()) {
+      LOG.warn("{} - shards {} failed: {}", name, failures.keySet(), failures.values());
+      if (policy == PartialFailurePolicy.FAIL || answers.isEmpty()) {
+        throw new ScatterGatherException(name + " - shards " + failures.keySet() + " failed "
+            + (answers.isEmpty() ? "(all of them)" : "under policy FAIL"), failures);
+      }
+    }
+    return new Result<>(gather.combine(answers), failures, elapsed);
+  }
+
+  @Override
+  public void close() {
+    if (ownsExecutor) {
+      executor.shutdownNow();
+    }
+  }
+
+  /** Configures a scatter-gather; setters validate. Not thread-safe. */
+  public static final class Builder<R> {
+    private final Supplier<List<Shard<R>>> shards;
+    private Duration deadline = DEFAULT_DEADLINE;
+    private PartialFailurePolicy policy = DEFAULT_POLICY;
+    private ExecutorService executor;
+    private String name = "scatter-gather";
+
+    private Builder(Supplier<List<Shard<R>>> shards) {
+      this.shards = shards;
+    }
+
+    /** How long the slowest shard may take; default 5 s. */
+    public Builder<R> deadline(Duration timeout) {
+      Objects.requireNonNull(timeout, "deadline must not be null");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("deadline must be > 0 but was " + timeout);
+      }
+      this.deadline = timeout;
+      return this;
+    }
+
+    public Builder<R> partialFailure(PartialFailurePolicy failurePolicy) {
+      this.policy = Objects.requireNonNull(failurePolicy, "partialFailure must not be null");
+      return this;
+    }
+
+    /** Runs shard tasks here instead of on an own cached pool of daemon threads. */
+    public Builder<R> executor(ExecutorService shardExecutor) {
+      this.executor = Objects.requireNonNull(shardExecutor, "executor must not be null");
+      return this;
+    }
+
+    public Builder<R> name(String instanceName) {
+      this.name = Objects.requireNonNull(instanceName, "name must not be null");
+      return this;
+    }
+
+    public ScatterGather<R> build() {
+      return new ScatterGather<>(this);
+    }
+  }
+}

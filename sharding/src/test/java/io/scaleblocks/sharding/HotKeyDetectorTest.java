@@ -1,0 +1,169 @@
+package io.scaleblocks.sharding;
+
+import static io.scaleblocks.sharding.PlacementContractTest.assertMessage;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class HotKeyDetectorTest {
+
+  /** Zipf(s) over ranks 1..n by inverse transform of the exact CDF, seeded. */
+  static final class Zipf {
+    private final double[] cdf;
+    private final SplittableRandom random;
+
+    Zipf(int n, double s, long seed) {
+      cdf = new double[n];
+      double sum = 0;
+      for (int i = 0; i < n; i++) {
+        sum += 1 / Math.pow(i + 1, s);
+        cdf[i] = sum;
+      }
+      for (int i = 0; i < n; i++) {
+        cdf[i] /= sum;
+      }
+      random = new SplittableRandom(seed);
+    }
+
+    int next() {
+      int i = java.util.Arrays.binarySearch(cdf, random.nextDouble());
+      return i >= 0 ? i : -i - 1;
+    }
+  }
+
+  @Test
+  void reportsEveryKeyAboveOnePercentOfAZipfWindowWithFewFalsePositives() {
+    int keys = 1_000_000;
+    int window = 100_000;
+    int accesses = 1_000_000;
+    Zipf zipf = new Zipf(keys, 1.0, 2024);
+    HotKeyDetector<Integer> detector = HotKeyDetector.<Integer>builder()
+        .window(window).share(0.01).build();
+    int[] recent = new int[window];
+    int[] exact = new int[keys];
+    int truePositives = 0;
+    int falsePositives = 0;
+    int missed = 0;
+    for (int i = 0; i < accesses; i++) {
+      int key = zipf.next();
+      if (i >= window) {
+        exact[recent[i % window]]--;
+      }
+      recent[i % window] = key;
+      exact[key]++;
+      detector.record(key);
+      if (i >= window && (i + 1) % 10_000 == 0) {
+        Set<Integer> reported = new HashSet<>();
+        detector.hotKeys().forEach(h -> reported.add(h.key()));
+        int threshold = window / 100;
+        Set<Integer> truth = new HashSet<>();
+        for (int k = 0; k < 50; k++) {
+          if (exact[k] >= threshold) {
+            truth.add(k);
+          }
+        }
+        for (int k : reported) {
+          if (truth.contains(k)) {
+            truePositives++;
+          } else {
+            falsePositives++;
+          }
+        }
+        for (int k : truth) {
+          if (!reported.contains(k)) {
+            missed++;
+          }
+        }
+      }
+    }
+    double recall = (double) truePositives / (truePositives + missed);
+    double falsePositiveRate = (double) falsePositives / (truePositives + falsePositives);
+    assertTrue(truePositives > 0);
+    assertTrue(recall >= 0.99, "recall " + recall);
+    assertTrue(falsePositiveRate <= 0.01, "false positives " + falsePositiveRate);
+    System.out.printf("hot keys: recall %.4f, false positives %.4f over %d reports%n",
+        recall, falsePositiveRate, truePositives + falsePositives);
+  }
+
+  @Test
+  void listenersHearWhenAKeyTurnsHotAndWhenItCools() {
+    List<String> events = new ArrayList<>();
+    HotKeyDetector<String> detector = HotKeyDetector.<String>builder()
+        .window(1_000).share(0.2).reportEvery(100)
+        .listener(new HotKeyDetector.Listener<>() {
+          @Override
+          public void becameHot(HotKey<String> hot) {
+            events.add("hot " + hot.key());
+          }
+
+          @Override
+          public void cooledDown(String key) {
+            events.add("cool " + key);
+          }
+        })
+        .build();
+    for (int i = 0; i < 1_000; i++) {
+      detector.record(i % 2 == 0 ? "celebrity" : "fan-" + i);
+    }
+    assertEquals(List.of("hot celebrity"), events);
+    assertEquals("celebrity", detector.hotKeys().get(0).key());
+    assertEquals(500, detector.hotKeys().get(0).count());
+    for (int i = 0; i < 1_000; i++) {
+      detector.record("fan-" + (i + 1_000));
+    }
+    assertEquals(List.of("hot celebrity", "cool celebrity"), events);
+    assertTrue(detector.hotKeys().isEmpty());
+    assertEquals(1_000, detector.windowCount());
+  }
+
+  @Test
+  void aHotKeyCanBePinnedToItsOwnShard() {
+    ShardRouter<String, String> router = ShardRouter.<String, String>builder()
+        .shard("s0", "db0").shard("s1", "db1").shard("s2", "db2").build();
+    HotKeyDetector<String> detector = HotKeyDetector.<String>builder()
+        .window(1_000).share(0.1).reportEvery(500)
+        .listener(HotKeyActions.pinTo(router, "s2"))
+        .build();
+    String celebrity = "user:" + java.util.stream.IntStream.range(0, 100)
+        .filter(i -> !router.shardFor("user:" + i).id().equals("s2")).findFirst().getAsInt();
+    for (int i = 0; i < 1_000; i++) {
+      detector.record(i % 3 == 0 ? celebrity : "user:" + (1_000 + i));
+    }
+    assertEquals("s2", router.shardFor(celebrity).id());
+  }
+
+  @Test
+  void readsOfAHotKeySpreadOverItsCopies() {
+    HotKeyActions.ReadSpreader<String> spreader = HotKeyActions.spreadReads(4, new SplittableRandom(1)::nextInt);
+    spreader.becameHot(new HotKey<>("celebrity", 10, 0.5));
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 100; i++) {
+      seen.add(spreader.readKey("celebrity"));
+    }
+    assertEquals(Set.of("celebrity#0", "celebrity#1", "celebrity#2", "celebrity#3"), seen);
+    assertEquals(List.of("celebrity#0", "celebrity#1", "celebrity#2", "celebrity#3"), spreader.writeKeys("celebrity"));
+    assertEquals("plain", spreader.readKey("plain"));
+    assertEquals(List.of("plain"), spreader.writeKeys("plain"));
+    spreader.cooledDown("celebrity");
+    assertEquals("celebrity", spreader.readKey("celebrity"));
+  }
+
+  @Test
+  void badSettingsAreRejectedNamingTheValue() {
+    assertMessage(IllegalArgumentException.class, "window must be > 0 but was 0",
+        () -> HotKeyDetector.builder().window(0));
+    assertMessage(IllegalArgumentException.class, "share must be in (0, 1] but was 1.5",
+        () -> HotKeyDetector.builder().share(1.5));
+    assertMessage(IllegalArgumentException.class, "sketchWidth must be a power of two >= 16 but was 1000",
+        () -> HotKeyDetector.builder().from(Map.of("sketchWidth", "1000")));
+    assertMessage(NullPointerException.class, "key must not be null",
+        () -> HotKeyDetector.builder().build().record(null));
+  }
+}

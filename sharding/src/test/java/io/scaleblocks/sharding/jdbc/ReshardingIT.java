@@ -1,0 +1,213 @@
+package io.scaleblocks.sharding.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scaleblocks.sharding.ReshardingPlan;
+import io.scaleblocks.sharding.Shard;
+import io.scaleblocks.sharding.ShardRouter;
+import io.scaleblocks.sharding.ShardTopology;
+import io.scaleblocks.testkit.RequireServer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Grows four shard databases to five on the real PostgreSQL primary while writers keep writing,
+ * and checks that every row ends where the new router says, once.
+ */
+class ReshardingIT {
+
+  static final String SCHEMA =
+      "CREATE TABLE accounts (id bigint PRIMARY KEY, balance bigint NOT NULL, note text)";
+  static final int INITIAL_ROWS = 20_000;
+  static final int WRITERS = 4;
+
+  @BeforeEach
+  void requirePostgres() {
+    RequireServer.postgresPrimary();
+  }
+
+  private static ShardRouter<Long, DataSource> router(ShardDatabases dbs) {
+    ShardRouter.Builder<Long, DataSource> builder = ShardRouter.builder();
+    for (int i = 0; i < 4; i++) {
+      builder.shard("s" + i, dbs.pool(i));
+    }
+    return builder.name("accounts-router").build();
+  }
+
+  private static void load(ShardRouter<Long, DataSource> router, Map<Long, Long> model) throws SQLException {
+    Map<String, List<Long>> byShard = new HashMap<>();
+    for (long id = 0; id < INITIAL_ROWS; id++) {
+      byShard.computeIfAbsent(router.shardFor(id).id(), s -> new ArrayList<>()).add(id);
+      model.put(id, 100L);
+    }
+    for (Map.Entry<String, List<Long>> e : byShard.entrySet()) {
+      try (Connection c = router.topology().shard(e.getKey()).orElseThrow().resource().getConnection();
+          PreparedStatement s = c.prepareStatement("INSERT INTO accounts VALUES (?, 100, ?)")) {
+        for (long id : e.getValue()) {
+          s.setLong(1, id);
+          s.setString(2, "account " + id);
+          s.addBatch();
+        }
+        s.executeBatch();
+      }
+    }
+  }
+
+  private static JdbcShardMigrator<Long> migrator() {
+    return JdbcShardMigrator.<Long>builder()
+        .name("accounts-migrator").table("accounts").keyColumn("id")
+        .columns(List.of("balance", "note")).batchSize(2_000)
+        .build();
+  }
+
+  /** Every row of every shard database, by id, with the shard it sits on. */
+  private static Map<Long, List<String>> placementOfRows(ShardDatabases dbs, int count,
+      Map<Long, Long> balances) throws SQLException {
+    Map<Long, List<String>> where = new HashMap<>();
+    for (int i = 0; i < count; i++) {
+      try (Connection c = dbs.pool(i).getConnection(); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT id, balance FROM accounts")) {
+        while (rs.next()) {
+          where.computeIfAbsent(rs.getLong(1), id -> new ArrayList<>()).add("s" + i);
+          balances.put(rs.getLong(1), rs.getLong(2));
+        }
+      }
+    }
+    return where;
+  }
+
+  @Test
+  void growingFourShardsToFiveUnderConcurrentWritesLosesAndDuplicatesNothing() throws Exception {
+    try (ShardDatabases dbs = new ShardDatabases("grow", 5, SCHEMA)) {
+      ShardRouter<Long, DataSource> router = router(dbs);
+      Map<Long, Long> model = new ConcurrentHashMap<>();
+      load(router, model);
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicLong writes = new AtomicLong();
+      AtomicLong slowestWriteNanos = new AtomicLong();
+      ExecutorService pool = Executors.newFixedThreadPool(WRITERS);
+      List<Future<?>> writers = new ArrayList<>();
+      for (int w = 0; w < WRITERS; w++) {
+        long seed = w;
+        writers.add(pool.submit(() -> {
+          SplittableRandom random = new SplittableRandom(seed);
+          while (running.get()) {
+            // Ids past INITIAL_ROWS are inserts; the rest update existing rows.
+            long id = random.nextLong(INITIAL_ROWS + 5_000);
+            long begin = System.nanoTime();
+            router.write(id, shard -> {
+              try (Connection c = shard.resource().getConnection();
+                  PreparedStatement s = c.prepareStatement("INSERT INTO accounts VALUES (?, 101, ?) "
+                      + "ON CONFLICT (id) DO UPDATE SET balance = accounts.balance + 1")) {
+                s.setLong(1, id);
+                s.setString(2, "account " + id);
+                s.executeUpdate();
+              }
+              model.merge(id, 101L, (old, one) -> old + 1);
+              return null;
+            });
+            slowestWriteNanos.accumulateAndGet(System.nanoTime() - begin, Math::max);
+            writes.incrementAndGet();
+          }
+          return null;
+        }));
+      }
+      while (writes.get() < 500) {
+        Thread.onSpinWait();
+      }
+      ShardTopology<DataSource> before = router.topology();
+      ShardTopology<DataSource> after = before.withShard(Shard.of("s4", dbs.pool(4)));
+      long writesBefore = writes.get();
+      MigrationReport report = migrator().migrate(router, after);
+      long writesDuring = writes.get() - writesBefore;
+      while (writes.get() < writesBefore + writesDuring + 500) {
+        Thread.onSpinWait();
+      }
+      running.set(false);
+      for (Future<?> writer : writers) {
+        writer.get(30, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+
+      assertEquals(MigrationReport.Outcome.COMPLETED, report.outcome(), report.toString());
+      assertTrue(router.topology() == after, "the router uses the new topology");
+      Map<Long, Long> balances = new HashMap<>();
+      Map<Long, List<String>> where = placementOfRows(dbs, 5, balances);
+      assertEquals(model.keySet(), where.keySet(), "no row lost, none invented");
+      long onNewShard = 0;
+      for (Map.Entry<Long, List<String>> row : where.entrySet()) {
+        assertEquals(1, row.getValue().size(), "row " + row.getKey() + " is on " + row.getValue());
+        assertEquals(router.shardFor(row.getKey()).id(), row.getValue().get(0), "row " + row.getKey());
+        assertEquals(model.get(row.getKey()), balances.get(row.getKey()), "balance of " + row.getKey());
+        if (row.getValue().get(0).equals("s4")) {
+          onNewShard++;
+        }
+      }
+      ReshardingPlan<DataSource> plan = ReshardingPlan.plan(before, after);
+      long expectedMoves = where.keySet().stream().filter(id -> plan.moves(router.hashOf(id))).count();
+      assertEquals(expectedMoves, onNewShard, "exactly the planned keys moved, all onto s4");
+      assertTrue(report.writePause().toMillis() <= 1_000, "write pause " + report.writePause());
+      System.out.printf("resharding 4 -> 5: %d rows, %d copied, %d caught up, %d deleted, write pause %d ms "
+              + "(slowest single write %d ms), %d writes during the migration of %d ms%n",
+          where.size(), report.rowsCopied(), report.rowsCaughtUp(), report.rowsDeleted(),
+          report.writePause().toMillis(), TimeUnit.NANOSECONDS.toMillis(slowestWriteNanos.get()),
+          writesDuring, report.elapsed().toMillis());
+    }
+  }
+
+  @Test
+  void aCopyThatFailsVerificationIsRolledBackAndTheRouterKeepsTheOldShards() throws Exception {
+    try (ShardDatabases dbs = new ShardDatabases("rollback", 5, SCHEMA)) {
+      // The new shard corrupts some rows on their way in: verification must catch it.
+      try (Connection c = dbs.pool(4).getConnection(); Statement s = c.createStatement()) {
+        s.execute("CREATE FUNCTION corrupt() RETURNS trigger AS $$ BEGIN "
+            + "IF NEW.id % 97 = 0 THEN NEW.note := 'corrupted'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql");
+        s.execute("CREATE TRIGGER corrupt BEFORE INSERT ON accounts FOR EACH ROW EXECUTE FUNCTION corrupt()");
+      }
+      ShardRouter<Long, DataSource> router = router(dbs);
+      load(router, new HashMap<>());
+      ShardTopology<DataSource> before = router.topology();
+      MigrationReport report = migrator().migrate(router, before.withShard(Shard.of("s4", dbs.pool(4))));
+
+      assertEquals(MigrationReport.Outcome.ROLLED_BACK, report.outcome());
+      assertTrue(!report.mismatches().isEmpty());
+      assertTrue(router.topology() == before, "the router keeps the old topology");
+      Map<Long, List<String>> where = placementOfRows(dbs, 5, new HashMap<>());
+      assertEquals(INITIAL_ROWS, where.size());
+      for (Map.Entry<Long, List<String>> row : where.entrySet()) {
+        assertEquals(List.of(router.shardFor(row.getKey()).id()), row.getValue());
+      }
+      assertEquals(report.rowsCopied(), report.rowsDeleted(), "every copy was removed again");
+    }
+  }
+
+  @Test
+  void anEmptyPlanIsRejected() throws Exception {
+    try (ShardDatabases dbs = new ShardDatabases("empty", 1, SCHEMA)) {
+      ShardRouter<Long, DataSource> router = ShardRouter.<Long, DataSource>builder()
+          .shard("s0", dbs.pool(0)).build();
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+          IllegalArgumentException.class, () -> migrator().migrate(router, router.topology()));
+      assertTrue(e.getMessage().startsWith("empty plan: topology v1 and v1"), e.getMessage());
+    }
+  }
+}
