@@ -15,7 +15,9 @@ import java.util.Map;
  * the keys it owned move; an endpoint that returns takes over the buckets of the one that left
  * most recently (its own, when it was that one). Weights are the
  * configured ones (a weight-w endpoint owns w buckets); slow-start ramps do not apply, since
- * changing a bucket count would move keys back and forth. A null key picks at random.
+ * changing a bucket count would move keys back and forth. A null key picks at random. The IP
+ * variant hashes a dotted-quad IPv4 key as its 32-bit value (one word instead of up to fifteen
+ * UTF-8 bytes); other keys, IPv6 included, are hashed as text.
  * Per pick: one hash of the key, an O(log n) jump-hash lookup and one hash-map read; no
  * allocation.
  */
@@ -23,10 +25,12 @@ final class ConsistentHashStrategy implements Strategy {
 
   private final HashFunction hashFunction;
   private final String name;
+  private final boolean ipKeys;
 
-  ConsistentHashStrategy(HashFunction hashFunction, String name) {
+  ConsistentHashStrategy(HashFunction hashFunction, String name, boolean ipKeys) {
     this.hashFunction = hashFunction;
     this.name = name;
+    this.ipKeys = ipKeys;
   }
 
   @Override
@@ -45,7 +49,7 @@ final class ConsistentHashStrategy implements Strategy {
     if (placement == null) {
       placement = Placements.consistent(weights);
     }
-    return new Hashed(hashFunction, placement, weights, indexOf);
+    return new Hashed(hashFunction, placement, weights, indexOf, ipKeys);
   }
 
   /** The previous placement edited to the new weights, or null when nothing survives. */
@@ -85,10 +89,12 @@ final class ConsistentHashStrategy implements Strategy {
     final Map<String, Integer> weights;
     private final Map<String, Integer> indexOf;
     private final int size;
+    private final boolean ipKeys;
 
     Hashed(HashFunction hashFunction, Placement<String> placement, Map<String, Integer> weights,
-        Map<String, Integer> indexOf) {
+        Map<String, Integer> indexOf, boolean ipKeys) {
       this.hashFunction = hashFunction;
+      this.ipKeys = ipKeys;
       this.placement = placement;
       this.weights = weights;
       this.indexOf = indexOf;
@@ -100,7 +106,40 @@ final class ConsistentHashStrategy implements Strategy {
       if (key == null) {
         return RandomSource.reduce(RandomSource.THREAD_LOCAL.nextLong(), size);
       }
-      return indexOf.get(placement.nodeFor(hashFunction.hash(key)));
+      long ipv4 = ipKeys ? ipv4(key) : -1;
+      long hash = ipv4 >= 0 ? hashFunction.hash(ipv4) : hashFunction.hash(key);
+      return indexOf.get(placement.nodeFor(hash));
     }
+  }
+
+  /** The 32-bit value of a dotted-quad IPv4 address, or -1 when {@code key} is not one. */
+  static long ipv4(CharSequence key) {
+    int length = key.length();
+    if (length < 7 || length > 15) {
+      return -1;
+    }
+    long address = 0;
+    int octet = 0;
+    int digits = 0;
+    int dots = 0;
+    for (int i = 0; i < length; i++) {
+      char c = key.charAt(i);
+      if (c >= '0' && c <= '9') {
+        octet = octet * 10 + (c - '0');
+        if (++digits > 3 || octet > 255) {
+          return -1;
+        }
+      } else if (c == '.' && digits > 0 && ++dots <= 3) {
+        address = (address << 8) | octet;
+        octet = 0;
+        digits = 0;
+      } else {
+        return -1;
+      }
+    }
+    if (dots != 3 || digits == 0) {
+      return -1;
+    }
+    return (address << 8) | octet;
   }
 }

@@ -147,7 +147,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   public void callStarted(Endpoint<T> endpoint) {
     EndpointState<T> state = states.get(endpoint.address());
     if (state != null) {
-      state.inFlight.incrementAndGet();
+      state.addInFlight(1);
     }
   }
 
@@ -157,7 +157,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     if (state == null) {
       return;
     }
-    state.inFlight.decrementAndGet();
+    state.addInFlight(-1);
     if (outlierDetection == null) {
       return;
     }
@@ -190,7 +190,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       EndpointState<T> state = states.get(endpoint.address());
       if (state != null) {
         statuses.add(new EndpointStatus<>(endpoint, state.healthy, state.ejected,
-            state.ejections, state.inFlight.get(), rampFactor(state, now)));
+            state.ejections, state.inFlight, rampFactor(state, now)));
       }
     }
     return List.copyOf(statuses);

@@ -22,6 +22,9 @@ final class LeastRequestStrategy implements Strategy {
     if (n == 1) {
       return key -> 0;
     }
+    if (candidates instanceof Level<?> level) {
+      return new FromStates(random, level.states, level.weights);
+    }
     return key -> {
       long bits = random.nextLong();
       int first = RandomSource.reduce(bits >>> 32, n);
@@ -29,14 +32,46 @@ final class LeastRequestStrategy implements Strategy {
       if (second >= first) {
         second++;
       }
-      long firstLoad = (long) (candidates.inFlight(first) + 1) * candidates.weight(second);
-      long secondLoad = (long) (candidates.inFlight(second) + 1) * candidates.weight(first);
-      if (secondLoad < firstLoad
-          || (secondLoad == firstLoad && candidates.weight(second) > candidates.weight(first))) {
-        return second;
-      }
-      return first;
+      return choose(first, candidates.inFlight(first), candidates.weight(first),
+          second, candidates.inFlight(second), candidates.weight(second));
     };
+  }
+
+  private static int choose(
+      int first, int firstInFlight, int firstWeight, int second, int secondInFlight,
+      int secondWeight) {
+    long firstLoad = (long) (firstInFlight + 1) * secondWeight;
+    long secondLoad = (long) (secondInFlight + 1) * firstWeight;
+    if (secondLoad < firstLoad || (secondLoad == firstLoad && secondWeight > firstWeight)) {
+      return second;
+    }
+    return first;
+  }
+
+  /** The balancer's own candidates: reads in-flight counts straight from the endpoint states. */
+  private static final class FromStates implements Selector {
+    private final RandomSource random;
+    private final EndpointState<?>[] states;
+    private final int[] weights;
+
+    FromStates(RandomSource random, EndpointState<?>[] states, int[] weights) {
+      this.random = random;
+      this.states = states;
+      this.weights = weights;
+    }
+
+    @Override
+    public int select(CharSequence key) {
+      int n = states.length;
+      long bits = random.nextLong();
+      int first = RandomSource.reduce(bits >>> 32, n);
+      int second = RandomSource.reduce(bits, n - 1);
+      if (second >= first) {
+        second++;
+      }
+      return choose(first, states[first].inFlight, weights[first],
+          second, states[second].inFlight, weights[second]);
+    }
   }
 
   @Override

@@ -36,6 +36,6 @@ final class Level<T> implements Candidates {
 
   @Override
   public int inFlight(int index) {
-    return states[index].inFlight.get();
+    return states[index].inFlight;
   }
 }

@@ -63,7 +63,7 @@ public final class Strategies {
    * or losing one of N endpoints remaps only the 1/N of clients it served.
    */
   public static Strategy ipHash() {
-    return new ConsistentHashStrategy(Hashing.xxHash64(), "ipHash");
+    return new ConsistentHashStrategy(Hashing.xxHash64(), "ipHash", true);
   }
 
   /**
@@ -74,7 +74,7 @@ public final class Strategies {
    */
   public static Strategy keyHash(HashFunction hashFunction) {
     return new ConsistentHashStrategy(
-        Objects.requireNonNull(hashFunction, "hashFunction"), "keyHash");
+        Objects.requireNonNull(hashFunction, "hashFunction"), "keyHash", false);
   }
 
   /**

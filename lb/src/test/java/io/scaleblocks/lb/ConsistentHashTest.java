@@ -89,6 +89,17 @@ class ConsistentHashTest {
     }
   }
 
+  @Test
+  void dottedQuadsAreHashedAsTheirValueAndAnythingElseAsText() {
+    assertEquals(0xC0A80001L, ConsistentHashStrategy.ipv4("192.168.0.1"));
+    assertEquals(0xFFFFFFFFL, ConsistentHashStrategy.ipv4("255.255.255.255"));
+    assertEquals(0L, ConsistentHashStrategy.ipv4("0.0.0.0"));
+    for (String notIpv4 : new String[] {"256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.",
+        ".1.2.3", "::1", "2001:db8::1", "user-42", "1234.1.1.1"}) {
+      assertEquals(-1, ConsistentHashStrategy.ipv4(notIpv4), notIpv4);
+    }
+  }
+
   static String[] placeAll(LoadBalancer<String> lb) {
     String[] placed = new String[KEYS];
     for (int k = 0; k < KEYS; k++) {
