@@ -40,6 +40,8 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<T, EndpointState<T>> states = new ConcurrentHashMap<>();
   private final Map<String, Selector> selectors = new HashMap<>();
+  /** Guarded: the states of the group's endpoints, in group order. */
+  private List<EndpointState<T>> ordered = List.of();
   private volatile Snapshot<T> snapshot;
   private volatile LoadBalancerListener<T> listener = new LoadBalancerListener<>() {};
   private boolean started;
@@ -309,9 +311,8 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     lock.lock();
     try {
       long now = ticker.getAsLong();
-      Map<T, Endpoint<T>> present = new HashMap<>(members.size() * 2);
+      List<EndpointState<T>> nextOrdered = new ArrayList<>(members.size());
       for (Endpoint<T> member : members) {
-        present.put(member.address(), member);
         EndpointState<T> state = states.get(member.address());
         if (state == null) {
           state = new EndpointState<>(member);
@@ -325,12 +326,19 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
         } else {
           state.endpoint = member;
         }
+        nextOrdered.add(state);
       }
-      states.values().removeIf(state -> {
-        boolean gone = !present.containsKey(state.endpoint.address());
-        state.removed |= gone;
-        return gone;
-      });
+      ordered = nextOrdered;
+      if (states.size() > nextOrdered.size()) {
+        java.util.Set<EndpointState<T>> present =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        present.addAll(nextOrdered);
+        states.values().removeIf(state -> {
+          boolean gone = !present.contains(state);
+          state.removed |= gone;
+          return gone;
+        });
+      }
       started = true;
       rebuild();
     } finally {
@@ -403,16 +411,10 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   /** Builds and publishes the next snapshot; call under the lock. */
   private void rebuild() {
     long now = ticker.getAsLong();
-    List<Endpoint<T>> members = group.endpoints();
-    List<EndpointState<T>> memberStates = new ArrayList<>(members.size());
+    List<EndpointState<T>> memberStates = ordered;
     int available = 0;
     boolean ramping = false;
-    for (Endpoint<T> member : members) {
-      EndpointState<T> state = states.get(member.address());
-      if (state == null) {
-        continue;
-      }
-      memberStates.add(state);
+    for (EndpointState<T> state : memberStates) {
       if (state.available()) {
         available++;
         ramping |= rampFactor(state, now) < 1.0;
@@ -426,13 +428,26 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     }
     Map<String, List<EndpointState<T>>> byZone = new LinkedHashMap<>();
     Map<String, int[]> counts = new HashMap<>();
-    for (EndpointState<T> state : memberStates) {
-      String zone = locality == null ? SINGLE_LEVEL : state.endpoint.zone();
-      int[] count = counts.computeIfAbsent(zone, z -> new int[2]);
-      count[1]++;
-      if (panic || state.available()) {
-        count[0]++;
-        byZone.computeIfAbsent(zone, z -> new ArrayList<>()).add(state);
+    if (locality == null) {
+      List<EndpointState<T>> included = new ArrayList<>(total);
+      for (EndpointState<T> state : memberStates) {
+        if (panic || state.available()) {
+          included.add(state);
+        }
+      }
+      if (!included.isEmpty()) {
+        byZone.put(SINGLE_LEVEL, included);
+        counts.put(SINGLE_LEVEL, new int[] {included.size(), total});
+      }
+    } else {
+      for (EndpointState<T> state : memberStates) {
+        String zone = state.endpoint.zone();
+        int[] count = counts.computeIfAbsent(zone, z -> new int[2]);
+        count[1]++;
+        if (panic || state.available()) {
+          count[0]++;
+          byZone.computeIfAbsent(zone, z -> new ArrayList<>()).add(state);
+        }
       }
     }
     List<String> zones = locality == null

@@ -1,7 +1,6 @@
 package io.scaleblocks.lb;
 
 import java.util.Arrays;
-import java.util.PriorityQueue;
 
 /**
  * The period of a smooth weighted round robin, computed once per snapshot so that a pick is one
@@ -52,28 +51,28 @@ final class PfairSchedule {
     int[] schedule = new int[length];
     long[] picks = new long[n];
     long[] deadline = new long[n];
+    long[] release = new long[n];
     // Pending picks ordered by release slot, released picks by deadline then index.
-    PriorityQueue<long[]> waiting = new PriorityQueue<>(n, (a, b) -> Long.compare(a[0], b[0]));
+    IndexHeap waiting = new IndexHeap(n, release);
     IndexHeap ready = new IndexHeap(n, deadline);
     for (int i = 0; i < n; i++) {
       deadline[i] = ceilDiv(total, reduced[i]);
       ready.add(i);
     }
     for (int slot = 0; slot < length; slot++) {
-      while (!waiting.isEmpty() && waiting.peek()[0] <= slot) {
-        int i = (int) waiting.poll()[1];
-        ready.add(i);
+      while (!waiting.isEmpty() && release[waiting.peek()] <= slot) {
+        ready.add(waiting.poll());
       }
       int chosen = ready.poll();
       schedule[slot] = chosen;
       long k = ++picks[chosen];
       if (k < reduced[chosen]) {
-        long release = k * total / reduced[chosen];
+        release[chosen] = k * total / reduced[chosen];
         deadline[chosen] = ceilDiv((k + 1) * total, reduced[chosen]);
-        if (release <= slot + 1) {
+        if (release[chosen] <= slot + 1) {
           ready.add(chosen);
         } else {
-          waiting.add(new long[] {release, chosen});
+          waiting.add(chosen);
         }
       }
     }
@@ -136,6 +135,14 @@ final class PfairSchedule {
         swap(at, parent);
         at = parent;
       }
+    }
+
+    boolean isEmpty() {
+      return size == 0;
+    }
+
+    int peek() {
+      return heap[0];
     }
 
     int poll() {
