@@ -1,6 +1,10 @@
 package io.scaleblocks.lb;
 
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The period of a smooth weighted round robin, computed once per snapshot so that a pick is one
@@ -16,8 +20,8 @@ import java.util.Arrays;
  * each endpoint's count differs from its ideal share {@code t w_i / W} by less than 1. nginx's
  * smooth weighted round robin (the "current weight" rule) interleaves as well on small weights
  * but its lag exceeds 1 on some weight sets (for example {10, 1, 3, 1, 32, 32, 3}), and it costs
- * O(N) per pick; this schedule costs O(P log N) to build, O(P) ints to hold, and O(1) to read,
- * where P = W / gcd(weights).
+ * O(N) per pick; this schedule costs O(P log D) to build (D distinct weights), O(P) ints to hold,
+ * and O(1) to read, where P = W / gcd(weights).
  */
 final class PfairSchedule {
 
@@ -49,30 +53,55 @@ final class PfairSchedule {
     }
     int length = (int) total;
     int[] schedule = new int[length];
-    long[] picks = new long[n];
-    long[] deadline = new long[n];
-    long[] release = new long[n];
-    // Pending picks ordered by release slot, released picks by deadline then index.
-    IndexHeap waiting = new IndexHeap(n, release);
-    IndexHeap ready = new IndexHeap(n, deadline);
+    // Endpoints of equal weight have identical windows and, with ties going to the lower index,
+    // take each subtask in index order: schedule weight classes, not endpoints, so a slot costs
+    // O(log D) for D distinct weights instead of O(log N).
+    Map<Long, List<Integer>> byWeight = new HashMap<>();
     for (int i = 0; i < n; i++) {
-      deadline[i] = ceilDiv(total, reduced[i]);
-      ready.add(i);
+      byWeight.computeIfAbsent(reduced[i], w -> new ArrayList<>()).add(i);
+    }
+    int classes = byWeight.size();
+    long[] weight = new long[classes];
+    int[][] members = new int[classes][];
+    int c = 0;
+    for (Map.Entry<Long, List<Integer>> entry : byWeight.entrySet()) {
+      weight[c] = entry.getKey();
+      members[c] = entry.getValue().stream().mapToInt(Integer::intValue).toArray();
+      c++;
+    }
+    long[] subtask = new long[classes];
+    int[] member = new int[classes];
+    long[] deadline = new long[classes];
+    long[] release = new long[classes];
+    long[] nextIndex = new long[classes];
+    IndexHeap waiting = new IndexHeap(classes, release, nextIndex);
+    IndexHeap ready = new IndexHeap(classes, deadline, nextIndex);
+    for (int g = 0; g < classes; g++) {
+      deadline[g] = ceilDiv(total, weight[g]);
+      nextIndex[g] = members[g][0];
+      ready.add(g);
     }
     for (int slot = 0; slot < length; slot++) {
       while (!waiting.isEmpty() && release[waiting.peek()] <= slot) {
         ready.add(waiting.poll());
       }
-      int chosen = ready.poll();
-      schedule[slot] = chosen;
-      long k = ++picks[chosen];
-      if (k < reduced[chosen]) {
-        release[chosen] = k * total / reduced[chosen];
-        deadline[chosen] = ceilDiv((k + 1) * total, reduced[chosen]);
-        if (release[chosen] <= slot + 1) {
-          ready.add(chosen);
+      int g = ready.poll();
+      schedule[slot] = members[g][member[g]];
+      if (++member[g] < members[g].length) {
+        nextIndex[g] = members[g][member[g]];
+        ready.add(g);
+        continue;
+      }
+      member[g] = 0;
+      nextIndex[g] = members[g][0];
+      long k = ++subtask[g];
+      if (k < weight[g]) {
+        release[g] = k * total / weight[g];
+        deadline[g] = ceilDiv((k + 1) * total, weight[g]);
+        if (release[g] <= slot + 1) {
+          ready.add(g);
         } else {
-          waiting.add(chosen);
+          waiting.add(g);
         }
       }
     }
@@ -113,15 +142,17 @@ final class PfairSchedule {
     return -Math.floorDiv(-x, y);
   }
 
-  /** A binary min-heap of endpoint indexes ordered by (deadline, index); no boxing. */
+  /** A binary min-heap of ids ordered by (key, tie); no boxing. */
   private static final class IndexHeap {
     private final int[] heap;
     private final long[] key;
+    private final long[] tie;
     private int size;
 
-    IndexHeap(int capacity, long[] key) {
+    IndexHeap(int capacity, long[] key, long[] tie) {
       this.heap = new int[capacity];
       this.key = key;
+      this.tie = tie;
     }
 
     void add(int index) {
@@ -165,7 +196,7 @@ final class PfairSchedule {
     }
 
     private boolean less(int a, int b) {
-      return key[a] < key[b] || (key[a] == key[b] && a < b);
+      return key[a] < key[b] || (key[a] == key[b] && tie[a] < tie[b]);
     }
 
     private void swap(int a, int b) {
