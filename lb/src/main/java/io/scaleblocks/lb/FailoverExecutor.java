@@ -138,27 +138,37 @@ public final class FailoverExecutor<T> {
     tried.copy()
         .orTimeout(policy.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS)
         .whenComplete((value, error) -> {
-          balancer.callFinished(endpoint, error == null);
-          if (error == null) {
-            result.complete(value);
-            return;
-          }
-          Throwable failure = error instanceof CompletionException && error.getCause() != null
-              ? error.getCause() : error;
-          failures.add(failure);
-          Endpoint<T> next;
           try {
-            next = nextEndpoint(attempt, endpoint, key, failure);
-          } catch (RuntimeException e) {
-            next = null;
-          }
-          if (next == null) {
-            result.completeExceptionally(
-                failed(attempt, endpoint, failures.remove(failures.size() - 1), failures));
-          } else {
-            attempt(attempt + 1, next, key, call, result, failures);
+            finish(attempt, endpoint, key, call, result, failures, value, error);
+          } catch (RuntimeException | Error unexpected) {
+            result.completeExceptionally(unexpected);
           }
         });
+  }
+
+  private <R> void finish(int attempt, Endpoint<T> endpoint, CharSequence key,
+      Function<Endpoint<T>, CompletionStage<R>> call, CompletableFuture<R> result,
+      List<Throwable> failures, R value, Throwable error) {
+    balancer.callFinished(endpoint, error == null);
+    if (error == null) {
+      result.complete(value);
+      return;
+    }
+    Throwable failure = error instanceof CompletionException && error.getCause() != null
+        ? error.getCause() : error;
+    failures.add(failure);
+    Endpoint<T> next;
+    try {
+      next = nextEndpoint(attempt, endpoint, key, failure);
+    } catch (NoEndpointAvailableException e) {
+      next = null;
+    }
+    if (next == null) {
+      result.completeExceptionally(
+          failed(attempt, endpoint, failures.remove(failures.size() - 1), failures));
+    } else {
+      attempt(attempt + 1, next, key, call, result, failures);
+    }
   }
 
   /** The endpoint of the next try, or null when the failure ends the call. */
