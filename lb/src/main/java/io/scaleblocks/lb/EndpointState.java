@@ -58,6 +58,15 @@ final class EndpointState<T> {
     this.endpoint = endpoint;
   }
 
+  /** The slow-start weight factor at {@code now}: 1 outside a ramp or without slow start. */
+  double rampFactor(SlowStart slowStart, long now) {
+    long start = rampStart;
+    if (slowStart == null || start == NOT_RAMPING) {
+      return 1.0;
+    }
+    return slowStart.factor(now - start);
+  }
+
   boolean available() {
     return healthy && !ejected;
   }

@@ -2,10 +2,11 @@ package io.scaleblocks.lb;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,9 +23,6 @@ import org.slf4j.LoggerFactory;
 final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
 
   private static final Logger log = LoggerFactory.getLogger(HealthAwareLoadBalancer.class);
-  private static final String SINGLE_LEVEL = "*";
-  /** Fixed-point scale of weights while an endpoint ramps up, so a ramp has 100 steps. */
-  private static final int RAMP_SCALE = 100;
 
   private final String name;
   private final EndpointGroup<T> group;
@@ -39,7 +37,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<T, EndpointState<T>> states = new ConcurrentHashMap<>();
-  private final Map<String, Selector> selectors = new HashMap<>();
+  private final SnapshotBuilder<T> snapshots;
   /** Guarded: the states of the group's endpoints, in group order. */
   private List<EndpointState<T>> ordered = List.of();
   private volatile Snapshot<T> snapshot;
@@ -59,6 +57,8 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     this.panicThreshold = builder.panicThreshold;
     this.locality = builder.locality;
     this.refreshInterval = builder.refreshInterval;
+    this.snapshots = new SnapshotBuilder<>(
+        builder.strategy, builder.locality, builder.slowStart, builder.panicThreshold);
     this.healthChecker = builder.activeHealthCheck == null
         ? null
         : new ActiveHealthChecker<>(name, builder.activeHealthCheck, this);
@@ -192,7 +192,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       EndpointState<T> state = states.get(endpoint.address());
       if (state != null) {
         statuses.add(new EndpointStatus<>(endpoint, state.healthy, state.ejected,
-            state.ejections, state.inFlight, rampFactor(state, now)));
+            state.ejections, state.inFlight, state.rampFactor(slowStart, now)));
       }
     }
     return List.copyOf(statuses);
@@ -330,8 +330,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       }
       ordered = nextOrdered;
       if (states.size() > nextOrdered.size()) {
-        java.util.Set<EndpointState<T>> present =
-            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Set<EndpointState<T>> present = Collections.newSetFromMap(new IdentityHashMap<>());
         present.addAll(nextOrdered);
         states.values().removeIf(state -> {
           boolean gone = !present.contains(state);
@@ -352,14 +351,6 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     }
     state.rampStart = now;
     return true;
-  }
-
-  private double rampFactor(EndpointState<T> state, long now) {
-    long rampStart = state.rampStart;
-    if (slowStart == null || rampStart == EndpointState.NOT_RAMPING) {
-      return 1.0;
-    }
-    return slowStart.factor(now - rampStart);
   }
 
   /** Ejects {@code state} if the cap allows; call under the lock. */
@@ -410,152 +401,12 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
 
   /** Builds and publishes the next snapshot; call under the lock. */
   private void rebuild() {
-    long now = ticker.getAsLong();
-    List<EndpointState<T>> memberStates = ordered;
-    int available = 0;
-    boolean ramping = false;
-    for (EndpointState<T> state : memberStates) {
-      if (state.available()) {
-        available++;
-        ramping |= rampFactor(state, now) < 1.0;
-      }
+    Snapshot<T> previous = snapshot;
+    Snapshot<T> next = snapshots.build(ordered, ticker.getAsLong());
+    if (next.panic && (previous == null || !previous.panic)) {
+      log.warn("{} - panic: fewer than {} % of {} endpoints available, routing over all", name,
+          Math.round(panicThreshold * 100), ordered.size());
     }
-    int total = memberStates.size();
-    boolean panic = total > 0 && available < panicThreshold * total;
-    if (panic && !snapshotPanics()) {
-      log.warn("{} - panic: only {} of {} endpoints available, routing over all", name,
-          available, total);
-    }
-    Map<String, List<EndpointState<T>>> byZone = new LinkedHashMap<>();
-    Map<String, int[]> counts = new HashMap<>();
-    if (locality == null) {
-      List<EndpointState<T>> included = new ArrayList<>(total);
-      for (EndpointState<T> state : memberStates) {
-        if (panic || state.available()) {
-          included.add(state);
-        }
-      }
-      if (!included.isEmpty()) {
-        byZone.put(SINGLE_LEVEL, included);
-        counts.put(SINGLE_LEVEL, new int[] {included.size(), total});
-      }
-    } else {
-      for (EndpointState<T> state : memberStates) {
-        String zone = state.endpoint.zone();
-        int[] count = counts.computeIfAbsent(zone, z -> new int[2]);
-        count[1]++;
-        if (panic || state.available()) {
-          count[0]++;
-          byZone.computeIfAbsent(zone, z -> new ArrayList<>()).add(state);
-        }
-      }
-    }
-    List<String> zones = locality == null
-        ? new ArrayList<>(byZone.keySet())
-        : locality.rank(byZone.keySet());
-    int[] availablePerZone = new int[zones.size()];
-    int[] totalPerZone = new int[zones.size()];
-    for (int i = 0; i < zones.size(); i++) {
-      int[] count = counts.get(zones.get(i));
-      availablePerZone[i] = count[0];
-      totalPerZone[i] = count[1];
-    }
-    double[] shares = locality == null || zones.size() <= 1
-        ? new double[] {1.0}
-        : locality.shares(availablePerZone, totalPerZone);
-    List<Level<T>> levels = new ArrayList<>();
-    List<Level<T>> ranked = new ArrayList<>();
-    List<Double> cumulative = new ArrayList<>();
-    double sum = 0;
-    Map<String, Selector> nextSelectors = new HashMap<>();
-    for (int i = 0; i < zones.size(); i++) {
-      Level<T> level = level(zones.get(i), byZone.get(zones.get(i)), ramping, now);
-      level.selector = strategy.selector(level, selectors.get(level.zone));
-      nextSelectors.put(level.zone, level.selector);
-      ranked.add(level);
-      if (shares[i] > 0) {
-        levels.add(level);
-        sum += shares[i];
-        cumulative.add(sum);
-      }
-    }
-    selectors.keySet().retainAll(nextSelectors.keySet());
-    selectors.putAll(nextSelectors);
-    double[] bounds = cumulative.stream().mapToDouble(Double::doubleValue).toArray();
-    if (bounds.length > 0) {
-      bounds[bounds.length - 1] = 1.0;
-    }
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    Level<T>[] array = levels.toArray(new Level[0]);
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    Level<T>[] rankedArray = ranked.toArray(new Level[0]);
-    String emptyReason = total == 0
-        ? "the endpoint group is empty"
-        : "none of the " + total + " endpoints is available and panic routing is off";
-    snapshot = new Snapshot<>(array, rankedArray, bounds, panic, emptyReason);
-  }
-
-  private boolean snapshotPanics() {
-    Snapshot<T> current = snapshot;
-    return current != null && current.panic;
-  }
-
-  private Level<T> level(String zone, List<EndpointState<T>> members, boolean ramping, long now) {
-    int n = members.size();
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    Endpoint<T>[] endpoints = new Endpoint[n];
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    EndpointState<T>[] levelStates = new EndpointState[n];
-    int[] weights = new int[n];
-    for (int i = 0; i < n; i++) {
-      EndpointState<T> state = members.get(i);
-      levelStates[i] = state;
-      endpoints[i] = state.endpoint;
-      int weight = state.endpoint.weight();
-      weights[i] = ramping
-          ? (int) Math.max(1, Math.round(weight * RAMP_SCALE * rampFactor(state, now)))
-          : weight;
-    }
-    return new Level<>(zone, endpoints, levelStates, weights);
-  }
-
-  private static final class CompositeListener<T> implements LoadBalancerListener<T> {
-    private final LoadBalancerListener<T> first;
-    private final LoadBalancerListener<T> second;
-
-    CompositeListener(LoadBalancerListener<T> first, LoadBalancerListener<T> second) {
-      this.first = first;
-      this.second = second;
-    }
-
-    @Override
-    public void onPick(Endpoint<T> endpoint) {
-      first.onPick(endpoint);
-      second.onPick(endpoint);
-    }
-
-    @Override
-    public void onHealthChange(Endpoint<T> endpoint, boolean healthy) {
-      first.onHealthChange(endpoint, healthy);
-      second.onHealthChange(endpoint, healthy);
-    }
-
-    @Override
-    public void onEjection(Endpoint<T> endpoint, Duration duration) {
-      first.onEjection(endpoint, duration);
-      second.onEjection(endpoint, duration);
-    }
-
-    @Override
-    public void onRetry(Endpoint<T> failed) {
-      first.onRetry(failed);
-      second.onRetry(failed);
-    }
-
-    @Override
-    public void onRetryBudgetExhausted(Endpoint<T> failed) {
-      first.onRetryBudgetExhausted(failed);
-      second.onRetryBudgetExhausted(failed);
-    }
+    snapshot = next;
   }
 }
