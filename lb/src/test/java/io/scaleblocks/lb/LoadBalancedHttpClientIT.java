@@ -183,6 +183,39 @@ class LoadBalancedHttpClientIT {
     }
   }
 
+  @Test
+  void idempotentRequestsFailOverOnServerErrorsAndOthersDoNot() throws Exception {
+    LocalHttpServer sick = server("sick");
+    sick.status = 503;
+    LocalHttpServer well = server("well");
+    EndpointGroup<URI> group = EndpointGroup.of(Endpoint.of(sick.uri()), Endpoint.of(well.uri()));
+    try (LoadBalancer<URI> lb = LoadBalancer.builder(group).name("methods")
+        .strategy(Strategies.roundRobin()).build()) {
+      LoadBalancedHttpClient client = LoadBalancedHttpClient.of(http, lb, RetryPolicy.ofDefaults());
+      for (int i = 0; i < 20; i++) {
+        HttpResponse<String> get = client.send(GET, HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, get.statusCode());
+        assertEquals("well", get.body());
+      }
+      long sickBefore = sick.served.get();
+      int answeredBySick = 0;
+      for (int i = 0; i < 20; i++) {
+        HttpRequest post = LoadBalancedHttpClient.request("/orders")
+            .POST(HttpRequest.BodyPublishers.ofString("order " + i)).build();
+        HttpResponse<String> response = client.send(post, HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 503) {
+          answeredBySick++;
+          assertEquals("sick", response.body());
+        } else {
+          assertEquals("well", response.body());
+        }
+      }
+      assertEquals(sick.served.get() - sickBefore, answeredBySick,
+          "a POST the sick server saw is returned as is, never sent again");
+      assertTrue(answeredBySick > 0);
+    }
+  }
+
   private long[] servedCounts() {
     return servers.stream().mapToLong(server -> server.served.get()).toArray();
   }

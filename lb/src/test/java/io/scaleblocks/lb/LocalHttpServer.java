@@ -22,6 +22,8 @@ final class LocalHttpServer implements AutoCloseable {
 
   final String name;
   final AtomicLong served = new AtomicLong();
+  /** The status of answers to anything but /health; 200 unless a test makes the server sick. */
+  volatile int status = 200;
   private int port;
   private HttpServer server;
   private ExecutorService executor;
@@ -46,7 +48,9 @@ final class LocalHttpServer implements AutoCloseable {
       if (!exchange.getRequestURI().getPath().equals("/health")) {
         served.incrementAndGet();
       }
-      exchange.sendResponseHeaders(200, body.length);
+      exchange.getRequestBody().readAllBytes();
+      boolean health = exchange.getRequestURI().getPath().equals("/health");
+      exchange.sendResponseHeaders(health ? 200 : status, body.length);
       try (OutputStream out = exchange.getResponseBody()) {
         out.write(body);
       }
