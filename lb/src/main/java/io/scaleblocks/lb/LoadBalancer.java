@@ -1,0 +1,76 @@
+package io.scaleblocks.lb;
+
+import java.util.List;
+
+/**
+ * Picks an endpoint of an {@link EndpointGroup} for each request.
+ *
+ * <p>Thread-safe. A pick is a lock-free read of an immutable snapshot plus the strategy's O(1)
+ * selection; it never blocks and allocates nothing. Everything that changes the snapshot
+ * (membership, weights, active health verdicts, outlier ejections, slow-start ramps, locality
+ * spill-over, panic mode) rebuilds it off the hot path, under a lock, and swaps it in. A pick
+ * never returns an endpoint that was removed from the group before the pick began.
+ *
+ * <p>Health composes with every strategy: outside panic mode, only available endpoints (healthy
+ * and not ejected) are candidates. When fewer than the panic threshold of all endpoints are
+ * available (default {@value LoadBalancerBuilder#DEFAULT_PANIC_THRESHOLD}), the balancer panics
+ * and balances over all of them, as Envoy does: sending some traffic to endpoints that may be
+ * down beats overloading the few that are up. A pick throws {@link NoEndpointAvailableException}
+ * only when the group is empty, or no endpoint is available and the threshold is 0.
+ *
+ * @param <T> the address type
+ */
+public interface LoadBalancer<T> extends AutoCloseable {
+
+  /** A builder over {@code group}. */
+  static <T> LoadBalancerBuilder<T> builder(EndpointGroup<T> group) {
+    return new LoadBalancerBuilder<>(group);
+  }
+
+  /** The name used in logs and metrics. */
+  String name();
+
+  /**
+   * An endpoint for a request with no affinity key.
+   *
+   * @throws NoEndpointAvailableException if there is none (see the class comment)
+   */
+  Endpoint<T> pick();
+
+  /**
+   * An endpoint for a request with affinity {@code key} (client IP, user id, cookie value), for
+   * hashing and sticky strategies; others ignore the key.
+   *
+   * @throws NoEndpointAvailableException if there is none (see the class comment)
+   */
+  Endpoint<T> pick(CharSequence key);
+
+  /** A call to {@code endpoint} begins: counts it in flight (least-request reads this). */
+  void callStarted(Endpoint<T> endpoint);
+
+  /**
+   * The call begun by {@link #callStarted} ended; its outcome feeds outlier detection. Calls on
+   * endpoints no longer in the group are ignored.
+   */
+  void callFinished(Endpoint<T> endpoint, boolean success);
+
+  /** The state of every endpoint of the group, in group order. */
+  List<EndpointStatus<T>> status();
+
+  /** Whether the balancer is in panic mode (routing over all endpoints, healthy or not). */
+  boolean panicking();
+
+  /** Adds a listener (metrics binders use this); it sees events from now on. */
+  void addListener(LoadBalancerListener<T> listener);
+
+  /**
+   * Re-evaluates time-driven state now: expired ejections, failure-rate windows, slow-start
+   * ramps. The balancer does this by itself every refresh interval; call it to act on a change
+   * of an injected clock.
+   */
+  void refresh();
+
+  /** Stops health checking and the refresh schedule, and detaches from the group. */
+  @Override
+  void close();
+}

@@ -1,0 +1,79 @@
+package io.scaleblocks.lb;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The token bucket behind {@link RetryPolicy}'s budget. Balance in thousandths of a token; a
+ * lock-free CAS loop per deposit and withdrawal. Time-based refill is computed lazily from the
+ * ticker on each withdrawal.
+ */
+final class RetryBudget {
+
+  private static final long UNIT = 1000;
+
+  private final long depositPerRequest;
+  private final long refillPerSecond;
+  private final long cap;
+  private final LongSupplier ticker;
+  private final AtomicLong balance;
+  private final AtomicLong lastRefill;
+
+  RetryBudget(RetryPolicy policy, LongSupplier ticker) {
+    this.depositPerRequest = Math.round(policy.budgetRatio() * UNIT);
+    this.refillPerSecond = policy.minRetriesPerSecond() * UNIT;
+    long windowSeconds = Math.max(1, policy.budgetWindow().toSeconds());
+    long earnable = policy.minRetriesPerSecond() * windowSeconds * UNIT;
+    // The ratio part of the cap: what the window's requests could earn at 1000 requests/second,
+    // enough for any burst the ratio is meant to allow, small enough to expire old credit.
+    this.cap = Math.max(UNIT, earnable + depositPerRequest * 1000 * windowSeconds);
+    this.ticker = ticker;
+    this.balance = new AtomicLong(policy.minRetriesPerSecond() * UNIT);
+    this.lastRefill = new AtomicLong(ticker.getAsLong());
+  }
+
+  void deposit() {
+    add(depositPerRequest);
+  }
+
+  /** Takes one token if there is one. */
+  boolean tryWithdraw() {
+    refill();
+    while (true) {
+      long current = balance.get();
+      if (current < UNIT) {
+        return false;
+      }
+      if (balance.compareAndSet(current, current - UNIT)) {
+        return true;
+      }
+    }
+  }
+
+  long tokens() {
+    return balance.get() / UNIT;
+  }
+
+  private void refill() {
+    if (refillPerSecond == 0) {
+      return;
+    }
+    long now = ticker.getAsLong();
+    long last = lastRefill.get();
+    long elapsed = Math.min(now - last, 3_600_000_000_000L);
+    long earned = elapsed * refillPerSecond / 1_000_000_000L;
+    if (earned > 0 && lastRefill.compareAndSet(last, now)) {
+      add(earned);
+    }
+  }
+
+  private void add(long amount) {
+    while (true) {
+      long current = balance.get();
+      long next = Math.min(cap, current + amount);
+      if (next == current || balance.compareAndSet(current, next)) {
+        return;
+      }
+    }
+  }
+}
