@@ -54,7 +54,7 @@ final class GuardedBackend<K, V> {
     }
     long now = ticker.getAsLong();
     long horizon = (long) Math.min(remaining, remote.loadNanos() * beta * TieredCacheAside.REFRESH_HORIZON);
-    return new LocalEntry<>(remote.value(), remote.loadNanos(), now + remaining,
+    return LocalEntry.of(remote.value(), remote.loadNanos(), now + remaining,
         now + remaining - horizon, remote.expiresAtMillis());
   }
 

@@ -338,14 +338,17 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   }
 
   private LocalEntry<V> newEntry(Optional<V> value, long took) {
+    return newEntry(value, took, ticker.getAsLong());
+  }
+
+  private LocalEntry<V> newEntry(Optional<V> value, long took, long now) {
     long ttl = value.isPresent() ? ttlNanos : negativeTtlNanos;
     if (jitter > 0 && ttl > 0) {
       ttl -= (long) (ttl * jitter * ThreadLocalRandom.current().nextDouble());
     }
-    long now = ticker.getAsLong();
     long horizon = (long) Math.min(ttl, took * beta * REFRESH_HORIZON);
     long expiresAtMillis = backend == null ? 0 : clock.millis() + TimeUnit.NANOSECONDS.toMillis(ttl);
-    return new LocalEntry<>(value, took, now + ttl, now + ttl - horizon, expiresAtMillis);
+    return LocalEntry.of(value, took, now + ttl, now + ttl - horizon, expiresAtMillis);
   }
 
   /**
@@ -356,7 +359,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     if (beta == 0 || now - entry.refreshFrom < 0) {
       return;
     }
-    double gap = entry.loadNanos * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
+    double gap = entry.loadNanos() * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
     if (entry.deadline - now > gap || flights.containsKey(key)) {
       return;
     }
@@ -396,7 +399,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       return fill(key, callLoader(key), epoch);
     }
     LocalEntry<V> shared = remote.get(key);
-    if (shared != null && shared.expiresAtMillis > current.expiresAtMillis) {
+    if (shared != null && shared.expiresAtMillis() > current.expiresAtMillis()) {
       return fill(key, shared, epoch);
     }
     Lease[] lease = new Lease[1];
@@ -514,12 +517,13 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     if (loadsInProgress.get() > 0) {
       bumpEpoch(key);
     }
-    LocalEntry<V> entry = newEntry(value, 0);
+    long now = ticker.getAsLong();
+    LocalEntry<V> entry = newEntry(value, 0, now);
     if (backend != null) {
       remote.invalidate(key);
       remote.set(key, entry);
     }
-    if (entry.deadline - ticker.getAsLong() > 0) {
+    if (entry.deadline - now > 0) {
       putLocal(key, entry);
       if (recordStats) {
         puts.increment();
