@@ -150,6 +150,14 @@ class WriteStrategyTest {
       }
     }
     cache.close();
+    // Coalescing is exact: one store write per distinct key per flush window, the least any
+    // write-back can do at this rate and key space.
+    long distinctPerWindow = 0;
+    for (int from = 0; from < keys.length; from += writesPerSecond) {
+      distinctPerWindow += java.util.Arrays.stream(keys, from, Math.min(keys.length, from + writesPerSecond))
+          .distinct().count();
+    }
+    assertEquals(distinctPerWindow, store.rowsWritten.get(), "store rows vs distinct keys per flush");
     double ratio = store.rowsWritten.get() / (double) keys.length;
     System.out.printf("write-back, Zipf(%s) over 10^4 keys, %d writes/s, 1 s flush: %d cache writes,"
         + " %d store rows, %.4f store writes per cache write%n",
