@@ -3,14 +3,15 @@ package io.scaleblocks.lb;
 import io.scaleblocks.sharding.HashFunction;
 import io.scaleblocks.sharding.Placement;
 import io.scaleblocks.sharding.Placements;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * IP hash and key hash through the {@code sharding} module: the key's 64-bit hash is placed by
- * {@link Placements#consistent(Map)} (MementoHash over jump hash) over the candidates' ids. The
- * placement is carried from snapshot to snapshot and edited with {@code withNode} /
+ * {@link Placements#consistent(Map)} (MementoHash over JumpBackHash) over slots, one per endpoint
+ * id. The placement is carried from snapshot to snapshot and edited with {@code withNode} /
  * {@code withoutNode}, never rebuilt, so when an endpoint leaves (removed, unhealthy, ejected) only
  * the keys it owned move; an endpoint that returns takes over the buckets of the one that left
  * most recently (its own, when it was that one). Weights are the
@@ -18,7 +19,7 @@ import java.util.Map;
  * changing a bucket count would move keys back and forth. A null key picks at random. The IP
  * variant hashes a dotted-quad IPv4 key as its 32-bit value (one word instead of up to fifteen
  * UTF-8 bytes); other keys, IPv6 included, are hashed as text.
- * Per pick: one hash of the key, an O(log n) jump-hash lookup and one hash-map read; no
+ * Per pick: one hash of the key, an expected O(1) MementoHash lookup and one array read; no
  * allocation.
  */
 final class ConsistentHashStrategy implements Strategy {
@@ -36,43 +37,91 @@ final class ConsistentHashStrategy implements Strategy {
   @Override
   public Selector selector(Candidates candidates, Selector previous) {
     int n = candidates.size();
+    Hashed hashed = previous instanceof Hashed h ? h : null;
     Map<String, Integer> weights = new LinkedHashMap<>(n * 2);
-    Map<String, Integer> indexOf = new HashMap<>(n * 2);
     for (int i = 0; i < n; i++) {
-      String id = candidates.endpoint(i).id();
-      weights.put(id, candidates.endpoint(i).weight());
-      indexOf.put(id, i);
+      weights.put(candidates.endpoint(i).id(), candidates.endpoint(i).weight());
     }
-    Placement<String> placement = previous instanceof Hashed hashed
-        ? edit(hashed, weights)
-        : null;
-    if (placement == null) {
-      placement = Placements.consistent(weights);
+    Map<String, Integer> slotOf = hashed != null && anySurvivor(hashed, weights)
+        ? slots(hashed.slotOf, weights)
+        : slots(Map.of(), weights);
+    Placement<Integer> placement = hashed != null && anySurvivor(hashed, weights)
+        ? edit(hashed, weights, slotOf)
+        : Placements.consistent(slotWeights(weights, slotOf));
+    int[] indexOfSlot = new int[maxSlot(slotOf) + 1];
+    for (int i = 0; i < n; i++) {
+      indexOfSlot[slotOf.get(candidates.endpoint(i).id())] = i;
     }
-    return new Hashed(hashFunction, placement, weights, indexOf, ipKeys);
+    return new Hashed(hashFunction, placement, weights, slotOf, indexOfSlot, ipKeys);
   }
 
-  /** The previous placement edited to the new weights, or null when nothing survives. */
-  private static Placement<String> edit(Hashed previous, Map<String, Integer> weights) {
-    Placement<String> placement = previous.placement;
-    boolean survivor = false;
+  /** Whether some endpoint keeps its weight, so the previous placement is worth editing. */
+  private static boolean anySurvivor(Hashed previous, Map<String, Integer> weights) {
     for (Map.Entry<String, Integer> entry : previous.weights.entrySet()) {
-      survivor |= entry.getValue().equals(weights.get(entry.getKey()));
+      if (entry.getValue().equals(weights.get(entry.getKey()))) {
+        return true;
+      }
     }
-    if (!survivor) {
-      return null;
+    return false;
+  }
+
+  /**
+   * The slot of every endpoint: a surviving one keeps its slot, a new one takes the lowest slot
+   * that no endpoint of the previous placement holds (so it cannot meet a slot still to be
+   * removed from it).
+   */
+  private static Map<String, Integer> slots(Map<String, Integer> previous,
+      Map<String, Integer> weights) {
+    Map<String, Integer> slotOf = new HashMap<>(weights.size() * 2);
+    BitSet taken = new BitSet();
+    for (Integer slot : previous.values()) {
+      taken.set(slot);
     }
+    int free = taken.nextClearBit(0);
+    for (String id : weights.keySet()) {
+      Integer slot = previous.get(id);
+      if (slot == null) {
+        slot = free;
+        free = taken.nextClearBit(free + 1);
+      }
+      slotOf.put(id, slot);
+    }
+    return slotOf;
+  }
+
+  private static Map<Integer, Integer> slotWeights(Map<String, Integer> weights,
+      Map<String, Integer> slotOf) {
+    Map<Integer, Integer> bySlot = new LinkedHashMap<>(weights.size() * 2);
+    for (Map.Entry<String, Integer> entry : weights.entrySet()) {
+      bySlot.put(slotOf.get(entry.getKey()), entry.getValue());
+    }
+    return bySlot;
+  }
+
+  private static int maxSlot(Map<String, Integer> slotOf) {
+    int max = 0;
+    for (int slot : slotOf.values()) {
+      max = Math.max(max, slot);
+    }
+    return max;
+  }
+
+  /** The previous placement edited to the new weights: changed and new endpoints, then removals. */
+  private static Placement<Integer> edit(Hashed previous, Map<String, Integer> weights,
+      Map<String, Integer> slotOf) {
+    Placement<Integer> placement = previous.placement;
     for (Map.Entry<String, Integer> entry : weights.entrySet()) {
       if (!entry.getValue().equals(previous.weights.get(entry.getKey()))) {
+        Integer slot = slotOf.get(entry.getKey());
         if (previous.weights.containsKey(entry.getKey())) {
-          placement = placement.withoutNode(entry.getKey());
+          placement = placement.withoutNode(slot);
         }
-        placement = placement.withNode(entry.getKey(), entry.getValue());
+        placement = placement.withNode(slot, entry.getValue());
       }
     }
     for (String id : previous.weights.keySet()) {
       if (!weights.containsKey(id)) {
-        placement = placement.withoutNode(id);
+        placement = placement.withoutNode(previous.slotOf.get(id));
       }
     }
     return placement;
@@ -83,22 +132,29 @@ final class ConsistentHashStrategy implements Strategy {
     return name;
   }
 
+  /**
+   * One snapshot's selector. The placement's nodes are slots, small integers that an endpoint
+   * keeps for as long as it stays; {@code indexOfSlot} maps them to this snapshot's candidate
+   * indexes, so a pick ends with an array read rather than a map lookup.
+   */
   private static final class Hashed implements Selector {
     private final HashFunction hashFunction;
-    final Placement<String> placement;
+    final Placement<Integer> placement;
     final Map<String, Integer> weights;
-    private final Map<String, Integer> indexOf;
+    final Map<String, Integer> slotOf;
+    private final int[] indexOfSlot;
     private final int size;
     private final boolean ipKeys;
 
-    Hashed(HashFunction hashFunction, Placement<String> placement, Map<String, Integer> weights,
-        Map<String, Integer> indexOf, boolean ipKeys) {
+    Hashed(HashFunction hashFunction, Placement<Integer> placement, Map<String, Integer> weights,
+        Map<String, Integer> slotOf, int[] indexOfSlot, boolean ipKeys) {
       this.hashFunction = hashFunction;
       this.ipKeys = ipKeys;
       this.placement = placement;
       this.weights = weights;
-      this.indexOf = indexOf;
-      this.size = indexOf.size();
+      this.slotOf = slotOf;
+      this.indexOfSlot = indexOfSlot;
+      this.size = weights.size();
     }
 
     @Override
@@ -108,7 +164,7 @@ final class ConsistentHashStrategy implements Strategy {
       }
       long ipv4 = ipKeys ? ipv4(key) : -1;
       long hash = ipv4 >= 0 ? hashFunction.hash(ipv4) : hashFunction.hash(key);
-      return indexOf.get(placement.nodeFor(hash));
+      return indexOfSlot[placement.nodeFor(hash)];
     }
   }
 
