@@ -2,7 +2,6 @@ package io.scaleblocks.sharding;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
  * The default placement: MementoHash over JumpBackHash (jump consistent hash's distribution in
@@ -106,9 +105,17 @@ final class MementoPlacement<N> implements Placement<N> {
   }
 
   private int[] bucketsOf(N node) {
-    return IntStream.range(0, arraySize)
-        .filter(b -> replacer[b] == WORKING && node.equals(nodeOfBucket[b]))
-        .toArray();
+    int[] owned = new int[8];
+    int count = 0;
+    for (int b = 0; b < arraySize; b++) {
+      if (replacer[b] == WORKING && node.equals(nodeOfBucket[b])) {
+        if (count == owned.length) {
+          owned = Arrays.copyOf(owned, count * 2);
+        }
+        owned[count++] = b;
+      }
+    }
+    return Arrays.copyOf(owned, count);
   }
 
   /** Bytes of routing state: the three bucket arrays (nodes themselves are the caller's). */
@@ -162,9 +169,17 @@ final class MementoPlacement<N> implements Placement<N> {
       owner[b] = null;
     }
 
+    /** Freezes the working copy, handing over arrays that already have the right length. */
     MementoPlacement<N> build(NodeSet<N> next) {
-      return new MementoPlacement<>(next, n, Arrays.copyOf(rep, n), Arrays.copyOf(prev, n), last,
-          removed, Arrays.copyOf(owner, n));
+      return new MementoPlacement<>(next, n, fit(rep), fit(prev), last, removed, fit(owner));
+    }
+
+    private int[] fit(int[] array) {
+      return array.length == n ? array : Arrays.copyOf(array, n);
+    }
+
+    private Object[] fit(Object[] array) {
+      return array.length == n ? array : Arrays.copyOf(array, n);
     }
   }
 
