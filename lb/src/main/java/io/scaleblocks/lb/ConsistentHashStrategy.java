@@ -42,10 +42,9 @@ final class ConsistentHashStrategy implements Strategy {
     for (int i = 0; i < n; i++) {
       weights.put(candidates.endpoint(i).id(), candidates.endpoint(i).weight());
     }
-    Map<String, Integer> slotOf = hashed != null && anySurvivor(hashed, weights)
-        ? slots(hashed.slotOf, weights)
-        : slots(Map.of(), weights);
-    Placement<Integer> placement = hashed != null && anySurvivor(hashed, weights)
+    boolean editable = hashed != null && anySurvivor(hashed, weights);
+    Map<String, Integer> slotOf = slots(editable ? hashed.slotOf : Map.of(), weights);
+    Placement<Integer> placement = editable
         ? edit(hashed, weights, slotOf)
         : Placements.consistent(slotWeights(weights, slotOf));
     int[] indexOfSlot = new int[maxSlot(slotOf) + 1];
