@@ -37,27 +37,49 @@ final class ConsistentHashStrategy implements Strategy {
   @Override
   public Selector selector(Candidates candidates, Selector previous) {
     int n = candidates.size();
-    Hashed hashed = previous instanceof Hashed h ? h : null;
-    Map<String, Integer> weights = new LinkedHashMap<>(n * 2);
+    String[] ids = new String[n];
+    int[] weights = new int[n];
+    Map<String, Integer> positionOf = new HashMap<>(n * 2);
     for (int i = 0; i < n; i++) {
-      weights.put(candidates.endpoint(i).id(), candidates.endpoint(i).weight());
+      ids[i] = candidates.endpoint(i).id();
+      weights[i] = candidates.endpoint(i).weight();
+      positionOf.put(ids[i], i);
     }
-    boolean editable = hashed != null && anySurvivor(hashed, weights);
-    Map<String, Integer> slotOf = slots(editable ? hashed.slotOf : Map.of(), weights);
-    Placement<Integer> placement = editable
-        ? edit(hashed, weights, slotOf)
-        : Placements.consistent(slotWeights(weights, slotOf));
-    int[] indexOfSlot = new int[maxSlot(slotOf) + 1];
+    int[] before = previous instanceof Hashed hashed
+        ? hashed.positionsOf(ids)
+        : null;
+    boolean editable = before != null && anySurvivor((Hashed) previous, before, weights);
+    int[] slots;
+    Placement<Integer> placement;
+    if (editable) {
+      Hashed hashed = (Hashed) previous;
+      slots = slots(hashed, before);
+      placement = edit(hashed, before, ids, weights, slots, positionOf);
+    } else {
+      slots = new int[n];
+      Map<Integer, Integer> bySlot = new LinkedHashMap<>(n * 2);
+      for (int i = 0; i < n; i++) {
+        slots[i] = i;
+        bySlot.put(i, weights[i]);
+      }
+      placement = Placements.consistent(bySlot);
+    }
+    int maxSlot = 0;
+    for (int slot : slots) {
+      maxSlot = Math.max(maxSlot, slot);
+    }
+    int[] indexOfSlot = new int[maxSlot + 1];
     for (int i = 0; i < n; i++) {
-      indexOfSlot[slotOf.get(candidates.endpoint(i).id())] = i;
+      indexOfSlot[slots[i]] = i;
     }
-    return new Hashed(hashFunction, placement, weights, slotOf, indexOfSlot, ipKeys);
+    return new Hashed(hashFunction, placement, ids, weights, slots, positionOf, indexOfSlot,
+        ipKeys);
   }
 
   /** Whether some endpoint keeps its weight, so the previous placement is worth editing. */
-  private static boolean anySurvivor(Hashed previous, Map<String, Integer> weights) {
-    for (Map.Entry<String, Integer> entry : previous.weights.entrySet()) {
-      if (entry.getValue().equals(weights.get(entry.getKey()))) {
+  private static boolean anySurvivor(Hashed previous, int[] before, int[] weights) {
+    for (int i = 0; i < weights.length; i++) {
+      if (before[i] >= 0 && previous.weights[before[i]] == weights[i]) {
         return true;
       }
     }
@@ -69,58 +91,42 @@ final class ConsistentHashStrategy implements Strategy {
    * that no endpoint of the previous placement holds (so it cannot meet a slot still to be
    * removed from it).
    */
-  private static Map<String, Integer> slots(Map<String, Integer> previous,
-      Map<String, Integer> weights) {
-    Map<String, Integer> slotOf = new HashMap<>(weights.size() * 2);
+  private static int[] slots(Hashed previous, int[] before) {
     BitSet taken = new BitSet();
-    for (Integer slot : previous.values()) {
+    for (int slot : previous.slots) {
       taken.set(slot);
     }
+    int[] slots = new int[before.length];
     int free = taken.nextClearBit(0);
-    for (String id : weights.keySet()) {
-      Integer slot = previous.get(id);
-      if (slot == null) {
-        slot = free;
+    for (int i = 0; i < before.length; i++) {
+      if (before[i] >= 0) {
+        slots[i] = previous.slots[before[i]];
+      } else {
+        slots[i] = free;
         free = taken.nextClearBit(free + 1);
       }
-      slotOf.put(id, slot);
     }
-    return slotOf;
+    return slots;
   }
 
-  private static Map<Integer, Integer> slotWeights(Map<String, Integer> weights,
-      Map<String, Integer> slotOf) {
-    Map<Integer, Integer> bySlot = new LinkedHashMap<>(weights.size() * 2);
-    for (Map.Entry<String, Integer> entry : weights.entrySet()) {
-      bySlot.put(slotOf.get(entry.getKey()), entry.getValue());
-    }
-    return bySlot;
-  }
-
-  private static int maxSlot(Map<String, Integer> slotOf) {
-    int max = 0;
-    for (int slot : slotOf.values()) {
-      max = Math.max(max, slot);
-    }
-    return max;
-  }
-
-  /** The previous placement edited to the new weights: changed and new endpoints, then removals. */
-  private static Placement<Integer> edit(Hashed previous, Map<String, Integer> weights,
-      Map<String, Integer> slotOf) {
+  /**
+   * The previous placement edited to the new weights: changed and new endpoints in candidate
+   * order, then the removed ones in their previous order.
+   */
+  private static Placement<Integer> edit(Hashed previous, int[] before, String[] ids,
+      int[] weights, int[] slots, Map<String, Integer> positionOf) {
     Placement<Integer> placement = previous.placement;
-    for (Map.Entry<String, Integer> entry : weights.entrySet()) {
-      if (!entry.getValue().equals(previous.weights.get(entry.getKey()))) {
-        Integer slot = slotOf.get(entry.getKey());
-        if (previous.weights.containsKey(entry.getKey())) {
-          placement = placement.withoutNode(slot);
+    for (int i = 0; i < ids.length; i++) {
+      if (before[i] < 0 || previous.weights[before[i]] != weights[i]) {
+        if (before[i] >= 0) {
+          placement = placement.withoutNode(slots[i]);
         }
-        placement = placement.withNode(slot, entry.getValue());
+        placement = placement.withNode(slots[i], weights[i]);
       }
     }
-    for (String id : previous.weights.keySet()) {
-      if (!weights.containsKey(id)) {
-        placement = placement.withoutNode(previous.slotOf.get(id));
+    for (int j = 0; j < previous.ids.length; j++) {
+      if (!positionOf.containsKey(previous.ids[j])) {
+        placement = placement.withoutNode(previous.slots[j]);
       }
     }
     return placement;
@@ -134,32 +140,45 @@ final class ConsistentHashStrategy implements Strategy {
   /**
    * One snapshot's selector. The placement's nodes are slots, small integers that an endpoint
    * keeps for as long as it stays; {@code indexOfSlot} maps them to this snapshot's candidate
-   * indexes, so a pick ends with an array read rather than a map lookup.
+   * indexes, so a pick ends with an array read rather than a map lookup. The next snapshot reads
+   * the ids, weights and slots, by candidate index, to edit the placement.
    */
   private static final class Hashed implements Selector {
     private final HashFunction hashFunction;
     final Placement<Integer> placement;
-    final Map<String, Integer> weights;
-    final Map<String, Integer> slotOf;
+    final String[] ids;
+    final int[] weights;
+    final int[] slots;
+    private final Map<String, Integer> positionOf;
     private final int[] indexOfSlot;
-    private final int size;
     private final boolean ipKeys;
 
-    Hashed(HashFunction hashFunction, Placement<Integer> placement, Map<String, Integer> weights,
-        Map<String, Integer> slotOf, int[] indexOfSlot, boolean ipKeys) {
+    Hashed(HashFunction hashFunction, Placement<Integer> placement, String[] ids, int[] weights,
+        int[] slots, Map<String, Integer> positionOf, int[] indexOfSlot, boolean ipKeys) {
       this.hashFunction = hashFunction;
-      this.ipKeys = ipKeys;
       this.placement = placement;
+      this.ids = ids;
       this.weights = weights;
-      this.slotOf = slotOf;
+      this.slots = slots;
+      this.positionOf = positionOf;
       this.indexOfSlot = indexOfSlot;
-      this.size = weights.size();
+      this.ipKeys = ipKeys;
+    }
+
+    /** Each id's candidate index in this snapshot, or -1 for an id it does not have. */
+    int[] positionsOf(String[] next) {
+      int[] positions = new int[next.length];
+      for (int i = 0; i < next.length; i++) {
+        Integer position = positionOf.get(next[i]);
+        positions[i] = position == null ? -1 : position;
+      }
+      return positions;
     }
 
     @Override
     public int select(CharSequence key) {
       if (key == null) {
-        return RandomSource.reduce(RandomSource.THREAD_LOCAL.nextLong(), size);
+        return RandomSource.reduce(RandomSource.THREAD_LOCAL.nextLong(), ids.length);
       }
       long ipv4 = ipKeys ? ipv4(key) : -1;
       long hash = ipv4 >= 0 ? hashFunction.hash(ipv4) : hashFunction.hash(key);
