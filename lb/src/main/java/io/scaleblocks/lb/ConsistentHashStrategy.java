@@ -3,14 +3,15 @@ package io.scaleblocks.lb;
 import io.scaleblocks.sharding.HashFunction;
 import io.scaleblocks.sharding.Placement;
 import io.scaleblocks.sharding.Placements;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * IP hash and key hash through the {@code sharding} module: the key's 64-bit hash is placed by
- * {@link Placements#consistent(Map)} (MementoHash over jump hash) over the candidates' ids. The
- * placement is carried from snapshot to snapshot and edited with {@code withNode} /
+ * {@link Placements#consistent(Map)} (MementoHash over JumpBackHash) over slots, one per endpoint
+ * id. The placement is carried from snapshot to snapshot and edited with {@code withNode} /
  * {@code withoutNode}, never rebuilt, so when an endpoint leaves (removed, unhealthy, ejected) only
  * the keys it owned move; an endpoint that returns takes over the buckets of the one that left
  * most recently (its own, when it was that one). Weights are the
@@ -18,7 +19,7 @@ import java.util.Map;
  * changing a bucket count would move keys back and forth. A null key picks at random. The IP
  * variant hashes a dotted-quad IPv4 key as its 32-bit value (one word instead of up to fifteen
  * UTF-8 bytes); other keys, IPv6 included, are hashed as text.
- * Per pick: one hash of the key, an O(log n) jump-hash lookup and one hash-map read; no
+ * Per pick: one hash of the key, an expected O(1) MementoHash lookup and one array read; no
  * allocation.
  */
 final class ConsistentHashStrategy implements Strategy {
@@ -36,43 +37,96 @@ final class ConsistentHashStrategy implements Strategy {
   @Override
   public Selector selector(Candidates candidates, Selector previous) {
     int n = candidates.size();
-    Map<String, Integer> weights = new LinkedHashMap<>(n * 2);
-    Map<String, Integer> indexOf = new HashMap<>(n * 2);
+    String[] ids = new String[n];
+    int[] weights = new int[n];
+    Map<String, Integer> positionOf = new HashMap<>(n * 2);
     for (int i = 0; i < n; i++) {
-      String id = candidates.endpoint(i).id();
-      weights.put(id, candidates.endpoint(i).weight());
-      indexOf.put(id, i);
+      ids[i] = candidates.endpoint(i).id();
+      weights[i] = candidates.endpoint(i).weight();
+      positionOf.put(ids[i], i);
     }
-    Placement<String> placement = previous instanceof Hashed hashed
-        ? edit(hashed, weights)
+    int[] before = previous instanceof Hashed hashed
+        ? hashed.positionsOf(ids)
         : null;
-    if (placement == null) {
-      placement = Placements.consistent(weights);
+    boolean editable = before != null && anySurvivor((Hashed) previous, before, weights);
+    int[] slots;
+    Placement<Integer> placement;
+    if (editable) {
+      Hashed hashed = (Hashed) previous;
+      slots = slots(hashed, before);
+      placement = edit(hashed, before, ids, weights, slots, positionOf);
+    } else {
+      slots = new int[n];
+      Map<Integer, Integer> bySlot = new LinkedHashMap<>(n * 2);
+      for (int i = 0; i < n; i++) {
+        slots[i] = i;
+        bySlot.put(i, weights[i]);
+      }
+      placement = Placements.consistent(bySlot);
     }
-    return new Hashed(hashFunction, placement, weights, indexOf, ipKeys);
+    int maxSlot = 0;
+    for (int slot : slots) {
+      maxSlot = Math.max(maxSlot, slot);
+    }
+    int[] indexOfSlot = new int[maxSlot + 1];
+    for (int i = 0; i < n; i++) {
+      indexOfSlot[slots[i]] = i;
+    }
+    return new Hashed(hashFunction, placement, ids, weights, slots, positionOf, indexOfSlot,
+        ipKeys);
   }
 
-  /** The previous placement edited to the new weights, or null when nothing survives. */
-  private static Placement<String> edit(Hashed previous, Map<String, Integer> weights) {
-    Placement<String> placement = previous.placement;
-    boolean survivor = false;
-    for (Map.Entry<String, Integer> entry : previous.weights.entrySet()) {
-      survivor |= entry.getValue().equals(weights.get(entry.getKey()));
-    }
-    if (!survivor) {
-      return null;
-    }
-    for (Map.Entry<String, Integer> entry : weights.entrySet()) {
-      if (!entry.getValue().equals(previous.weights.get(entry.getKey()))) {
-        if (previous.weights.containsKey(entry.getKey())) {
-          placement = placement.withoutNode(entry.getKey());
-        }
-        placement = placement.withNode(entry.getKey(), entry.getValue());
+  /** Whether some endpoint keeps its weight, so the previous placement is worth editing. */
+  private static boolean anySurvivor(Hashed previous, int[] before, int[] weights) {
+    for (int i = 0; i < weights.length; i++) {
+      if (before[i] >= 0 && previous.weights[before[i]] == weights[i]) {
+        return true;
       }
     }
-    for (String id : previous.weights.keySet()) {
-      if (!weights.containsKey(id)) {
-        placement = placement.withoutNode(id);
+    return false;
+  }
+
+  /**
+   * The slot of every endpoint: a surviving one keeps its slot, a new one takes the lowest slot
+   * that no endpoint of the previous placement holds (so it cannot meet a slot still to be
+   * removed from it).
+   */
+  private static int[] slots(Hashed previous, int[] before) {
+    BitSet taken = new BitSet();
+    for (int slot : previous.slots) {
+      taken.set(slot);
+    }
+    int[] slots = new int[before.length];
+    int free = taken.nextClearBit(0);
+    for (int i = 0; i < before.length; i++) {
+      if (before[i] >= 0) {
+        slots[i] = previous.slots[before[i]];
+      } else {
+        slots[i] = free;
+        free = taken.nextClearBit(free + 1);
+      }
+    }
+    return slots;
+  }
+
+  /**
+   * The previous placement edited to the new weights: changed and new endpoints in candidate
+   * order, then the removed ones in their previous order.
+   */
+  private static Placement<Integer> edit(Hashed previous, int[] before, String[] ids,
+      int[] weights, int[] slots, Map<String, Integer> positionOf) {
+    Placement<Integer> placement = previous.placement;
+    for (int i = 0; i < ids.length; i++) {
+      if (before[i] < 0 || previous.weights[before[i]] != weights[i]) {
+        if (before[i] >= 0) {
+          placement = placement.withoutNode(slots[i]);
+        }
+        placement = placement.withNode(slots[i], weights[i]);
+      }
+    }
+    for (int j = 0; j < previous.ids.length; j++) {
+      if (!positionOf.containsKey(previous.ids[j])) {
+        placement = placement.withoutNode(previous.slots[j]);
       }
     }
     return placement;
@@ -83,32 +137,52 @@ final class ConsistentHashStrategy implements Strategy {
     return name;
   }
 
+  /**
+   * One snapshot's selector. The placement's nodes are slots, small integers that an endpoint
+   * keeps for as long as it stays; {@code indexOfSlot} maps them to this snapshot's candidate
+   * indexes, so a pick ends with an array read rather than a map lookup. The next snapshot reads
+   * the ids, weights and slots, by candidate index, to edit the placement.
+   */
   private static final class Hashed implements Selector {
     private final HashFunction hashFunction;
-    final Placement<String> placement;
-    final Map<String, Integer> weights;
-    private final Map<String, Integer> indexOf;
-    private final int size;
+    final Placement<Integer> placement;
+    final String[] ids;
+    final int[] weights;
+    final int[] slots;
+    private final Map<String, Integer> positionOf;
+    private final int[] indexOfSlot;
     private final boolean ipKeys;
 
-    Hashed(HashFunction hashFunction, Placement<String> placement, Map<String, Integer> weights,
-        Map<String, Integer> indexOf, boolean ipKeys) {
+    Hashed(HashFunction hashFunction, Placement<Integer> placement, String[] ids, int[] weights,
+        int[] slots, Map<String, Integer> positionOf, int[] indexOfSlot, boolean ipKeys) {
       this.hashFunction = hashFunction;
-      this.ipKeys = ipKeys;
       this.placement = placement;
+      this.ids = ids;
       this.weights = weights;
-      this.indexOf = indexOf;
-      this.size = indexOf.size();
+      this.slots = slots;
+      this.positionOf = positionOf;
+      this.indexOfSlot = indexOfSlot;
+      this.ipKeys = ipKeys;
+    }
+
+    /** Each id's candidate index in this snapshot, or -1 for an id it does not have. */
+    int[] positionsOf(String[] next) {
+      int[] positions = new int[next.length];
+      for (int i = 0; i < next.length; i++) {
+        Integer position = positionOf.get(next[i]);
+        positions[i] = position == null ? -1 : position;
+      }
+      return positions;
     }
 
     @Override
     public int select(CharSequence key) {
       if (key == null) {
-        return RandomSource.reduce(RandomSource.THREAD_LOCAL.nextLong(), size);
+        return RandomSource.reduce(RandomSource.THREAD_LOCAL.nextLong(), ids.length);
       }
       long ipv4 = ipKeys ? ipv4(key) : -1;
       long hash = ipv4 >= 0 ? hashFunction.hash(ipv4) : hashFunction.hash(key);
-      return indexOf.get(placement.nodeFor(hash));
+      return indexOfSlot[placement.nodeFor(hash)];
     }
   }
 

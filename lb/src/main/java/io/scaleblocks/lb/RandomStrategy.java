@@ -40,17 +40,20 @@ final class RandomStrategy implements Strategy {
     return weighted ? "weightedRandom" : "random";
   }
 
+  /**
+   * The alias table, one {@code long} per column: the high 32 bits are the probability, scaled to
+   * 2^32, of keeping the column rather than taking its alias, the low 32 bits the alias. A pick
+   * reads one array element, so a column costs one cache line access and one bounds check.
+   */
   static final class AliasTable implements Selector {
-    /** Probability, scaled to 2^32, of keeping the column rather than taking its alias. */
-    final long[] keep;
-    final int[] alias;
+    private final long[] columns;
     private final RandomSource random;
 
     AliasTable(Candidates candidates, RandomSource random) {
       this.random = random;
       int n = candidates.size();
-      keep = new long[n];
-      alias = new int[n];
+      long[] keep = new long[n];
+      int[] alias = new int[n];
       long total = 0;
       long[] scaled = new long[n];
       for (int i = 0; i < n; i++) {
@@ -91,13 +94,29 @@ final class RandomStrategy implements Strategy {
         keep[full] = 1L << 32;
         alias[full] = full;
       }
+      columns = new long[n];
+      for (int i = 0; i < n; i++) {
+        // A full column is its own alias, so its keep probability 2^32 can be stored as 2^32 - 1.
+        columns[i] = (Math.min(keep[i], 0xFFFF_FFFFL) << 32) | alias[i];
+      }
+    }
+
+    /** The probability, scaled to 2^32, of keeping {@code column} rather than its alias. */
+    long keep(int column) {
+      return alias(column) == column ? 1L << 32 : columns[column] >>> 32;
+    }
+
+    int alias(int column) {
+      return (int) columns[column];
     }
 
     @Override
     public int select(CharSequence key) {
       long bits = random.nextLong();
-      int column = RandomSource.reduce(bits >>> 32, keep.length);
-      return (bits & 0xFFFF_FFFFL) < keep[column] ? column : alias[column];
+      long[] table = columns;
+      int column = RandomSource.reduce(bits >>> 32, table.length);
+      long entry = table[column];
+      return (bits & 0xFFFF_FFFFL) < (entry >>> 32) ? column : (int) entry;
     }
   }
 }

@@ -1,6 +1,7 @@
 package io.scaleblocks.lb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -97,6 +98,34 @@ class ConsistentHashTest {
     for (String notIpv4 : new String[] {"256.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.",
         ".1.2.3", "::1", "2001:db8::1", "user-42", "1234.1.1.1"}) {
       assertEquals(-1, ConsistentHashStrategy.ipv4(notIpv4), notIpv4);
+    }
+  }
+
+  @Test
+  void churnInOneChangeMovesKeysOnlyFromLeaversAndToNewcomersOrReweighted() {
+    EndpointGroup<String> group = group(50);
+    try (LoadBalancer<String> lb = balancer(group, Strategies.ipHash())) {
+      String[] before = placeAll(lb);
+      List<Endpoint<String>> next = new ArrayList<>(group.endpoints());
+      String leaving = next.get(17).address();
+      String reweighted = next.get(30).address();
+      next.set(17, Endpoint.of("10.9.9.9:8080"));
+      next.set(30, next.get(30).withWeight(3));
+      next.add(Endpoint.of("10.9.9.10:8080"));
+      group.replaceAll(next);
+      String[] after = placeAll(lb);
+      int moved = 0;
+      for (int k = 0; k < KEYS; k++) {
+        if (!before[k].equals(after[k])) {
+          moved++;
+          boolean fromChanged = before[k].equals(leaving) || before[k].equals(reweighted);
+          boolean toChanged = after[k].startsWith("10.9.9.") || after[k].equals(reweighted);
+          assertTrue(fromChanged || toChanged,
+              "key " + k + " moved between untouched endpoints " + before[k] + " -> " + after[k]);
+        }
+        assertFalse(after[k].equals(leaving), "key " + k + " still reaches the removed endpoint");
+      }
+      assertTrue(moved > 0);
     }
   }
 

@@ -21,9 +21,9 @@ class RandomStrategiesTest {
     int n = weights.length;
     double[] probability = new double[n];
     for (int column = 0; column < n; column++) {
-      double keep = table.keep[column] / (double) (1L << 32);
+      double keep = table.keep(column) / (double) (1L << 32);
       probability[column] += keep / n;
-      probability[table.alias[column]] += (1 - keep) / n;
+      probability[table.alias(column)] += (1 - keep) / n;
     }
     for (int i = 0; i < n; i++) {
       assertEquals(weights[i] / (double) total, probability[i], 1e-9, "endpoint " + i);

@@ -2,21 +2,22 @@ package io.scaleblocks.sharding;
 
 import java.util.Arrays;
 import java.util.List;
-import java.util.stream.IntStream;
 
 /**
- * The default placement: MementoHash over jump consistent hash.
+ * The default placement: MementoHash over JumpBackHash (jump consistent hash's distribution in
+ * expected constant time).
  *
- * <p>Thread-safe and immutable; {@link #nodeFor} is allocation-free and runs jump hash
- * ({@code O(ln n)}) plus, only for keys of removed buckets, a short walk of the replacement table
- * (expected {@code O(ln(n / w))} steps for {@code w} working of {@code n} buckets). Routing state
- * is three arrays of {@code n} entries.
+ * <p>Thread-safe and immutable; {@link #nodeFor} is allocation-free and runs JumpBackHash
+ * (expected {@code O(1)}, no division) plus, only for keys of removed buckets, a short walk of
+ * the replacement table (expected {@code O(ln(n / w))} steps for {@code w} working of {@code n}
+ * buckets). Routing state is three arrays of {@code n} entries.
  */
 /*
  * MementoHash: M. Coluzzi, A. Brocco, P. Antonucci, T. Leidi, "MementoHash: A Stateful, Minimal
  * Memory, Best Performing Consistent Hash Algorithm", IEEE/ACM Transactions on Networking, 2024,
- * arXiv:2306.09783. Jump hash (Lamping & Veach, arXiv:1406.2294) spreads keys over the b-array of
- * n buckets with perfect balance and moves only K/(n+1) keys when the array grows by one, but it
+ * arXiv:2306.09783. Jump hash (Lamping & Veach, arXiv:1406.2294; computed here as JumpBackHash,
+ * Ertl, arXiv:2403.18682, which gives the same distribution) spreads keys over the b-array of n
+ * buckets with perfect balance and moves only K/(n+1) keys when the array grows by one, but it
  * can only remove the last bucket. Memento remembers every other removal: a removed bucket b gets
  * a replacer r (the working count after the removal) and the previously removed bucket, so a key
  * that jump hash sends to b is rehashed into [0, r) and follows replacers of buckets removed
@@ -58,7 +59,7 @@ final class MementoPlacement<N> implements Placement<N> {
   @Override
   @SuppressWarnings("unchecked")
   public N nodeFor(long keyHash) {
-    int b = JumpPlacement.jump(keyHash, arraySize);
+    int b = JumpBackHash.bucket(keyHash, arraySize);
     int r = replacer[b];
     while (r >= 0) {
       b = reduce(Hashing.mix(keyHash + (b + 1) * 0x9E3779B97F4A7C15L), r);
@@ -104,9 +105,17 @@ final class MementoPlacement<N> implements Placement<N> {
   }
 
   private int[] bucketsOf(N node) {
-    return IntStream.range(0, arraySize)
-        .filter(b -> replacer[b] == WORKING && node.equals(nodeOfBucket[b]))
-        .toArray();
+    int[] owned = new int[8];
+    int count = 0;
+    for (int b = 0; b < arraySize; b++) {
+      if (replacer[b] == WORKING && node.equals(nodeOfBucket[b])) {
+        if (count == owned.length) {
+          owned = Arrays.copyOf(owned, count * 2);
+        }
+        owned[count++] = b;
+      }
+    }
+    return Arrays.copyOf(owned, count);
   }
 
   /** Bytes of routing state: the three bucket arrays (nodes themselves are the caller's). */
@@ -160,9 +169,17 @@ final class MementoPlacement<N> implements Placement<N> {
       owner[b] = null;
     }
 
+    /** Freezes the working copy, handing over arrays that already have the right length. */
     MementoPlacement<N> build(NodeSet<N> next) {
-      return new MementoPlacement<>(next, n, Arrays.copyOf(rep, n), Arrays.copyOf(prev, n), last,
-          removed, Arrays.copyOf(owner, n));
+      return new MementoPlacement<>(next, n, fit(rep), fit(prev), last, removed, fit(owner));
+    }
+
+    private int[] fit(int[] array) {
+      return array.length == n ? array : Arrays.copyOf(array, n);
+    }
+
+    private Object[] fit(Object[] array) {
+      return array.length == n ? array : Arrays.copyOf(array, n);
     }
   }
 

@@ -22,11 +22,19 @@ final class NodeSet<N> {
 
   private final List<N> nodes;
   private final int[] weights;
-  private final Map<N, Integer> indexOf;
+  /** Node to position, built on first use: a membership change checks by a scan instead. */
+  private volatile Map<N, Integer> indexOf;
+  /** Whether a lookup has scanned already; racy on purpose, it only decides when to index. */
+  private boolean lookedUp;
 
-  private NodeSet(List<N> nodes, int[] weights) {
+  private NodeSet(List<N> nodes, int[] weights, Map<N, Integer> indexOf) {
     this.nodes = Collections.unmodifiableList(nodes);
     this.weights = weights;
+    this.indexOf = indexOf;
+  }
+
+  /** A set built from caller input: every node checked against every other. */
+  private static <N> NodeSet<N> validated(List<N> nodes, int[] weights) {
     Map<N, Integer> index = new HashMap<>(nodes.size() * 2);
     Set<String> names = new HashSet<>(nodes.size() * 2);
     for (int i = 0; i < nodes.size(); i++) {
@@ -35,18 +43,22 @@ final class NodeSet<N> {
         throw new IllegalArgumentException("duplicate node '" + node + "'");
       }
       if (!names.add(node.toString())) {
-        throw new IllegalArgumentException(
-            "two nodes have the string form '" + node + "'; placements hash it, so it must be unique");
+        throw sameStringForm(node);
       }
     }
-    this.indexOf = index;
+    return new NodeSet<>(nodes, weights, index);
+  }
+
+  private static IllegalArgumentException sameStringForm(Object node) {
+    return new IllegalArgumentException(
+        "two nodes have the string form '" + node + "'; placements hash it, so it must be unique");
   }
 
   static <N> NodeSet<N> of(Collection<N> nodes) {
     Objects.requireNonNull(nodes, "nodes must not be null");
     int[] weights = new int[nodes.size()];
     Arrays.fill(weights, 1);
-    return new NodeSet<>(checked(new ArrayList<>(nodes)), weights);
+    return validated(checked(new ArrayList<>(nodes)), weights);
   }
 
   static <N> NodeSet<N> of(Map<N, Integer> weighted) {
@@ -62,7 +74,7 @@ final class NodeSet<N> {
       }
       weights[i++] = checkWeight(entry.getKey(), weight);
     }
-    return new NodeSet<>(checked(nodes), weights);
+    return validated(checked(nodes), weights);
   }
 
   private static <N> List<N> checked(List<N> nodes) {
@@ -88,15 +100,16 @@ final class NodeSet<N> {
   NodeSet<N> with(N node, int weight) {
     Objects.requireNonNull(node, "node must not be null");
     checkWeight(node, weight);
-    if (indexOf.containsKey(node)) {
+    if (contains(node)) {
       throw new IllegalArgumentException("duplicate node '" + node + "': it is already placed");
     }
+    checkStringFormFree(node);
     List<N> next = new ArrayList<>(nodes.size() + 1);
     next.addAll(nodes);
     next.add(node);
     int[] nextWeights = Arrays.copyOf(weights, weights.length + 1);
     nextWeights[weights.length] = weight;
-    return new NodeSet<>(next, nextWeights);
+    return new NodeSet<>(next, nextWeights, null);
   }
 
   NodeSet<N> without(N node) {
@@ -109,20 +122,63 @@ final class NodeSet<N> {
     int[] nextWeights = new int[weights.length - 1];
     System.arraycopy(weights, 0, nextWeights, 0, i);
     System.arraycopy(weights, i + 1, nextWeights, i, weights.length - i - 1);
-    return new NodeSet<>(next, nextWeights);
+    return new NodeSet<>(next, nextWeights, null);
+  }
+
+  /**
+   * Rejects a node (not yet in the set) whose string form an existing node has. Strings and boxed
+   * integers of one class have one string form exactly when they are equal, so they skip the
+   * comparison.
+   */
+  private void checkStringFormFree(N node) {
+    Class<?> type = node.getClass();
+    boolean formIsValue = type == String.class || type == Integer.class || type == Long.class;
+    String name = null;
+    for (N existing : nodes) {
+      if (formIsValue && existing.getClass() == type) {
+        continue;
+      }
+      if (name == null) {
+        name = node.toString();
+      }
+      if (name.equals(existing.toString())) {
+        throw sameStringForm(node);
+      }
+    }
   }
 
   int indexOf(N node) {
     Objects.requireNonNull(node, "node must not be null");
-    Integer i = indexOf.get(node);
-    if (i == null) {
+    int i = position(node);
+    if (i < 0) {
       throw new IllegalArgumentException("unknown node '" + node + "'");
     }
     return i;
   }
 
   boolean contains(N node) {
-    return indexOf.containsKey(node);
+    return position(node) >= 0;
+  }
+
+  /**
+   * The node's position or -1: a map lookup once the map exists; before, a scan, since a set
+   * made by a membership change is often changed again before anything looks a node up.
+   */
+  private int position(N node) {
+    Map<N, Integer> index = indexOf;
+    if (index == null) {
+      if (nodes.size() <= 8 || !lookedUp) {
+        lookedUp = true;
+        return nodes.indexOf(node);
+      }
+      index = new HashMap<>(nodes.size() * 2);
+      for (int i = 0; i < nodes.size(); i++) {
+        index.put(nodes.get(i), i);
+      }
+      indexOf = index;
+    }
+    Integer i = index.get(node);
+    return i == null ? -1 : i;
   }
 
   List<N> nodes() {

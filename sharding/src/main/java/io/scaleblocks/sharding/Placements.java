@@ -21,11 +21,12 @@ public final class Placements {
   private Placements() {}
 
   /**
-   * The default: MementoHash over jump consistent hash. Perfect balance (each node gets
-   * {@code K/n} keys up to sampling noise), minimal disruption (adding a node moves
-   * {@code K/(n+1)} keys, all onto the new node; removing <em>any</em> node moves only its keys;
-   * no key ever moves between two surviving nodes), {@code O(ln n)} allocation-free lookup and
-   * 12 bytes of routing state per bucket. A node of weight w owns w buckets.
+   * The default: MementoHash over jump consistent hash (computed as JumpBackHash). Perfect
+   * balance (each node gets {@code K/n} keys up to sampling noise), minimal disruption (adding a
+   * node moves {@code K/(n+1)} keys, all onto the new node; removing <em>any</em> node moves only
+   * its keys; no key ever moves between two surviving nodes), expected {@code O(1)}
+   * allocation-free lookup without a division, and 12 bytes of routing state per bucket. A node
+   * of weight w owns w buckets.
    *
    * <p>The placement depends on the order of changes, not only on the final node set: removing
    * node B then adding C gives C B's old keys, whereas a placement built fresh from the same final
