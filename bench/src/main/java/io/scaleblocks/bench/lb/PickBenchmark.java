@@ -92,11 +92,18 @@ public class PickBenchmark {
     }
   }
 
-  /** Client IPs for the hashing strategies, walked per thread. */
+  /**
+   * Client IPs for the hashing strategies, walked per thread. The walking position lives in the
+   * middle of its own array rather than in a field: JMH pads a state object after its fields but
+   * not before them, so a field written on every pick could share a cache line with whatever the
+   * same thread allocated just before (the balancer's snapshot, read by every pick of the other
+   * thread), which made two-thread runs bimodal across forks.
+   */
   @State(Scope.Thread)
   public static class Clients {
+    private static final int POSITION = 32;
     String[] ips;
-    int next;
+    final int[] next = new int[2 * POSITION];
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -107,7 +114,7 @@ public class PickBenchmark {
     }
 
     String nextIp() {
-      return ips[next++ & 1023];
+      return ips[next[POSITION]++ & 1023];
     }
   }
 
