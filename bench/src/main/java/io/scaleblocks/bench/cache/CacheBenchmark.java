@@ -48,10 +48,24 @@ public class CacheBenchmark {
     void put(Integer key, Integer value);
   }
 
-  /** Each thread walks the shared key array from its own random offset. */
+  /**
+   * Each thread walks the shared key array from its own random offset. The position lives in the
+   * middle of its own array rather than in a field: JMH pads a state object after its fields but
+   * not before them, so a field written on every operation could share a cache line with data the
+   * other thread reads on every operation, and make the result depend on the fork's memory layout.
+   */
   @State(Scope.Thread)
   public static class ThreadState {
-    int index = ThreadLocalRandom.current().nextInt();
+    private static final int POSITION = 32;
+    final int[] index = new int[2 * POSITION];
+
+    {
+      index[POSITION] = ThreadLocalRandom.current().nextInt();
+    }
+
+    int next() {
+      return index[POSITION]++;
+    }
   }
 
   @Setup
@@ -147,13 +161,13 @@ public class CacheBenchmark {
   @Benchmark
   @Threads(2)
   public Object readOnly(ThreadState state) {
-    return ops.get(keys[state.index++ & MASK]);
+    return ops.get(keys[state.next() & MASK]);
   }
 
   @Benchmark
   @Threads(2)
   public Object readWrite(ThreadState state) {
-    int i = state.index++;
+    int i = state.next();
     Integer key = keys[i & MASK];
     if ((i & 3) == 0) {
       ops.put(key, key);
