@@ -3,8 +3,6 @@ package io.scaleblocks.bench.lb;
 import io.scaleblocks.lb.Endpoint;
 import io.scaleblocks.lb.EndpointGroup;
 import io.scaleblocks.lb.LoadBalancer;
-import io.scaleblocks.lb.Strategies;
-import io.scaleblocks.lb.Strategy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -60,7 +58,7 @@ public class PickBenchmark {
         picker = new NginxSmoothWeighted(list);
         break;
       default:
-        balancer = LoadBalancer.builder(EndpointGroup.of(list)).strategy(strategy(impl)).build();
+        balancer = LoadBalancer.builder(EndpointGroup.of(list)).strategy(NamedStrategies.named(impl)).build();
         LoadBalancer<String> lb = balancer;
         picker = lb::pick;
     }
@@ -70,25 +68,6 @@ public class PickBenchmark {
   public void tearDown() {
     if (balancer != null) {
       balancer.close();
-    }
-  }
-
-  private static Strategy strategy(String name) {
-    switch (name) {
-      case "roundRobin":
-        return Strategies.roundRobin();
-      case "smoothWeightedRoundRobin":
-        return Strategies.smoothWeightedRoundRobin();
-      case "random":
-        return Strategies.random();
-      case "weightedRandom":
-        return Strategies.weightedRandom();
-      case "ipHash":
-        return Strategies.ipHash();
-      case "leastRequest":
-        return Strategies.leastRequest();
-      default:
-        throw new IllegalArgumentException(name);
     }
   }
 

@@ -3,8 +3,6 @@ package io.scaleblocks.bench.lb;
 import io.scaleblocks.lb.Endpoint;
 import io.scaleblocks.lb.EndpointGroup;
 import io.scaleblocks.lb.LoadBalancer;
-import io.scaleblocks.lb.Strategies;
-import io.scaleblocks.lb.Strategy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -50,30 +48,13 @@ public class RebuildBenchmark {
       list.add(Endpoint.of("10.0." + (i / 250) + "." + (i % 250) + ":8080", weight));
     }
     group = EndpointGroup.of(list);
-    balancer = LoadBalancer.builder(group).strategy(strategy(impl)).build();
+    balancer = LoadBalancer.builder(group).strategy(NamedStrategies.named(impl)).build();
     changing = list.get(endpoints / 2);
   }
 
   @TearDown
   public void tearDown() {
     balancer.close();
-  }
-
-  private static Strategy strategy(String name) {
-    switch (name) {
-      case "roundRobin":
-        return Strategies.roundRobin();
-      case "smoothWeightedRoundRobin":
-        return Strategies.smoothWeightedRoundRobin();
-      case "weightedRandom":
-        return Strategies.weightedRandom();
-      case "ipHash":
-        return Strategies.ipHash();
-      case "leastRequest":
-        return Strategies.leastRequest();
-      default:
-        throw new IllegalArgumentException(name);
-    }
   }
 
   /** Toggles the middle endpoint's weight between its own and its own + 1 (never equal). */
