@@ -47,10 +47,15 @@ public interface CacheBackend<K, V> extends AutoCloseable {
   }
 
   /**
-   * Subscribes to other instances' invalidations, for a near cache. The default does nothing:
-   * a backend without a channel gives no near-cache coherence.
+   * Subscribes to other instances' invalidations, for a near cache, and says whether this backend
+   * has such a channel. A backend that has one calls {@link InvalidationListener#reconnected()}
+   * once the subscription is confirmed, and the near cache treats the time before that like a
+   * disconnect. The default has no channel and returns {@code false}: the near cache then gets
+   * no coherence from other instances.
    */
-  default void subscribe(InvalidationListener<K> listener) {}
+  default boolean subscribe(InvalidationListener<K> listener) {
+    return false;
+  }
 
   @Override
   void close();

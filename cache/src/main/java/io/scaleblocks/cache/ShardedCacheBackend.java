@@ -124,10 +124,12 @@ final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {
   }
 
   @Override
-  public void subscribe(InvalidationListener<K> listener) {
+  public boolean subscribe(InvalidationListener<K> listener) {
+    boolean anyChannel = false;
     for (CacheBackend<K, V> node : placement.nodes()) {
-      node.subscribe(listener);
+      anyChannel |= node.subscribe(listener);
     }
+    return anyChannel;
   }
 
   @Override

@@ -134,7 +134,14 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       this.flusher = null;
     }
     if (backend != null) {
-      backend.subscribe(new NearCacheListener());
+      // Until the channel confirms the first subscription, invalidations can be missed exactly
+      // as after a disconnect: the same staleness bound applies, and the first confirmation
+      // clears whatever the local tier cached meanwhile.
+      nearDisconnectedAt = ticker.getAsLong();
+      nearDisconnected = true;
+      if (!backend.subscribe(new NearCacheListener())) {
+        nearDisconnected = false;
+      }
     }
   }
 
@@ -688,7 +695,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       if (nearDisconnected) {
         local.invalidateAll();
         nearDisconnected = false;
-        LOG.info("{} - invalidation channel back; cleared the local tier", name);
+        LOG.info("{} - invalidation channel up; cleared the local tier", name);
       }
     }
   }

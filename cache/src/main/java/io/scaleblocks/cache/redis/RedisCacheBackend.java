@@ -254,7 +254,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
    * {@code reconnected} each time it is (re)established.
    */
   @Override
-  public void subscribe(InvalidationListener<K> listener) {
+  public boolean subscribe(InvalidationListener<K> listener) {
     listeners.add(listener);
     subscriberLock.lock();
     try {
@@ -267,6 +267,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     } finally {
       subscriberLock.unlock();
     }
+    return true;
   }
 
   private void subscribeLoop() {

@@ -37,6 +37,10 @@ class NearCacheIT {
       CacheAside<String, String> a = instance(jedisA, prefix, "a", Duration.ofSeconds(1));
       CacheAside<String, String> b = instance(jedisB, prefix, "b", Duration.ofSeconds(1));
       db.put("k", "v0");
+      try (redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis(java.net.URI.create(io.scaleblocks.testkit.ServerAddresses.redisUrl()))) {
+        Await.until("a and b to subscribe", Duration.ofSeconds(5), () -> admin.pubsubNumSub(prefix + "invalidations")
+            .getOrDefault(prefix + "invalidations", 0L) >= 2);
+      }
       Await.until("b to read k", Duration.ofSeconds(5), () -> b.get("k").equals(Optional.of("v0")));
       int rounds = 300;
       long[] micros = new long[rounds];
