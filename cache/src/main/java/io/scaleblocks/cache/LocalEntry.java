@@ -3,25 +3,44 @@ package io.scaleblocks.cache;
 import java.util.Optional;
 
 /**
- * What the local tier of a {@link TieredCacheAside} holds per key. Immutable; compared by
- * identity, so a filler can take back exactly its own entry.
+ * What the local tier of a {@link TieredCacheAside} holds per key, compared by identity so that
+ * a filler can take back exactly its own entry.
  *
  * <p>An entry that was put rather than loaded, in a cache without a backend, has no load time to
  * drive XFetch and no shared expiry, so {@link #of} gives it this class alone (32 bytes instead of
- * 48): {@code put} allocates less. The hit path reads only the fields declared here.
+ * 48). Such an entry is rewritten in place by the next put of its key ({@link #rewrite}), so a
+ * put over a put costs a lookup, not an allocation and a map write. A loaded entry never
+ * changes. The hit path reads only the fields declared here.
  */
 class LocalEntry<V> {
 
-  final Optional<V> value;
+  /*
+   * A rewrite stores the value before the times and a hit reads the times before the value, so
+   * a reader that sees a rewritten lifetime also sees the value that came with it: a hit never
+   * returns an expired value under a fresh deadline.
+   */
+  volatile Optional<V> value;
   /** Ticker value at which the entry expires. */
-  final long deadline;
+  volatile long deadline;
   /** Ticker value before which XFetch never refreshes (the truncated tail of its distribution). */
-  final long refreshFrom;
+  volatile long refreshFrom;
 
   private LocalEntry(Optional<V> value, long deadline, long refreshFrom) {
     this.value = value;
     this.deadline = deadline;
     this.refreshFrom = refreshFrom;
+  }
+
+  /**
+   * Replaces the value and lifetime of an entry that a put created, as a new put of its key
+   * would; returns false, changing nothing, for a loaded entry. Concurrent rewrites may leave
+   * one's value with the other's deadline, which are both a put's own.
+   */
+  boolean rewrite(Optional<V> newValue, long newDeadline) {
+    value = newValue;
+    deadline = newDeadline;
+    refreshFrom = newDeadline;
+    return true;
   }
 
   static <V> LocalEntry<V> of(Optional<V> value, long loadNanos, long deadline, long refreshFrom,
@@ -55,6 +74,11 @@ class LocalEntry<V> {
       super(value, deadline, refreshFrom);
       this.loadNanos = loadNanos;
       this.expiresAtMillis = expiresAtMillis;
+    }
+
+    @Override
+    boolean rewrite(Optional<V> newValue, long newDeadline) {
+      return false;
     }
 
     @Override

@@ -68,6 +68,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private final LongSupplier ticker;
   private final Clock clock;
   private final boolean recordStats;
+  /**
+   * A put of a resident key rewrites its entry rather than replacing it. Not with a backend,
+   * whose entries carry a shared expiry, nor with a weigher, which must see every new value.
+   */
+  private final boolean rewriteInPlace;
   private final ConcurrentHashMap<K, CompletableFuture<LocalEntry<V>>> flights = new ConcurrentHashMap<>();
   private final AtomicLongArray epochs = new AtomicLongArray(EPOCH_STRIPES);
   /** Loads and refreshes running now; a put with none running need not move an epoch. */
@@ -123,6 +128,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     this.leaseWaitNanos = b.leaseWaitNanos;
     this.nearStalenessNanos = b.nearCacheStalenessNanos;
     this.recordStats = b.recordStats;
+    this.rewriteInPlace = b.backend == null && b.weigher == null;
     if (writeStrategy == WriteStrategy.WRITE_BACK) {
       this.writeBehind = new WriteBehindQueue<>(name, store, b.maxPendingWrites, b.writeBatchSize,
           b.writeAttempts, b.writeBackoffNanos, b.sleeper);
@@ -157,14 +163,18 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   public Optional<V> get(K key) {
     Objects.requireNonNull(key, "key");
     LocalEntry<V> entry = caffeine != null ? caffeine.getIfPresent(key) : local.getIfPresent(key);
+    // The common hit, kept small enough to inline whole into the caller: fresh, not yet due for
+    // early refresh, the near cache trusted, no counting.
+    if (entry != null && ticker.getAsLong() - entry.refreshFrom < 0 && !nearDisconnected && !recordStats) {
+      return entry.value;
+    }
+    return getSlowly(key, entry);
+  }
+
+  /** Every other read: a hit to count or maybe refresh early, an expired or untrusted entry, a miss. */
+  private Optional<V> getSlowly(K key, LocalEntry<V> entry) {
     if (entry != null) {
       long now = ticker.getAsLong();
-      if (now - entry.refreshFrom < 0 && !nearDisconnected) {
-        if (recordStats) {
-          hits.increment();
-        }
-        return entry.value;
-      }
       if (usable(entry, now)) {
         if (recordStats) {
           hits.increment();
@@ -349,13 +359,19 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   }
 
   private LocalEntry<V> newEntry(Optional<V> value, long took, long now) {
+    long ttl = lifetime(value);
+    long horizon = (long) Math.min(ttl, took * beta * REFRESH_HORIZON);
+    long expiresAtMillis = backend == null ? 0 : clock.millis() + TimeUnit.NANOSECONDS.toMillis(ttl);
+    return LocalEntry.of(value, took, now + ttl, now + ttl - horizon, expiresAtMillis);
+  }
+
+  /** The TTL, or the negative TTL for "not found", less a random share of up to {@code jitter}. */
+  private long lifetime(Optional<V> value) {
     long ttl = value.isPresent() ? ttlNanos : negativeTtlNanos;
     if (jitter > 0 && ttl > 0) {
       ttl -= (long) (ttl * jitter * ThreadLocalRandom.current().nextDouble());
     }
-    long horizon = (long) Math.min(ttl, took * beta * REFRESH_HORIZON);
-    long expiresAtMillis = backend == null ? 0 : clock.millis() + TimeUnit.NANOSECONDS.toMillis(ttl);
-    return LocalEntry.of(value, took, now + ttl, now + ttl - horizon, expiresAtMillis);
+    return ttl;
   }
 
   /**
@@ -516,7 +532,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   }
 
   /**
-   * Puts in every tier. Moves the key's epoch only when a load may be running: a load that
+   * Puts in every tier, rewriting a resident entry in place where it can. Moves the key's epoch only when a load may be running: a load that
    * starts after this check reads the source after the caller's store write (or finds the
    * pending write-back), so it cannot bring back an older value.
    */
@@ -525,6 +541,16 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       bumpEpoch(key);
     }
     long now = ticker.getAsLong();
+    if (rewriteInPlace) {
+      long deadline = now + lifetime(value);
+      LocalEntry<V> resident = caffeine != null ? caffeine.getIfPresent(key) : local.getIfPresent(key);
+      if (resident != null && deadline - now > 0 && resident.rewrite(value, deadline)) {
+        if (recordStats) {
+          puts.increment();
+        }
+        return;
+      }
+    }
     LocalEntry<V> entry = newEntry(value, 0, now);
     if (backend != null) {
       remote.invalidate(key);

@@ -86,6 +86,62 @@ class CacheAsideTest {
     assertEquals(2, loads.get());
   }
 
+  @ParameterizedTest
+  @EnumSource(EvictionPolicy.class)
+  void aPutOverAPutOrALoadReplacesTheValueAndRestartsItsTtl(EvictionPolicy policy) {
+    db.put("a", "loaded");
+    CacheAside<String, String> cache = builder().policy(policy).ttl(Duration.ofSeconds(10)).build();
+    assertEquals(Optional.of("loaded"), cache.get("a"));
+    time.advance(Duration.ofSeconds(6));
+    cache.put("a", "1");
+    time.advance(Duration.ofSeconds(6));
+    cache.put("a", "2");
+    time.advance(Duration.ofSeconds(6));
+    assertEquals(Optional.of("2"), cache.get("a"), "the second put restarted the TTL");
+    time.advance(Duration.ofSeconds(4));
+    assertEquals(Optional.of("loaded"), cache.get("a"), "ten seconds after the last put");
+    assertEquals(2, loads.get());
+    assertEquals(4, cache.stats().puts(), "two puts and two fills: " + cache.stats());
+  }
+
+  @Test
+  void readersNeverSeeAnOlderValueThanOneTheyHaveSeenWhilePutsRewriteAKey() throws Exception {
+    AtomicInteger latest = new AtomicInteger();
+    CacheAside<String, Integer> cache = CacheAside.<String, Integer>builder(
+        key -> Optional.of(latest.get())).maximumSize(1_000).build();
+    int puts = 200_000;
+    ExecutorService pool = Executors.newFixedThreadPool(3);
+    try {
+      List<Future<Integer>> readers = new ArrayList<>();
+      for (int r = 0; r < 2; r++) {
+        readers.add(pool.submit(() -> {
+          int seen = 0;
+          int reads = 0;
+          while (seen < puts) {
+            int value = cache.get("k").orElseThrow();
+            if (value < seen) {
+              throw new AssertionError("read " + value + " after " + seen);
+            }
+            seen = value;
+            reads++;
+          }
+          return reads;
+        }));
+      }
+      pool.submit(() -> {
+        for (int i = 1; i <= puts; i++) {
+          latest.set(i);
+          cache.put("k", i);
+        }
+      }).get(30, TimeUnit.SECONDS);
+      for (Future<Integer> reader : readers) {
+        assertTrue(reader.get(30, TimeUnit.SECONDS) > 0);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void getAllLoadsEveryMissInOneBatchAndCachesNotFound() {
     db.put("a", "1");
