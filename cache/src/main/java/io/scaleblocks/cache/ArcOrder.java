@@ -1,7 +1,6 @@
 package io.scaleblocks.cache;
 
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -12,18 +11,95 @@ import java.util.function.Consumer;
  * each. A miss that hits a ghost list moves the target size {@code p} of T1 towards the list that
  * would have kept it. The paper's REPLACE runs only while the resident weight does not fit, so a
  * cache that has room (after explicit removals) does not evict. Every operation is O(1) amortised.
+ *
+ * <p>The four lists are intrusive, eldest first: one {@link Node} per resident or ghost key, made
+ * when a key unknown to both ghost lists is admitted, moves from list to list until it falls off
+ * a ghost list. A read arrives with that node as its handle, so a hit is a few pointer moves with
+ * no hash lookup, and hits and updates allocate nothing.
  */
 final class ArcOrder<K> implements PolicyOrder<K> {
 
-  private final LinkedHashMap<K, Long> t1 = new LinkedHashMap<>();
-  private final LinkedHashMap<K, Long> t2 = new LinkedHashMap<>();
-  private final LinkedHashMap<K, Long> b1 = new LinkedHashMap<>();
-  private final LinkedHashMap<K, Long> b2 = new LinkedHashMap<>();
+  private static final class Node<K> {
+    final K key;
+    long weight;
+    /** The list holding this key; null once it left all four. */
+    KeyList<K> list;
+    Node<K> prev;
+    Node<K> next;
+
+    Node(K key, long weight) {
+      this.key = key;
+      this.weight = weight;
+    }
+
+    boolean resident() {
+      return list != null && list.resident;
+    }
+  }
+
+  /** One of T1, T2, B1, B2 with its total weight. */
+  private static final class KeyList<K> {
+    final boolean resident;
+    Node<K> head;
+    Node<K> tail;
+    long weight;
+
+    KeyList(boolean resident) {
+      this.resident = resident;
+    }
+
+    boolean isEmpty() {
+      return head == null;
+    }
+
+    void append(Node<K> node) {
+      node.list = this;
+      node.prev = tail;
+      node.next = null;
+      if (tail != null) {
+        tail.next = node;
+      } else {
+        head = node;
+      }
+      tail = node;
+      weight += node.weight;
+    }
+
+    void remove(Node<K> node) {
+      if (node.prev != null) {
+        node.prev.next = node.next;
+      } else {
+        head = node.next;
+      }
+      if (node.next != null) {
+        node.next.prev = node.prev;
+      } else {
+        tail = node.prev;
+      }
+      node.list = null;
+      node.prev = node.next = null;
+      weight -= node.weight;
+    }
+
+    /** Forgets every node, so that handles still held for them find them gone. */
+    void clear() {
+      for (Node<K> node = head; node != null; ) {
+        Node<K> next = node.next;
+        node.list = null;
+        node.prev = node.next = null;
+        node = next;
+      }
+      head = tail = null;
+      weight = 0;
+    }
+  }
+
+  private final Map<K, Node<K>> index = new HashMap<>();
+  private final KeyList<K> t1 = new KeyList<>(true);
+  private final KeyList<K> t2 = new KeyList<>(true);
+  private final KeyList<K> b1 = new KeyList<>(false);
+  private final KeyList<K> b2 = new KeyList<>(false);
   private final long capacity;
-  private long t1Weight;
-  private long t2Weight;
-  private long b1Weight;
-  private long b2Weight;
   private double p;
 
   ArcOrder(long capacity) {
@@ -32,115 +108,115 @@ final class ArcOrder<K> implements PolicyOrder<K> {
 
   @Override
   public void recordHit(K key) {
-    Long w = t1.remove(key);
-    if (w != null) {
-      t1Weight -= w;
-      t2.put(key, w);
-      t2Weight += w;
-      return;
+    recordHit(key, index.get(key));
+  }
+
+  @Override
+  public void recordHit(K key, Object handle) {
+    @SuppressWarnings("unchecked")
+    Node<K> node = (Node<K>) handle;
+    if (node != null && node.resident()) {
+      node.list.remove(node);
+      t2.append(node);
     }
-    w = t2.remove(key);
-    if (w != null) {
-      t2.put(key, w);
-    }
+  }
+
+  @Override
+  public Object handle(K key) {
+    return index.get(key);
   }
 
   @Override
   public void admit(K key, long weight, Consumer<? super K> evicted) {
-    Long ghost = b1.remove(key);
-    if (ghost != null) {
-      b1Weight -= ghost;
-      double delta = b1Weight + ghost >= b2Weight ? 1 : (double) b2Weight / (b1Weight + ghost);
+    Node<K> node = index.get(key);
+    if (node != null && node.list == b1) {
+      long ghost = node.weight;
+      b1.remove(node);
+      double delta = b1.weight + ghost >= b2.weight ? 1 : (double) b2.weight / (b1.weight + ghost);
       p = Math.min(capacity, p + Math.max(delta, 1));
       replace(false, weight, evicted);
-      t2.put(key, weight);
-      t2Weight += weight;
+      node.weight = weight;
+      t2.append(node);
       return;
     }
-    ghost = b2.remove(key);
-    if (ghost != null) {
-      b2Weight -= ghost;
-      double delta = b2Weight + ghost >= b1Weight ? 1 : (double) b1Weight / (b2Weight + ghost);
+    if (node != null && node.list == b2) {
+      long ghost = node.weight;
+      b2.remove(node);
+      double delta = b2.weight + ghost >= b1.weight ? 1 : (double) b1.weight / (b2.weight + ghost);
       p = Math.max(0, p - Math.max(delta, 1));
       replace(true, weight, evicted);
-      t2.put(key, weight);
-      t2Weight += weight;
+      node.weight = weight;
+      t2.append(node);
       return;
     }
-    if (t1Weight + b1Weight + weight > capacity) {
-      if (t1Weight < capacity) {
-        while (t1Weight + b1Weight + weight > capacity && !b1.isEmpty()) {
-          b1Weight -= removeEldest(b1);
+    if (t1.weight + b1.weight + weight > capacity) {
+      if (t1.weight < capacity) {
+        while (t1.weight + b1.weight + weight > capacity && !b1.isEmpty()) {
+          forget(b1.head);
         }
         replace(false, weight, evicted);
       } else {
-        while (t1Weight + t2Weight + weight > capacity && !t1.isEmpty()) {
-          K victim = eldestKey(t1);
-          t1Weight -= t1.remove(victim);
-          evicted.accept(victim);
+        while (t1.weight + t2.weight + weight > capacity && !t1.isEmpty()) {
+          Node<K> victim = t1.head;
+          forget(victim);
+          evicted.accept(victim.key);
         }
         replace(false, weight, evicted);
       }
-    } else if (t1Weight + t2Weight + b1Weight + b2Weight + weight > capacity) {
-      while (t1Weight + t2Weight + b1Weight + b2Weight + weight > 2 * capacity && !b2.isEmpty()) {
-        b2Weight -= removeEldest(b2);
+    } else if (t1.weight + t2.weight + b1.weight + b2.weight + weight > capacity) {
+      while (t1.weight + t2.weight + b1.weight + b2.weight + weight > 2 * capacity && !b2.isEmpty()) {
+        forget(b2.head);
       }
       replace(false, weight, evicted);
     }
-    t1.put(key, weight);
-    t1Weight += weight;
+    node = new Node<>(key, weight);
+    index.put(key, node);
+    t1.append(node);
   }
 
   /** The paper's REPLACE, repeated until {@code weight} more fits in T1 + T2. */
   private void replace(boolean inB2, long weight, Consumer<? super K> evicted) {
-    while (t1Weight + t2Weight + weight > capacity) {
-      if (!t1.isEmpty() && (t1Weight > p || (inB2 && t1Weight == p) || t2.isEmpty())) {
-        K victim = eldestKey(t1);
-        long w = t1.remove(victim);
-        t1Weight -= w;
-        b1.put(victim, w);
-        b1Weight += w;
-        evicted.accept(victim);
+    while (t1.weight + t2.weight + weight > capacity) {
+      if (!t1.isEmpty() && (t1.weight > p || (inB2 && t1.weight == p) || t2.isEmpty())) {
+        demote(t1.head, b1, evicted);
       } else if (!t2.isEmpty()) {
-        K victim = eldestKey(t2);
-        long w = t2.remove(victim);
-        t2Weight -= w;
-        b2.put(victim, w);
-        b2Weight += w;
-        evicted.accept(victim);
+        demote(t2.head, b2, evicted);
       } else {
         return;
       }
     }
   }
 
+  /** Evicts a resident key, keeping it as a ghost. */
+  private void demote(Node<K> victim, KeyList<K> ghosts, Consumer<? super K> evicted) {
+    victim.list.remove(victim);
+    ghosts.append(victim);
+    evicted.accept(victim.key);
+  }
+
+  /** Drops a key from its list and from the index: no ghost remains. */
+  private void forget(Node<K> node) {
+    node.list.remove(node);
+    index.remove(node.key);
+  }
+
   @Override
   public void update(K key, long weight, Consumer<? super K> evicted) {
-    Long old = t1.remove(key);
-    if (old != null) {
-      t1Weight -= old;
-    } else {
-      old = t2.remove(key);
-      if (old == null) {
-        return;
-      }
-      t2Weight -= old;
+    Node<K> node = index.get(key);
+    if (node == null || !node.resident()) {
+      return;
     }
+    node.list.remove(node);
     replace(false, weight, evicted);
-    t2.put(key, weight);
-    t2Weight += weight;
+    node.weight = weight;
+    t2.append(node);
   }
 
   @Override
   public void remove(K key) {
-    Long w = t1.remove(key);
-    if (w != null) {
-      t1Weight -= w;
-      return;
-    }
-    w = t2.remove(key);
-    if (w != null) {
-      t2Weight -= w;
+    Node<K> node = index.get(key);
+    if (node != null && node.resident()) {
+      forget(node);
     }
   }
 
@@ -150,18 +226,7 @@ final class ArcOrder<K> implements PolicyOrder<K> {
     t2.clear();
     b1.clear();
     b2.clear();
-    t1Weight = t2Weight = b1Weight = b2Weight = 0;
+    index.clear();
     p = 0;
-  }
-
-  private static <K> K eldestKey(LinkedHashMap<K, Long> list) {
-    return list.keySet().iterator().next();
-  }
-
-  private static <K> long removeEldest(LinkedHashMap<K, Long> list) {
-    Iterator<Map.Entry<K, Long>> it = list.entrySet().iterator();
-    long w = it.next().getValue();
-    it.remove();
-    return w;
   }
 }

@@ -1,8 +1,6 @@
 package io.scaleblocks.cache;
 
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -12,33 +10,70 @@ import java.util.function.Consumer;
  * holding its keys in the order they reached that frequency. An access moves a key to the next
  * bucket (created when missing, the old one dropped when empty); the victim is the first key of
  * the lowest bucket. Every operation is O(1).
+ *
+ * <p>Both lists are intrusive: one {@link Node} per resident key, made on admission, and a read
+ * arrives with that node as its handle, so a hit is a few pointer moves with no hash lookup. A
+ * bucket left empty goes to a free list and is reused for the next frequency that needs one, so
+ * hits and updates allocate nothing once the cache has warmed up; the free list never holds more
+ * buckets than were in use at once.
  */
 final class LfuOrder<K> implements PolicyOrder<K> {
 
-  private static final class Bucket<K> {
-    final long frequency;
-    final LinkedHashSet<K> keys = new LinkedHashSet<>();
-    Bucket<K> prev;
-    Bucket<K> next;
-
-    Bucket(long frequency) {
-      this.frequency = frequency;
-    }
-  }
-
-  private static final class Entry<K> {
-    Bucket<K> bucket;
+  private static final class Node<K> {
+    final K key;
     long weight;
+    /** The bucket holding this key; null once the key was evicted, removed or cleared. */
+    Bucket<K> bucket;
+    Node<K> prev;
+    Node<K> next;
 
-    Entry(Bucket<K> bucket, long weight) {
-      this.bucket = bucket;
+    Node(K key, long weight) {
+      this.key = key;
       this.weight = weight;
     }
   }
 
-  private final Map<K, Entry<K>> entries = new HashMap<>();
+  /** The keys seen exactly {@code frequency} times, eldest first. */
+  private static final class Bucket<K> {
+    long frequency;
+    Node<K> head;
+    Node<K> tail;
+    /** Neighbouring buckets, lower and higher frequency; {@code next} links the free list too. */
+    Bucket<K> prev;
+    Bucket<K> next;
+
+    void append(Node<K> node) {
+      node.bucket = this;
+      node.prev = tail;
+      node.next = null;
+      if (tail != null) {
+        tail.next = node;
+      } else {
+        head = node;
+      }
+      tail = node;
+    }
+
+    void remove(Node<K> node) {
+      if (node.prev != null) {
+        node.prev.next = node.next;
+      } else {
+        head = node.next;
+      }
+      if (node.next != null) {
+        node.next.prev = node.prev;
+      } else {
+        tail = node.prev;
+      }
+      node.bucket = null;
+      node.prev = node.next = null;
+    }
+  }
+
+  private final Map<K, Node<K>> index = new HashMap<>();
   private final long capacity;
   private Bucket<K> lowest;
+  private Bucket<K> spareBuckets;
   private long weight;
 
   LfuOrder(long capacity) {
@@ -47,28 +82,43 @@ final class LfuOrder<K> implements PolicyOrder<K> {
 
   @Override
   public void recordHit(K key) {
-    Entry<K> entry = entries.get(key);
-    if (entry != null) {
-      promote(key, entry);
+    Node<K> node = index.get(key);
+    if (node != null) {
+      promote(node);
     }
   }
 
-  private void promote(K key, Entry<K> entry) {
-    Bucket<K> from = entry.bucket;
-    Bucket<K> to = from.next;
-    if (to == null || to.frequency != from.frequency + 1) {
-      to = new Bucket<>(from.frequency + 1);
-      to.prev = from;
-      to.next = from.next;
-      if (from.next != null) {
-        from.next.prev = to;
-      }
-      from.next = to;
+  @Override
+  public void recordHit(K key, Object handle) {
+    @SuppressWarnings("unchecked")
+    Node<K> node = (Node<K>) handle;
+    if (node == null) {
+      recordHit(key);
+    } else if (node.bucket != null) {
+      promote(node);
     }
-    from.keys.remove(key);
-    to.keys.add(key);
-    entry.bucket = to;
-    if (from.keys.isEmpty()) {
+  }
+
+  @Override
+  public Object handle(K key) {
+    return index.get(key);
+  }
+
+  private void promote(Node<K> node) {
+    Bucket<K> from = node.bucket;
+    long frequency = from.frequency + 1;
+    Bucket<K> to = from.next;
+    if (to == null || to.frequency != frequency) {
+      if (from.head == node && from.tail == node) {
+        // The key's bucket would be left empty: the bucket itself moves up, which is the same list.
+        from.frequency = frequency;
+        return;
+      }
+      to = bucketAfter(from, frequency);
+    }
+    from.remove(node);
+    to.append(node);
+    if (from.head == null) {
       unlink(from);
     }
   }
@@ -80,51 +130,99 @@ final class LfuOrder<K> implements PolicyOrder<K> {
     }
     Bucket<K> first = lowest;
     if (first == null || first.frequency != 1) {
-      first = new Bucket<>(1);
-      first.next = lowest;
-      if (lowest != null) {
-        lowest.prev = first;
-      }
-      lowest = first;
+      first = bucketAfter(null, 1);
     }
-    first.keys.add(key);
-    entries.put(key, new Entry<>(first, entryWeight));
+    Node<K> node = new Node<>(key, entryWeight);
+    first.append(node);
+    index.put(key, node);
     weight += entryWeight;
   }
 
   @Override
   public void update(K key, long entryWeight, Consumer<? super K> evicted) {
-    Entry<K> entry = entries.get(key);
-    if (entry == null) {
+    Node<K> node = index.get(key);
+    if (node == null) {
       return;
     }
-    weight += entryWeight - entry.weight;
-    entry.weight = entryWeight;
-    promote(key, entry);
-    while (weight > capacity && !(entries.size() == 1)) {
-      evictOne(key, evicted);
+    weight += entryWeight - node.weight;
+    node.weight = entryWeight;
+    promote(node);
+    while (weight > capacity && index.size() > 1) {
+      evictOne(node, evicted);
     }
   }
 
-  private void evictOne(K spared, Consumer<? super K> evicted) {
+  /** Evicts the least frequently used key, eldest first among equals, other than {@code spared}. */
+  private void evictOne(Node<K> spared, Consumer<? super K> evicted) {
     for (Bucket<K> bucket = lowest; bucket != null; bucket = bucket.next) {
-      Iterator<K> keys = bucket.keys.iterator();
-      while (keys.hasNext()) {
-        K victim = keys.next();
-        if (victim.equals(spared)) {
+      for (Node<K> victim = bucket.head; victim != null; victim = victim.next) {
+        if (victim == spared) {
           continue;
         }
-        keys.remove();
-        weight -= entries.remove(victim).weight;
-        if (bucket.keys.isEmpty()) {
+        bucket.remove(victim);
+        index.remove(victim.key);
+        weight -= victim.weight;
+        if (bucket.head == null) {
           unlink(bucket);
         }
-        evicted.accept(victim);
+        evicted.accept(victim.key);
         return;
       }
     }
   }
 
+  @Override
+  public void remove(K key) {
+    Node<K> node = index.remove(key);
+    if (node != null) {
+      Bucket<K> bucket = node.bucket;
+      bucket.remove(node);
+      weight -= node.weight;
+      if (bucket.head == null) {
+        unlink(bucket);
+      }
+    }
+  }
+
+  @Override
+  public void clear() {
+    // Reads still buffered for these keys must find them gone.
+    for (Node<K> node : index.values()) {
+      node.bucket = null;
+      node.prev = node.next = null;
+    }
+    while (lowest != null) {
+      Bucket<K> bucket = lowest;
+      bucket.head = bucket.tail = null;
+      unlink(bucket);
+    }
+    index.clear();
+    weight = 0;
+  }
+
+  /** Links an empty bucket for {@code frequency} after {@code prev} (or first when null). */
+  private Bucket<K> bucketAfter(Bucket<K> prev, long frequency) {
+    Bucket<K> bucket = spareBuckets;
+    if (bucket != null) {
+      spareBuckets = bucket.next;
+    } else {
+      bucket = new Bucket<>();
+    }
+    bucket.frequency = frequency;
+    bucket.prev = prev;
+    bucket.next = prev == null ? lowest : prev.next;
+    if (bucket.next != null) {
+      bucket.next.prev = bucket;
+    }
+    if (prev == null) {
+      lowest = bucket;
+    } else {
+      prev.next = bucket;
+    }
+    return bucket;
+  }
+
+  /** Takes an empty bucket out of the list and keeps it for reuse. */
   private void unlink(Bucket<K> bucket) {
     if (bucket.prev != null) {
       bucket.prev.next = bucket.next;
@@ -134,24 +232,8 @@ final class LfuOrder<K> implements PolicyOrder<K> {
     if (bucket.next != null) {
       bucket.next.prev = bucket.prev;
     }
-  }
-
-  @Override
-  public void remove(K key) {
-    Entry<K> entry = entries.remove(key);
-    if (entry != null) {
-      weight -= entry.weight;
-      entry.bucket.keys.remove(key);
-      if (entry.bucket.keys.isEmpty()) {
-        unlink(entry.bucket);
-      }
-    }
-  }
-
-  @Override
-  public void clear() {
-    entries.clear();
-    lowest = null;
-    weight = 0;
+    bucket.prev = null;
+    bucket.next = spareBuckets;
+    spareBuckets = bucket;
   }
 }

@@ -4,6 +4,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -47,6 +48,9 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   private final LongAdder hits;
   private final LongAdder misses;
   private volatile long evictions;
+  /** Made once: a method reference to this cache is a new object each time it is evaluated. */
+  private final Consumer<Node<K, V>> applyRead = this::applyRead;
+  private final Consumer<K> evict = this::evict;
 
   PolicyLocalCache(LocalCacheBuilder<K, V> builder) {
     this.policy = builder.policy;
@@ -98,7 +102,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
     // than contend for the lock.
     if (reads.offer(node) == ReadBuffer.Offer.FULL && !lock.isLocked() && lock.tryLock()) {
       try {
-        reads.drainTo(this::applyRead);
+        reads.drainTo(applyRead);
         reads.offer(node);
       } finally {
         lock.unlock();
@@ -129,7 +133,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
     }
     lock.lock();
     try {
-      reads.drainTo(this::applyRead);
+      reads.drainTo(applyRead);
       putLocked(key, value, weight);
     } finally {
       lock.unlock();
@@ -151,13 +155,13 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
       existing.deadline = deadline;
       if (existing.weight != weight) {
         existing.weight = weight;
-        order.update(key, weight, this::evict);
+        order.update(key, weight, evict);
       } else {
-        order.recordHit(key);
+        order.recordHit(key, existing.handle);
       }
       return;
     }
-    order.admit(key, weight, this::evict);
+    order.admit(key, weight, evict);
     Node<K, V> node = new Node<>(key, value, weight, deadline);
     node.handle = order.handle(key);
     data.put(key, node);
@@ -250,7 +254,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   public void cleanUp() {
     lock.lock();
     try {
-      reads.drainTo(this::applyRead);
+      reads.drainTo(applyRead);
       if (expiration != null) {
         long now = ticker.getAsLong();
         data.forEach((key, node) -> {
@@ -269,7 +273,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   java.util.Set<K> residentKeys() {
     lock.lock();
     try {
-      reads.drainTo(this::applyRead);
+      reads.drainTo(applyRead);
       return java.util.Set.copyOf(data.keySet());
     } finally {
       lock.unlock();
