@@ -86,6 +86,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private final LongAdder puts = new LongAdder();
   private final LongAdder directStoreWrites = new LongAdder();
   private volatile boolean nearDisconnected;
+  /**
+   * Neither counting hits nor distrusting the near cache: a fresh hit may take the short path.
+   * One field, so that the short path reads one flag.
+   */
+  private volatile boolean quickHits;
   private volatile long nearDisconnectedAt;
 
   TieredCacheAside(CacheAsideBuilder<K, V> b) {
@@ -129,6 +134,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     this.nearStalenessNanos = b.nearCacheStalenessNanos;
     this.recordStats = b.recordStats;
     this.rewriteInPlace = b.backend == null && b.weigher == null;
+    this.quickHits = !recordStats;
     if (writeStrategy == WriteStrategy.WRITE_BACK) {
       this.writeBehind = new WriteBehindQueue<>(name, store, b.maxPendingWrites, b.writeBatchSize,
           b.writeAttempts, b.writeBackoffNanos, b.sleeper);
@@ -144,9 +150,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       // as after a disconnect: the same staleness bound applies, and the first confirmation
       // clears whatever the local tier cached meanwhile.
       nearDisconnectedAt = ticker.getAsLong();
-      nearDisconnected = true;
+      setNearDisconnected(true);
       if (!backend.subscribe(new NearCacheListener())) {
-        nearDisconnected = false;
+        setNearDisconnected(false);
       }
     }
   }
@@ -165,7 +171,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     LocalEntry<V> entry = caffeine != null ? caffeine.getIfPresent(key) : local.getIfPresent(key);
     // The common hit, kept small enough to inline whole into the caller: fresh, not yet due for
     // early refresh, the near cache trusted, no counting.
-    if (entry != null && ticker.getAsLong() - entry.refreshFrom < 0 && !nearDisconnected && !recordStats) {
+    if (entry != null && quickHits && ticker.getAsLong() - entry.refreshFrom < 0) {
       return entry.value;
     }
     return getSlowly(key, entry);
@@ -189,9 +195,14 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     return load(key).value;
   }
 
+  private void setNearDisconnected(boolean disconnected) {
+    nearDisconnected = disconnected;
+    quickHits = !disconnected && !recordStats;
+  }
+
   /** Not expired, and the near cache may still be trusted. */
   private boolean usable(LocalEntry<V> entry, long now) {
-    return now - entry.deadline < 0
+    return now - entry.deadline() < 0
         && (!nearDisconnected || now - nearDisconnectedAt <= nearStalenessNanos);
   }
 
@@ -318,7 +329,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   }
 
   private LocalEntry<V> fill(K key, LocalEntry<V> entry, long epoch) {
-    if (entry.deadline - ticker.getAsLong() <= 0) {
+    if (entry.deadline() - ticker.getAsLong() <= 0) {
       return entry;
     }
     putLocal(key, entry);
@@ -383,7 +394,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       return;
     }
     double gap = entry.loadNanos() * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
-    if (entry.deadline - now > gap || flights.containsKey(key)) {
+    if (entry.deadline() - now > gap || flights.containsKey(key)) {
       return;
     }
     CompletableFuture<LocalEntry<V>> flight = new CompletableFuture<>();
@@ -556,7 +567,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       remote.invalidate(key);
       remote.set(key, entry);
     }
-    if (entry.deadline - now > 0) {
+    if (entry.deadline() - now > 0) {
       putLocal(key, entry);
       if (recordStats) {
         puts.increment();
@@ -711,7 +722,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
         return;
       }
       nearDisconnectedAt = ticker.getAsLong();
-      nearDisconnected = true;
+      setNearDisconnected(true);
       LOG.warn("{} - lost the invalidation channel; local entries are served for at most {} ms",
           name, TimeUnit.NANOSECONDS.toMillis(nearStalenessNanos));
     }
@@ -720,7 +731,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     public void reconnected() {
       if (nearDisconnected) {
         local.invalidateAll();
-        nearDisconnected = false;
+        setNearDisconnected(false);
         LOG.info("{} - invalidation channel up; cleared the local tier", name);
       }
     }

@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * Reads and 75/25 reads/writes of Zipfian keys on a full cache, two threads, after Caffeine's
- * {@code GetPutBenchmark}: our cache-aside hit path on the default policy and our LRU, LFU,
+ * Reads and 75/25 reads/writes of Zipfian keys, two threads, after Caffeine's
+ * {@code GetPutBenchmark}: every key read is resident, in a cache that was filled to its bound
+ * once (so all its structures are in their steady state). Our cache-aside hit path on the default policy and our LRU, LFU,
  * FIFO and ARC, against Caffeine's {@code getIfPresent}/{@code put} (the anchor) and a
  * {@code synchronized} access-ordered {@code LinkedHashMap} LRU (the naive baseline). The
  * anchor has no expiry while the cache-aside keeps a per-entry TTL; {@code caffeineExpireAfter}
@@ -41,11 +42,13 @@ public class CacheBenchmark {
   Integer[] keys;
   Ops ops;
 
-  /** One implementation's get and put. */
+  /** One implementation's get, put and invalidate. */
   interface Ops {
     Object get(Integer key);
 
     void put(Integer key, Integer value);
+
+    void invalidate(Integer key);
   }
 
   /**
@@ -72,6 +75,15 @@ public class CacheBenchmark {
   public void setUp() {
     keys = ZipfKeys.generate(ITEMS, 0.99, 1, SIZE);
     ops = create(impl);
+    // As Caffeine's GetPutBenchmark does: fill the cache to its bound once, so that everything a
+    // cache in steady state uses exists (Caffeine sizes its frequency sketch and starts buffering
+    // reads only once half full), then empty it and put the keys the benchmark reads.
+    for (int key = 0; key < 2 * SIZE; key++) {
+      ops.put(key, key);
+    }
+    for (int key = 0; key < 2 * SIZE; key++) {
+      ops.invalidate(key);
+    }
     for (int key = 0; key < ITEMS; key++) {
       ops.put(key, key);
     }
@@ -90,6 +102,7 @@ public class CacheBenchmark {
         yield new Ops() {
           @Override public Object get(Integer key) { return cache.get(key); }
           @Override public void put(Integer key, Integer value) { cache.put(key, value); }
+          @Override public void invalidate(Integer key) { cache.invalidate(key); }
         };
       }
       case "caffeine" -> {
@@ -97,6 +110,7 @@ public class CacheBenchmark {
         yield new Ops() {
           @Override public Object get(Integer key) { return cache.getIfPresent(key); }
           @Override public void put(Integer key, Integer value) { cache.put(key, value); }
+          @Override public void invalidate(Integer key) { cache.invalidate(key); }
         };
       }
       case "caffeineExpireAfter" -> {
@@ -122,6 +136,7 @@ public class CacheBenchmark {
         yield new Ops() {
           @Override public Object get(Integer key) { return cache.getIfPresent(key); }
           @Override public void put(Integer key, Integer value) { cache.put(key, Optional.of(value)); }
+          @Override public void invalidate(Integer key) { cache.invalidate(key); }
         };
       }
       case "synchronizedLinkedHashMap" -> {
@@ -145,6 +160,12 @@ public class CacheBenchmark {
               map.put(key, value);
             }
           }
+
+          @Override public void invalidate(Integer key) {
+            synchronized (map) {
+              map.remove(key);
+            }
+          }
         };
       }
       default -> {
@@ -153,6 +174,7 @@ public class CacheBenchmark {
         yield new Ops() {
           @Override public Object get(Integer key) { return cache.getIfPresent(key); }
           @Override public void put(Integer key, Integer value) { cache.put(key, value); }
+          @Override public void invalidate(Integer key) { cache.invalidate(key); }
         };
       }
     };
