@@ -48,10 +48,17 @@ public interface CacheBackend<K, V> extends AutoCloseable {
 
   /**
    * Subscribes to other instances' invalidations, for a near cache, and says whether this backend
-   * has such a channel. A backend that has one calls {@link InvalidationListener#reconnected()}
-   * once the subscription is confirmed, and the near cache treats the time before that like a
-   * disconnect. The default has no channel and returns {@code false}: the near cache then gets
-   * no coherence from other instances.
+   * has such a channel. The default has no channel and returns {@code false}: the near cache then
+   * gets no coherence from other instances.
+   *
+   * <p>A backend with channels names each by the keys it covers (see {@link InvalidationListener})
+   * and, for each, calls {@link InvalidationListener#disconnected(java.util.function.Predicate)}
+   * before the channel can confirm, then {@link InvalidationListener#reconnected(java.util.function.Predicate)}
+   * each time its subscription is confirmed. The near cache treats the time from {@code subscribe}
+   * to a channel's first confirmation like a disconnect of that channel: its keys are served from
+   * the local tier for at most the staleness bound. A backend that announces no channel before
+   * returning {@code true} is taken to have one channel for {@link InvalidationListener#EVERY_KEY},
+   * unconfirmed until its first {@link InvalidationListener#reconnected()}.
    */
   default boolean subscribe(InvalidationListener<K> listener) {
     return false;

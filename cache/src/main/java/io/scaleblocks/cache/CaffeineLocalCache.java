@@ -103,6 +103,12 @@ final class CaffeineLocalCache<K, V> implements LocalCache<K, V> {
   }
 
   @Override
+  public void invalidateAll(java.util.function.Predicate<? super K> keys) {
+    java.util.Objects.requireNonNull(keys, "keys");
+    cache.asMap().keySet().removeIf(keys);
+  }
+
+  @Override
   public long estimatedSize() {
     return cache.estimatedSize();
   }

@@ -1,14 +1,47 @@
 package io.scaleblocks.cache;
 
-/** Receives invalidations that other instances publish through a shared backend. */
+import java.util.function.Predicate;
+
+/**
+ * Receives invalidations that other instances publish through a shared backend.
+ *
+ * <p>A backend may have several channels (a sharded backend has one per node). Each channel is
+ * named by the predicate of the keys whose invalidations it carries, and passes that same
+ * instance to every {@link #disconnected(Predicate)} and {@link #reconnected(Predicate)} it
+ * sends: the listener tells channels apart by identity, so that one channel's loss distrusts
+ * only its keys and one channel's return does not vouch for another that is still down. A
+ * backend with a single channel passes {@link #EVERY_KEY}, which the no-argument methods do.
+ *
+ * <p>Calls may come from any thread, one channel's calls in order.
+ */
 public interface InvalidationListener<K> {
+
+  /** The channel of a backend that carries every key's invalidations. */
+  Predicate<Object> EVERY_KEY = key -> true;
 
   /** Another instance changed or invalidated {@code key}. */
   void invalidated(K key);
 
-  /** The channel was lost: invalidations may be missed from now on. */
-  void disconnected();
+  /**
+   * The channel that carries the invalidations of the keys {@code covers} accepts is lost (or
+   * not yet confirmed): invalidations of those keys may be missed from now on. A repeated call
+   * for a channel that is already down changes nothing.
+   */
+  void disconnected(Predicate<? super K> covers);
 
-  /** The channel is back; invalidations sent while it was down were missed. */
-  void reconnected();
+  /**
+   * The channel for the keys {@code covers} accepts is (back) up; invalidations of those keys
+   * sent while it was down were missed. Other channels that are down stay down.
+   */
+  void reconnected(Predicate<? super K> covers);
+
+  /** {@link #disconnected(Predicate)} for a backend's single channel. */
+  default void disconnected() {
+    disconnected(EVERY_KEY);
+  }
+
+  /** {@link #reconnected(Predicate)} for a backend's single channel. */
+  default void reconnected() {
+    reconnected(EVERY_KEY);
+  }
 }

@@ -35,6 +35,9 @@ public interface LocalCache<K, V> {
   /** Removes everything. */
   void invalidateAll();
 
+  /** Removes every key that {@code keys} accepts; O(n). */
+  void invalidateAll(java.util.function.Predicate<? super K> keys);
+
   /** The number of entries, including expired ones not yet removed. */
   long estimatedSize();
 

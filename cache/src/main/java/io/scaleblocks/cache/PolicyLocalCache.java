@@ -231,6 +231,16 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   }
 
   @Override
+  public void invalidateAll(java.util.function.Predicate<? super K> keys) {
+    Objects.requireNonNull(keys, "keys");
+    for (K key : data.keySet()) {
+      if (keys.test(key)) {
+        invalidate(key);
+      }
+    }
+  }
+
+  @Override
   public long estimatedSize() {
     return data.size();
   }

@@ -10,6 +10,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Client-side sharding: each key goes to the backend that a {@code sharding} {@link Placement}
@@ -123,13 +124,62 @@ final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {
     return nodeFor(key).setIfLeased(key, lease, entry);
   }
 
+  /**
+   * Subscribes {@code listener} on every node through a {@link NodeChannel}, which names each of
+   * the node's channels by the keys that the node holds (under the current placement) and that
+   * the node's own channel covers. So one dead node's lost channel distrusts only its keys in the
+   * near cache, and its return clears only those.
+   */
   @Override
   public boolean subscribe(InvalidationListener<K> listener) {
     boolean anyChannel = false;
     for (CacheBackend<K, V> node : placement.nodes()) {
-      anyChannel |= node.subscribe(listener);
+      anyChannel |= node.subscribe(new NodeChannel(node, listener));
     }
     return anyChannel;
+  }
+
+  /** One node's channels, passed on to the listener with their keys narrowed to that node's. */
+  private final class NodeChannel implements InvalidationListener<K> {
+    private final CacheBackend<K, V> node;
+    private final InvalidationListener<K> target;
+    /** The node's channel predicates to ours; the same instance every time, as the SPI asks. */
+    private final Map<Predicate<? super K>, Predicate<K>> narrowed =
+        java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+
+    NodeChannel(CacheBackend<K, V> node, InvalidationListener<K> target) {
+      this.node = node;
+      this.target = target;
+    }
+
+    private Predicate<K> narrow(Predicate<? super K> covers) {
+      return narrowed.computeIfAbsent(covers, inner -> new Predicate<K>() {
+        @Override
+        public boolean test(K key) {
+          return nodeFor(key) == node && inner.test(key);
+        }
+
+        @Override
+        public String toString() {
+          return "keys on " + node;
+        }
+      });
+    }
+
+    @Override
+    public void invalidated(K key) {
+      target.invalidated(key);
+    }
+
+    @Override
+    public void disconnected(Predicate<? super K> covers) {
+      target.disconnected(narrow(covers));
+    }
+
+    @Override
+    public void reconnected(Predicate<? super K> covers) {
+      target.reconnected(narrow(covers));
+    }
   }
 
   @Override

@@ -1,10 +1,12 @@
 package io.scaleblocks.cache;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -22,7 +24,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +40,11 @@ import org.slf4j.LoggerFactory;
  * takes back exactly its own entry if it moved. Because invalidators bump before removing and
  * fillers put before re-checking, every interleaving ends without the old value. A collision
  * between keys only costs a skipped fill.
+ *
+ * <p>Near-cache trust is per invalidation channel: {@link #nearDown} lists the channels that are
+ * down or not yet confirmed, each with the keys it covers and since when. A local entry is served
+ * unless its key is covered by a channel down for longer than the staleness bound; a channel's
+ * return clears only its keys. With no channel down, hits take the short path.
  */
 final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
@@ -85,13 +94,14 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private final LongAdder loadNanos = new LongAdder();
   private final LongAdder puts = new LongAdder();
   private final LongAdder directStoreWrites = new LongAdder();
-  private volatile boolean nearDisconnected;
+  /** Channels down or not yet confirmed; an immutable snapshot, swapped under {@link #nearLock}. */
+  private volatile List<DownChannel<K>> nearDown = List.of();
+  private final ReentrantLock nearLock = new ReentrantLock();
   /**
    * Neither counting hits nor distrusting the near cache: a fresh hit may take the short path.
    * One field, so that the short path reads one flag.
    */
   private volatile boolean quickHits;
-  private volatile long nearDisconnectedAt;
 
   TieredCacheAside(CacheAsideBuilder<K, V> b) {
     this.name = b.name;
@@ -149,10 +159,18 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       // Until the channel confirms the first subscription, invalidations can be missed exactly
       // as after a disconnect: the same staleness bound applies, and the first confirmation
       // clears whatever the local tier cached meanwhile.
-      nearDisconnectedAt = ticker.getAsLong();
-      setNearDisconnected(true);
-      if (!backend.subscribe(new NearCacheListener())) {
-        setNearDisconnected(false);
+      // A backend with several channels announces each (disconnected) during subscribe; then its
+      // channels stand for it and the single pending channel assumed here is dropped.
+      setNearDown(List.of(new DownChannel<>(InvalidationListener.EVERY_KEY, ticker.getAsLong())));
+      NearCacheListener listener = new NearCacheListener();
+      boolean hasChannel = backend.subscribe(listener);
+      nearLock.lock();
+      try {
+        if (!hasChannel || listener.announcedChannels) {
+          listener.dropChannel(InvalidationListener.EVERY_KEY);
+        }
+      } finally {
+        nearLock.unlock();
       }
     }
   }
@@ -181,7 +199,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private Optional<V> getSlowly(K key, LocalEntry<V> entry) {
     if (entry != null) {
       long now = ticker.getAsLong();
-      if (usable(entry, now)) {
+      if (usable(key, entry, now)) {
         if (recordStats) {
           hits.increment();
         }
@@ -195,20 +213,30 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     return load(key).value;
   }
 
-  private void setNearDisconnected(boolean disconnected) {
-    nearDisconnected = disconnected;
-    quickHits = !disconnected && !recordStats;
+  /** Publishes the channels that are down; the short path is open only when none is. */
+  private void setNearDown(List<DownChannel<K>> down) {
+    nearDown = down;
+    quickHits = down.isEmpty() && !recordStats;
   }
 
-  /** Not expired, and the near cache may still be trusted. */
-  private boolean usable(LocalEntry<V> entry, long now) {
-    return now - entry.deadline() < 0
-        && (!nearDisconnected || now - nearDisconnectedAt <= nearStalenessNanos);
+  /** Not expired, and no channel covering {@code key} has been down for longer than the bound. */
+  private boolean usable(K key, LocalEntry<V> entry, long now) {
+    if (now - entry.deadline() >= 0) {
+      return false;
+    }
+    List<DownChannel<K>> down = nearDown;
+    for (int i = 0; i < down.size(); i++) {
+      DownChannel<K> channel = down.get(i);
+      if (now - channel.since() > nearStalenessNanos && channel.covers().test(key)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private LocalEntry<V> localEntry(K key) {
     LocalEntry<V> entry = local.getIfPresent(key);
-    return entry != null && usable(entry, ticker.getAsLong()) ? entry : null;
+    return entry != null && usable(key, entry, ticker.getAsLong()) ? entry : null;
   }
 
   /** Single-flight: the first caller loads, the others wait for its result. */
@@ -708,8 +736,20 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     return (h ^ (h >>> 16)) & (EPOCH_STRIPES - 1);
   }
 
-  /** Keeps the local tier coherent with other instances through the backend's channel. */
+  /** An invalidation channel that is down: the keys it covers, and the ticker reading since when. */
+  private record DownChannel<K>(Predicate<? super K> covers, long since) {}
+
+  /**
+   * Keeps the local tier coherent with other instances through the backend's channels. Channel
+   * events are rare; they take {@link #nearLock} and swap {@link #nearDown}.
+   */
   private final class NearCacheListener implements InvalidationListener<K> {
+    /** A channel other than {@link InvalidationListener#EVERY_KEY} was heard of; under the lock. */
+    boolean announcedChannels;
+    /** Channels confirmed at least once (by identity), whose loss is worth a warning; under the lock. */
+    private final Set<Predicate<? super K>> confirmed =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+
     @Override
     public void invalidated(K key) {
       bumpEpoch(key);
@@ -717,23 +757,82 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
 
     @Override
-    public void disconnected() {
-      if (nearDisconnected) {
+    public void disconnected(Predicate<? super K> covers) {
+      Objects.requireNonNull(covers, "covers");
+      boolean lost;
+      nearLock.lock();
+      try {
+        noteChannel(covers);
+        List<DownChannel<K>> down = nearDown;
+        if (indexOf(down, covers) >= 0) {
+          return;
+        }
+        List<DownChannel<K>> next = new ArrayList<>(down);
+        next.add(new DownChannel<>(covers, ticker.getAsLong()));
+        setNearDown(List.copyOf(next));
+        lost = confirmed.contains(covers);
+      } finally {
+        nearLock.unlock();
+      }
+      if (!lost) {
         return;
       }
-      nearDisconnectedAt = ticker.getAsLong();
-      setNearDisconnected(true);
-      LOG.warn("{} - lost the invalidation channel; local entries are served for at most {} ms",
-          name, TimeUnit.NANOSECONDS.toMillis(nearStalenessNanos));
+      LOG.warn("{} - an invalidation channel is down{}; its keys' local entries are served for at most {} ms",
+          name, covers == EVERY_KEY ? "" : " (" + covers + ")", TimeUnit.NANOSECONDS.toMillis(nearStalenessNanos));
     }
 
     @Override
-    public void reconnected() {
-      if (nearDisconnected) {
-        local.invalidateAll();
-        setNearDisconnected(false);
-        LOG.info("{} - invalidation channel up; cleared the local tier", name);
+    public void reconnected(Predicate<? super K> covers) {
+      Objects.requireNonNull(covers, "covers");
+      nearLock.lock();
+      try {
+        noteChannel(covers);
+        confirmed.add(covers);
+        if (indexOf(nearDown, covers) < 0) {
+          return;
+        }
+        // Fills that started while the channel was down take back what they put (when stale-set
+        // protection is on), and whatever the local tier cached for its keys meanwhile goes.
+        for (int i = 0; i < EPOCH_STRIPES; i++) {
+          epochs.incrementAndGet(i);
+        }
+        if (covers == EVERY_KEY) {
+          local.invalidateAll();
+        } else {
+          local.invalidateAll(covers);
+        }
+        dropChannel(covers);
+      } finally {
+        nearLock.unlock();
       }
+      LOG.info("{} - an invalidation channel is up{}; cleared its keys from the local tier",
+          name, covers == EVERY_KEY ? "" : " (" + covers + ")");
+    }
+
+    private void noteChannel(Predicate<? super K> covers) {
+      if (covers != EVERY_KEY) {
+        announcedChannels = true;
+      }
+    }
+
+    /** Forgets {@code covers} as down; under the lock. */
+    void dropChannel(Predicate<? super K> covers) {
+      List<DownChannel<K>> down = nearDown;
+      int index = indexOf(down, covers);
+      if (index >= 0) {
+        List<DownChannel<K>> next = new ArrayList<>(down);
+        next.remove(index);
+        setNearDown(List.copyOf(next));
+      }
+    }
+
+    private int indexOf(List<DownChannel<K>> down, Predicate<? super K> covers) {
+      for (int i = 0; i < down.size(); i++) {
+        if (down.get(i).covers() == covers) {
+          return i;
+        }
+      }
+      return -1;
     }
   }
 

@@ -250,14 +250,20 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
 
   /**
    * Starts (once) a daemon thread that holds a subscription to the invalidation channel,
-   * reconnecting with back-off; listeners hear {@code disconnected} when it drops and
-   * {@code reconnected} each time it is (re)established.
+   * reconnecting with back-off. The one channel carries every key: a new listener hears
+   * {@code disconnected()} at once (unconfirmed), then {@code reconnected()} each time the
+   * subscription is (re)established (at once if it is now) and {@code disconnected()} when it
+   * drops. Listener calls happen under {@code subscriberLock}, so they cannot cross.
    */
   @Override
   public boolean subscribe(InvalidationListener<K> listener) {
-    listeners.add(listener);
     subscriberLock.lock();
     try {
+      listener.disconnected();
+      listeners.add(listener);
+      if (subscribed) {
+        listener.reconnected();
+      }
       if (subscriber == null) {
         Thread thread = new Thread(this::subscribeLoop, name + "-invalidations");
         thread.setDaemon(true);
@@ -288,8 +294,13 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
 
         @Override
         public void onSubscribe(byte[] ch, int count) {
-          subscribed = true;
-          listeners.forEach(InvalidationListener::reconnected);
+          subscriberLock.lock();
+          try {
+            subscribed = true;
+            listeners.forEach(InvalidationListener::reconnected);
+          } finally {
+            subscriberLock.unlock();
+          }
         }
       };
       pubSub = current;
@@ -305,9 +316,14 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
       if (closed) {
         return;
       }
-      if (subscribed) {
-        subscribed = false;
-        listeners.forEach(InvalidationListener::disconnected);
+      subscriberLock.lock();
+      try {
+        if (subscribed) {
+          subscribed = false;
+          listeners.forEach(InvalidationListener::disconnected);
+        }
+      } finally {
+        subscriberLock.unlock();
       }
       java.util.concurrent.locks.LockSupport.parkNanos(backoff);
       backoff = Math.min(backoff * 2, reconnectMaxNanos);

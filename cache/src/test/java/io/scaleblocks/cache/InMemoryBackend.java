@@ -1,0 +1,125 @@
+package io.scaleblocks.cache;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A {@link CacheBackend} held in memory, with one invalidation channel that the test brings up
+ * and down by hand. Like Redis pub/sub, an invalidation published while the channel is down is
+ * lost. Entries do not expire here; the cache checks their expiry itself.
+ */
+final class InMemoryBackend implements CacheBackend<String, String> {
+
+  private final String name;
+  private final Map<String, CacheEntry<String>> entries = new ConcurrentHashMap<>();
+  private final List<InvalidationListener<String>> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicInteger reads = new AtomicInteger();
+  private final AtomicInteger leases = new AtomicInteger();
+  private volatile boolean channelUp;
+
+  InMemoryBackend(String name) {
+    this.name = name;
+  }
+
+  /** The subscription is confirmed (first time or again). */
+  synchronized void channelUp() {
+    channelUp = true;
+    listeners.forEach(InvalidationListener::reconnected);
+  }
+
+  /** The subscription is lost. */
+  synchronized void channelDown() {
+    if (channelUp) {
+      channelUp = false;
+      listeners.forEach(InvalidationListener::disconnected);
+    }
+  }
+
+  /** Reads of single keys and batches so far. */
+  int reads() {
+    return reads.get();
+  }
+
+  boolean holds(String key) {
+    return entries.containsKey(key);
+  }
+
+  @Override
+  public Optional<CacheEntry<String>> get(String key) {
+    reads.incrementAndGet();
+    return Optional.ofNullable(entries.get(key));
+  }
+
+  @Override
+  public Map<String, CacheEntry<String>> getAll(Collection<? extends String> keys) {
+    reads.incrementAndGet();
+    Map<String, CacheEntry<String>> found = new HashMap<>();
+    for (String key : keys) {
+      CacheEntry<String> entry = entries.get(key);
+      if (entry != null) {
+        found.put(key, entry);
+      }
+    }
+    return found;
+  }
+
+  @Override
+  public void set(String key, CacheEntry<String> entry) {
+    entries.put(key, entry);
+  }
+
+  @Override
+  public void setAll(Map<? extends String, CacheEntry<String>> batch) {
+    entries.putAll(batch);
+  }
+
+  /** Removes the entry and publishes the invalidation, which only an up channel delivers. */
+  @Override
+  public void invalidate(String key) {
+    entries.remove(key);
+    if (channelUp) {
+      listeners.forEach(listener -> listener.invalidated(key));
+    }
+  }
+
+  @Override
+  public Optional<Lease> tryLease(String key, Duration ttl) {
+    return Optional.of(new Lease(name + "-" + leases.incrementAndGet()));
+  }
+
+  @Override
+  public boolean setIfLeased(String key, Lease lease, CacheEntry<String> entry) {
+    entries.put(key, entry);
+    return true;
+  }
+
+  @Override
+  public void releaseLease(String key, Lease lease) {
+  }
+
+  @Override
+  public synchronized boolean subscribe(InvalidationListener<String> listener) {
+    listener.disconnected();
+    listeners.add(listener);
+    if (channelUp) {
+      listener.reconnected();
+    }
+    return true;
+  }
+
+  @Override
+  public void close() {
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
