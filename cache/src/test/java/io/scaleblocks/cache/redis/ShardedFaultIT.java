@@ -66,6 +66,84 @@ class ShardedFaultIT {
     }
   }
 
+  /**
+   * A near cache over three nodes: when one node dies, its channel is lost and only its keys
+   * stop being served locally after the staleness bound; the others stay local hits.
+   */
+  @Test
+  void withOneOfThreeNodesKilledOnlyItsKeysLeaveTheNearCacheAfterTheBound() throws Exception {
+    String prefix = "it:shard-near:" + java.util.UUID.randomUUID() + ":";
+    java.util.Map<String, String> db = new java.util.concurrent.ConcurrentHashMap<>();
+    List<RedisProcess> nodes = new ArrayList<>();
+    List<JedisPooled> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < 3; i++) {
+        RedisProcess node = RedisProcess.start();
+        nodes.add(node);
+        clients.add(RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", node.port()), Duration.ofMillis(100)));
+      }
+      List<CacheBackend<String, String>> backends = new ArrayList<>();
+      for (JedisPooled client : clients) {
+        backends.add(RedisCacheBackends.builder(client, Codec.utf8(), Codec.utf8()).prefix(prefix)
+            .name("near-node-" + backends.size()).circuitBreaker(3, Duration.ofSeconds(5)).build());
+      }
+      AtomicInteger loads = new AtomicInteger();
+      CacheAside<String, String> cache = CacheAside.<String, String>builder(key -> {
+        loads.incrementAndGet();
+        return Optional.ofNullable(db.get(key));
+      }).name("sharded-near").backend(CacheBackends.sharded(backends, Codec.utf8())).earlyRefresh(0)
+          .nearCacheStaleness(Duration.ofMillis(300)).recordStats().build();
+      for (RedisProcess node : nodes) {
+        try (redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis("127.0.0.1", node.port())) {
+          io.scaleblocks.testkit.Await.until("the near cache to subscribe on every node", Duration.ofSeconds(5),
+              () -> admin.pubsubNumSub(prefix + "invalidations").getOrDefault(prefix + "invalidations", 0L) > 0);
+        }
+      }
+      for (int i = 0; i < KEYS; i++) {
+        db.put("user:" + i, "v1");
+        assertEquals(Optional.of("v1"), cache.get("user:" + i));
+      }
+      boolean[] onDeadNode = new boolean[KEYS];
+      int deadKeys = 0;
+      for (int i = 0; i < KEYS; i++) {
+        onDeadNode[i] = clients.get(1).exists(prefix + "{user:" + i + "}");
+        deadKeys += onDeadNode[i] ? 1 : 0;
+      }
+      assertTrue(deadKeys > 0 && deadKeys < KEYS);
+      int firstDead = 0;
+      while (!onDeadNode[firstDead]) {
+        firstDead++;
+      }
+
+      nodes.get(1).kill();
+      // Writes this instance never hears of: the others' keys stay as they are locally (their
+      // channels are up), the dead node's keys must come from the loader after the bound.
+      db.replaceAll((key, value) -> "v2");
+      String probe = "user:" + firstDead;
+      io.scaleblocks.testkit.Await.until("the dead node's keys to leave the near cache", Duration.ofSeconds(5),
+          () -> cache.get(probe).equals(Optional.of("v2")));
+
+      loads.set(0);
+      io.scaleblocks.cache.CacheStats before = cache.stats();
+      for (int i = 0; i < KEYS; i++) {
+        assertEquals(Optional.of(onDeadNode[i] ? "v2" : "v1"), cache.get("user:" + i), "user:" + i);
+      }
+      io.scaleblocks.cache.CacheStats after = cache.stats();
+      System.out.printf("near cache with node-1 dead: %d of %d keys from the loader, %d local hits%n",
+          loads.get(), KEYS, after.hits() - before.hits());
+      assertEquals(deadKeys, loads.get(), "exactly the dead node's keys were loaded");
+      assertEquals(KEYS - deadKeys, after.hits() - before.hits(), "the live nodes' keys were local hits");
+      assertEquals(before.remoteHits(), after.remoteHits(), "and none of them went to Redis");
+      cache.close();
+      backends.forEach(CacheBackend::close);
+    } finally {
+      clients.forEach(JedisPooled::close);
+      for (RedisProcess node : nodes) {
+        node.close();
+      }
+    }
+  }
+
   private static CacheAside<String, String> instance(List<JedisPooled> clients, AtomicInteger loads) {
     List<CacheBackend<String, String>> backends = new ArrayList<>();
     for (JedisPooled client : clients) {
