@@ -12,6 +12,11 @@ import java.util.function.Predicate;
  * only its keys and one channel's return does not vouch for another that is still down. A
  * backend with a single channel passes {@link #EVERY_KEY}, which the no-argument methods do.
  *
+ * <p>Why a predicate per call rather than a listener per channel: the listener owns the trust
+ * state, and a channel need only say which keys it speaks for; a backend that wraps others (as
+ * the sharded one does) narrows its nodes' predicates without the near cache knowing its shape.
+ * Checking a key against a predicate happens only off the hit path, after the bound ran out.
+ *
  * <p>Calls may come from any thread, one channel's calls in order.
  */
 public interface InvalidationListener<K> {

@@ -15,7 +15,9 @@ import java.util.function.Predicate;
 /**
  * Client-side sharding: each key goes to the backend that a {@code sharding} {@link Placement}
  * assigns to the hash of its encoded bytes. Batches are split per node. Each node fails on its
- * own (its own timeout and breaker), so a dead node sends only its keys to the loader.
+ * own (its own timeout and breaker), so a dead node sends only its keys to the loader. Each
+ * node's invalidation channel is passed to a near cache as covering that node's keys only (see
+ * {@link #subscribe}); nodes added by a later placement are not subscribed.
  * Thread-safe; the placement is an immutable snapshot swapped with {@link #withPlacement}.
  */
 final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {

@@ -156,11 +156,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       this.flusher = null;
     }
     if (backend != null) {
-      // Until the channel confirms the first subscription, invalidations can be missed exactly
-      // as after a disconnect: the same staleness bound applies, and the first confirmation
-      // clears whatever the local tier cached meanwhile.
-      // A backend with several channels announces each (disconnected) during subscribe; then its
-      // channels stand for it and the single pending channel assumed here is dropped.
+      // Until a channel confirms its first subscription, invalidations can be missed exactly as
+      // after a disconnect: the same staleness bound applies, and the first confirmation clears
+      // whatever the local tier cached meanwhile. Until told otherwise the backend has one
+      // channel for every key; one with several channels announces each during subscribe, and
+      // then those stand for it and the assumed one is dropped.
       setNearDown(List.of(new DownChannel<>(InvalidationListener.EVERY_KEY, ticker.getAsLong())));
       NearCacheListener listener = new NearCacheListener();
       boolean hasChannel = backend.subscribe(listener);
