@@ -53,6 +53,38 @@ class EvictionPolicyModelTest {
 
   @ParameterizedTest
   @EnumSource(EvictionPolicy.class)
+  void invalidateAllWithAPredicateRemovesExactlyTheKeysItAccepts(EvictionPolicy policy) {
+    LocalCache<Integer, Integer> cache = LocalCache.<Integer, Integer>builder().policy(policy).maximumSize(100).build();
+    for (int key = 0; key < 100; key++) {
+      cache.put(key, key);
+    }
+    cache.cleanUp();
+    int resident = 0;
+    for (int key = 0; key < 100; key++) {
+      resident += cache.getIfPresent(key) != null ? 1 : 0;
+    }
+    cache.invalidateAll(key -> key % 3 == 0);
+    cache.cleanUp();
+    int kept = 0;
+    for (int key = 0; key < 100; key++) {
+      Integer value = cache.getIfPresent(key);
+      if (key % 3 == 0) {
+        assertNull(value, policy + " kept " + key);
+      } else if (value != null) {
+        kept++;
+      }
+    }
+    assertTrue(kept > 0 && kept <= resident, policy + " kept " + kept + " of " + resident);
+    assertEquals(kept, cache.estimatedSize(), policy + " size after the removal");
+    for (int key = 100; key < 300; key++) {
+      cache.put(key, key);
+    }
+    cache.cleanUp();
+    assertTrue(cache.estimatedSize() <= 100, policy + " still honours its bound");
+  }
+
+  @ParameterizedTest
+  @EnumSource(EvictionPolicy.class)
   void aWeightBoundKeepsTheTotalWeightAndNeverKeepsAnOverweightEntry(EvictionPolicy policy) {
     LocalCache<Integer, String> cache = LocalCache.<Integer, String>builder()
         .policy(policy).maximumWeight(100).weigher((k, v) -> v.length()).build();
