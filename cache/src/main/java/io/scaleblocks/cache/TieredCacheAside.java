@@ -543,9 +543,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   }
 
   /**
-   * Puts in every tier, rewriting a resident entry in place where it can. Moves the key's epoch only when a load may be running: a load that
-   * starts after this check reads the source after the caller's store write (or finds the
-   * pending write-back), so it cannot bring back an older value.
+   * Puts in every tier, rewriting a resident entry in place where it can. Moves the key's
+   * epoch only when a load may be running: a load that starts after this check reads the source
+   * after the caller's store write (or finds the pending write-back), so it cannot bring back an
+   * older value.
    */
   private void cacheNow(K key, Optional<V> value) {
     if (loadsInProgress.get() > 0) {
