@@ -19,13 +19,11 @@ import java.util.function.Consumer;
  */
 final class ArcOrder<K> implements PolicyOrder<K> {
 
-  private static final class Node<K> {
+  private static final class Node<K> extends NodeList.Linked<Node<K>> {
     final K key;
     long weight;
     /** The list holding this key; null once it left all four. */
     KeyList<K> list;
-    Node<K> prev;
-    Node<K> next;
 
     Node(K key, long weight) {
       this.key = key;
@@ -38,58 +36,35 @@ final class ArcOrder<K> implements PolicyOrder<K> {
   }
 
   /** One of T1, T2, B1, B2 with its total weight. */
-  private static final class KeyList<K> {
+  private static final class KeyList<K> extends NodeList<Node<K>> {
     final boolean resident;
-    Node<K> head;
-    Node<K> tail;
     long weight;
 
     KeyList(boolean resident) {
       this.resident = resident;
     }
 
-    boolean isEmpty() {
-      return head == null;
-    }
-
+    @Override
     void append(Node<K> node) {
+      super.append(node);
       node.list = this;
-      node.prev = tail;
-      node.next = null;
-      if (tail != null) {
-        tail.next = node;
-      } else {
-        head = node;
-      }
-      tail = node;
       weight += node.weight;
     }
 
+    @Override
     void remove(Node<K> node) {
-      if (node.prev != null) {
-        node.prev.next = node.next;
-      } else {
-        head = node.next;
-      }
-      if (node.next != null) {
-        node.next.prev = node.prev;
-      } else {
-        tail = node.prev;
-      }
+      super.remove(node);
       node.list = null;
-      node.prev = node.next = null;
       weight -= node.weight;
     }
 
     /** Forgets every node, so that handles still held for them find them gone. */
+    @Override
     void clear() {
-      for (Node<K> node = head; node != null; ) {
-        Node<K> next = node.next;
+      for (Node<K> node = head; node != null; node = node.next) {
         node.list = null;
-        node.prev = node.next = null;
-        node = next;
       }
-      head = tail = null;
+      super.clear();
       weight = 0;
     }
   }

@@ -38,7 +38,10 @@ public interface CacheAside<K, V> extends AutoCloseable {
 
   /**
    * The values of {@code keys} that exist, reading the local tier, then the backend in one round
-   * trip, then the loader in one {@link Loader#loadAll} batch for the rest.
+   * trip, then the loader in one {@link Loader#loadAll} batch for the rest. Shares single-flight
+   * with {@link #get}: a key that another call is loading is awaited rather than loaded again,
+   * and a {@code get} of a key in the batch waits for the batch (and gets its
+   * {@link CacheLoadException} if {@code loadAll} fails).
    */
   Map<K, V> getAll(Collection<? extends K> keys);
 

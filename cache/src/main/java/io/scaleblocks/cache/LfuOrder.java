@@ -19,13 +19,11 @@ import java.util.function.Consumer;
  */
 final class LfuOrder<K> implements PolicyOrder<K> {
 
-  private static final class Node<K> {
+  private static final class Node<K> extends NodeList.Linked<Node<K>> {
     final K key;
     long weight;
     /** The bucket holding this key; null once the key was evicted, removed or cleared. */
     Bucket<K> bucket;
-    Node<K> prev;
-    Node<K> next;
 
     Node(K key, long weight) {
       this.key = key;
@@ -34,39 +32,22 @@ final class LfuOrder<K> implements PolicyOrder<K> {
   }
 
   /** The keys seen exactly {@code frequency} times, eldest first. */
-  private static final class Bucket<K> {
+  private static final class Bucket<K> extends NodeList<Node<K>> {
     long frequency;
-    Node<K> head;
-    Node<K> tail;
     /** Neighbouring buckets, lower and higher frequency; {@code next} links the free list too. */
     Bucket<K> prev;
     Bucket<K> next;
 
+    @Override
     void append(Node<K> node) {
+      super.append(node);
       node.bucket = this;
-      node.prev = tail;
-      node.next = null;
-      if (tail != null) {
-        tail.next = node;
-      } else {
-        head = node;
-      }
-      tail = node;
     }
 
+    @Override
     void remove(Node<K> node) {
-      if (node.prev != null) {
-        node.prev.next = node.next;
-      } else {
-        head = node.next;
-      }
-      if (node.next != null) {
-        node.next.prev = node.prev;
-      } else {
-        tail = node.prev;
-      }
+      super.remove(node);
       node.bucket = null;
-      node.prev = node.next = null;
     }
   }
 
@@ -118,7 +99,7 @@ final class LfuOrder<K> implements PolicyOrder<K> {
     }
     from.remove(node);
     to.append(node);
-    if (from.head == null) {
+    if (from.isEmpty()) {
       unlink(from);
     }
   }
@@ -162,7 +143,7 @@ final class LfuOrder<K> implements PolicyOrder<K> {
         bucket.remove(victim);
         index.remove(victim.key);
         weight -= victim.weight;
-        if (bucket.head == null) {
+        if (bucket.isEmpty()) {
           unlink(bucket);
         }
         evicted.accept(victim.key);
@@ -178,7 +159,7 @@ final class LfuOrder<K> implements PolicyOrder<K> {
       Bucket<K> bucket = node.bucket;
       bucket.remove(node);
       weight -= node.weight;
-      if (bucket.head == null) {
+      if (bucket.isEmpty()) {
         unlink(bucket);
       }
     }
@@ -189,11 +170,10 @@ final class LfuOrder<K> implements PolicyOrder<K> {
     // Reads still buffered for these keys must find them gone.
     for (Node<K> node : index.values()) {
       node.bucket = null;
-      node.prev = node.next = null;
     }
     while (lowest != null) {
       Bucket<K> bucket = lowest;
-      bucket.head = bucket.tail = null;
+      bucket.clear();
       unlink(bucket);
     }
     index.clear();

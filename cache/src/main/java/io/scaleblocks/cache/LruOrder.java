@@ -11,11 +11,9 @@ import java.util.function.Consumer;
  */
 final class LruOrder<K> implements PolicyOrder<K> {
 
-  private static final class Link<K> {
+  private static final class Link<K> extends NodeList.Linked<Link<K>> {
     final K key;
     long weight;
-    Link<K> prev;
-    Link<K> next;
     boolean linked = true;
 
     Link(K key, long weight) {
@@ -27,8 +25,7 @@ final class LruOrder<K> implements PolicyOrder<K> {
   private final Map<K, Link<K>> index = new HashMap<>();
   private final boolean accessOrder;
   private final long capacity;
-  private Link<K> head;
-  private Link<K> tail;
+  private final NodeList<Link<K>> order = new NodeList<>();
   private long weight;
 
   LruOrder(long capacity, boolean accessOrder) {
@@ -48,9 +45,9 @@ final class LruOrder<K> implements PolicyOrder<K> {
   public void recordHit(K key, Object handle) {
     @SuppressWarnings("unchecked")
     Link<K> link = (Link<K>) handle;
-    if (accessOrder && link != null && link.linked && link != tail) {
-      unlink(link);
-      append(link);
+    if (accessOrder && link != null && link.linked && link != order.tail) {
+      order.remove(link);
+      order.append(link);
     }
   }
 
@@ -61,12 +58,12 @@ final class LruOrder<K> implements PolicyOrder<K> {
 
   @Override
   public void admit(K key, long entryWeight, Consumer<? super K> evicted) {
-    while (weight + entryWeight > capacity && head != null) {
-      evict(head, evicted);
+    while (weight + entryWeight > capacity && !order.isEmpty()) {
+      evict(order.head, evicted);
     }
     Link<K> link = new Link<>(key, entryWeight);
     index.put(key, link);
-    append(link);
+    order.append(link);
     weight += entryWeight;
   }
 
@@ -79,7 +76,7 @@ final class LruOrder<K> implements PolicyOrder<K> {
     weight += entryWeight - link.weight;
     link.weight = entryWeight;
     recordHit(key, link);
-    Link<K> victim = head;
+    Link<K> victim = order.head;
     while (weight > capacity && victim != null) {
       Link<K> next = victim.next;
       if (victim != link) {
@@ -91,7 +88,7 @@ final class LruOrder<K> implements PolicyOrder<K> {
 
   private void evict(Link<K> victim, Consumer<? super K> evicted) {
     index.remove(victim.key);
-    unlink(victim);
+    order.remove(victim);
     victim.linked = false;
     weight -= victim.weight;
     evicted.accept(victim.key);
@@ -101,7 +98,7 @@ final class LruOrder<K> implements PolicyOrder<K> {
   public void remove(K key) {
     Link<K> link = index.remove(key);
     if (link != null) {
-      unlink(link);
+      order.remove(link);
       link.linked = false;
       weight -= link.weight;
     }
@@ -109,36 +106,11 @@ final class LruOrder<K> implements PolicyOrder<K> {
 
   @Override
   public void clear() {
-    for (Link<K> link = head; link != null; link = link.next) {
+    for (Link<K> link = order.head; link != null; link = link.next) {
       link.linked = false;
     }
+    order.clear();
     index.clear();
-    head = tail = null;
     weight = 0;
-  }
-
-  private void unlink(Link<K> link) {
-    if (link.prev != null) {
-      link.prev.next = link.next;
-    } else {
-      head = link.next;
-    }
-    if (link.next != null) {
-      link.next.prev = link.prev;
-    } else {
-      tail = link.prev;
-    }
-    link.prev = link.next = null;
-  }
-
-  private void append(Link<K> link) {
-    link.prev = tail;
-    link.next = null;
-    if (tail != null) {
-      tail.next = link;
-    } else {
-      head = link;
-    }
-    tail = link;
   }
 }

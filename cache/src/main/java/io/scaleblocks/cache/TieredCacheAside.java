@@ -507,32 +507,93 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     if (missing.isEmpty()) {
       return result;
     }
+    // Single-flight both ways: a key that a get, a refresh or another batch is loading is
+    // awaited, and every other key gets a flight of ours, so a get arriving meanwhile waits for
+    // this batch instead of calling the loader itself.
+    Batch batch = new Batch(result);
+    Map<K, CompletableFuture<LocalEntry<V>>> theirs = new LinkedHashMap<>();
+    for (K key : missing) {
+      CompletableFuture<LocalEntry<V>> flight = new CompletableFuture<>();
+      CompletableFuture<LocalEntry<V>> running = flights.putIfAbsent(key, flight);
+      if (running == null) {
+        batch.owned.put(key, flight);
+      } else {
+        theirs.put(key, running);
+      }
+    }
+    missing.removeAll(theirs.keySet());
+    // Our own keys are settled before we wait for anyone: two batches may each wait for keys
+    // the other owns.
+    try {
+      loadOwn(missing, batch);
+    } catch (RuntimeException | Error e) {
+      batch.owned.values().forEach(flight -> flight.completeExceptionally(e));
+      throw e;
+    } finally {
+      batch.owned.forEach(flights::remove);
+    }
+    theirs.forEach((key, running) -> await(running).value.ifPresent(v -> result.put(key, v)));
+    return result;
+  }
+
+  /** The flights one {@link #getAll} claimed, and the result it builds. */
+  private final class Batch {
+    final Map<K, CompletableFuture<LocalEntry<V>>> owned = new HashMap<>();
+    final Map<K, V> result;
+
+    Batch(Map<K, V> result) {
+      this.result = result;
+    }
+
+    /** Hands a key's entry to the caller and to every get waiting on its flight, which ends. */
+    void settle(K key, LocalEntry<V> entry) {
+      entry.value.ifPresent(v -> result.put(key, v));
+      CompletableFuture<LocalEntry<V>> flight = owned.get(key);
+      flight.complete(entry);
+      flights.remove(key, flight);
+    }
+  }
+
+  /**
+   * Loads the keys whose flights {@code batch} holds: local tier again (a flight may have ended
+   * between the miss and the claim), pending write-backs, the backend in one round trip, then
+   * one {@link Loader#loadAll}. Each flight ends as soon as its key is settled, so a later get
+   * reads the local tier, where invalidations apply, rather than a finished flight.
+   */
+  private void loadOwn(Set<K> missing, Batch batch) {
     Map<K, Long> startEpochs = new HashMap<>();
     missing.forEach(key -> startEpochs.put(key, epoch(key)));
-    if (writeBehind != null) {
-      for (var it = missing.iterator(); it.hasNext(); ) {
-        K key = it.next();
+    for (var it = missing.iterator(); it.hasNext(); ) {
+      K key = it.next();
+      LocalEntry<V> entry = localEntry(key);
+      if (entry == null && writeBehind != null) {
         Optional<V> pending = writeBehind.pending(key);
-        if (pending != null) {
-          fill(key, newEntry(pending, 0), startEpochs.get(key)).value.ifPresent(v -> result.put(key, v));
-          it.remove();
-        }
+        entry = pending == null ? null : fill(key, newEntry(pending, 0), startEpochs.get(key));
+      }
+      if (entry != null) {
+        batch.settle(key, entry);
+        it.remove();
       }
     }
     Map<K, Lease> leases = Map.of();
     if (backend != null && !missing.isEmpty()) {
       remote.getAll(missing).forEach((key, entry) -> {
-        remoteHits.increment();
-        fill(key, entry, startEpochs.get(key)).value.ifPresent(v -> result.put(key, v));
-        missing.remove(key);
+        if (missing.remove(key)) {
+          remoteHits.increment();
+          batch.settle(key, fill(key, entry, startEpochs.get(key)));
+        }
       });
       if (protect && !missing.isEmpty()) {
         leases = remote.tryLeaseAll(missing);
       }
     }
-    if (missing.isEmpty()) {
-      return result;
+    if (!missing.isEmpty()) {
+      loadBatch(missing, startEpochs, leases, batch);
     }
+  }
+
+  /** One {@link Loader#loadAll} for {@code missing}; writes the backend where a lease allows. */
+  private void loadBatch(Set<K> missing, Map<K, Long> startEpochs, Map<K, Lease> leases, Batch batch) {
     long start = ticker.getAsLong();
     Map<K, V> loaded;
     try {
@@ -555,12 +616,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
           unprotected.put(key, entry.toRemote());
         }
       }
-      fill(key, entry, startEpochs.get(key)).value.ifPresent(v -> result.put(key, v));
+      batch.settle(key, fill(key, entry, startEpochs.get(key)));
     }
     if (!unprotected.isEmpty()) {
       remote.setAll(unprotected);
     }
-    return result;
   }
 
   @Override
@@ -571,9 +631,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   }
 
   /**
-   * Puts in every tier, rewriting a resident entry in place where it can. Moves the key's epoch only when a load may be running: a load that
-   * starts after this check reads the source after the caller's store write (or finds the
-   * pending write-back), so it cannot bring back an older value.
+   * Puts in every tier, rewriting a resident entry in place where it can. Moves the key's
+   * epoch only when a load may be running: a load that starts after this check reads the source
+   * after the caller's store write (or finds the pending write-back), so it cannot bring back an
+   * older value.
    */
   private void cacheNow(K key, Optional<V> value) {
     if (loadsInProgress.get() > 0) {
