@@ -103,6 +103,16 @@ class ShardedFaultIT {
         db.put("user:" + i, "v1");
         assertEquals(Optional.of("v1"), cache.get("user:" + i));
       }
+      // The server lists a subscription a little before the client hears it confirmed, and each
+      // confirmation clears its node's keys from the local tier: read until a whole pass hits
+      // locally, so that every confirmation is behind us.
+      io.scaleblocks.testkit.Await.until("every key to be a local hit", Duration.ofSeconds(5), () -> {
+        long hits = cache.stats().hits();
+        for (int i = 0; i < KEYS; i++) {
+          cache.get("user:" + i);
+        }
+        return cache.stats().hits() - hits == KEYS;
+      });
       boolean[] onDeadNode = new boolean[KEYS];
       int deadKeys = 0;
       for (int i = 0; i < KEYS; i++) {
