@@ -1,12 +1,10 @@
 package io.scaleblocks.cache;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -24,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -41,10 +38,9 @@ import org.slf4j.LoggerFactory;
  * fillers put before re-checking, every interleaving ends without the old value. A collision
  * between keys only costs a skipped fill.
  *
- * <p>Near-cache trust is per invalidation channel: {@link #nearDown} lists the channels that are
- * down or not yet confirmed, each with the keys it covers and since when. A local entry is served
- * unless its key is covered by a channel down for longer than the staleness bound; a channel's
- * return clears only its keys. With no channel down, hits take the short path.
+ * <p>Near-cache trust is per invalidation channel of the backend ({@link NearCacheTrust}): a local
+ * entry is served unless its key is covered by a channel down for longer than the staleness
+ * bound. With no channel down, hits take the short path.
  */
 final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
@@ -73,7 +69,6 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private final ExecutorService ownedRefreshExecutor;
   private final boolean protect;
   private final long leaseWaitNanos;
-  private final long nearStalenessNanos;
   private final LongSupplier ticker;
   private final Clock clock;
   private final boolean recordStats;
@@ -94,9 +89,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   private final LongAdder loadNanos = new LongAdder();
   private final LongAdder puts = new LongAdder();
   private final LongAdder directStoreWrites = new LongAdder();
-  /** Channels down or not yet confirmed; an immutable snapshot, swapped under {@link #nearLock}. */
-  private volatile List<DownChannel<K>> nearDown = List.of();
-  private final ReentrantLock nearLock = new ReentrantLock();
+  /** Which local entries the backend's invalidation channels still vouch for; null without a backend. */
+  private final NearCacheTrust<K> near;
   /**
    * Neither counting hits nor distrusting the near cache: a fresh hit may take the short path.
    * One field, so that the short path reads one flag.
@@ -141,7 +135,6 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     this.protect = b.staleSetProtection;
     this.leaseWaitNanos = b.leaseWaitNanos;
-    this.nearStalenessNanos = b.nearCacheStalenessNanos;
     this.recordStats = b.recordStats;
     this.rewriteInPlace = b.backend == null && b.weigher == null;
     this.quickHits = !recordStats;
@@ -156,22 +149,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       this.flusher = null;
     }
     if (backend != null) {
-      // Until a channel confirms its first subscription, invalidations can be missed exactly as
-      // after a disconnect: the same staleness bound applies, and the first confirmation clears
-      // whatever the local tier cached meanwhile. Until told otherwise the backend has one
-      // channel for every key; one with several channels announces each during subscribe, and
-      // then those stand for it and the assumed one is dropped.
-      setNearDown(List.of(new DownChannel<>(InvalidationListener.EVERY_KEY, ticker.getAsLong())));
-      NearCacheListener listener = new NearCacheListener();
-      boolean hasChannel = backend.subscribe(listener);
-      nearLock.lock();
-      try {
-        if (!hasChannel || listener.announcedChannels) {
-          listener.dropChannel(InvalidationListener.EVERY_KEY);
-        }
-      } finally {
-        nearLock.unlock();
-      }
+      near = new NearCacheTrust<>(name, ticker, b.nearCacheStalenessNanos, new NearTier());
+      near.subscribe(backend);
+    } else {
+      near = null;
     }
   }
 
@@ -213,25 +194,12 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     return load(key).value;
   }
 
-  /** Publishes the channels that are down; the short path is open only when none is. */
-  private void setNearDown(List<DownChannel<K>> down) {
-    nearDown = down;
-    quickHits = down.isEmpty() && !recordStats;
-  }
-
   /** Not expired, and no channel covering {@code key} has been down for longer than the bound. */
   private boolean usable(K key, LocalEntry<V> entry, long now) {
     if (now - entry.deadline() >= 0) {
       return false;
     }
-    List<DownChannel<K>> down = nearDown;
-    for (int i = 0; i < down.size(); i++) {
-      DownChannel<K> channel = down.get(i);
-      if (now - channel.since() > nearStalenessNanos && channel.covers().test(key)) {
-        return false;
-      }
-    }
-    return true;
+    return near == null || near.trusts(key, now);
   }
 
   private LocalEntry<V> localEntry(K key) {
@@ -797,103 +765,31 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     return (h ^ (h >>> 16)) & (EPOCH_STRIPES - 1);
   }
 
-  /** An invalidation channel that is down: the keys it covers, and the ticker reading since when. */
-  private record DownChannel<K>(Predicate<? super K> covers, long since) {}
-
-  /**
-   * Keeps the local tier coherent with other instances through the backend's channels. Channel
-   * events are rare; they take {@link #nearLock} and swap {@link #nearDown}.
-   */
-  private final class NearCacheListener implements InvalidationListener<K> {
-    /** A channel other than {@link InvalidationListener#EVERY_KEY} was heard of; under the lock. */
-    boolean announcedChannels;
-    /** Channels confirmed at least once (by identity), whose loss is worth a warning; under the lock. */
-    private final Set<Predicate<? super K>> confirmed =
-        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
-
+  /** The local tier as the near cache's channels act on it. */
+  private final class NearTier implements NearCacheTrust.LocalTier<K> {
     @Override
-    public void invalidated(K key) {
+    public void invalidate(K key) {
       bumpEpoch(key);
       local.invalidate(key);
     }
 
     @Override
-    public void disconnected(Predicate<? super K> covers) {
-      Objects.requireNonNull(covers, "covers");
-      boolean lost;
-      nearLock.lock();
-      try {
-        noteChannel(covers);
-        List<DownChannel<K>> down = nearDown;
-        if (indexOf(down, covers) >= 0) {
-          return;
-        }
-        List<DownChannel<K>> next = new ArrayList<>(down);
-        next.add(new DownChannel<>(covers, ticker.getAsLong()));
-        setNearDown(List.copyOf(next));
-        lost = confirmed.contains(covers);
-      } finally {
-        nearLock.unlock();
+    public void invalidateAll(Predicate<? super K> covers) {
+      // Fills that started while the channel was down take back what they put (when stale-set
+      // protection is on), and whatever the local tier cached for its keys meanwhile goes.
+      for (int i = 0; i < EPOCH_STRIPES; i++) {
+        epochs.incrementAndGet(i);
       }
-      if (!lost) {
-        return;
+      if (covers == InvalidationListener.EVERY_KEY) {
+        local.invalidateAll();
+      } else {
+        local.invalidateAll(covers);
       }
-      LOG.warn("{} - an invalidation channel is down{}; its keys' local entries are served for at most {} ms",
-          name, covers == EVERY_KEY ? "" : " (" + covers + ")", TimeUnit.NANOSECONDS.toMillis(nearStalenessNanos));
     }
 
     @Override
-    public void reconnected(Predicate<? super K> covers) {
-      Objects.requireNonNull(covers, "covers");
-      nearLock.lock();
-      try {
-        noteChannel(covers);
-        confirmed.add(covers);
-        if (indexOf(nearDown, covers) < 0) {
-          return;
-        }
-        // Fills that started while the channel was down take back what they put (when stale-set
-        // protection is on), and whatever the local tier cached for its keys meanwhile goes.
-        for (int i = 0; i < EPOCH_STRIPES; i++) {
-          epochs.incrementAndGet(i);
-        }
-        if (covers == EVERY_KEY) {
-          local.invalidateAll();
-        } else {
-          local.invalidateAll(covers);
-        }
-        dropChannel(covers);
-      } finally {
-        nearLock.unlock();
-      }
-      LOG.info("{} - an invalidation channel is up{}; cleared its keys from the local tier",
-          name, covers == EVERY_KEY ? "" : " (" + covers + ")");
-    }
-
-    private void noteChannel(Predicate<? super K> covers) {
-      if (covers != EVERY_KEY) {
-        announcedChannels = true;
-      }
-    }
-
-    /** Forgets {@code covers} as down; under the lock. */
-    void dropChannel(Predicate<? super K> covers) {
-      List<DownChannel<K>> down = nearDown;
-      int index = indexOf(down, covers);
-      if (index >= 0) {
-        List<DownChannel<K>> next = new ArrayList<>(down);
-        next.remove(index);
-        setNearDown(List.copyOf(next));
-      }
-    }
-
-    private int indexOf(List<DownChannel<K>> down, Predicate<? super K> covers) {
-      for (int i = 0; i < down.size(); i++) {
-        if (down.get(i).covers() == covers) {
-          return i;
-        }
-      }
-      return -1;
+    public void trustChanged(boolean allUp) {
+      quickHits = allUp && !recordStats;
     }
   }
 
