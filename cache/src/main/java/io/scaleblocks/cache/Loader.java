@@ -9,7 +9,10 @@ import java.util.Set;
  * Reads the source of truth (the database) on a cache miss.
  *
  * <p>Implementations must be thread-safe; a {@link CacheAside} calls them from the reader's
- * thread and, for early refresh, from its refresh executor.
+ * thread and, for early refresh, from its refresh executor. A loader may read other keys through
+ * the cache, but not the key it is loading: that call fails with an
+ * {@link IllegalStateException} naming the key (which reaches the caller as the cause of a
+ * {@link CacheLoadException}) rather than waiting for itself forever.
  */
 @FunctionalInterface
 public interface Loader<K, V> {

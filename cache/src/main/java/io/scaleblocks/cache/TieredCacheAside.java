@@ -77,7 +77,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    * whose entries carry a shared expiry, nor with a weigher, which must see every new value.
    */
   private final boolean rewriteInPlace;
-  private final ConcurrentHashMap<K, CompletableFuture<LocalEntry<V>>> flights = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<K, Flight<V>> flights = new ConcurrentHashMap<>();
   private final AtomicLongArray epochs = new AtomicLongArray(EPOCH_STRIPES);
   /** Loads and refreshes running now; a put with none running need not move an epoch. */
   private final java.util.concurrent.atomic.AtomicInteger loadsInProgress = new java.util.concurrent.atomic.AtomicInteger();
@@ -209,10 +209,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   /** Single-flight: the first caller loads, the others wait for its result. */
   private LocalEntry<V> load(K key) {
-    CompletableFuture<LocalEntry<V>> flight = new CompletableFuture<>();
-    CompletableFuture<LocalEntry<V>> running = flights.putIfAbsent(key, flight);
+    Flight<V> flight = new Flight<>(Thread.currentThread());
+    Flight<V> running = flights.putIfAbsent(key, flight);
     if (running != null) {
-      return await(running);
+      return await(key, running);
     }
     try {
       LocalEntry<V> entry = fetch(key);
@@ -226,7 +226,16 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
   }
 
-  private LocalEntry<V> await(CompletableFuture<LocalEntry<V>> running) {
+  /**
+   * Waits for another caller's load of {@code key}. Refuses to wait for a load that this very
+   * thread is running, which happens when a loader asks the cache for its own key and would
+   * otherwise wait for itself forever.
+   */
+  private LocalEntry<V> await(K key, Flight<V> running) {
+    if (running.loader == Thread.currentThread()) {
+      throw new IllegalStateException(name + " - the loader of " + key
+          + " asked this cache for the same key; a loader must read its source, not the cache, for the key it loads");
+    }
     try {
       return running.join();
     } catch (CompletionException e) {
@@ -393,12 +402,13 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     if (entry.deadline() - now > gap || flights.containsKey(key)) {
       return;
     }
-    CompletableFuture<LocalEntry<V>> flight = new CompletableFuture<>();
+    Flight<V> flight = new Flight<>(null);
     if (flights.putIfAbsent(key, flight) != null) {
       return;
     }
     try {
       refreshExecutor.execute(() -> {
+        flight.loader = Thread.currentThread();
         try {
           flight.complete(refresh(key, entry));
         } catch (RuntimeException | Error e) {
@@ -479,10 +489,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     // awaited, and every other key gets a flight of ours, so a get arriving meanwhile waits for
     // this batch instead of calling the loader itself.
     Batch batch = new Batch(result);
-    Map<K, CompletableFuture<LocalEntry<V>>> theirs = new LinkedHashMap<>();
+    Map<K, Flight<V>> theirs = new LinkedHashMap<>();
     for (K key : missing) {
-      CompletableFuture<LocalEntry<V>> flight = new CompletableFuture<>();
-      CompletableFuture<LocalEntry<V>> running = flights.putIfAbsent(key, flight);
+      Flight<V> flight = new Flight<>(Thread.currentThread());
+      Flight<V> running = flights.putIfAbsent(key, flight);
       if (running == null) {
         batch.owned.put(key, flight);
       } else {
@@ -500,13 +510,22 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     } finally {
       batch.owned.forEach(flights::remove);
     }
-    theirs.forEach((key, running) -> await(running).value.ifPresent(v -> result.put(key, v)));
+    theirs.forEach((key, running) -> await(key, running).value.ifPresent(v -> result.put(key, v)));
     return result;
+  }
+
+  /** A load in progress, and the thread running its loader (null until a refresh starts). */
+  private static final class Flight<V> extends CompletableFuture<LocalEntry<V>> {
+    volatile Thread loader;
+
+    Flight(Thread loader) {
+      this.loader = loader;
+    }
   }
 
   /** The flights one {@link #getAll} claimed, and the result it builds. */
   private final class Batch {
-    final Map<K, CompletableFuture<LocalEntry<V>>> owned = new HashMap<>();
+    final Map<K, Flight<V>> owned = new HashMap<>();
     final Map<K, V> result;
 
     Batch(Map<K, V> result) {
@@ -516,7 +535,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     /** Hands a key's entry to the caller and to every get waiting on its flight, which ends. */
     void settle(K key, LocalEntry<V> entry) {
       entry.value.ifPresent(v -> result.put(key, v));
-      CompletableFuture<LocalEntry<V>> flight = owned.get(key);
+      Flight<V> flight = owned.get(key);
       flight.complete(entry);
       flights.remove(key, flight);
     }

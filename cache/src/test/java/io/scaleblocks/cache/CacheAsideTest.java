@@ -143,6 +143,29 @@ class CacheAsideTest {
   }
 
   @Test
+  void aLoaderThatAsksTheCacheForItsOwnKeyFailsInsteadOfWaitingForItself() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<CacheAside<String, String>> self = new java.util.concurrent.atomic.AtomicReference<>();
+    CacheAside<String, String> cache = CacheAside.<String, String>builder(key -> switch (key) {
+      case "loop" -> self.get().get("loop");
+      case "a" -> Optional.of("a needs " + self.get().get("b").orElseThrow());
+      default -> Optional.of(key);
+    }).ticker(time::nanoTime).clock(time).build();
+    self.set(cache);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<Throwable> outcome = pool.submit(() -> assertThrows(CacheLoadException.class, () -> cache.get("loop")));
+      Throwable failure = outcome.get(10, TimeUnit.SECONDS);
+      assertTrue(failure.getCause() instanceof IllegalStateException, String.valueOf(failure.getCause()));
+      assertTrue(failure.getCause().getMessage().contains("loop"), failure.getCause().getMessage());
+      assertThrows(CacheLoadException.class, () -> cache.getAll(List.of("loop")), "a batch fails the same way");
+      // Reading other keys through the cache from a loader is fine, and nothing was left in flight.
+      assertEquals(Optional.of("a needs b"), pool.submit(() -> cache.get("a")).get(10, TimeUnit.SECONDS));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
   void getAllLoadsEveryMissInOneBatchAndCachesNotFound() {
     db.put("a", "1");
     db.put("b", "2");
