@@ -167,7 +167,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   @Override
   public Optional<V> get(K key) {
     Objects.requireNonNull(key, "key");
-    LocalEntry<V> entry = caffeine != null ? caffeine.getIfPresent(key) : local.getIfPresent(key);
+    LocalEntry<V> entry = resident(key);
     // The common hit, kept small enough to inline whole into the caller: fresh, not yet due for
     // early refresh, the near cache trusted, no counting.
     if (entry != null && quickHits && ticker.getAsLong() - entry.refreshFrom < 0) {
@@ -203,7 +203,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   }
 
   private LocalEntry<V> localEntry(K key) {
-    LocalEntry<V> entry = local.getIfPresent(key);
+    LocalEntry<V> entry = resident(key);
     return entry != null && usable(key, entry, ticker.getAsLong()) ? entry : null;
   }
 
@@ -345,6 +345,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       local.invalidate(key, entry);
     }
     return entry;
+  }
+
+  /** The local tier's entry for {@code key}, fresh or not; the W-TinyLFU tier is called directly. */
+  private LocalEntry<V> resident(K key) {
+    return caffeine != null ? caffeine.getIfPresent(key) : local.getIfPresent(key);
   }
 
   private void putLocal(K key, LocalEntry<V> entry) {
@@ -630,7 +635,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     long now = ticker.getAsLong();
     if (rewriteInPlace) {
       long deadline = now + lifetime(value);
-      LocalEntry<V> resident = caffeine != null ? caffeine.getIfPresent(key) : local.getIfPresent(key);
+      LocalEntry<V> resident = resident(key);
       if (resident != null && deadline - now > 0 && resident.rewrite(value, deadline)) {
         if (recordStats) {
           puts.increment();
