@@ -6,7 +6,7 @@ import java.util.Optional;
  * What the local tier of a {@link TieredCacheAside} holds per key, compared by identity so that
  * a filler can take back exactly its own entry.
  *
- * <p>An entry that was put, or loaded faster than the ticker resolves, in a cache without a
+ * <p>An entry that was put, or loaded in no measurable time, in a cache without a
  * backend has no load time to drive XFetch and no shared expiry, so {@link #of} gives it this
  * class alone: 24 bytes, two fields, the value and one time that is both its deadline and the
  * start of early refresh (never, before the deadline). Such an entry is rewritten in place by

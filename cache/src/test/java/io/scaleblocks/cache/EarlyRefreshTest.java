@@ -48,6 +48,25 @@ class EarlyRefreshTest {
     assertEquals(1, cache.stats().misses(), "only the very first read may miss");
   }
 
+  /**
+   * XFetch's lead is proportional to how long the load took. The default ticker, which a hit
+   * reads, moves in 10 ms steps, so a 3 ms load timed on it would take 0 or 10 ms; loads are
+   * timed on the precise clock instead.
+   */
+  @Test
+  void withTheDefaultTickerAFastLoadIsTimedPrecisely() {
+    CacheAside<String, Integer> cache = CacheAside.<String, Integer>builder(key -> {
+      Thread.sleep(3);
+      return Optional.of(1);
+    }).recordStats().build();
+    long start = System.nanoTime();
+    cache.get("key");
+    long outside = System.nanoTime() - start;
+    long took = cache.stats().totalLoadNanos();
+    assertTrue(took >= Duration.ofMillis(3).toNanos() && took <= outside,
+        "a 3 ms load timed as " + took + " ns, the call around it took " + outside + " ns");
+  }
+
   @Test
   void withoutEarlyRefreshEveryExpiryMakesAReaderWaitForTheLoad() {
     CacheAside<String, Integer> cache = cache(0);
