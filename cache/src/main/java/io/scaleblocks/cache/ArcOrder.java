@@ -19,15 +19,12 @@ import java.util.function.Consumer;
  */
 final class ArcOrder<K> implements PolicyOrder<K> {
 
-  private static final class Node<K> extends NodeList.Linked<Node<K>> {
-    final K key;
-    long weight;
+  private static final class Node<K> extends NodeList.Keyed<K, Node<K>> {
     /** The list holding this key; null once it left all four. */
     KeyList<K> list;
 
     Node(K key, long weight) {
-      this.key = key;
-      this.weight = weight;
+      super(key, weight);
     }
 
     boolean resident() {

@@ -14,8 +14,7 @@ final class CaffeineLocalCache<K, V> implements LocalCache<K, V> {
 
   private final Cache<K, V> cache;
   private final LongAdder evictions = new LongAdder();
-  private final LongAdder hits;
-  private final LongAdder misses;
+  private final ReadCounts counts;
 
   CaffeineLocalCache(LocalCacheBuilder<K, V> builder) {
     Caffeine<Object, Object> caffeine = Caffeine.newBuilder();
@@ -56,8 +55,7 @@ final class CaffeineLocalCache<K, V> implements LocalCache<K, V> {
           }
         })
         .build();
-    this.hits = builder.recordStats ? new LongAdder() : null;
-    this.misses = builder.recordStats ? new LongAdder() : null;
+    this.counts = new ReadCounts(builder.recordStats);
   }
 
   /** The Caffeine cache itself, for a caller that does not record stats and wants one call less. */
@@ -67,11 +65,7 @@ final class CaffeineLocalCache<K, V> implements LocalCache<K, V> {
 
   @Override
   public V getIfPresent(K key) {
-    V value = cache.getIfPresent(key);
-    if (hits != null) {
-      (value == null ? misses : hits).increment();
-    }
-    return value;
+    return counts.count(cache.getIfPresent(key));
   }
 
   @Override
@@ -120,12 +114,12 @@ final class CaffeineLocalCache<K, V> implements LocalCache<K, V> {
 
   @Override
   public long hitCount() {
-    return hits == null ? 0 : hits.sum();
+    return counts.hits();
   }
 
   @Override
   public long missCount() {
-    return misses == null ? 0 : misses.sum();
+    return counts.misses();
   }
 
   @Override

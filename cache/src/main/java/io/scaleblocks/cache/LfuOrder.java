@@ -19,15 +19,12 @@ import java.util.function.Consumer;
  */
 final class LfuOrder<K> implements PolicyOrder<K> {
 
-  private static final class Node<K> extends NodeList.Linked<Node<K>> {
-    final K key;
-    long weight;
+  private static final class Node<K> extends NodeList.Keyed<K, Node<K>> {
     /** The bucket holding this key; null once the key was evicted, removed or cleared. */
     Bucket<K> bucket;
 
     Node(K key, long weight) {
-      this.key = key;
-      this.weight = weight;
+      super(key, weight);
     }
   }
 

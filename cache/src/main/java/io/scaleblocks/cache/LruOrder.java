@@ -11,14 +11,11 @@ import java.util.function.Consumer;
  */
 final class LruOrder<K> implements PolicyOrder<K> {
 
-  private static final class Link<K> extends NodeList.Linked<Link<K>> {
-    final K key;
-    long weight;
+  private static final class Link<K> extends NodeList.Keyed<K, Link<K>> {
     boolean linked = true;
 
     Link(K key, long weight) {
-      this.key = key;
-      this.weight = weight;
+      super(key, weight);
     }
   }
 

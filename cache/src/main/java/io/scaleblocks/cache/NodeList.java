@@ -14,6 +14,17 @@ class NodeList<N extends NodeList.Linked<N>> {
     N next;
   }
 
+  /** An element that stands for a cache key of some weight: what every policy's lists hold. */
+  static class Keyed<K, N extends Keyed<K, N>> extends Linked<N> {
+    final K key;
+    long weight;
+
+    Keyed(K key, long weight) {
+      this.key = key;
+      this.weight = weight;
+    }
+  }
+
   N head;
   N tail;
 

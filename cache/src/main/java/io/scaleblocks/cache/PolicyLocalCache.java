@@ -2,7 +2,6 @@ package io.scaleblocks.cache;
 
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -45,8 +44,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   private final Weigher<? super K, ? super V> weigher;
   private final Expiration<K, V> expiration;
   private final LongSupplier ticker;
-  private final LongAdder hits;
-  private final LongAdder misses;
+  private final ReadCounts counts;
   private volatile long evictions;
   /** Made once: a method reference to this cache is a new object each time it is evaluated. */
   private final Consumer<Node<K, V>> applyRead = this::applyRead;
@@ -60,22 +58,21 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
     this.ticker = builder.ticker;
     this.order = PolicyOrder.create(policy, maximum);
     this.readsReorder = policy != EvictionPolicy.FIFO;
-    this.hits = builder.recordStats ? new LongAdder() : null;
-    this.misses = builder.recordStats ? new LongAdder() : null;
+    this.counts = new ReadCounts(builder.recordStats);
   }
 
   @Override
   public V getIfPresent(K key) {
     Node<K, V> node = data.get(key);
     if (node == null) {
-      recordMiss();
+      counts.miss();
       return null;
     }
     if (expiration != null) {
       long now = ticker.getAsLong();
       if (now - node.deadline >= 0) {
         removeExpired(key, node);
-        recordMiss();
+        counts.miss();
         return null;
       }
       if (expiration.afterAccess()) {
@@ -85,16 +82,8 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
     if (readsReorder) {
       afterRead(node);
     }
-    if (hits != null) {
-      hits.increment();
-    }
+    counts.hit();
     return node.value;
-  }
-
-  private void recordMiss() {
-    if (misses != null) {
-      misses.increment();
-    }
   }
 
   private void afterRead(Node<K, V> node) {
@@ -252,12 +241,12 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
 
   @Override
   public long hitCount() {
-    return hits == null ? 0 : hits.sum();
+    return counts.hits();
   }
 
   @Override
   public long missCount() {
-    return misses == null ? 0 : misses.sum();
+    return counts.misses();
   }
 
   @Override
