@@ -49,6 +49,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   /** XFetch never refreshes more than this many load times (times beta) before expiry: e^-12. */
   static final double REFRESH_HORIZON = 12;
   private static final long LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  /** The flight each thread now waits for, in every cache: what {@link #await} follows to find a cycle. */
+  private static final ConcurrentHashMap<Thread, Flight<?>> WAITING = new ConcurrentHashMap<>();
 
   private final String name;
   private final Loader<K, V> loader;
@@ -230,23 +232,51 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   }
 
   /**
-   * Waits for another caller's load of {@code key}. Refuses to wait for a load that this very
-   * thread is running, which happens when a loader asks the cache for its own key and would
-   * otherwise wait for itself forever.
+   * Waits for another caller's load of {@code key}. Refuses to wait for a load that would wait
+   * for this thread: one this very thread is running (a loader asked the cache for its own key),
+   * or one whose loader waits, through other loads of any cache, for a load this thread runs
+   * (loaders that read each other's keys). Either would wait forever.
    */
   private LocalEntry<V> await(K key, Flight<V> running) {
-    if (running.loader == Thread.currentThread()) {
+    Thread self = Thread.currentThread();
+    if (running.loader == self) {
       throw new IllegalStateException(name + " - the loader of " + key
           + " asked this cache for the same key; a loader must read its source, not the cache, for the key it loads");
     }
+    WAITING.put(self, running);
     try {
+      if (leadsBackTo(self, running)) {
+        throw new IllegalStateException(name + " - the load of " + key + " waits, through other loaders, for a load"
+            + " that this loader runs; loaders that read each other's keys through a cache would wait forever");
+      }
       return running.join();
     } catch (CompletionException e) {
       if (e.getCause() instanceof RuntimeException runtime) {
         throw runtime;
       }
       throw e;
+    } finally {
+      WAITING.remove(self);
     }
+  }
+
+  /**
+   * Whether following "the loader of this unfinished flight waits for that one" from
+   * {@code flight} reaches a flight that {@code self} runs. The caller has published its own wait
+   * in {@link #WAITING} first, so of two loaders closing a cycle at once, at least one sees it.
+   */
+  private static boolean leadsBackTo(Thread self, Flight<?> flight) {
+    for (int hops = 0; flight != null && !flight.isDone() && hops <= WAITING.size(); hops++) {
+      Thread loader = flight.loader;
+      if (loader == self) {
+        return true;
+      }
+      if (loader == null) {
+        return false;
+      }
+      flight = WAITING.get(loader);
+    }
+    return false;
   }
 
   private LocalEntry<V> fetch(K key) {

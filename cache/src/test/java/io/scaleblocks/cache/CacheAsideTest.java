@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -163,6 +164,70 @@ class CacheAsideTest {
     } finally {
       pool.shutdownNow();
     }
+  }
+
+  @Test
+  void twoLoadersThatReadEachOthersKeyFailInsteadOfWaitingForEachOtherForever() throws Exception {
+    AtomicReference<CacheAside<String, String>> self = new AtomicReference<>();
+    CyclicBarrier bothLoading = new CyclicBarrier(2);
+    java.util.concurrent.atomic.AtomicBoolean cyclic = new java.util.concurrent.atomic.AtomicBoolean(true);
+    CacheAside<String, String> cache = CacheAside.<String, String>builder(key -> {
+      if (cyclic.get()) {
+        bothLoading.await(10, TimeUnit.SECONDS);
+        return Optional.of(key + " needs " + self.get().get(key.equals("a") ? "b" : "a").orElseThrow());
+      }
+      return Optional.of(key);
+    }).ticker(time::nanoTime).clock(time).build();
+    self.set(cache);
+    assertBothFailWithACycle(() -> cache.get("a"), () -> cache.get("b"));
+    cyclic.set(false);
+    assertEquals(Optional.of("a"), cache.get("a"), "no load was left in flight");
+    assertEquals(Optional.of("b"), cache.get("b"), "no load was left in flight");
+  }
+
+  @Test
+  void loadersOfTwoCachesThatReadEachOtherFailInsteadOfWaitingForever() throws Exception {
+    AtomicReference<CacheAside<String, String>> users = new AtomicReference<>();
+    AtomicReference<CacheAside<String, String>> teams = new AtomicReference<>();
+    CyclicBarrier bothLoading = new CyclicBarrier(2);
+    users.set(CacheAside.<String, String>builder(key -> {
+      bothLoading.await(10, TimeUnit.SECONDS);
+      return teams.get().get("team of " + key).map(team -> key + " leads " + team);
+    }).ticker(time::nanoTime).clock(time).build());
+    teams.set(CacheAside.<String, String>builder(key -> {
+      bothLoading.await(10, TimeUnit.SECONDS);
+      return users.get().get("ann").map(lead -> key + " led by " + lead);
+    }).ticker(time::nanoTime).clock(time).build());
+    assertBothFailWithACycle(() -> users.get().get("ann"), () -> teams.get().get("team of ann"));
+  }
+
+  /** Runs both reads at once: each must fail within seconds, and at least one names the cycle. */
+  private static void assertBothFailWithACycle(java.util.concurrent.Callable<?> one, java.util.concurrent.Callable<?> other)
+      throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> first = pool.submit(one);
+      Future<?> second = pool.submit(other);
+      List<Throwable> failures = new ArrayList<>();
+      for (Future<?> read : List.of(first, second)) {
+        java.util.concurrent.ExecutionException failed =
+            assertThrows(java.util.concurrent.ExecutionException.class, () -> read.get(10, TimeUnit.SECONDS));
+        assertTrue(failed.getCause() instanceof CacheLoadException, String.valueOf(failed.getCause()));
+        failures.add(failed.getCause());
+      }
+      assertTrue(failures.stream().anyMatch(CacheAsideTest::namesACycle), String.valueOf(failures));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static boolean namesACycle(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof IllegalStateException && cause.getMessage().contains("each other's keys")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Test
