@@ -10,9 +10,11 @@ import java.util.Set;
  *
  * <p>Implementations must be thread-safe; a {@link CacheAside} calls them from the reader's
  * thread and, for early refresh, from its refresh executor. A loader may read other keys through
- * the cache, but not the key it is loading: that call fails with an
- * {@link IllegalStateException} naming the key (which reaches the caller as the cause of a
- * {@link CacheLoadException}) rather than waiting for itself forever.
+ * the cache, but not the key it is loading, and loaders may not read each other's keys in a
+ * cycle (the loader of {@code a} reads {@code b} while the loader of {@code b} reads {@code a},
+ * in one cache or across caches): such a call fails with an {@link IllegalStateException}
+ * naming the key (which reaches the caller as the cause of a {@link CacheLoadException}) rather
+ * than waiting forever.
  */
 @FunctionalInterface
 public interface Loader<K, V> {
