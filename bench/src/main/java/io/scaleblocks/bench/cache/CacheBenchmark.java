@@ -25,7 +25,8 @@ import org.openjdk.jmh.annotations.Threads;
  * once (so all its structures are in their steady state). Our cache-aside hit path on the default policy and our LRU, LFU,
  * FIFO and ARC, against Caffeine's {@code getIfPresent}/{@code put} (the anchor) and a
  * {@code synchronized} access-ordered {@code LinkedHashMap} LRU (the naive baseline). The
- * anchor has no expiry while the cache-aside keeps a per-entry TTL; {@code caffeineExpireAfter}
+ * anchor has no expiry while the cache-aside keeps a per-entry TTL ({@code cacheAsideRecordingStats}
+ * also counts hits and misses); {@code caffeineExpireAfter}
  * (Caffeine with a per-entry {@code Expiry}) and {@code caffeineExpireAfterWrite} (one fixed TTL)
  * show what Caffeine itself pays for a TTL, and {@code caffeineHolder} the least any wrapper that
  * checks a per-entry deadline on a hit pays.
@@ -38,7 +39,7 @@ public class CacheBenchmark {
   private static final int ITEMS = SIZE / 3;
   private static final long TTL_NANOS = TimeUnit.MINUTES.toNanos(10);
 
-  @Param({"cacheAside", "caffeine", "caffeineExpireAfter", "caffeineExpireAfterWrite", "caffeineHolder", "lru", "lfu", "fifo", "arc", "synchronizedLinkedHashMap"})
+  @Param({"cacheAside", "cacheAsideRecordingStats", "caffeine", "caffeineExpireAfter", "caffeineExpireAfterWrite", "caffeineHolder", "lru", "lfu", "fifo", "arc", "synchronizedLinkedHashMap"})
   String impl;
 
   Integer[] keys;
@@ -104,6 +105,17 @@ public class CacheBenchmark {
       case "cacheAside" -> {
         CacheAside<Integer, Integer> cache = CacheAside.<Integer, Integer>builder(Optional::of)
             .maximumSize(2 * SIZE).build();
+        yield new Ops() {
+          @Override public Object get(Integer key) { return cache.get(key); }
+          @Override public void put(Integer key, Integer value) { cache.put(key, value); }
+          @Override public void invalidate(Integer key) { cache.invalidate(key); }
+        };
+      }
+      case "cacheAsideRecordingStats" -> {
+        // The same with recordStats(): every hit increments a striped counter and takes the
+        // longer path that counts it.
+        CacheAside<Integer, Integer> cache = CacheAside.<Integer, Integer>builder(Optional::of)
+            .maximumSize(2 * SIZE).recordStats().build();
         yield new Ops() {
           @Override public Object get(Integer key) { return cache.get(key); }
           @Override public void put(Integer key, Integer value) { cache.put(key, value); }
