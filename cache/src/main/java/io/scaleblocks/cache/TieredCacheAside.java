@@ -60,7 +60,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    * The local tier's Caffeine cache as a map when the policy is W-TinyLFU: the hit path calls it
    * directly. Caffeine's map view is the cache itself, one call nearer than its {@code Cache}
    * facade, and its {@code get} records the read with the policy just as {@code getIfPresent}
-   * does. The hop saved shows in the hit path's throughput (the module README, "Throughput").
+   * does, so every hit makes one call less.
    */
   private final ConcurrentMap<K, LocalEntry<V>> caffeine;
   private final CacheBackend<K, V> backend;
