@@ -10,8 +10,8 @@ import java.util.concurrent.locks.LockSupport;
  * clock. The thread starts the first time a cache uses this ticker.
  *
  * <p>The period is a trade: every wake-up of the thread takes a core from whatever runs there.
- * Sampling every millisecond cost the cache-aside hit path 5 to 8% of its throughput with two
- * reader threads on two cores ({@code CacheBenchmark}); every 10 ms, nothing measurable.
+ * Sampling every millisecond cost the hit path 5 to 8% of its throughput in single runs with
+ * two reader threads on two cores ({@code CacheBenchmark}); every 10 ms, nothing measurable.
  */
 final class CoarseTicker {
 
