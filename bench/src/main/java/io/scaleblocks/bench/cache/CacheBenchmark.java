@@ -102,26 +102,11 @@ public class CacheBenchmark {
 
   static Ops create(String impl) {
     return switch (impl) {
-      case "cacheAside" -> {
-        CacheAside<Integer, Integer> cache = CacheAside.<Integer, Integer>builder(Optional::of)
-            .maximumSize(2 * SIZE).build();
-        yield new Ops() {
-          @Override public Object get(Integer key) { return cache.get(key); }
-          @Override public void put(Integer key, Integer value) { cache.put(key, value); }
-          @Override public void invalidate(Integer key) { cache.invalidate(key); }
-        };
-      }
-      case "cacheAsideRecordingStats" -> {
-        // The same with recordStats(): every hit increments a striped counter and takes the
-        // longer path that counts it.
-        CacheAside<Integer, Integer> cache = CacheAside.<Integer, Integer>builder(Optional::of)
-            .maximumSize(2 * SIZE).recordStats().build();
-        yield new Ops() {
-          @Override public Object get(Integer key) { return cache.get(key); }
-          @Override public void put(Integer key, Integer value) { cache.put(key, value); }
-          @Override public void invalidate(Integer key) { cache.invalidate(key); }
-        };
-      }
+      case "cacheAside" -> ops(CacheAside.<Integer, Integer>builder(Optional::of).maximumSize(2 * SIZE).build());
+      // The same with recordStats(): every hit increments a striped counter and takes the longer
+      // path that counts it.
+      case "cacheAsideRecordingStats" ->
+          ops(CacheAside.<Integer, Integer>builder(Optional::of).maximumSize(2 * SIZE).recordStats().build());
       case "caffeine" -> {
         Cache<Integer, Integer> cache = Caffeine.newBuilder().maximumSize(2 * SIZE).build();
         yield new Ops() {
@@ -225,6 +210,14 @@ public class CacheBenchmark {
           @Override public void invalidate(Integer key) { cache.invalidate(key); }
         };
       }
+    };
+  }
+
+  private static Ops ops(CacheAside<Integer, Integer> cache) {
+    return new Ops() {
+      @Override public Object get(Integer key) { return cache.get(key); }
+      @Override public void put(Integer key, Integer value) { cache.put(key, value); }
+      @Override public void invalidate(Integer key) { cache.invalidate(key); }
     };
   }
 
