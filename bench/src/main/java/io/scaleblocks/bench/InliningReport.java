@@ -27,12 +27,10 @@ import java.util.regex.Pattern;
  *
  * <p>Usage: {@code InliningReport <jmh json> <compilation log>...}, the logs in the order the
  * forks ran (HotSpot's {@code -XX:+LogCompilation} output, one file per fork). Reads both with
- * patterns, like {@link MarkdownReport}.
+ * patterns, with {@link MarkdownReport}'s helpers. Run from the command line, single-threaded.
  */
 public final class InliningReport {
 
-  private static final Pattern BENCHMARK = Pattern.compile("\"benchmark\"\\s*:\\s*\"([^\"]+)\"");
-  private static final Pattern PARAMS = Pattern.compile("\"params\"\\s*:\\s*\\{([^}]*)}");
   private static final Pattern RAW_DATA = Pattern.compile("\"rawData\"\\s*:\\s*\\[(.*?)]\\s*]", Pattern.DOTALL);
   private static final Pattern FORK = Pattern.compile("\\[([^\\[\\]]*)");
   /** A compile of a JMH-generated measurement loop; C1 compiles carry a level, C2 ones do not. */
@@ -59,13 +57,13 @@ public final class InliningReport {
   /** Each fork of each result, in run order, as "| benchmark | params | mean |". */
   private static List<String> forks(String json) {
     List<String> forks = new ArrayList<>();
-    for (String run : json.split("\"jmhVersion\"")) {
+    for (String run : MarkdownReport.runs(json)) {
       Matcher raw = RAW_DATA.matcher(run);
       if (!raw.find()) {
         continue;
       }
-      String benchmark = first(BENCHMARK, run).replaceFirst("^io\\.scaleblocks\\.bench\\.", "");
-      String params = first(PARAMS, run).replace("\"", "").replaceAll("\\s+", " ").trim();
+      String benchmark = MarkdownReport.shortName(MarkdownReport.first(MarkdownReport.BENCHMARK, run));
+      String params = MarkdownReport.params(run);
       Matcher fork = FORK.matcher(raw.group(1) + "]");
       while (fork.find()) {
         double sum = 0;
@@ -97,7 +95,7 @@ public final class InliningReport {
         continue;
       }
       boolean osr = compile.group(1) != null;
-      double stamp = Double.parseDouble(first(STAMP, compile.group(2)));
+      double stamp = Double.parseDouble(MarkdownReport.first(STAMP, compile.group(2)));
       if ((latestIsOsr && !osr) || (latestIsOsr == osr && stamp > latestStamp)) {
         latest = compile.group(3);
         latestStamp = stamp;
@@ -128,10 +126,5 @@ public final class InliningReport {
       }
     }
     return calls.isEmpty() ? "none" : String.join(", ", calls);
-  }
-
-  private static String first(Pattern pattern, String text) {
-    Matcher matcher = pattern.matcher(text);
-    return matcher.find() ? matcher.group(1) : "";
   }
 }

@@ -22,10 +22,10 @@ import java.util.regex.Pattern;
  */
 public final class MarkdownReport {
 
-  private static final Pattern BENCHMARK = Pattern.compile("\"benchmark\"\\s*:\\s*\"([^\"]+)\"");
+  static final Pattern BENCHMARK = Pattern.compile("\"benchmark\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern MODE = Pattern.compile("\"mode\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern THREADS = Pattern.compile("\"threads\"\\s*:\\s*(\\d+)");
-  private static final Pattern PARAMS = Pattern.compile("\"params\"\\s*:\\s*\\{([^}]*)}");
+  static final Pattern PARAMS = Pattern.compile("\"params\"\\s*:\\s*\\{([^}]*)}");
   private static final Pattern PRIMARY = Pattern.compile(
       "\"primaryMetric\"\\s*:\\s*\\{\\s*\"score\"\\s*:\\s*([-0-9.eE]+|\"NaN\")\\s*,"
           + "\\s*\"scoreError\"\\s*:\\s*([-0-9.eE]+|\"NaN\")\\s*,.*?\"scoreUnit\"\\s*:\\s*\"([^\"]+)\"",
@@ -51,7 +51,7 @@ public final class MarkdownReport {
       Matcher alloc = ALLOC.matcher(run);
       System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s |%n",
           shortName(first(BENCHMARK, run)),
-          first(PARAMS, run).replace("\"", "").replaceAll("\\s+", " ").trim(),
+          params(run),
           first(THREADS, run),
           first(MODE, run),
           number(primary.group(1)),
@@ -72,7 +72,7 @@ public final class MarkdownReport {
           continue;
         }
         String row = String.format(Locale.ROOT, "| %s | %s | %s | %s |", shortName(first(BENCHMARK, run)),
-            first(PARAMS, run).replace("\"", "").replaceAll("\\s+", " ").trim(), first(THREADS, run), first(MODE, run));
+            params(run), first(THREADS, run), first(MODE, run));
         scores.computeIfAbsent(row, r -> new ArrayList<>()).add(Double.parseDouble(primary.group(1)));
         units.put(row, primary.group(3));
       }
@@ -96,7 +96,8 @@ public final class MarkdownReport {
     });
   }
 
-  private static List<String> runs(String json) {
+  /** The text of each result in a JMH JSON file, in run order. */
+  static List<String> runs(String json) {
     List<String> runs = new ArrayList<>();
     int start = json.indexOf("\"jmhVersion\"");
     while (start >= 0) {
@@ -107,12 +108,17 @@ public final class MarkdownReport {
     return runs;
   }
 
-  private static String first(Pattern pattern, String text) {
+  static String first(Pattern pattern, String text) {
     Matcher matcher = pattern.matcher(text);
     return matcher.find() ? matcher.group(1) : "";
   }
 
-  private static String shortName(String benchmark) {
+  /** A result's parameters as "name : value, ..." on one line. */
+  static String params(String run) {
+    return first(PARAMS, run).replace("\"", "").replaceAll("\\s+", " ").trim();
+  }
+
+  static String shortName(String benchmark) {
     return benchmark.replaceFirst("^io\\.scaleblocks\\.bench\\.", "");
   }
 
