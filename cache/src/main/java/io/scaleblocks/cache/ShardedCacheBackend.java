@@ -17,12 +17,11 @@ import java.util.function.Predicate;
  * assigns to the hash of its encoded bytes. Batches are split per node. Each node fails on its
  * own (its own timeout and breaker), so a dead node sends only its keys to the loader. Each
  * node's invalidation channel is passed to a near cache as covering that node's keys only (see
- * {@link #subscribe}); nodes added by a later placement are not subscribed.
- * Thread-safe; the placement is an immutable snapshot swapped with {@link #withPlacement}.
+ * {@link #subscribe}). Thread-safe: the placement is immutable and fixed at construction.
  */
 final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {
 
-  private volatile Placement<CacheBackend<K, V>> placement;
+  private final Placement<CacheBackend<K, V>> placement;
   private final HashFunction hash;
   private final Codec<K> keyCodec;
 
@@ -34,10 +33,6 @@ final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {
 
   CacheBackend<K, V> nodeFor(K key) {
     return placement.nodeFor(hash.hash(keyCodec.encode(key)));
-  }
-
-  void withPlacement(Placement<CacheBackend<K, V>> next) {
-    this.placement = next;
   }
 
   private Map<CacheBackend<K, V>, List<K>> split(Collection<? extends K> keys) {
