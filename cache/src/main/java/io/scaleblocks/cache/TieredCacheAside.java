@@ -1,5 +1,6 @@
 package io.scaleblocks.cache;
 
+import io.scaleblocks.cache.SingleFlight.Flight;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.HashMap;
@@ -9,9 +10,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -20,7 +18,6 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
@@ -32,12 +29,8 @@ import org.slf4j.LoggerFactory;
  * The {@link CacheAside}: a local tier, an optional backend, single-flight loads, invalidation
  * epochs and leases against stale sets, XFetch early refresh and the write strategies.
  *
- * <p>Stale-set protection in process: every key hashes to one of {@value #EPOCH_STRIPES}
- * counters that invalidations, puts and writes increment before they touch the cache. A fill
- * reads its key's counter before loading, puts its entry, then reads the counter again and
- * takes back exactly its own entry if it moved. Because invalidators bump before removing and
- * fillers put before re-checking, every interleaving ends without the old value. A collision
- * between keys only costs a skipped fill.
+ * <p>Stale-set protection in process is {@link WriteEpochs}; across processes, a lease in the
+ * backend lets one loader fill a key while the others wait for it or serve stale.
  *
  * <p>Near-cache trust is per invalidation channel of the backend ({@link NearCacheTrust}): a local
  * entry is served unless its key is covered by a channel down for longer than the staleness
@@ -46,12 +39,9 @@ import org.slf4j.LoggerFactory;
 final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   private static final Logger LOG = LoggerFactory.getLogger(TieredCacheAside.class);
-  static final int EPOCH_STRIPES = 4096;
   /** XFetch never refreshes more than this many load times (times beta) before expiry: e^-12. */
   static final double REFRESH_HORIZON = 12;
   private static final long LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
-  /** The flight each thread now waits for, in every cache: what {@link #await} follows to find a cycle. */
-  private static final ConcurrentHashMap<Thread, Flight<?>> WAITING = new ConcurrentHashMap<>();
 
   private final String name;
   private final Loader<K, V> loader;
@@ -87,10 +77,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    * whose entries carry a shared expiry, nor with a weigher, which must see every new value.
    */
   private final boolean rewriteInPlace;
-  private final ConcurrentHashMap<K, Flight<V>> flights = new ConcurrentHashMap<>();
-  private final AtomicLongArray epochs = new AtomicLongArray(EPOCH_STRIPES);
-  /** Loads and refreshes running now; a put with none running need not move an epoch. */
-  private final java.util.concurrent.atomic.AtomicInteger loadsInProgress = new java.util.concurrent.atomic.AtomicInteger();
+  private final SingleFlight<K, LocalEntry<V>> flights;
+  private final WriteEpochs epochs = new WriteEpochs();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
   private final LongAdder remoteHits = new LongAdder();
@@ -109,6 +97,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   TieredCacheAside(CacheAsideBuilder<K, V> b) {
     this.name = b.name;
+    this.flights = new SingleFlight<>(name);
     this.loader = b.loader;
     this.ticker = b.ticker;
     this.stopwatch = b.stopwatch;
@@ -220,82 +209,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   /** Single-flight: the first caller loads, the others wait for its result. */
   private LocalEntry<V> load(K key) {
-    Flight<V> flight = new Flight<>(Thread.currentThread());
-    Flight<V> running = flights.putIfAbsent(key, flight);
-    if (running != null) {
-      return await(key, running);
-    }
-    try {
-      LocalEntry<V> entry = fetch(key);
-      flight.complete(entry);
-      return entry;
-    } catch (RuntimeException | Error e) {
-      flight.completeExceptionally(e);
-      throw e;
-    } finally {
-      flights.remove(key, flight);
-    }
-  }
-
-  /**
-   * Waits for another caller's load of {@code key}. Refuses to wait for a load that would wait
-   * for this thread: one this very thread is running (a loader asked the cache for its own key),
-   * or one whose loader waits, through other loads of any cache, for a load this thread runs
-   * (loaders that read each other's keys). Either would wait forever.
-   */
-  private LocalEntry<V> await(K key, Flight<V> running) {
-    Thread self = Thread.currentThread();
-    if (running.loader == self) {
-      throw new IllegalStateException(name + " - the loader of " + key
-          + " asked this cache for the same key; a loader must read its source, not the cache, for the key it loads");
-    }
-    WAITING.put(self, running);
-    try {
-      if (leadsBackTo(self, running)) {
-        throw new IllegalStateException(name + " - the load of " + key + " waits, through other loaders, for a load"
-            + " that this loader runs; loaders that read each other's keys through a cache would wait forever");
-      }
-      return running.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException runtime) {
-        throw runtime;
-      }
-      throw e;
-    } finally {
-      WAITING.remove(self);
-    }
-  }
-
-  /**
-   * Whether following "the loader of this unfinished flight waits for that one" from
-   * {@code flight} reaches a flight that {@code self} runs. The caller has published its own wait
-   * in {@link #WAITING} first, so of two loaders closing a cycle at once, at least one sees it.
-   */
-  private static boolean leadsBackTo(Thread self, Flight<?> flight) {
-    for (int hops = 0; flight != null && !flight.isDone() && hops <= WAITING.size(); hops++) {
-      Thread loader = flight.loader;
-      if (loader == self) {
-        return true;
-      }
-      if (loader == null) {
-        return false;
-      }
-      flight = WAITING.get(loader);
-    }
-    return false;
+    return flights.run(key, () -> epochs.duringLoad(() -> fetch(key)));
   }
 
   private LocalEntry<V> fetch(K key) {
-    loadsInProgress.incrementAndGet();
-    try {
-      return fetchCounted(key);
-    } finally {
-      loadsInProgress.decrementAndGet();
-    }
-  }
-
-  private LocalEntry<V> fetchCounted(K key) {
-    long epoch = epoch(key);
+    long epoch = epochs.read(key);
     LocalEntry<V> cached = localEntry(key);
     if (cached != null) {
       return cached;
@@ -380,7 +298,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     if (recordStats) {
       puts.increment();
     }
-    if (protect && epoch(key) != epoch) {
+    if (protect && epochs.read(key) != epoch) {
       local.invalidate(key, entry);
     }
     return entry;
@@ -443,42 +361,32 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       return;
     }
     double gap = entry.loadNanos() * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
-    if (entry.deadline() - now > gap || flights.containsKey(key)) {
+    if (entry.deadline() - now > gap || flights.isRunning(key)) {
       return;
     }
-    Flight<V> flight = new Flight<>(null);
-    if (flights.putIfAbsent(key, flight) != null) {
+    Flight<LocalEntry<V>> flight = new Flight<>(null);
+    if (flights.claim(key, flight) != null) {
       return;
     }
     try {
       refreshExecutor.execute(() -> {
-        flight.loader = Thread.currentThread();
+        flight.startedBy(Thread.currentThread());
+        LocalEntry<V> refreshed = entry;
         try {
-          flight.complete(refresh(key, entry));
+          refreshed = epochs.duringLoad(() -> refresh(key, entry));
         } catch (RuntimeException | Error e) {
           LOG.debug("{} - early refresh of {} failed; the cached value stays until it expires", name, key, e);
-          flight.complete(entry);
         } finally {
-          flights.remove(key, flight);
+          flights.land(key, flight, refreshed);
         }
       });
     } catch (RejectedExecutionException e) {
-      flights.remove(key, flight);
-      flight.complete(entry);
+      flights.land(key, flight, entry);
     }
   }
 
   private LocalEntry<V> refresh(K key, LocalEntry<V> current) {
-    loadsInProgress.incrementAndGet();
-    try {
-      return refreshCounted(key, current);
-    } finally {
-      loadsInProgress.decrementAndGet();
-    }
-  }
-
-  private LocalEntry<V> refreshCounted(K key, LocalEntry<V> current) {
-    long epoch = epoch(key);
+    long epoch = epochs.read(key);
     if (backend == null) {
       return fill(key, callLoader(key), epoch);
     }
@@ -503,15 +411,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   @Override
   public Map<K, V> getAll(Collection<? extends K> keys) {
-    loadsInProgress.incrementAndGet();
-    try {
-      return getAllCounted(keys);
-    } finally {
-      loadsInProgress.decrementAndGet();
-    }
+    return epochs.duringLoad(() -> getAllLoading(keys));
   }
 
-  private Map<K, V> getAllCounted(Collection<? extends K> keys) {
+  private Map<K, V> getAllLoading(Collection<? extends K> keys) {
     Map<K, V> result = new LinkedHashMap<>();
     Set<K> missing = new LinkedHashSet<>();
     for (K key : keys) {
@@ -533,10 +436,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     // awaited, and every other key gets a flight of ours, so a get arriving meanwhile waits for
     // this batch instead of calling the loader itself.
     Batch batch = new Batch(result);
-    Map<K, Flight<V>> theirs = new LinkedHashMap<>();
+    Map<K, Flight<LocalEntry<V>>> theirs = new LinkedHashMap<>();
     for (K key : missing) {
-      Flight<V> flight = new Flight<>(Thread.currentThread());
-      Flight<V> running = flights.putIfAbsent(key, flight);
+      Flight<LocalEntry<V>> flight = new Flight<>(Thread.currentThread());
+      Flight<LocalEntry<V>> running = flights.claim(key, flight);
       if (running == null) {
         batch.owned.put(key, flight);
       } else {
@@ -549,27 +452,18 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     try {
       loadOwn(missing, batch);
     } catch (RuntimeException | Error e) {
-      batch.owned.values().forEach(flight -> flight.completeExceptionally(e));
+      batch.owned.forEach((key, flight) -> flights.fail(key, flight, e));
       throw e;
     } finally {
-      batch.owned.forEach(flights::remove);
+      batch.owned.forEach(flights::end);
     }
-    theirs.forEach((key, running) -> await(key, running).value.ifPresent(v -> result.put(key, v)));
+    theirs.forEach((key, running) -> flights.await(key, running).value.ifPresent(v -> result.put(key, v)));
     return result;
-  }
-
-  /** A load in progress, and the thread running its loader (null until a refresh starts). */
-  private static final class Flight<V> extends CompletableFuture<LocalEntry<V>> {
-    volatile Thread loader;
-
-    Flight(Thread loader) {
-      this.loader = loader;
-    }
   }
 
   /** The flights one {@link #getAll} claimed, and the result it builds. */
   private final class Batch {
-    final Map<K, Flight<V>> owned = new HashMap<>();
+    final Map<K, Flight<LocalEntry<V>>> owned = new HashMap<>();
     final Map<K, V> result;
 
     Batch(Map<K, V> result) {
@@ -579,9 +473,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     /** Hands a key's entry to the caller and to every get waiting on its flight, which ends. */
     void settle(K key, LocalEntry<V> entry) {
       entry.value.ifPresent(v -> result.put(key, v));
-      Flight<V> flight = owned.get(key);
-      flight.complete(entry);
-      flights.remove(key, flight);
+      flights.land(key, owned.get(key), entry);
     }
   }
 
@@ -593,7 +485,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    */
   private void loadOwn(Set<K> missing, Batch batch) {
     Map<K, Long> startEpochs = new HashMap<>();
-    missing.forEach(key -> startEpochs.put(key, epoch(key)));
+    missing.forEach(key -> startEpochs.put(key, epochs.read(key)));
     for (var it = missing.iterator(); it.hasNext(); ) {
       K key = it.next();
       LocalEntry<V> entry = localEntry(key);
@@ -661,16 +553,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     cacheNow(key, Optional.of(value));
   }
 
-  /**
-   * Puts in every tier, rewriting a resident entry in place where it can. Moves the key's
-   * epoch only when a load may be running: a load that starts after this check reads the source
-   * after the caller's store write (or finds the pending write-back), so it cannot bring back an
-   * older value.
-   */
+  /** Puts in every tier, rewriting a resident entry in place where it can. */
   private void cacheNow(K key, Optional<V> value) {
-    if (loadsInProgress.get() > 0) {
-      bumpEpoch(key);
-    }
+    epochs.bumpIfLoading(key);
     long now = ticker.getAsLong();
     if (rewriteInPlace) {
       long deadline = now + lifetime(value);
@@ -700,7 +585,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   @Override
   public void invalidate(K key) {
     Objects.requireNonNull(key, "key");
-    bumpEpoch(key);
+    epochs.bump(key);
     local.invalidate(key);
     if (backend != null) {
       remote.invalidate(key);
@@ -815,24 +700,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
   }
 
-  private long epoch(K key) {
-    return epochs.get(stripe(key));
-  }
-
-  private void bumpEpoch(K key) {
-    epochs.incrementAndGet(stripe(key));
-  }
-
-  private static int stripe(Object key) {
-    int h = key.hashCode() * 0x9E3779B9;
-    return (h ^ (h >>> 16)) & (EPOCH_STRIPES - 1);
-  }
-
   /** The local tier as the near cache's channels act on it. */
   private final class NearTier implements NearCacheTrust.LocalTier<K> {
     @Override
     public void invalidate(K key) {
-      bumpEpoch(key);
+      epochs.bump(key);
       local.invalidate(key);
     }
 
@@ -840,9 +712,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     public void invalidateAll(Predicate<? super K> covers) {
       // Fills that started while the channel was down take back what they put (when stale-set
       // protection is on), and whatever the local tier cached for its keys meanwhile goes.
-      for (int i = 0; i < EPOCH_STRIPES; i++) {
-        epochs.incrementAndGet(i);
-      }
+      epochs.bumpAll();
       if (covers == InvalidationListener.EVERY_KEY) {
         local.invalidateAll();
       } else {
