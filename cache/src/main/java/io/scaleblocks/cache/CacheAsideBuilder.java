@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
@@ -58,7 +59,7 @@ public final class CacheAsideBuilder<K, V> {
   int writeBatchSize = DEFAULT_WRITE_BATCH_SIZE;
   int writeAttempts = DEFAULT_WRITE_ATTEMPTS;
   long writeBackoffNanos = DEFAULT_WRITE_BACKOFF.toNanos();
-  WriteBehindQueue.Sleeper sleeper = nanos -> java.util.concurrent.TimeUnit.NANOSECONDS.sleep(nanos);
+  WriteBehindQueue.Sleeper sleeper = nanos -> TimeUnit.NANOSECONDS.sleep(nanos);
   LongSupplier ticker = CoarseTicker::read;
   /** Times loads, for XFetch: the precise clock by default, the injected ticker when there is one. */
   LongSupplier stopwatch = System::nanoTime;

@@ -5,6 +5,7 @@ import io.scaleblocks.sharding.Hashing;
 import io.scaleblocks.sharding.Placement;
 import io.scaleblocks.sharding.Placements;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 
 /** Composes {@link CacheBackend}s. The Redis backend itself is in {@code io.scaleblocks.cache.redis}. */
@@ -19,7 +20,7 @@ public final class CacheBackends {
    * unique, as {@link Placement} requires.
    */
   public static <K, V> CacheBackend<K, V> sharded(Collection<? extends CacheBackend<K, V>> nodes, Codec<K> keyCodec) {
-    return sharded(Placements.consistent(java.util.List.copyOf(nodes)), Hashing.xxHash64(), keyCodec);
+    return sharded(Placements.consistent(List.copyOf(nodes)), Hashing.xxHash64(), keyCodec);
   }
 
   /** Spreads keys over the nodes of {@code placement} by {@code hash} of each encoded key. */

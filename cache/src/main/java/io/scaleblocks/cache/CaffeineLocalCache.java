@@ -4,7 +4,9 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
+import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
 
 /**
  * {@link EvictionPolicy#W_TINY_LFU} through Caffeine. Thread-safe; Caffeine's maintenance
@@ -97,8 +99,8 @@ final class CaffeineLocalCache<K, V> implements LocalCache<K, V> {
   }
 
   @Override
-  public void invalidateAll(java.util.function.Predicate<? super K> keys) {
-    java.util.Objects.requireNonNull(keys, "keys");
+  public void invalidateAll(Predicate<? super K> keys) {
+    Objects.requireNonNull(keys, "keys");
     cache.asMap().keySet().removeIf(keys);
   }
 

@@ -1,5 +1,7 @@
 package io.scaleblocks.cache;
 
+import java.util.function.Predicate;
+
 /**
  * A bounded in-process cache with a selectable {@link EvictionPolicy}.
  *
@@ -36,7 +38,7 @@ public interface LocalCache<K, V> {
   void invalidateAll();
 
   /** Removes every key that {@code keys} accepts; O(n). */
-  void invalidateAll(java.util.function.Predicate<? super K> keys);
+  void invalidateAll(Predicate<? super K> keys);
 
   /** The number of entries, including expired ones not yet removed. */
   long estimatedSize();

@@ -1,10 +1,12 @@
 package io.scaleblocks.cache;
 
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * A bounded cache whose eviction order is one of our {@link PolicyOrder}s.
@@ -220,7 +222,7 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   }
 
   @Override
-  public void invalidateAll(java.util.function.Predicate<? super K> keys) {
+  public void invalidateAll(Predicate<? super K> keys) {
     Objects.requireNonNull(keys, "keys");
     for (K key : data.keySet()) {
       if (keys.test(key)) {
@@ -269,11 +271,11 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
   }
 
   /** The resident keys after applying buffered reads; for tests. */
-  java.util.Set<K> residentKeys() {
+  Set<K> residentKeys() {
     lock.lock();
     try {
       reads.drainTo(applyRead);
-      return java.util.Set.copyOf(data.keySet());
+      return Set.copyOf(data.keySet());
     } finally {
       lock.unlock();
     }

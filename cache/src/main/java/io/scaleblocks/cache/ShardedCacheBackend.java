@@ -5,6 +5,7 @@ import io.scaleblocks.sharding.Placement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -142,7 +143,7 @@ final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {
     private final InvalidationListener<K> target;
     /** The node's channel predicates to ours; the same instance every time, as the SPI asks. */
     private final Map<Predicate<? super K>, Predicate<K>> narrowed =
-        java.util.Collections.synchronizedMap(new IdentityHashMap<>());
+        Collections.synchronizedMap(new IdentityHashMap<>());
 
     NodeChannel(CacheBackend<K, V> node, InvalidationListener<K> target) {
       this.node = node;

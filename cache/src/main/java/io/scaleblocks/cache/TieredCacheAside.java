@@ -16,7 +16,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -129,8 +132,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     } else {
       // At most four refreshes at once; a refresh that finds them busy is skipped (the entry
       // is served until it expires, then loaded as a normal miss).
-      this.ownedRefreshExecutor = new java.util.concurrent.ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS,
-          new java.util.concurrent.SynchronousQueue<>(), daemon(name + "-refresh"));
+      this.ownedRefreshExecutor = new ThreadPoolExecutor(0, 4, 30, TimeUnit.SECONDS,
+          new SynchronousQueue<>(), daemon(name + "-refresh"));
       this.refreshExecutor = ownedRefreshExecutor;
     }
     this.protect = b.staleSetProtection;
@@ -156,7 +159,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
   }
 
-  private static java.util.concurrent.ThreadFactory daemon(String threadName) {
+  private static ThreadFactory daemon(String threadName) {
     return runnable -> {
       Thread thread = new Thread(runnable, threadName);
       thread.setDaemon(true);

@@ -6,17 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -145,7 +149,7 @@ class CacheAsideTest {
 
   @Test
   void aLoaderThatAsksTheCacheForItsOwnKeyFailsInsteadOfWaitingForItself() throws Exception {
-    java.util.concurrent.atomic.AtomicReference<CacheAside<String, String>> self = new java.util.concurrent.atomic.AtomicReference<>();
+    AtomicReference<CacheAside<String, String>> self = new AtomicReference<>();
     CacheAside<String, String> cache = CacheAside.<String, String>builder(key -> switch (key) {
       case "loop" -> self.get().get("loop");
       case "a" -> Optional.of("a needs " + self.get().get("b").orElseThrow());
@@ -170,7 +174,7 @@ class CacheAsideTest {
   void twoLoadersThatReadEachOthersKeyFailInsteadOfWaitingForEachOtherForever() throws Exception {
     AtomicReference<CacheAside<String, String>> self = new AtomicReference<>();
     CyclicBarrier bothLoading = new CyclicBarrier(2);
-    java.util.concurrent.atomic.AtomicBoolean cyclic = new java.util.concurrent.atomic.AtomicBoolean(true);
+    AtomicBoolean cyclic = new AtomicBoolean(true);
     CacheAside<String, String> cache = CacheAside.<String, String>builder(key -> {
       if (cyclic.get()) {
         bothLoading.await(10, TimeUnit.SECONDS);
@@ -202,7 +206,7 @@ class CacheAsideTest {
   }
 
   /** Runs both reads at once: each must fail within seconds, and at least one names the cycle. */
-  private static void assertBothFailWithACycle(java.util.concurrent.Callable<?> one, java.util.concurrent.Callable<?> other)
+  private static void assertBothFailWithACycle(Callable<?> one, Callable<?> other)
       throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
@@ -210,8 +214,8 @@ class CacheAsideTest {
       Future<?> second = pool.submit(other);
       List<Throwable> failures = new ArrayList<>();
       for (Future<?> read : List.of(first, second)) {
-        java.util.concurrent.ExecutionException failed =
-            assertThrows(java.util.concurrent.ExecutionException.class, () -> read.get(10, TimeUnit.SECONDS));
+        ExecutionException failed =
+            assertThrows(ExecutionException.class, () -> read.get(10, TimeUnit.SECONDS));
         assertTrue(failed.getCause() instanceof CacheLoadException, String.valueOf(failed.getCause()));
         failures.add(failed.getCause());
       }
@@ -244,7 +248,7 @@ class CacheAsideTest {
       @Override
       public Map<String, String> loadAll(Set<? extends String> keys) {
         batches.add(Set.copyOf(keys));
-        Map<String, String> found = new java.util.HashMap<>();
+        Map<String, String> found = new HashMap<>();
         keys.forEach(k -> { if (db.containsKey(k)) found.put(k, db.get(k)); });
         return found;
       }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -241,7 +242,7 @@ class NearCacheTest {
     }
 
     @Override
-    public Map<String, CacheEntry<String>> getAll(java.util.Collection<? extends String> keys) {
+    public Map<String, CacheEntry<String>> getAll(Collection<? extends String> keys) {
       return inner.getAll(keys);
     }
 

@@ -2,6 +2,7 @@ package io.scaleblocks.cache;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -180,7 +181,7 @@ final class ReferenceModels {
     }
 
     @Override public Set<Integer> resident() {
-      Set<Integer> all = new java.util.HashSet<>(t1);
+      Set<Integer> all = new HashSet<>(t1);
       all.addAll(t2);
       return Set.copyOf(all);
     }

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
@@ -23,7 +24,7 @@ class StaleSetRaceIT {
 
   private final List<JedisPooled> clients = new ArrayList<>();
 
-  private java.util.function.Supplier<CacheBackend<Integer, Integer>> redis() {
+  private Supplier<CacheBackend<Integer, Integer>> redis() {
     RequireServer.redis();
     var address = ServerAddresses.addressOf(ServerAddresses.redisUrl());
     String prefix = "it:stale:" + UUID.randomUUID() + ":";

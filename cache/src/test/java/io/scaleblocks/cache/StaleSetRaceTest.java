@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +44,7 @@ class StaleSetRaceTest {
    * tier, and, with a backend, in the backend as a fresh instance reads it.
    */
   static int staleEntriesAfterRace(boolean protect, long seed,
-      java.util.function.Supplier<CacheBackend<Integer, Integer>> backends) throws Exception {
+      Supplier<CacheBackend<Integer, Integer>> backends) throws Exception {
     ConcurrentHashMap<Integer, Integer> db = new ConcurrentHashMap<>();
     for (int k = 0; k < KEYS; k++) {
       db.put(k, 0);

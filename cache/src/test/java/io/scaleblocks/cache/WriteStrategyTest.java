@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -154,7 +155,7 @@ class WriteStrategyTest {
     // write-back can do at this rate and key space.
     long distinctPerWindow = 0;
     for (int from = 0; from < keys.length; from += writesPerSecond) {
-      distinctPerWindow += java.util.Arrays.stream(keys, from, Math.min(keys.length, from + writesPerSecond))
+      distinctPerWindow += Arrays.stream(keys, from, Math.min(keys.length, from + writesPerSecond))
           .distinct().count();
     }
     assertEquals(distinctPerWindow, store.rowsWritten.get(), "store rows vs distinct keys per flush");

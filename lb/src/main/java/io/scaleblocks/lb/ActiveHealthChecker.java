@@ -2,6 +2,7 @@ package io.scaleblocks.lb;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -71,7 +72,7 @@ final class ActiveHealthChecker<T> implements AutoCloseable {
             ? 0 : ThreadLocalRandom.current().nextLong(check.jitter().toNanos() + 1);
         schedule(state, check.interval().toNanos() + jitter);
       }), delayNanos, TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       if (!closed) {
         throw e;
       }

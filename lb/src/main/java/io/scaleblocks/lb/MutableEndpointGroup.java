@@ -9,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /** The only {@link EndpointGroup}: copy-on-write under a lock, see the interface contract. */
 final class MutableEndpointGroup<T> implements EndpointGroup<T> {
@@ -91,7 +92,7 @@ final class MutableEndpointGroup<T> implements EndpointGroup<T> {
     return () -> listeners.remove(listener);
   }
 
-  private void change(java.util.function.UnaryOperator<List<Endpoint<T>>> edit) {
+  private void change(UnaryOperator<List<Endpoint<T>>> edit) {
     lock.lock();
     try {
       List<Endpoint<T>> next = edit.apply(endpoints);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class ConsistentHashTest {
         Endpoint.of("a", 5), Endpoint.of("b", 3), Endpoint.of("c", 2));
     try (LoadBalancer<String> lb = balancer(EndpointGroup.of(endpoints), Strategies.ipHash())) {
       String[] placed = placeAll(lb);
-      long a = java.util.Arrays.stream(placed).filter("a"::equals).count();
+      long a = Arrays.stream(placed).filter("a"::equals).count();
       assertEquals(0.5, a / (double) KEYS, 0.01);
     }
   }

@@ -1,5 +1,6 @@
 package io.scaleblocks.sharding;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -64,7 +65,7 @@ final class MaglevPlacement<N> implements Placement<N> {
       skip[i] = Long.remainderUnsigned(Hashing.murmur3(0x65764d61L).hash(name), m - 1) + 1;
     }
     int[] slots = new int[m];
-    java.util.Arrays.fill(slots, -1);
+    Arrays.fill(slots, -1);
     int filled = 0;
     while (true) {
       for (int i = 0; i < n; i++) {

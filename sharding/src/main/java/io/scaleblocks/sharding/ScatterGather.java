@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
@@ -12,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,7 +88,7 @@ public final class ScatterGather<R> implements AutoCloseable {
     this.executor = b.executor != null ? b.executor : Executors.newCachedThreadPool(daemonThreads(b.name));
   }
 
-  private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+  private static ThreadFactory daemonThreads(String name) {
     AtomicInteger count = new AtomicInteger();
     return task -> {
       Thread thread = new Thread(task, name + "-" + count.incrementAndGet());
@@ -216,7 +218,7 @@ public final class ScatterGather<R> implements AutoCloseable {
       if (settings.containsKey("partialFailure")) {
         String value = settings.get("partialFailure").trim();
         try {
-          partialFailure(PartialFailurePolicy.valueOf(value.toUpperCase(java.util.Locale.ROOT)));
+          partialFailure(PartialFailurePolicy.valueOf(value.toUpperCase(Locale.ROOT)));
         } catch (IllegalArgumentException e) {
           throw new IllegalArgumentException("partialFailure must be FAIL or PARTIAL but was '" + value + "'", e);
         }

@@ -1,7 +1,9 @@
 package io.scaleblocks.sharding;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -126,7 +128,7 @@ public interface ShardRouter<K, R> {
     public static final boolean DEFAULT_HASH_TAGS = true;
 
     private ShardTopology<R> topology;
-    private final java.util.List<Shard<R>> shards = new java.util.ArrayList<>();
+    private final List<Shard<R>> shards = new ArrayList<>();
     private Function<Map<String, Integer>, Placement<String>> placement = Placements::consistent;
     private Function<? super K, ? extends CharSequence> keyExtractor = Object::toString;
     private HashFunction hash = Hashing.murmur3();

@@ -3,6 +3,7 @@ package io.scaleblocks.sharding;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -176,7 +177,7 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
         hot.add(new HotKey<>(candidate.getKey(), count, (double) count / total));
       } else {
         candidates.remove(candidate.getKey(), candidate.getValue());
-        java.util.Arrays.fill(confirmed, 0);
+        Arrays.fill(confirmed, 0);
       }
     }
     hot.sort(Comparator.comparingLong((HotKey<K> k) -> k.count()).reversed());

@@ -1,6 +1,7 @@
 package io.scaleblocks.sharding;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -164,7 +165,7 @@ final class SnapshotShardRouter<K, R> implements ShardRouter<K, R> {
 
     @Override
     public Set<K> drain() {
-      Set<K> drained = new java.util.HashSet<>();
+      Set<K> drained = new HashSet<>();
       for (K key : keys) {
         if (keys.remove(key)) {
           drained.add(key);

@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 class HotKeyDetectorTest {
@@ -33,7 +35,7 @@ class HotKeyDetectorTest {
     }
 
     int next() {
-      int i = java.util.Arrays.binarySearch(cdf, random.nextDouble());
+      int i = Arrays.binarySearch(cdf, random.nextDouble());
       return i >= 0 ? i : -i - 1;
     }
   }
@@ -131,7 +133,7 @@ class HotKeyDetectorTest {
         .window(1_000).share(0.1).reportEvery(500)
         .listener(HotKeyActions.pinTo(router, "s2"))
         .build();
-    String celebrity = "user:" + java.util.stream.IntStream.range(0, 100)
+    String celebrity = "user:" + IntStream.range(0, 100)
         .filter(i -> !router.shardFor("user:" + i).id().equals("s2")).findFirst().getAsInt();
     for (int i = 0; i < 1_000; i++) {
       detector.record(i % 3 == 0 ? celebrity : "user:" + (1_000 + i));

@@ -9,14 +9,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -218,9 +222,9 @@ class ShardRouterTest {
     ShardRouter<String, String> router = router(4);
     int threads = 4;
     int pinsPerThread = 200;
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads + 1);
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
     try {
-      java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean done = new AtomicBoolean();
       CompletableFuture<Long> reader = CompletableFuture.supplyAsync(() -> {
         long routed = 0;
         while (!done.get()) {
@@ -232,7 +236,7 @@ class ShardRouterTest {
         }
         return routed;
       }, pool);
-      List<CompletableFuture<Void>> writers = new java.util.ArrayList<>();
+      List<CompletableFuture<Void>> writers = new ArrayList<>();
       for (int w = 0; w < threads; w++) {
         int writer = w;
         writers.add(CompletableFuture.runAsync(() -> {

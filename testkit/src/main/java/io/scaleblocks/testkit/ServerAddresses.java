@@ -2,6 +2,7 @@ package io.scaleblocks.testkit;
 
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Where the integration-test servers that {@code scripts/services} starts are listening.
@@ -77,7 +78,7 @@ public final class ServerAddresses {
   static String setting(String property, String defaultValue) {
     String value = System.getProperty(property);
     if (value == null || value.isBlank()) {
-      value = System.getenv(property.toUpperCase(java.util.Locale.ROOT).replace('.', '_'));
+      value = System.getenv(property.toUpperCase(Locale.ROOT).replace('.', '_'));
     }
     return value == null || value.isBlank() ? defaultValue : value;
   }

@@ -3,6 +3,7 @@ package io.scaleblocks.cache.internal;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** Parsing of string settings for the builders' {@code from(Map)} methods. */
 public final class Settings {
@@ -50,7 +51,7 @@ public final class Settings {
     }
   }
 
-  public static void rejectUnknown(Map<String, String> settings, java.util.Set<String> known) {
+  public static void rejectUnknown(Map<String, String> settings, Set<String> known) {
     for (String key : settings.keySet()) {
       if (!known.contains(key)) {
         throw new IllegalArgumentException("unknown setting '" + key + "'; known: " + known);

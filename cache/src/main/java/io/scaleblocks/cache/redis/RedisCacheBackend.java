@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,7 +68,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   private final CircuitBreaker breaker;
   private final long reconnectMaxNanos;
   private final List<InvalidationListener<K>> listeners = new CopyOnWriteArrayList<>();
-  private final java.util.concurrent.locks.ReentrantLock subscriberLock = new java.util.concurrent.locks.ReentrantLock();
+  private final ReentrantLock subscriberLock = new ReentrantLock();
   private volatile Thread subscriber;
   private volatile boolean subscribed;
   private volatile BinaryJedisPubSub pubSub;
@@ -325,7 +327,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
       } finally {
         subscriberLock.unlock();
       }
-      java.util.concurrent.locks.LockSupport.parkNanos(backoff);
+      LockSupport.parkNanos(backoff);
       backoff = Math.min(backoff * 2, reconnectMaxNanos);
     }
   }

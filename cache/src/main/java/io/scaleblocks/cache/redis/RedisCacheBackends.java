@@ -5,6 +5,7 @@ import io.scaleblocks.cache.Codec;
 import io.scaleblocks.cache.internal.Settings;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongSupplier;
@@ -78,14 +79,14 @@ public final class RedisCacheBackends {
     }
 
     /** The keys {@link #from(Map)} accepts. */
-    public static final java.util.Set<String> SETTINGS =
-        java.util.Set.of("name", "prefix", "failure-threshold", "open-duration");
+    public static final Set<String> SETTINGS =
+        Set.of("name", "prefix", "failure-threshold", "open-duration");
 
     /**
      * Applies string settings (see {@link #SETTINGS}); {@code open-duration} is a duration like
      * {@code 1s}, {@code 500ms} or {@code PT1S}.
      */
-    public Builder<K, V> from(java.util.Map<String, String> settings) {
+    public Builder<K, V> from(Map<String, String> settings) {
       Settings.rejectUnknown(settings, SETTINGS);
       String threshold = settings.get("failure-threshold");
       String open = settings.get("open-duration");

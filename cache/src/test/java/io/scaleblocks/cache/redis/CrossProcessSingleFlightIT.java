@@ -8,6 +8,7 @@ import io.scaleblocks.cache.CacheBackend;
 import io.scaleblocks.cache.Codec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -45,7 +46,7 @@ class CrossProcessSingleFlightIT {
   @ParameterizedTest
   @ValueSource(strings = {"standalone"})
   void withoutLeasesTheSameRaceLoadsOncePerInstance(String kind) throws Exception {
-    int total = java.util.Arrays.stream(race(kind, false)).sum();
+    int total = Arrays.stream(race(kind, false)).sum();
     assertTrue(total > ROUNDS, "without leases the instances should load in parallel: " + total);
   }
 

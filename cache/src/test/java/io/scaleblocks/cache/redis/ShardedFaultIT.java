@@ -10,7 +10,10 @@ import io.scaleblocks.cache.Codec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
@@ -62,8 +65,8 @@ class ShardedFaultIT {
    */
   @Test
   void withOneOfThreeNodesKilledOnlyItsKeysLeaveTheNearCacheAfterTheBound() throws Exception {
-    String prefix = "it:shard-near:" + java.util.UUID.randomUUID() + ":";
-    java.util.Map<String, String> db = new java.util.concurrent.ConcurrentHashMap<>();
+    String prefix = "it:shard-near:" + UUID.randomUUID() + ":";
+    Map<String, String> db = new ConcurrentHashMap<>();
     try (ThreeNodes three = new ThreeNodes()) {
       List<RedisProcess> nodes = three.nodes;
       List<JedisPooled> clients = three.clients;

@@ -12,6 +12,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -525,7 +526,7 @@ public final class JdbcShardMigrator<K> {
           case "table" -> table(value);
           case "keyColumn" -> keyColumn(value);
           case "columns" -> columns(value.isEmpty() ? List.of()
-              : java.util.Arrays.stream(value.split(",")).map(String::trim).toList());
+              : Arrays.stream(value.split(",")).map(String::trim).toList());
           case "batchSize" -> batchSize(Integer.parseInt(value));
           case "catchUpThreshold" -> catchUpThreshold(Integer.parseInt(value));
           case "maxCatchUpRounds" -> maxCatchUpRounds(Integer.parseInt(value));
