@@ -39,8 +39,12 @@ public final class InliningReport {
   private static final Pattern STAMP = Pattern.compile("stamp='([\\d.]+)'");
   private static final Pattern KLASS = Pattern.compile("<klass id='(\\d+)' name='([^']*)'");
   private static final Pattern METHOD = Pattern.compile("<method id='(\\d+)' holder='(\\d+)' name='([^']*)'");
-  private static final Pattern CALL_FAILED = Pattern.compile(
-      "<call method='(\\d+)'[^>]*/>\\s*(?:<[^>]*/>\\s*)*?<inline_(?:fail|success) reason='([^']*)'");
+  /**
+   * A call site and HotSpot's decision on it. Both outcomes are matched, so that a call whose
+   * decision is a success never borrows the failure of a later call.
+   */
+  private static final Pattern CALL_DECISION = Pattern.compile(
+      "<call method='(\\d+)'[^>]*/>\\s*(?:<[^>]*/>\\s*)*?<inline_(fail|success) reason='([^']*)'");
 
   private InliningReport() {}
 
@@ -117,12 +121,10 @@ public final class InliningReport {
       methods.put(method.group(1), classes.getOrDefault(method.group(2), "?") + "." + method.group(3));
     }
     Set<String> calls = new LinkedHashSet<>();
-    Matcher call = CALL_FAILED.matcher(latest);
+    Matcher call = CALL_DECISION.matcher(latest);
     while (call.find()) {
-      String reason = call.group(2);
-      if (!reason.startsWith("inline") && !reason.startsWith("force inline") && !reason.equals("accessor")
-          && !reason.equals("intrinsic")) {
-        calls.add("`" + methods.getOrDefault(call.group(1), "?") + "` (" + reason + ")");
+      if (call.group(2).equals("fail")) {
+        calls.add("`" + methods.getOrDefault(call.group(1), "?") + "` (" + call.group(3) + ")");
       }
     }
     return calls.isEmpty() ? "none" : String.join(", ", calls);

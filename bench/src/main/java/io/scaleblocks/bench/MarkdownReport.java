@@ -25,7 +25,7 @@ public final class MarkdownReport {
   static final Pattern BENCHMARK = Pattern.compile("\"benchmark\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern MODE = Pattern.compile("\"mode\"\\s*:\\s*\"([^\"]+)\"");
   private static final Pattern THREADS = Pattern.compile("\"threads\"\\s*:\\s*(\\d+)");
-  static final Pattern PARAMS = Pattern.compile("\"params\"\\s*:\\s*\\{([^}]*)}");
+  private static final Pattern PARAMS = Pattern.compile("\"params\"\\s*:\\s*\\{([^}]*)}");
   private static final Pattern PRIMARY = Pattern.compile(
       "\"primaryMetric\"\\s*:\\s*\\{\\s*\"score\"\\s*:\\s*([-0-9.eE]+|\"NaN\")\\s*,"
           + "\\s*\"scoreError\"\\s*:\\s*([-0-9.eE]+|\"NaN\")\\s*,.*?\"scoreUnit\"\\s*:\\s*\"([^\"]+)\"",
