@@ -14,8 +14,8 @@ import java.util.function.Supplier;
  * loader waits, through the flights of any instance, for a load this thread runs (loaders that
  * read each other's keys, in one cache or across caches).
  *
- * <p>Thread-safe. A flight is claimed with {@link #claim}, ended with {@link #land} or
- * {@link #fail}, and freed with {@link #end}; {@link #run} does all three for one key.
+ * <p>Thread-safe. A flight is claimed with {@link #claim} and ended with {@link #land} or
+ * {@link #fail}, which also free its key for the next load; {@link #run} does both for one key.
  *
  * @param <K> the key type
  * @param <R> what a load produces
@@ -95,7 +95,7 @@ final class SingleFlight<K, R> {
   }
 
   /** Frees the key, if {@code flight} still holds it. */
-  void end(K key, Flight<R> flight) {
+  private void end(K key, Flight<R> flight) {
     flights.remove(key, flight);
   }
 

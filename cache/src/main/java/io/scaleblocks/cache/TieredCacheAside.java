@@ -451,14 +451,12 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     missing.removeAll(theirs.keySet());
     // Our own keys are settled before we wait for anyone: two batches may each wait for keys
-    // the other owns.
+    // the other owns. Every flight of ours lands as its key is settled, or fails here.
     try {
       loadOwn(missing, batch);
     } catch (RuntimeException | Error e) {
       batch.owned.forEach((key, flight) -> flights.fail(key, flight, e));
       throw e;
-    } finally {
-      batch.owned.forEach(flights::end);
     }
     theirs.forEach((key, running) -> flights.await(key, running).value.ifPresent(v -> result.put(key, v)));
     return result;
