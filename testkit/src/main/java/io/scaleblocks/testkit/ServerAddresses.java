@@ -10,15 +10,22 @@ import java.util.Locale;
  * <p>Every address can be overridden by a system property ({@code -Dscaleblocks.redis.url=…}) or,
  * failing that, by the environment variable of the same name in upper case with dots as
  * underscores ({@code SCALEBLOCKS_REDIS_URL}). The defaults are the loopback ports that
- * {@code scripts/services start} uses.
+ * {@code scripts/services start} uses, moved up by {@code SCALEBLOCKS_PORT_OFFSET} when that
+ * variable is set, as the script does.
  */
 public final class ServerAddresses {
 
-  public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:16379";
-  public static final String DEFAULT_REDIS_CLUSTER_NODES = "127.0.0.1:17000,127.0.0.1:17001,127.0.0.1:17002";
-  public static final String DEFAULT_PG_PRIMARY_URL = "jdbc:postgresql://127.0.0.1:15432/scaleblocks";
+  /** What {@code SCALEBLOCKS_PORT_OFFSET} adds to every default port (0 when unset). */
+  public static final int PORT_OFFSET = portOffset();
+
+  public static final String DEFAULT_REDIS_URL = "redis://127.0.0.1:" + (16379 + PORT_OFFSET);
+  public static final String DEFAULT_REDIS_CLUSTER_NODES = "127.0.0.1:" + (17000 + PORT_OFFSET)
+      + ",127.0.0.1:" + (17001 + PORT_OFFSET) + ",127.0.0.1:" + (17002 + PORT_OFFSET);
+  public static final String DEFAULT_PG_PRIMARY_URL =
+      "jdbc:postgresql://127.0.0.1:" + (15432 + PORT_OFFSET) + "/scaleblocks";
   public static final String DEFAULT_PG_REPLICA_URLS =
-      "jdbc:postgresql://127.0.0.1:15433/scaleblocks,jdbc:postgresql://127.0.0.1:15434/scaleblocks";
+      "jdbc:postgresql://127.0.0.1:" + (15433 + PORT_OFFSET) + "/scaleblocks,"
+          + "jdbc:postgresql://127.0.0.1:" + (15434 + PORT_OFFSET) + "/scaleblocks";
   public static final String DEFAULT_PG_USER = "scaleblocks";
   public static final String DEFAULT_PG_PASSWORD = "scaleblocks";
 
@@ -73,6 +80,18 @@ public final class ServerAddresses {
     }
     return InetSocketAddress.createUnresolved(
         hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+  }
+
+  private static int portOffset() {
+    String value = System.getenv("SCALEBLOCKS_PORT_OFFSET");
+    if (value == null || value.isBlank()) {
+      return 0;
+    }
+    try {
+      return Integer.parseInt(value.trim());
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("SCALEBLOCKS_PORT_OFFSET must be a number but was '" + value + "'", e);
+    }
   }
 
   static String setting(String property, String defaultValue) {

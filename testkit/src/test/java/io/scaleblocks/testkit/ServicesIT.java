@@ -29,11 +29,12 @@ class ServicesIT {
 
     assertFalse(output.contains("started"), output);
     assertFalse(output.contains("cloning"), output);
-    assertTrue(output.contains("redis 16379 already running"), output);
-    assertTrue(output.contains("redis cluster 17000 17001 17002 already running"), output);
-    assertTrue(output.contains("pg-primary 15432 already running"), output);
-    assertTrue(output.contains("pg-replica1 15433 already running"), output);
-    assertTrue(output.contains("pg-replica2 15434 already running"), output);
+    assertTrue(output.contains("redis " + (16379 + ServerAddresses.PORT_OFFSET) + " already running"), output);
+    assertTrue(output.contains("redis cluster " + (17000 + ServerAddresses.PORT_OFFSET) + " " + (17001 + ServerAddresses.PORT_OFFSET) + " " + (17002 + ServerAddresses.PORT_OFFSET)
+        + " already running"), output);
+    assertTrue(output.contains("pg-primary " + (15432 + ServerAddresses.PORT_OFFSET) + " already running"), output);
+    assertTrue(output.contains("pg-replica1 " + (15433 + ServerAddresses.PORT_OFFSET) + " already running"), output);
+    assertTrue(output.contains("pg-replica2 " + (15434 + ServerAddresses.PORT_OFFSET) + " already running"), output);
   }
 
   @Test
@@ -41,12 +42,12 @@ class ServicesIT {
     Services.Status status = Services.status();
 
     assertTrue(status.allUp(), status.report());
-    assertTrue(status.report().contains("127.0.0.1:16379  up, standalone"), status.report());
-    for (int port = 17000; port <= 17002; port++) {
+    assertTrue(status.report().contains("127.0.0.1:" + (16379 + ServerAddresses.PORT_OFFSET) + "  up, standalone"), status.report());
+    for (int port = 17000 + ServerAddresses.PORT_OFFSET; port <= 17002 + ServerAddresses.PORT_OFFSET; port++) {
       assertTrue(status.report().contains("127.0.0.1:" + port + "  up, cluster master, cluster_state:ok"),
           status.report());
     }
-    assertTrue(status.report().contains("127.0.0.1:15432  up, primary"), status.report());
+    assertTrue(status.report().contains("127.0.0.1:" + (15432 + ServerAddresses.PORT_OFFSET) + "  up, primary"), status.report());
     assertTrue(REPLICA_LAG.matcher(status.report()).results().count() == 2, status.report());
   }
 
@@ -58,7 +59,7 @@ class ServicesIT {
 
       Services.Status status = Services.status();
       assertFalse(status.allUp(), status.report());
-      assertTrue(status.report().contains("127.0.0.1:15434  DOWN"), status.report());
+      assertTrue(status.report().contains("127.0.0.1:" + (15434 + ServerAddresses.PORT_OFFSET) + "  DOWN"), status.report());
       assertFalse(canConnect(replicaUrl), replicaUrl + " still accepts connections");
     } finally {
       Services.start("pg-replica2");
