@@ -14,7 +14,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 
 /**
  * The stale-set race of {@link StaleSetRaceTest} with Redis behind the cache: leases keep old
@@ -22,14 +22,14 @@ import redis.clients.jedis.JedisPooled;
  */
 class StaleSetRaceIT {
 
-  private final List<JedisPooled> clients = new ArrayList<>();
+  private final List<RedisClient> clients = new ArrayList<>();
 
   private Supplier<CacheBackend<Integer, Integer>> redis() {
     RequireServer.redis();
     var address = ServerAddresses.addressOf(ServerAddresses.redisUrl());
     String prefix = "it:stale:" + UUID.randomUUID() + ":";
     return () -> {
-      JedisPooled jedis = RedisCacheBackends.pooled(new HostAndPort(address.getHostString(), address.getPort()),
+      RedisClient jedis = RedisCacheBackends.pooled(new HostAndPort(address.getHostString(), address.getPort()),
           Duration.ofSeconds(2));
       clients.add(jedis);
       Codec<Integer> ints = Codec.of(i -> Integer.toString(i).getBytes(java.nio.charset.StandardCharsets.UTF_8),
@@ -40,7 +40,7 @@ class StaleSetRaceIT {
 
   @AfterEach
   void closeClients() {
-    clients.forEach(JedisPooled::close);
+    clients.forEach(RedisClient::close);
   }
 
   @Test

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisCluster;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /** The Redis Cluster that {@code scripts/services} starts has three masters sharing every slot. */
@@ -35,7 +35,7 @@ class RedisClusterSmokeIT {
     String prefix = "smoke:" + UUID.randomUUID() + ":";
 
     Map<Integer, Integer> keysPerMaster = new HashMap<>();
-    try (JedisCluster cluster = new JedisCluster(seeds)) {
+    try (RedisClusterClient cluster = RedisClusterClient.create(seeds)) {
       for (int i = 0; i < KEYS; i++) {
         cluster.set(prefix + i, Integer.toString(i));
       }

@@ -9,7 +9,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.SetParams;
 
 /** The standalone Redis that {@code scripts/services} starts is real and reachable. */
@@ -22,7 +22,7 @@ class RedisSmokeIT {
 
   @Test
   void setWithTtlIsReadBackAndThenExpires() {
-    try (JedisPooled redis = new JedisPooled(java.net.URI.create(ServerAddresses.redisUrl()))) {
+    try (RedisClient redis = RedisClient.create(java.net.URI.create(ServerAddresses.redisUrl()))) {
       String key = "smoke:" + UUID.randomUUID();
 
       assertEquals("OK", redis.set(key, "value", SetParams.setParams().px(300)));

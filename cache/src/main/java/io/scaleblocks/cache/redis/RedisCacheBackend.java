@@ -33,7 +33,7 @@ import redis.clients.jedis.params.SetParams;
 
 /**
  * A {@link CacheBackend} on Redis through a Jedis {@link UnifiedJedis}, so a standalone server
- * ({@code JedisPooled}) and a Redis Cluster ({@code JedisCluster}) both work.
+ * ({@code RedisClient}) and a Redis Cluster ({@code RedisClusterClient}) both work.
  *
  * <p>Layout: an entry lives at {@code <prefix>{<key>}} and its fill lease at
  * {@code <prefix>{<key>}:lease}; the hash tag keeps both in one Cluster slot so the lease

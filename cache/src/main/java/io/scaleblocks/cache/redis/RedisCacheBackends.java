@@ -14,8 +14,8 @@ import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.JedisClientConfig;
-import redis.clients.jedis.JedisCluster;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -43,16 +43,16 @@ public final class RedisCacheBackends {
   }
 
   /** A pooled standalone client whose connect, read and pool-wait timeouts are {@code timeout}. */
-  public static JedisPooled pooled(HostAndPort server, Duration timeout) {
+  public static RedisClient pooled(HostAndPort server, Duration timeout) {
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
     pool.setMaxTotal(32);
     pool.setMaxWait(timeout);
-    return new JedisPooled(server, clientConfig(timeout), pool);
+    return RedisClient.builder().hostAndPort(server).clientConfig(clientConfig(timeout)).poolConfig(pool).build();
   }
 
   /** A Redis Cluster client with {@code timeout} and a single attempt per command (no retry storms). */
-  public static JedisCluster cluster(Set<HostAndPort> seeds, Duration timeout) {
-    return new JedisCluster(seeds, clientConfig(timeout), 2);
+  public static RedisClusterClient cluster(Set<HostAndPort> seeds, Duration timeout) {
+    return RedisClusterClient.builder().nodes(seeds).clientConfig(clientConfig(timeout)).maxAttempts(2).build();
   }
 
   private static JedisClientConfig clientConfig(Duration timeout) {

@@ -13,14 +13,14 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 
 /** A dead or slow Redis costs reads little and never fails them; recovery is automatic. */
 class DegradationIT {
 
   private final AtomicInteger loads = new AtomicInteger();
 
-  private CacheAside<String, String> instance(JedisPooled jedis) {
+  private CacheAside<String, String> instance(RedisClient jedis) {
     CacheBackend<String, String> backend = RedisCacheBackends.builder(jedis, Codec.utf8(), Codec.utf8())
         .prefix("it:degrade:").circuitBreaker(3, Duration.ofMillis(500)).build();
     return CacheAside.<String, String>builder(key -> {
@@ -32,7 +32,7 @@ class DegradationIT {
   @Test
   void withRedisKilledMidTestEveryReadReturnsTheLoadersValueAndRecoveryIsAutomatic() throws Exception {
     try (RedisProcess server = RedisProcess.start();
-         JedisPooled jedis = RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100))) {
+         RedisClient jedis = RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100))) {
       CacheAside<String, String> warm = instance(jedis);
       for (int i = 0; i < 100; i++) {
         warm.get("k" + i);
@@ -77,7 +77,7 @@ class DegradationIT {
   @Test
   void aSlowRedisTimesOutAndTheCircuitKeepsReadsFast() throws Exception {
     try (RedisProcess server = RedisProcess.start();
-         JedisPooled jedis = RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100));
+         RedisClient jedis = RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100));
          redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis("127.0.0.1", server.port())) {
       CacheAside<String, String> cache = instance(jedis);
       admin.clientPause(3_000);

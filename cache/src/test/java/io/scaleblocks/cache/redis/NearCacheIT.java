@@ -14,7 +14,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.UnifiedJedis;
 
 /** Two instances with near caches stay coherent through Redis pub/sub. */
@@ -72,7 +72,7 @@ class NearCacheIT {
   void afterLosingTheChannelLocalEntriesAreServedNoLongerThanTheBoundAndClearedOnReconnect() throws Exception {
     String prefix = "it:near:" + UUID.randomUUID() + ":";
     try (RedisProcess server = RedisProcess.start();
-         JedisPooled jedis = RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100));
+         RedisClient jedis = RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100));
          redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis("127.0.0.1", server.port())) {
       CacheAside<String, String> b = instance(jedis, prefix, "b", Duration.ofMillis(300));
       db.put("k", "v1");

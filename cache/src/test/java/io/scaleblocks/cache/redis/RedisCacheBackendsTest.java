@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 
 /** Configuration and the stored format, without a server. */
 class RedisCacheBackendsTest {
@@ -29,7 +29,7 @@ class RedisCacheBackendsTest {
 
   @Test
   void keysCarryTheWholeEncodedKeyAsAClusterHashTag() {
-    try (JedisPooled jedis = new JedisPooled("127.0.0.1", 1)) {
+    try (RedisClient jedis = RedisClient.create("127.0.0.1", 1)) {
       RedisCacheBackend<String, String> backend = (RedisCacheBackend<String, String>)
           RedisCacheBackends.builder(jedis, Codec.utf8(), Codec.utf8()).prefix("app:").build();
       assertArrayEquals("app:{user:7}".getBytes(StandardCharsets.UTF_8), backend.entryKey("user:7"));
@@ -38,7 +38,7 @@ class RedisCacheBackendsTest {
 
   @Test
   void badSettingsAreRefusedWithTheirValue() {
-    try (JedisPooled jedis = new JedisPooled("127.0.0.1", 1)) {
+    try (RedisClient jedis = RedisClient.create("127.0.0.1", 1)) {
       var builder = RedisCacheBackends.builder(jedis, Codec.utf8(), Codec.utf8());
       assertEquals("prefix must not contain '{' or '}' but was 'a{b'",
           assertThrows(IllegalArgumentException.class, () -> builder.prefix("a{b")).getMessage());

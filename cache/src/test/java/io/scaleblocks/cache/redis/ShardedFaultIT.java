@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.HostAndPort;
-import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.RedisClient;
 
 /** Keys spread over three Redis nodes; when one dies, only its keys go to the database. */
 class ShardedFaultIT {
@@ -29,7 +29,7 @@ class ShardedFaultIT {
   void withOneOfThreeNodesStoppedOnlyItsKeysGoToTheLoader() throws Exception {
     try (ThreeNodes three = new ThreeNodes()) {
       List<RedisProcess> nodes = three.nodes;
-      List<JedisPooled> clients = three.clients;
+      List<RedisClient> clients = three.clients;
       AtomicInteger loads = new AtomicInteger();
       CacheAside<String, String> first = instance(clients, loads);
       for (int i = 0; i < KEYS; i++) {
@@ -69,9 +69,9 @@ class ShardedFaultIT {
     Map<String, String> db = new ConcurrentHashMap<>();
     try (ThreeNodes three = new ThreeNodes()) {
       List<RedisProcess> nodes = three.nodes;
-      List<JedisPooled> clients = three.clients;
+      List<RedisClient> clients = three.clients;
       List<CacheBackend<String, String>> backends = new ArrayList<>();
-      for (JedisPooled client : clients) {
+      for (RedisClient client : clients) {
         backends.add(RedisCacheBackends.builder(client, Codec.utf8(), Codec.utf8()).prefix(prefix)
             .name("near-node-" + backends.size()).circuitBreaker(3, Duration.ofSeconds(5)).build());
       }
@@ -137,9 +137,9 @@ class ShardedFaultIT {
     }
   }
 
-  private static CacheAside<String, String> instance(List<JedisPooled> clients, AtomicInteger loads) {
+  private static CacheAside<String, String> instance(List<RedisClient> clients, AtomicInteger loads) {
     List<CacheBackend<String, String>> backends = new ArrayList<>();
-    for (JedisPooled client : clients) {
+    for (RedisClient client : clients) {
       backends.add(RedisCacheBackends.builder(client, Codec.utf8(), Codec.utf8()).prefix(PREFIX)
           .name("node-" + backends.size()).circuitBreaker(3, Duration.ofSeconds(5)).build());
     }
@@ -152,7 +152,7 @@ class ShardedFaultIT {
   /** Three throw-away Redis servers of this test's own, each with a pooled client; closing stops them. */
   private static final class ThreeNodes implements AutoCloseable {
     final List<RedisProcess> nodes = new ArrayList<>();
-    final List<JedisPooled> clients = new ArrayList<>();
+    final List<RedisClient> clients = new ArrayList<>();
 
     ThreeNodes() throws Exception {
       try {
@@ -169,7 +169,7 @@ class ShardedFaultIT {
 
     @Override
     public void close() {
-      clients.forEach(JedisPooled::close);
+      clients.forEach(RedisClient::close);
       for (RedisProcess node : nodes) {
         node.close();
       }
