@@ -2,11 +2,9 @@ package io.scaleblocks.lb;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,8 +15,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link LoadBalancer}: see its contract. Snapshot builds run under {@link #lock}, triggered
- * by group changes, health verdicts, ejections and refreshes; picks read {@link #snapshot}.
+ * The {@link LoadBalancer}: see its contract. Owns membership (one {@link EndpointState} per
+ * address) and the published {@link Snapshot}; delegates outlier ejection to
+ * {@link OutlierTracker}, slow start to {@link SlowStartRamps}, active checks to
+ * {@link ActiveHealthChecker}, retry choice to {@link RetryPicker} and listener delivery to
+ * {@link EventDispatcher}.
+ *
+ * <p>Every routing change (membership, verdict, ejection, refresh) runs under {@link #lock},
+ * rebuilds and publishes the snapshot, queues its events, unlocks, and only then delivers the
+ * events: no user code runs under the lock. Picks read {@link #snapshot} without locking.
  */
 final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
 
@@ -28,22 +33,25 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   private final EndpointGroup<T> group;
   private final Strategy strategy;
   private final LongSupplier ticker;
-  private final OutlierDetection outlierDetection;
+  private final OutlierTracker<T> outliers;
+  private final SlowStartRamps ramps;
   private final SlowStart slowStart;
   private final double panicThreshold;
-  private final Locality locality;
+  private final boolean locality;
   private final Duration refreshInterval;
   private final ActiveHealthChecker<T> healthChecker;
+  private final EventDispatcher<T> events;
 
   private final ReentrantLock lock = new ReentrantLock();
+  /** The members' states, by address. */
   private final Map<T, EndpointState<T>> states = new ConcurrentHashMap<>();
+  /** States of addresses that left with calls in flight, kept until those calls finish. */
+  private final Map<T, EndpointState<T>> departed = new ConcurrentHashMap<>();
   private final SnapshotBuilder<T> snapshots;
   /** Guarded: the states of the group's endpoints, in group order. */
   private List<EndpointState<T>> ordered = List.of();
   private volatile Snapshot<T> snapshot;
-  private volatile LoadBalancerListener<T> listener = new LoadBalancerListener<>() {};
   private boolean started;
-  private long lastSweep;
   private AutoCloseable subscription;
   private ScheduledExecutorService scheduler;
 
@@ -52,11 +60,14 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     this.group = builder.group;
     this.strategy = builder.strategy;
     this.ticker = builder.ticker;
-    this.outlierDetection = builder.outlierDetection;
+    this.outliers = builder.outlierDetection == null
+        ? null : new OutlierTracker<>(name, builder.outlierDetection, builder.ticker.getAsLong());
     this.slowStart = builder.slowStart;
+    this.ramps = new SlowStartRamps(builder.slowStart);
     this.panicThreshold = builder.panicThreshold;
-    this.locality = builder.locality;
+    this.locality = builder.locality != null;
     this.refreshInterval = builder.refreshInterval;
+    this.events = new EventDispatcher<>(name);
     this.snapshots = new SnapshotBuilder<>(
         builder.strategy, builder.locality, builder.slowStart, builder.panicThreshold);
     this.healthChecker = builder.activeHealthCheck == null
@@ -65,9 +76,8 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   }
 
   void start() {
-    lastSweep = ticker.getAsLong();
     subscription = group.subscribe(this::membershipChanged);
-    boolean timeDriven = outlierDetection != null || slowStart != null;
+    boolean timeDriven = outliers != null || slowStart != null;
     if (timeDriven && !refreshInterval.isZero()) {
       scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "scaleblocks-lb-" + name + "-refresh");
@@ -106,82 +116,59 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       level = current.level(key);
     }
     Endpoint<T> endpoint = level.endpoints[level.selector.select(key)];
-    listener.onPick(endpoint);
+    events.onPick(endpoint);
     return endpoint;
   }
 
   /**
-   * Another endpoint than {@code avoid}, for a retry, or null when no other one is a candidate.
-   * With {@code leaveZone} and locality routing, from the nearest other zone that has candidates
-   * (Envoy's "previous priorities" retry: a zone that failed twice is skipped), else as a pick.
+   * The endpoint of the next try after {@code tried} (the last one just failed), or null; see
+   * {@link RetryPicker}. With {@code leaveZone} and locality routing, from another zone.
    */
-  Endpoint<T> pickOther(Endpoint<T> avoid, CharSequence key, boolean leaveZone) {
-    if (leaveZone && locality != null) {
-      for (Level<T> level : snapshot.ranked) {
-        if (!level.zone.equals(avoid.zone())) {
-          Endpoint<T> endpoint = level.endpoints[level.selector.select(key)];
-          listener.onPick(endpoint);
-          return endpoint;
-        }
-      }
+  Endpoint<T> pickForRetry(List<Endpoint<T>> tried, CharSequence key, boolean leaveZone) {
+    Endpoint<T> endpoint = RetryPicker.next(snapshot, tried, key, leaveZone && locality);
+    if (endpoint != null) {
+      events.onPick(endpoint);
     }
-    for (int attempt = 0; attempt < 3; attempt++) {
-      Endpoint<T> endpoint = pick(key);
-      if (!endpoint.address().equals(avoid.address())) {
-        return endpoint;
-      }
-    }
-    for (Level<T> level : snapshot.levels) {
-      int n = level.endpoints.length;
-      int start = RandomSource.reduce(RandomSource.THREAD_LOCAL.nextLong(), n);
-      for (int i = 0; i < n; i++) {
-        Endpoint<T> endpoint = level.endpoints[(start + i) % n];
-        if (!endpoint.address().equals(avoid.address())) {
-          listener.onPick(endpoint);
-          return endpoint;
-        }
-      }
-    }
-    return null;
+    return endpoint;
   }
 
   @Override
   public void callStarted(Endpoint<T> endpoint) {
-    EndpointState<T> state = states.get(endpoint.address());
+    EndpointState<T> state = stateOf(endpoint.address());
     if (state != null) {
-      state.addInFlight(1);
+      state.callStarted();
     }
   }
 
   @Override
   public void callFinished(Endpoint<T> endpoint, boolean success) {
-    EndpointState<T> state = states.get(endpoint.address());
+    T address = endpoint.address();
+    EndpointState<T> state = states.get(address);
     if (state == null) {
-      return;
-    }
-    state.addInFlight(-1);
-    if (outlierDetection == null) {
-      return;
-    }
-    state.windowCalls.incrementAndGet();
-    if (success) {
-      if (state.consecutiveFailures.get() != 0) {
-        state.consecutiveFailures.set(0);
+      EndpointState<T> gone = departed.get(address);
+      if (gone != null && gone.callFinished() == 0) {
+        departed.remove(address, gone);
       }
       return;
     }
-    state.windowFailures.incrementAndGet();
-    int failures = state.consecutiveFailures.incrementAndGet();
-    if (failures >= outlierDetection.consecutiveFailures() && !state.ejected) {
+    state.callFinished();
+    if (outliers != null && outliers.record(state, success, states.size())) {
       lock.lock();
       try {
-        if (eject(state, failures + " consecutive failures", ticker.getAsLong())) {
+        if (outliers.eject(state, state.consecutiveFailures.get() + " consecutive failures",
+            ticker.getAsLong(), states.size(), events::queue)) {
           rebuild();
         }
       } finally {
         lock.unlock();
       }
+      events.drain();
     }
+  }
+
+  private EndpointState<T> stateOf(T address) {
+    EndpointState<T> state = states.get(address);
+    return state != null ? state : departed.get(address);
   }
 
   @Override
@@ -205,17 +192,11 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
 
   @Override
   public void addListener(LoadBalancerListener<T> added) {
-    lock.lock();
-    try {
-      LoadBalancerListener<T> existing = listener;
-      listener = new CompositeListener<>(existing, added);
-    } finally {
-      lock.unlock();
-    }
+    events.add(added);
   }
 
-  LoadBalancerListener<T> listener() {
-    return listener;
+  EventDispatcher<T> events() {
+    return events;
   }
 
   @Override
@@ -224,34 +205,25 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     try {
       long now = ticker.getAsLong();
       boolean changed = false;
-      boolean ramping = false;
-      for (EndpointState<T> state : states.values()) {
-        if (state.ejected && now - state.ejectedUntil >= 0) {
-          state.ejected = false;
-          state.consecutiveFailures.set(0);
-          startRamp(state, now);
-          changed = true;
-          log.info("{} - {} returns after ejection", name, state.endpoint.id());
-        }
-        if (state.rampStart != EndpointState.NOT_RAMPING) {
-          if (now - state.rampStart >= slowStart.window().toNanos()) {
-            state.rampStart = EndpointState.NOT_RAMPING;
+      if (outliers != null) {
+        for (EndpointState<T> state : states.values()) {
+          if (outliers.returnIfDue(state, now)) {
+            ramps.start(state, now);
             changed = true;
-          } else {
-            ramping = true;
           }
         }
       }
-      if (outlierDetection != null && now - lastSweep >= outlierDetection.interval().toNanos()) {
-        lastSweep = now;
-        changed |= sweepFailureRates(now);
+      changed |= ramps.advance(states.values(), now);
+      if (outliers != null) {
+        changed |= outliers.sweepIfDue(states.values(), now, states.size(), events::queue);
       }
-      if (changed || ramping) {
+      if (changed) {
         rebuild();
       }
     } finally {
       lock.unlock();
     }
+    events.drain();
   }
 
   private void refreshQuietly() {
@@ -286,13 +258,15 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       }
       state.healthy = healthy;
       if (healthy) {
-        startRamp(state, ticker.getAsLong());
+        ramps.start(state, ticker.getAsLong());
       }
       log.info("{} - {} is now {}", name, state.endpoint.id(), healthy ? "healthy" : "unhealthy");
-      listener.onHealthChange(state.endpoint, healthy);
+      Endpoint<T> endpoint = state.endpoint;
+      events.queue(listener -> listener.onHealthChange(endpoint, healthy));
       rebuild();
     } finally {
       lock.unlock();
+      events.drain();
     }
   }
 
@@ -308,6 +282,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   }
 
   private void membershipChanged(List<Endpoint<T>> members) {
+    List<EndpointState<T>> joined = new ArrayList<>();
     lock.lock();
     try {
       long now = ticker.getAsLong();
@@ -315,14 +290,8 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       for (Endpoint<T> member : members) {
         EndpointState<T> state = states.get(member.address());
         if (state == null) {
-          state = new EndpointState<>(member);
-          states.put(member.address(), state);
-          if (started) {
-            startRamp(state, now);
-          }
-          if (healthChecker != null && started) {
-            healthChecker.watch(state);
-          }
+          state = join(member, now);
+          joined.add(state);
         } else {
           state.endpoint = member;
         }
@@ -330,73 +299,52 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       }
       ordered = nextOrdered;
       if (states.size() > nextOrdered.size()) {
-        Set<EndpointState<T>> present = Collections.newSetFromMap(new IdentityHashMap<>());
-        present.addAll(nextOrdered);
-        states.values().removeIf(state -> {
-          boolean gone = !present.contains(state);
-          state.removed |= gone;
-          return gone;
-        });
+        removeLeavers(nextOrdered);
       }
       started = true;
       rebuild();
     } finally {
       lock.unlock();
     }
+    if (healthChecker != null) {
+      joined.forEach(healthChecker::watch);
+    }
+    events.drain();
   }
 
-  private boolean startRamp(EndpointState<T> state, long now) {
-    if (slowStart == null) {
-      return false;
+  /** A new member's state: the one it left with if its calls are still running, else fresh. */
+  private EndpointState<T> join(Endpoint<T> member, long now) {
+    EndpointState<T> state = departed.remove(member.address());
+    if (state == null) {
+      state = new EndpointState<>(member);
+    } else {
+      state.rejoin(member);
     }
-    state.rampStart = now;
-    return true;
+    states.put(member.address(), state);
+    if (started) {
+      ramps.start(state, now);
+    }
+    return state;
   }
 
-  /** Ejects {@code state} if the cap allows; call under the lock. */
-  private boolean eject(EndpointState<T> state, String reason, long now) {
-    if (state.ejected || state.removed) {
-      return false;
-    }
-    int members = states.size();
-    int ejected = 0;
-    for (EndpointState<T> other : states.values()) {
-      ejected += other.ejected ? 1 : 0;
-    }
-    int cap = Math.max(1, members * outlierDetection.maxEjectionPercent() / 100);
-    if (ejected >= cap) {
-      log.debug("{} - not ejecting {} ({}): {} of {} already ejected", name,
-          state.endpoint.id(), reason, ejected, members);
-      return false;
-    }
-    int ejections = state.ejections + 1;
-    long nanos = outlierDetection.ejectionNanos(ejections);
-    state.ejections = ejections;
-    state.ejected = true;
-    state.ejectedUntil = now + nanos;
-    Duration duration = Duration.ofNanos(nanos);
-    log.info("{} - ejecting {} for {} after {}", name, state.endpoint.id(), duration, reason);
-    listener.onEjection(state.endpoint, duration);
-    return true;
-  }
-
-  private boolean sweepFailureRates(long now) {
-    boolean changed = false;
-    for (EndpointState<T> state : states.values()) {
-      long calls = state.windowCalls.getAndSet(0);
-      long failures = state.windowFailures.getAndSet(0);
-      if (state.ejected) {
-        continue;
+  private void removeLeavers(List<EndpointState<T>> members) {
+    Map<EndpointState<T>, Boolean> present = new IdentityHashMap<>();
+    members.forEach(state -> present.put(state, Boolean.TRUE));
+    states.values().removeIf(state -> {
+      if (present.containsKey(state)) {
+        return false;
       }
-      if (calls >= outlierDetection.minimumRequests()
-          && failures >= outlierDetection.failureRateThreshold() * calls) {
-        changed |= eject(state, failures + " of " + calls + " calls failed", now);
-      } else if (state.ejections > 0
-          && now - state.ejectedUntil >= outlierDetection.interval().toNanos()) {
-        state.ejections--;
+      state.removed = true;
+      if (outliers != null) {
+        outliers.unejected(state);
       }
-    }
-    return changed;
+      if (state.inFlight > 0) {
+        departed.put(state.endpoint.address(), state);
+      }
+      Endpoint<T> endpoint = state.endpoint;
+      events.queue(listener -> listener.onEndpointRemoved(endpoint));
+      return true;
+    });
   }
 
   /** Builds and publishes the next snapshot; call under the lock. */
@@ -404,8 +352,8 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     Snapshot<T> previous = snapshot;
     Snapshot<T> next = snapshots.build(ordered, ticker.getAsLong());
     if (next.panic && (previous == null || !previous.panic)) {
-      log.warn("{} - panic: fewer than {} % of {} endpoints available, routing over all", name,
-          Math.round(panicThreshold * 100), ordered.size());
+      log.warn("{} - panic: fewer than {} % of the endpoints of a level available, routing over"
+          + " all of that level", name, Math.round(panicThreshold * 100));
     }
     snapshot = next;
   }
