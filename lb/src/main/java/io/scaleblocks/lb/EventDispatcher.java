@@ -51,6 +51,10 @@ final class EventDispatcher<T> {
     queued.add(event);
   }
 
+  boolean hasQueued() {
+    return !queued.isEmpty();
+  }
+
   /**
    * Delivers the queued events, unless another thread is delivering already: that thread then
    * delivers these too, after its own, so events keep their order. Call with no lock held.

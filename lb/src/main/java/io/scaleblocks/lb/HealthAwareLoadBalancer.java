@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -309,7 +310,11 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     if (healthChecker != null) {
       joined.forEach(healthChecker::watch);
     }
-    events.drain();
+    // The group calls this under its delivery lock; its events go out from another thread, so
+    // that no listener runs while that lock is held either.
+    if (events.hasQueued()) {
+      ForkJoinPool.commonPool().execute(events::drain);
+    }
   }
 
   /** A new member's state: the one it left with if its calls are still running, else fresh. */

@@ -12,6 +12,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -118,6 +121,50 @@ class AccountingTest {
           }));
       assertInstanceOf(IOException.class, failure.getCause());
       assertEquals(1, failure.attempts());
+    }
+  }
+
+  @Test
+  void onceTheEjectionCapIsReachedAFailingCallTakesNoLock() throws Exception {
+    CountDownLatch building = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicBoolean block = new AtomicBoolean();
+    Strategy roundRobin = Strategies.roundRobin();
+    Strategy slowToBuild = (candidates, previous) -> {
+      if (block.get()) {
+        building.countDown();
+        try {
+          release.await();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return roundRobin.selector(candidates, previous);
+    };
+    EndpointGroup<String> group = group(4);
+    OutlierDetection detection = OutlierDetection.builder().consecutiveFailures(1)
+        .maxEjectionPercent(25).build();
+    try (LoadBalancer<String> lb = LoadBalancer.builder(group).strategy(slowToBuild)
+        .outlierDetection(detection).refreshInterval(Duration.ZERO).build()) {
+      lb.callStarted(Endpoint.of("e0"));
+      lb.callFinished(Endpoint.of("e0"), false);
+      assertTrue(lb.status().get(0).ejected(), "the cap of one is reached");
+      block.set(true);
+      Thread rebuild = new Thread(() -> group.update(Endpoint.of("e3", 2)));
+      rebuild.start();
+      assertTrue(building.await(5, TimeUnit.SECONDS), "a rebuild holds the balancer's lock");
+      Thread failing = new Thread(() -> {
+        for (int i = 0; i < 100; i++) {
+          lb.callStarted(Endpoint.of("e1"));
+          lb.callFinished(Endpoint.of("e1"), false);
+        }
+      });
+      failing.start();
+      failing.join(5_000);
+      boolean returned = !failing.isAlive();
+      release.countDown();
+      rebuild.join(5_000);
+      assertTrue(returned, "failing calls past the cap did not wait for the lock");
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.scaleblocks.lb.micrometer.LoadBalancerMetrics;
+import io.scaleblocks.testkit.Await;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -69,8 +70,8 @@ class LoadBalancerMetricsTest {
       for (int i = 0; i < 10; i++) {
         lb.pick();
       }
-      assertEquals(2, registry.find("scaleblocks.lb.picks").counters().size(),
-          "only the members' pick counters are left");
+      Await.until("only the members' pick counters are left", Duration.ofSeconds(5),
+          () -> registry.find("scaleblocks.lb.picks").counters().size() == 2);
       assertTrue(registry.find("scaleblocks.lb.ejections").counters().size() <= 2);
       assertEquals("orders", registry.get("scaleblocks.lb.panic").gauge().getId()
           .getTag("service"));
