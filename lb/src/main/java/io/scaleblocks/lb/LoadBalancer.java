@@ -12,11 +12,18 @@ import java.util.List;
  * never returns an endpoint that was removed from the group before the pick began.
  *
  * <p>Health composes with every strategy: outside panic mode, only available endpoints (healthy
- * and not ejected) are candidates. When fewer than the panic threshold of all endpoints are
- * available (default {@value LoadBalancerBuilder#DEFAULT_PANIC_THRESHOLD}), the balancer panics
- * and balances over all of them, as Envoy does: sending some traffic to endpoints that may be
- * down beats overloading the few that are up. A pick throws {@link NoEndpointAvailableException}
- * only when the group is empty, or no endpoint is available and the threshold is 0.
+ * and not ejected) are candidates. Panic is decided per locality level (a zone, or the whole
+ * group without locality routing), as Envoy decides it per priority level: a level with fewer
+ * than the panic threshold of its endpoints available (default
+ * {@value LoadBalancerBuilder#DEFAULT_PANIC_THRESHOLD}) balances its share of the traffic over
+ * all its endpoints: sending some traffic to endpoints that may be down beats overloading the
+ * few that are up. A zone's share comes from its real availability first, so a zone with no
+ * available endpoint gets no traffic while another has one; with none available anywhere,
+ * traffic goes over every endpoint. A pick throws {@link NoEndpointAvailableException} only when
+ * the group is empty, or no endpoint is available and the threshold is 0.
+ *
+ * <p>Listeners ({@link #addListener}) never run under the balancer's lock; see
+ * {@link LoadBalancerListener} for their threads and failure handling.
  *
  * @param <T> the address type
  */
