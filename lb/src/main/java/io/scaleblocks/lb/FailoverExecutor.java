@@ -32,13 +32,14 @@ import java.util.function.Predicate;
  *
  * <p>Timeouts: the synchronous {@link #execute} hands each try its timeout and relies on the call
  * to honour it. {@link #executeAsync} enforces it: a try still running at its timeout is
- * cancelled (its future's {@code cancel(true)}), fails with a {@link TimeoutException}, stays
- * counted in flight until its future completes, and its retry runs on the common fork-join
- * pool, never on a timer thread. Cancelling the future {@code executeAsync} returned cancels
- * the running try and starts no other.
+ * cancelled ({@code cancel(true)} on its future, which for {@link LoadBalancedHttpClient} aborts
+ * the exchange) and fails with a {@link TimeoutException}; it counts in flight until that
+ * cancellation, and its retry runs on the common fork-join pool, never on a timer thread.
+ * Cancelling the future {@code executeAsync} returned cancels the running try and starts no
+ * other.
  *
  * <p>Thread-safe; one executor serves any number of concurrent calls. Both loops share
- * {@link RetryLoop}, so they decide alike.
+ * one implementation of the retry steps, so they decide alike.
  *
  * @param <T> the address type
  */

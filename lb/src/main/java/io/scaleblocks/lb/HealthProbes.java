@@ -24,6 +24,9 @@ import java.util.Objects;
  */
 public final class HealthProbes {
 
+  /** The most of a health answer's body the HTTP probe reads. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
+
   private HealthProbes() {}
 
   /** Healthy when a TCP connection to the endpoint opens within the timeout. */
@@ -69,9 +72,6 @@ public final class HealthProbes {
       }
     };
   }
-
-  /** The most of a health answer's body the HTTP probe reads. */
-  public static final int MAX_BODY_BYTES = 64 * 1024;
 
   /** Reads and drops a body, completing at its end or once {@code limit} bytes have come. */
   private static final class BoundedDiscard implements HttpResponse.BodySubscriber<Void> {
