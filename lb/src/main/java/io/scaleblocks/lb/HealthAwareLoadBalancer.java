@@ -2,10 +2,7 @@ package io.scaleblocks.lb;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,8 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link LoadBalancer}: see its contract. Owns membership (one {@link EndpointState} per
- * address) and the published {@link Snapshot}; delegates outlier ejection to
+ * The {@link LoadBalancer}: see its contract. Owns the lock and the published {@link Snapshot};
+ * delegates the endpoint states to {@link Membership}, outlier ejection to
  * {@link OutlierTracker}, slow start to {@link SlowStartRamps}, active checks to
  * {@link ActiveHealthChecker}, retry choice to {@link RetryPicker} and listener delivery to
  * {@link EventDispatcher}.
@@ -44,13 +41,8 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   private final EventDispatcher<T> events;
 
   private final ReentrantLock lock = new ReentrantLock();
-  /** The members' states, by address. */
-  private final Map<T, EndpointState<T>> states = new ConcurrentHashMap<>();
-  /** States of addresses that left with calls in flight, kept until those calls finish. */
-  private final Map<T, EndpointState<T>> departed = new ConcurrentHashMap<>();
+  private final Membership<T> membership = new Membership<>();
   private final SnapshotBuilder<T> snapshots;
-  /** Guarded: the states of the group's endpoints, in group order. */
-  private List<EndpointState<T>> ordered = List.of();
   private volatile Snapshot<T> snapshot;
   private boolean started;
   private AutoCloseable subscription;
@@ -135,7 +127,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
 
   @Override
   public void callStarted(Endpoint<T> endpoint) {
-    EndpointState<T> state = stateOf(endpoint.address());
+    EndpointState<T> state = membership.any(endpoint.address());
     if (state != null) {
       state.callStarted();
     }
@@ -143,21 +135,17 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
 
   @Override
   public void callFinished(Endpoint<T> endpoint, boolean success) {
-    T address = endpoint.address();
-    EndpointState<T> state = states.get(address);
+    EndpointState<T> state = membership.member(endpoint.address());
     if (state == null) {
-      EndpointState<T> gone = departed.get(address);
-      if (gone != null && gone.callFinished() == 0) {
-        departed.remove(address, gone);
-      }
+      membership.departedCallFinished(endpoint.address());
       return;
     }
     state.callFinished();
-    if (outliers != null && outliers.record(state, success, states.size())) {
+    if (outliers != null && outliers.record(state, success, membership.size())) {
       lock.lock();
       try {
         if (outliers.eject(state, state.consecutiveFailures.get() + " consecutive failures",
-            ticker.getAsLong(), states.size(), events::queue)) {
+            ticker.getAsLong(), membership.size(), events::queue)) {
           rebuild();
         }
       } finally {
@@ -167,17 +155,12 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     }
   }
 
-  private EndpointState<T> stateOf(T address) {
-    EndpointState<T> state = states.get(address);
-    return state != null ? state : departed.get(address);
-  }
-
   @Override
   public List<EndpointStatus<T>> status() {
     long now = ticker.getAsLong();
     List<EndpointStatus<T>> statuses = new ArrayList<>();
     for (Endpoint<T> endpoint : group.endpoints()) {
-      EndpointState<T> state = states.get(endpoint.address());
+      EndpointState<T> state = membership.member(endpoint.address());
       if (state != null) {
         statuses.add(new EndpointStatus<>(endpoint, state.healthy, state.ejected,
             state.ejections, state.inFlight, state.rampFactor(slowStart, now)));
@@ -207,16 +190,18 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       long now = ticker.getAsLong();
       boolean changed = false;
       if (outliers != null) {
-        for (EndpointState<T> state : states.values()) {
-          if (outliers.returnIfDue(state, now)) {
+        for (EndpointState<T> state : membership.members()) {
+          if (outliers.returnDue(state, now)) {
             ramps.start(state, now);
+            outliers.returnToRotation(state);
             changed = true;
           }
         }
       }
-      changed |= ramps.advance(states.values(), now);
+      changed |= ramps.advance(membership.members(), now);
       if (outliers != null) {
-        changed |= outliers.sweepIfDue(states.values(), now, states.size(), events::queue);
+        changed |= outliers.sweepIfDue(
+            membership.members(), now, membership.size(), events::queue);
       }
       if (changed) {
         rebuild();
@@ -257,10 +242,10 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       if (state.removed || state.healthy == healthy) {
         return;
       }
-      state.healthy = healthy;
       if (healthy) {
         ramps.start(state, ticker.getAsLong());
       }
+      state.healthy = healthy;
       log.info("{} - {} is now {}", name, state.endpoint.id(), healthy ? "healthy" : "unhealthy");
       Endpoint<T> endpoint = state.endpoint;
       events.queue(listener -> listener.onHealthChange(endpoint, healthy));
@@ -279,29 +264,20 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   }
 
   Iterable<EndpointState<T>> states() {
-    return states.values();
+    return membership.members();
   }
 
   private void membershipChanged(List<Endpoint<T>> members) {
-    List<EndpointState<T>> joined = new ArrayList<>();
+    List<EndpointState<T>> joined;
     lock.lock();
     try {
       long now = ticker.getAsLong();
-      List<EndpointState<T>> nextOrdered = new ArrayList<>(members.size());
-      for (Endpoint<T> member : members) {
-        EndpointState<T> state = states.get(member.address());
-        if (state == null) {
-          state = join(member, now);
-          joined.add(state);
-        } else {
-          state.endpoint = member;
+      boolean ramp = started;
+      joined = membership.apply(members, state -> {
+        if (ramp) {
+          ramps.start(state, now);
         }
-        nextOrdered.add(state);
-      }
-      ordered = nextOrdered;
-      if (states.size() > nextOrdered.size()) {
-        removeLeavers(nextOrdered);
-      }
+      }, this::left);
       started = true;
       rebuild();
     } finally {
@@ -317,45 +293,19 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     }
   }
 
-  /** A new member's state: the one it left with if its calls are still running, else fresh. */
-  private EndpointState<T> join(Endpoint<T> member, long now) {
-    EndpointState<T> state = departed.remove(member.address());
-    if (state == null) {
-      state = new EndpointState<>(member);
-    } else {
-      state.rejoin(member);
+  /** {@code state} left the group; guarded. */
+  private void left(EndpointState<T> state) {
+    if (outliers != null) {
+      outliers.unejected(state);
     }
-    states.put(member.address(), state);
-    if (started) {
-      ramps.start(state, now);
-    }
-    return state;
-  }
-
-  private void removeLeavers(List<EndpointState<T>> members) {
-    Map<EndpointState<T>, Boolean> present = new IdentityHashMap<>();
-    members.forEach(state -> present.put(state, Boolean.TRUE));
-    states.values().removeIf(state -> {
-      if (present.containsKey(state)) {
-        return false;
-      }
-      state.removed = true;
-      if (outliers != null) {
-        outliers.unejected(state);
-      }
-      if (state.inFlight > 0) {
-        departed.put(state.endpoint.address(), state);
-      }
-      Endpoint<T> endpoint = state.endpoint;
-      events.queue(listener -> listener.onEndpointRemoved(endpoint));
-      return true;
-    });
+    Endpoint<T> endpoint = state.endpoint;
+    events.queue(listener -> listener.onEndpointRemoved(endpoint));
   }
 
   /** Builds and publishes the next snapshot; call under the lock. */
   private void rebuild() {
     Snapshot<T> previous = snapshot;
-    Snapshot<T> next = snapshots.build(ordered, ticker.getAsLong());
+    Snapshot<T> next = snapshots.build(membership.ordered(), ticker.getAsLong());
     if (next.panic && (previous == null || !previous.panic)) {
       log.warn("{} - panic: fewer than {} % of the endpoints of a level available, routing over"
           + " all of that level", name, Math.round(panicThreshold * 100));

