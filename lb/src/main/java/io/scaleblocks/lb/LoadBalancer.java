@@ -56,15 +56,20 @@ public interface LoadBalancer<T> extends AutoCloseable {
   void callStarted(Endpoint<T> endpoint);
 
   /**
-   * The call begun by {@link #callStarted} ended; its outcome feeds outlier detection. Calls on
-   * endpoints no longer in the group are ignored.
+   * The call begun by {@link #callStarted} ended; its outcome feeds outlier detection. A call on
+   * an endpoint that left the group meanwhile still leaves the in-flight count (kept for the
+   * address while its calls run, and handed back if it rejoins), but its outcome is ignored.
+   * The count never goes below zero.
    */
   void callFinished(Endpoint<T> endpoint, boolean success);
 
   /** The state of every endpoint of the group, in group order. */
   List<EndpointStatus<T>> status();
 
-  /** Whether the balancer is in panic mode (routing over all endpoints, healthy or not). */
+  /**
+   * Whether a locality level that receives traffic is in panic mode (routing over all its
+   * endpoints, healthy or not).
+   */
   boolean panicking();
 
   /** Adds a listener (metrics binders use this); it sees events from now on. */
