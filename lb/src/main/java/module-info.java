@@ -4,7 +4,6 @@
  * {@link java.net.http.HttpClient}. The Micrometer binder ({@code io.scaleblocks.lb.micrometer})
  * needs micrometer-core, an optional dependency.
  */
-@SuppressWarnings("requires-transitive-automatic")
 module io.scaleblocks.lb {
   requires transitive io.scaleblocks.sharding;
   requires transitive java.net.http;
