@@ -1,0 +1,76 @@
+package io.scaleblocks.replication;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.scaleblocks.lb.Endpoint;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import javax.sql.DataSource;
+
+/**
+ * One configured node and its pool. The pool is built from the node's URL (the router owns and
+ * closes it) or is the user's DataSource (left open). Thread-safe.
+ */
+final class Node {
+
+  final NodeSpec spec;
+  final String name;
+  final Dialect dialect;
+  final Endpoint<String> endpoint;
+  /** Connections this node gave as the primary, and as a replica. */
+  final LongAdder servedAsPrimary = new LongAdder();
+  final LongAdder servedAsReplica = new LongAdder();
+  private final DataSource dataSource;
+  private final HikariDataSource ownedPool;
+
+  private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariDataSource ownedPool) {
+    this.spec = spec;
+    this.name = spec.name();
+    this.dialect = dialect;
+    this.endpoint = Endpoint.of(spec.name(), spec.weight());
+    this.dataSource = dataSource;
+    this.ownedPool = ownedPool;
+  }
+
+  static Node open(String routerName, NodeSpec spec, ReplicationConfig config) {
+    Dialect dialect = config.dialect.orElseGet(() -> spec.url().map(Dialect::forUrl).orElse(Dialect.none()));
+    if (spec.dataSource().isPresent()) {
+      return new Node(spec, dialect, spec.dataSource().get(), null);
+    }
+    HikariConfig hikari = new HikariConfig();
+    config.hikari.copyStateTo(hikari);
+    hikari.setJdbcUrl(spec.url().orElseThrow());
+    hikari.setPoolName(routerName + "-" + spec.name());
+    hikari.setConnectionTimeout(config.connectTimeout.toMillis());
+    hikari.setValidationTimeout(Math.min(config.connectTimeout.toMillis(), hikari.getValidationTimeout()));
+    // A node that is down at start is reported by the monitor, not by a failed constructor.
+    hikari.setInitializationFailTimeout(-1);
+    HikariDataSource pool = new HikariDataSource(hikari);
+    return new Node(spec, dialect, pool, pool);
+  }
+
+  Connection connect() throws SQLException {
+    return dataSource.getConnection();
+  }
+
+  Optional<HikariDataSource> ownedPool() {
+    return Optional.ofNullable(ownedPool);
+  }
+
+  String label() {
+    return spec.label();
+  }
+
+  void close() {
+    if (ownedPool != null) {
+      ownedPool.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}
