@@ -2,6 +2,7 @@ package io.scaleblocks.replication;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.scaleblocks.lb.Endpoint;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -22,16 +23,24 @@ final class Node {
   /** Connections this node gave as the primary, and as a replica. */
   final LongAdder servedAsPrimary = new LongAdder();
   final LongAdder servedAsReplica = new LongAdder();
-  private final DataSource dataSource;
-  private final HikariDataSource ownedPool;
+  private final HikariConfig poolConfig;
+  private volatile DataSource dataSource;
+  private volatile HikariDataSource ownedPool;
+  private volatile MetricsTrackerFactory metrics;
 
-  private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariDataSource ownedPool) {
+  private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariConfig poolConfig) {
     this.spec = spec;
     this.name = spec.name();
     this.dialect = dialect;
     this.endpoint = Endpoint.of(spec.name(), spec.weight());
-    this.dataSource = dataSource;
-    this.ownedPool = ownedPool;
+    this.poolConfig = poolConfig;
+    if (poolConfig != null) {
+      HikariDataSource pool = new HikariDataSource(poolConfig);
+      this.ownedPool = pool;
+      this.dataSource = pool;
+    } else {
+      this.dataSource = dataSource;
+    }
   }
 
   static Node open(String routerName, NodeSpec spec, ReplicationConfig config) {
@@ -47,8 +56,38 @@ final class Node {
     hikari.setValidationTimeout(Math.min(config.connectTimeout.toMillis(), hikari.getValidationTimeout()));
     // A node that is down at start is reported by the monitor, not by a failed constructor.
     hikari.setInitializationFailTimeout(-1);
-    HikariDataSource pool = new HikariDataSource(hikari);
-    return new Node(spec, dialect, pool, pool);
+    return new Node(spec, dialect, null, hikari);
+  }
+
+  /**
+   * Replaces the router's pool of this node by a new one when the pool holds no connection at
+   * all, as after the node's restart: HikariCP retries a lost server with a backoff of up to
+   * 5 s, a new pool connects at once. The old pool, empty, is closed.
+   */
+  void renewPoolIfEmpty() {
+    HikariDataSource old = ownedPool;
+    if (old == null || old.getHikariPoolMXBean() == null
+        || old.getHikariPoolMXBean().getTotalConnections() > 0) {
+      return;
+    }
+    HikariConfig config = new HikariConfig();
+    poolConfig.copyStateTo(config);
+    if (metrics != null) {
+      config.setMetricsTrackerFactory(metrics);
+    }
+    HikariDataSource pool = new HikariDataSource(config);
+    ownedPool = pool;
+    dataSource = pool;
+    old.close();
+  }
+
+  /** Pool metrics for this node's pool and every pool that replaces it. */
+  void trackPool(MetricsTrackerFactory factory) {
+    metrics = factory;
+    HikariDataSource pool = ownedPool;
+    if (pool != null) {
+      pool.setMetricsTrackerFactory(factory);
+    }
   }
 
   Connection connect() throws SQLException {

@@ -35,22 +35,28 @@ final class ReplicaLagMonitor implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(ReplicaLagMonitor.class);
 
+  private static final java.time.Duration FIRST_POLL_ALLOWANCE = java.time.Duration.ofSeconds(3);
+
   private final String name;
   private final List<Node> nodes;
   private final ReplicationConfig config;
   private final Supplier<Node> currentPrimary;
+  private final java.util.function.Predicate<Node> isDown;
   private final Consumer<Map<Node, ProbeOutcome>> sink;
   private final ExecutorService probes;
   private final ScheduledExecutorService scheduler;
   private final Map<Node, Future<ProbeOutcome>> running = new ConcurrentHashMap<>();
   private final Map<Node, Connection> probeConnections = new ConcurrentHashMap<>();
   private final ReentrantLock pollLock = new ReentrantLock();
+  private final java.util.concurrent.atomic.AtomicBoolean soon = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
 
   ReplicaLagMonitor(String name, List<Node> nodes, ReplicationConfig config,
-      Supplier<Node> currentPrimary, Consumer<Map<Node, ProbeOutcome>> sink) {
+      Supplier<Node> currentPrimary, java.util.function.Predicate<Node> isDown,
+      Consumer<Map<Node, ProbeOutcome>> sink) {
     this.name = name;
     this.currentPrimary = currentPrimary;
+    this.isDown = isDown;
     this.nodes = nodes;
     this.config = config;
     this.sink = sink;
@@ -70,6 +76,20 @@ final class ReplicaLagMonitor implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::pollQuietly, period, period, TimeUnit.NANOSECONDS);
   }
 
+  /** Polls as soon as possible (a connection broke), once however often it is asked. */
+  void pollSoon() {
+    if (!closed && soon.compareAndSet(false, true)) {
+      try {
+        scheduler.execute(() -> {
+          soon.set(false);
+          pollQuietly();
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        soon.set(false);
+      }
+    }
+  }
+
   private void pollQuietly() {
     try {
       pollOnce();
@@ -80,6 +100,18 @@ final class ReplicaLagMonitor implements AutoCloseable {
 
   /** Probes every node (the current primary first) and applies the outcomes. */
   void pollOnce() {
+    pollOnce(config.probeTimeout);
+  }
+
+  /**
+   * The first poll, at start: a first connection loads the driver and authenticates, which on a
+   * cold JVM takes longer than a probe of an open connection should.
+   */
+  void firstPoll() {
+    pollOnce(config.probeTimeout.plus(config.connectTimeout).plus(FIRST_POLL_ALLOWANCE));
+  }
+
+  private void pollOnce(java.time.Duration wait) {
     if (closed) {
       return;
     }
@@ -88,7 +120,7 @@ final class ReplicaLagMonitor implements AutoCloseable {
       Map<Node, ProbeOutcome> outcomes = new LinkedHashMap<>();
       Node primary = currentPrimary.get();
       if (primary != null) {
-        outcomes.put(primary, await(primary, submit(primary)));
+        outcomes.put(primary, await(submit(primary), wait));
       }
       Map<Node, Future<ProbeOutcome>> pending = new LinkedHashMap<>();
       for (Node node : nodes) {
@@ -96,7 +128,7 @@ final class ReplicaLagMonitor implements AutoCloseable {
           pending.put(node, submit(node));
         }
       }
-      pending.forEach((node, future) -> outcomes.put(node, await(node, future)));
+      pending.forEach((node, future) -> outcomes.put(node, await(future, wait)));
       if (!closed) {
         sink.accept(outcomes);
       }
@@ -115,11 +147,11 @@ final class ReplicaLagMonitor implements AutoCloseable {
     return future;
   }
 
-  private ProbeOutcome await(Node node, Future<ProbeOutcome> future) {
+  private ProbeOutcome await(Future<ProbeOutcome> future, java.time.Duration wait) {
     try {
-      return future.get(config.probeTimeout.toNanos(), TimeUnit.NANOSECONDS);
+      return future.get(wait.toNanos(), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      return new ProbeOutcome.Failed("no answer within " + config.probeTimeout.toMillis() + " ms");
+      return new ProbeOutcome.Failed("no answer within " + wait.toMillis() + " ms");
     } catch (ExecutionException e) {
       return new ProbeOutcome.Failed(String.valueOf(e.getCause()));
     } catch (InterruptedException e) {
@@ -135,7 +167,14 @@ final class ReplicaLagMonitor implements AutoCloseable {
         c = open(node);
         probeConnections.put(node, c);
       }
-      return new ProbeOutcome.Answered(node.dialect.probe(c));
+      Dialect.Probe probe = node.dialect.probe(c);
+      if (isDown.test(node)) {
+        // The probe connection is not the pool: a node comes back only once its pool has a
+        // connection again, or the first reads would fail over and mark it down once more.
+        node.renewPoolIfEmpty();
+        node.connect().close();
+      }
+      return new ProbeOutcome.Answered(probe);
     } catch (SQLException | RuntimeException e) {
       Connection broken = probeConnections.remove(node);
       closeQuietly(broken);

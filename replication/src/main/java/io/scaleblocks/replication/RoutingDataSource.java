@@ -73,12 +73,13 @@ final class RoutingDataSource implements ReplicationDataSource {
     this.topology = Topology.initial(nodes, config.clock.instant());
     publishRotation(topology);
     this.causalReads = new CausalReads(this, config.causalWait, config.causalPoll);
-    this.monitor = new ReplicaLagMonitor(name, nodes, config, () -> topology.primary, this::apply);
+    this.monitor = new ReplicaLagMonitor(name, nodes, config, () -> topology.primary,
+        node -> topology.statuses.get(node).state() == NodeState.DOWN, this::apply);
   }
 
   static RoutingDataSource start(ReplicationConfig config) {
     RoutingDataSource router = new RoutingDataSource(config);
-    router.refresh();
+    router.monitor.firstPoll();
     if (config.monitor) {
       router.monitor.start();
     }
@@ -197,6 +198,14 @@ final class RoutingDataSource implements ReplicationDataSource {
   void release(Node node, boolean onReplica, Connection c) throws SQLException {
     try {
       if (c != null) {
+        if (onReplica && c.isClosed()) {
+          // The pool closed it because it broke, perhaps with its node: out of rotation until
+          // the monitor, asked to look now, finds the node answering again.
+          markDown(node, "a connection to it broke");
+          if (config.monitor) {
+            monitor.pollSoon();
+          }
+        }
         c.close();
       }
     } finally {
