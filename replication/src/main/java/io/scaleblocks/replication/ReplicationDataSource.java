@@ -1,5 +1,6 @@
 package io.scaleblocks.replication;
 
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
 import io.scaleblocks.lb.LoadBalancerListener;
 import java.io.Closeable;
 import java.sql.SQLException;
@@ -90,6 +91,19 @@ public interface ReplicationDataSource extends DataSource, Closeable {
 
   /** How many connections each node has served (by node name), since the start. */
   Map<String, Long> connectionsServed();
+
+  /**
+   * How many connections {@code node} has served in {@code role}: as the primary (writes, and
+   * reads that fell back) or as a replica, since the start; 0 for an unknown node.
+   */
+  long connectionsServed(String node, Role role);
+
+  /**
+   * Sends the metrics of every pool the router built (and of pools that replace them after a
+   * node's restart) to {@code factory}, for example HikariCP's
+   * {@code MicrometerMetricsTrackerFactory}. Once per router; pools the user passed are theirs.
+   */
+  void trackPools(MetricsTrackerFactory factory);
 
   /** Probes every node now and applies the result (the monitor does this every interval). */
   void refresh();

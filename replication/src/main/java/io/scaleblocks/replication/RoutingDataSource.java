@@ -373,9 +373,19 @@ final class RoutingDataSource implements ReplicationDataSource {
     return served;
   }
 
-  /** The nodes in configured order, for the metrics binder. */
-  List<Node> nodes() {
-    return nodes;
+  @Override
+  public long connectionsServed(String node, Role role) {
+    Node n = byName.get(Objects.requireNonNull(node, "node"));
+    if (n == null) {
+      return 0;
+    }
+    return role == Role.PRIMARY ? n.servedAsPrimary.sum() : n.servedAsReplica.sum();
+  }
+
+  @Override
+  public void trackPools(com.zaxxer.hikari.metrics.MetricsTrackerFactory factory) {
+    Objects.requireNonNull(factory, "factory");
+    nodes.forEach(node -> node.trackPool(factory));
   }
 
   @Override
