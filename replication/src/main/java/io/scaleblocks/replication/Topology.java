@@ -89,8 +89,7 @@ final class Topology {
         status = status(node, NodeState.DOWN, 0, Duration.ZERO, statuses.get(node).timeline(), failures.get(node), now);
         nextPositions.put(node, positions.get(node));
       } else if (!answered.containsKey(node)) {
-        status = node == writer && statuses.get(node).state() == NodeState.UNKNOWN ? statuses.get(node)
-            : statuses.get(node);
+        status = statuses.get(node);
         nextPositions.put(node, positions.get(node));
       } else {
         Dialect.Probe probe = answered.get(node);
