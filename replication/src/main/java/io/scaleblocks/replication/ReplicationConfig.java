@@ -112,13 +112,15 @@ public final class ReplicationConfig {
     s.optionalString("username").ifPresent(b.hikari::setUsername);
     s.optionalString("password").ifPresent(b.hikari::setPassword);
     Settings primary = s.section("primary");
-    primary.optionalString("url").ifPresent(url -> b.primary(primary.string("name", NodeSpec.nameOf(url)), url));
+    Optional<String> primaryName = primary.optionalString("name");
+    primary.optionalString("url").ifPresent(url -> b.primary(primaryName.orElse(NodeSpec.nameOf(url)), url));
     primary.done();
     for (Settings replica : s.sections("replicas")) {
+      Optional<String> replicaName = replica.optionalString("name");
+      int weight = replica.intValue("weight", 1, Endpoint.MAX_WEIGHT, Endpoint.DEFAULT_WEIGHT);
       String url = replica.optionalString("url").orElseThrow(() ->
           new IllegalArgumentException(DEFAULT_NAME + ": every replicas[i] needs a url"));
-      b.replica(replica.string("name", NodeSpec.nameOf(url)), url,
-          replica.intValue("weight", 1, Endpoint.MAX_WEIGHT, Endpoint.DEFAULT_WEIGHT));
+      b.replica(replicaName.orElse(NodeSpec.nameOf(url)), url, weight);
       replica.done();
     }
     b.strategy(strategy(s.string("strategy", "round-robin")));
