@@ -14,4 +14,5 @@ module io.scaleblocks.session {
 
   exports io.scaleblocks.session;
   exports io.scaleblocks.session.redis;
+  exports io.scaleblocks.session.jdbc;
 }
