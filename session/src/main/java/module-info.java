@@ -15,4 +15,5 @@ module io.scaleblocks.session {
   exports io.scaleblocks.session;
   exports io.scaleblocks.session.redis;
   exports io.scaleblocks.session.jdbc;
+  exports io.scaleblocks.session.httpserver;
 }

@@ -332,6 +332,11 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void sixtyFourConcurrentRequestsThroughTheHttpServerFilterLoseNothing() throws Exception {
+    io.scaleblocks.session.httpserver.HttpSessionFilterConcurrency.sixtyFourRequestsLoseNothing(store, clock);
+  }
+
+  @Test
   void incrementsOfOneAttributeRetriedOnConflictLoseNothing() throws Exception {
     Session s = saved("ada");
     int threads = 8;
