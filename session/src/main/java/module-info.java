@@ -16,4 +16,5 @@ module io.scaleblocks.session {
   exports io.scaleblocks.session.redis;
   exports io.scaleblocks.session.jdbc;
   exports io.scaleblocks.session.httpserver;
+  exports io.scaleblocks.session.servlet;
 }

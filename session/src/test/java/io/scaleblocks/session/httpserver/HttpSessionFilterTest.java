@@ -6,21 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scaleblocks.session.MutableClock;
+import io.scaleblocks.session.OutageStore;
 import io.scaleblocks.session.Session;
 import io.scaleblocks.session.SessionAttribute;
 import io.scaleblocks.session.SessionCodecs;
 import io.scaleblocks.session.SessionStore;
 import io.scaleblocks.session.SessionStoreConfig;
-import io.scaleblocks.session.SessionStoreException;
-import io.scaleblocks.session.SessionStoreStats;
 import io.scaleblocks.session.SessionStores;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,7 +34,7 @@ class HttpSessionFilterTest {
   void start() throws Exception {
     memory = SessionStores.inMemory().clock(clock).config(SessionStoreConfig.builder()
         .renewalTimeout(Duration.ofMinutes(20)).build()).build();
-    app = new SessionWebApp(new Outage(memory, down), clock);
+    app = new SessionWebApp(new OutageStore(memory, down), clock);
   }
 
   @AfterEach
@@ -150,80 +147,5 @@ class HttpSessionFilterTest {
   @Test
   void sixtyFourConcurrentRequestsThroughTheFilterEachKeepTheirAttribute() throws Exception {
     HttpSessionFilterConcurrency.sixtyFourRequestsLoseNothing(memory, clock);
-  }
-
-  /** The in-memory store, made to fail like an unreachable one while {@code down} is set. */
-  private static final class Outage implements SessionStore {
-    private final SessionStore target;
-    private final AtomicBoolean down;
-
-    Outage(SessionStore target, AtomicBoolean down) {
-      this.target = target;
-      this.down = down;
-    }
-
-    private void check() {
-      if (down.get()) {
-        throw new SessionStoreException("outage - store unreachable", new java.io.IOException("connection refused"));
-      }
-    }
-
-    @Override public String name() {
-      return target.name();
-    }
-
-    @Override public Session create() {
-      return target.create();
-    }
-
-    @Override public Optional<Session> find(String id) {
-      check();
-      return target.find(id);
-    }
-
-    @Override public void save(Session session) {
-      check();
-      target.save(session);
-    }
-
-    @Override public boolean touch(String id) {
-      check();
-      return target.touch(id);
-    }
-
-    @Override public void delete(String id) {
-      check();
-      target.delete(id);
-    }
-
-    @Override public void changeId(Session session) {
-      check();
-      target.changeId(session);
-    }
-
-    @Override public boolean supportsPrincipalIndex() {
-      return target.supportsPrincipalIndex();
-    }
-
-    @Override public List<String> findIdsByPrincipal(String principal) {
-      check();
-      return target.findIdsByPrincipal(principal);
-    }
-
-    @Override public OptionalLong activeSessions() {
-      return target.activeSessions();
-    }
-
-    @Override public SessionStoreStats stats() {
-      return target.stats();
-    }
-
-    @Override public void latencyListener(LatencyListener listener) {
-      target.latencyListener(listener);
-    }
-
-    @Override public void close() {
-      target.close();
-    }
   }
 }
