@@ -17,4 +17,5 @@ module io.scaleblocks.session {
   exports io.scaleblocks.session.jdbc;
   exports io.scaleblocks.session.httpserver;
   exports io.scaleblocks.session.servlet;
+  exports io.scaleblocks.session.micrometer;
 }

@@ -327,6 +327,7 @@ final class InMemorySessionStore implements SessionStore {
 
   @Override
   public SessionStoreStats stats() {
+    cache.cleanUp();
     return core.stats();
   }
 
