@@ -197,6 +197,40 @@ class RedisSessionStoreIT extends SessionStoreContract {
   }
 
   @Test
+  void redisStoppedUnderLoadGivesAClearExceptionAndA503AndServesAgainWhenItReturns() throws Exception {
+    SessionStore real = RedisSessionStores.builder(client).config(config()).keyPrefix(prefix).build();
+    try (io.scaleblocks.session.httpserver.SessionWebApp app =
+        new io.scaleblocks.session.httpserver.SessionWebApp(real, Clock.systemUTC())) {
+      java.net.http.HttpClient browser = io.scaleblocks.session.httpserver.SessionWebApp.browser();
+      assertEquals("1", io.scaleblocks.session.httpserver.SessionWebApp.get(browser, app.uri("/count")).body());
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.ConcurrentHashMap<Integer, Integer> statuses = new java.util.concurrent.ConcurrentHashMap<>();
+      Thread load = new Thread(() -> {
+        while (!stop.get()) {
+          int status = io.scaleblocks.session.httpserver.SessionWebApp.get(browser, app.uri("/count")).statusCode();
+          statuses.merge(status, 1, Integer::sum);
+        }
+      });
+      load.start();
+      try {
+        Thread.sleep(300);
+        io.scaleblocks.testkit.Services.stop("redis");
+        Await.until("a 503 while Redis is down", Duration.ofSeconds(10), () -> statuses.containsKey(503));
+        SessionStoreException e = assertThrows(SessionStoreException.class, () -> real.find("AAAA" + "b".repeat(43)));
+        assertTrue(e.getMessage().startsWith(real.name() + " - Redis find failed"), e.getMessage());
+      } finally {
+        io.scaleblocks.testkit.Services.start("redis");
+      }
+      int okBefore = statuses.getOrDefault(200, 0);
+      Await.until("200s again once Redis is back", Duration.ofSeconds(10),
+          () -> statuses.getOrDefault(200, 0) > okBefore + 3);
+      stop.set(true);
+      load.join();
+      assertTrue(java.util.Set.of(200, 503).containsAll(statuses.keySet()), "only 200 and 503: " + statuses);
+    }
+  }
+
+  @Test
   void aGarbledHashFieldGivesAStoreExceptionAndAGarbledValueACodecException() {
     Session s = store.create();
     s.set(USER, "ada");
