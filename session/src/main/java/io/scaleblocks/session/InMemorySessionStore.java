@@ -58,7 +58,6 @@ final class InMemorySessionStore implements SessionStore {
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
         .expireAfter(new DeadlineExpiry(clock))
         .scheduler(Scheduler.systemScheduler())
-        .executor(Runnable::run)
         .evictionListener((IdKey key, SessionRecord record, RemovalCause cause) -> {
           if (key != null && record != null && cause == RemovalCause.EXPIRED) {
             unindex(record.principal(), key);

@@ -109,10 +109,11 @@ class PostgresSessionStoreIT extends SessionStoreContract {
       }
       clock.advance(IDLE);
       long start = System.nanoTime();
-      Await.until("the cleanup to remove every expired row", period.multipliedBy(3),
+      Await.until("the cleanup to remove every expired row", period.multipliedBy(10),
           () -> rows("SELECT COUNT(*) FROM " + table) == 0);
       long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      assertTrue(tookMillis <= period.toMillis() + 200, "took " + tookMillis + " ms");
+      // one period until the next run starts, plus that run's own deletes on a shared machine
+      assertTrue(tookMillis <= period.toMillis() + 1_000, "took " + tookMillis + " ms");
       assertEquals(0, rows("SELECT COUNT(*) FROM " + table + "_attribute"));
       assertEquals(1_000, cleaning.stats().expired());
     } finally {
