@@ -247,7 +247,11 @@ final class InMemorySessionStore implements SessionStore {
           return null;
         }
         SessionRecord renamed = withAccess(r, now, newId, now, r.principal(), r.attributes(), r.seq());
-        map.put(newKey, renamed);
+        if (map.putIfAbsent(newKey, renamed) != null) {
+          map.put(oldKey, r);
+          index(r.principal(), oldKey);
+          throw new SessionStoreException(name() + " - the new id of a rotation was taken; try again", null);
+        }
         index(r.principal(), newKey);
         return renamed;
       } finally {
