@@ -49,7 +49,9 @@ public interface SessionStore extends AutoCloseable {
    *
    * @throws SessionConflictException when the rule of that class refuses the save
    * @throws SessionStoreException when the store cannot be written; the save may or may not have
-   *     been applied, and saving the same handle again is safe
+   *     been applied. Saving the same handle again never applies it twice: it is applied if the
+   *     first attempt was not, and refused as a conflict if it was (a new session's retry is saved
+   *     under a new id, and a first copy that did land expires unused)
    */
   void save(Session session);
 

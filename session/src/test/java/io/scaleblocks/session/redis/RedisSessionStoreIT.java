@@ -66,7 +66,7 @@ class RedisSessionStoreIT extends SessionStoreContract {
 
   static Jedis admin() {
     return new Jedis(RedisFixture.standalone(), redis.clients.jedis.DefaultJedisClientConfig.builder()
-        .socketTimeoutMillis(5_000).autoNegotiateProtocol(false).build());
+        .socketTimeoutMillis(5_000).protocol(redis.clients.jedis.RedisProtocol.RESP2).build());
   }
 
   private static java.util.List<String> keys(Jedis jedis, String pattern) {
