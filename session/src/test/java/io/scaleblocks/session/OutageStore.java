@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class OutageStore implements SessionStore {
   private final SessionStore target;
   private final AtomicBoolean down;
+  /** Runs at the start of every save, to let a test interleave another request's write. */
+  public volatile Runnable beforeSave = () -> { };
 
   public OutageStore(SessionStore target, AtomicBoolean down) {
     this.target = target;
@@ -36,6 +38,7 @@ public final class OutageStore implements SessionStore {
 
   @Override public void save(Session session) {
     check();
+    beforeSave.run();
     target.save(session);
   }
 

@@ -29,12 +29,14 @@ class HttpSessionFilterTest {
   private final AtomicBoolean down = new AtomicBoolean();
   private SessionStore memory;
   private SessionWebApp app;
+  private OutageStore outage;
 
   @BeforeEach
   void start() throws Exception {
     memory = SessionStores.inMemory().clock(clock).config(SessionStoreConfig.builder()
         .renewalTimeout(Duration.ofMinutes(20)).build()).build();
-    app = new SessionWebApp(new OutageStore(memory, down), clock);
+    outage = new OutageStore(memory, down);
+    app = new SessionWebApp(outage, clock);
   }
 
   @AfterEach
@@ -133,6 +135,21 @@ class HttpSessionFilterTest {
     assertEquals("", cookieOf(newcomer), "no cookie for a session that was not saved");
     down.set(false);
     assertEquals("2", raw(app.uri("/count"), "SBSESSION=" + id).body());
+  }
+
+  @Test
+  void aSaveRefusedByTheVersionRuleIsA409AndTheFirstWriterKeepsItsValue() throws Exception {
+    String cookie = cookieOf(raw(app.uri("/count"), null));
+    String id = cookie.substring(10, cookie.indexOf(';'));
+    outage.beforeSave = () -> {
+      outage.beforeSave = () -> { };
+      Session other = memory.find(id).orElseThrow();
+      other.set(SessionWebApp.COUNT, 40L);
+      memory.save(other);
+    };
+    HttpResponse<String> refused = raw(app.uri("/count"), "SBSESSION=" + id);
+    assertEquals(409, refused.statusCode());
+    assertEquals("41", raw(app.uri("/count"), "SBSESSION=" + id).body());
   }
 
   @Test
