@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>Per request: nothing is read from the store until a handler asks ({@link #session}, {@link
  * #existingSession}); the session is saved, with only what the request changed, when the handler
  * sends the response headers (or returns without sending them), and the {@code Set-Cookie} header
- * goes out only after that save succeeded. A new session never takes the id a client sent.
+ * goes out only after that save succeeded. Changes made after the headers went out are saved when
+ * the handler returns; if that save fails, the failure is logged, since the response is gone. A new session never takes the id a client sent.
  *
  * <p>Failures become responses, if the headers were not sent yet: an unreachable store ({@link
  * SessionStoreException}) {@code 503} with {@code Retry-After: 1}; a refused save ({@link
@@ -103,6 +104,8 @@ public final class HttpSessionFilter extends Filter {
       chain.doFilter(wrapped);
       if (!wrapped.headersSent()) {
         wrapped.commit();
+      } else if (!wrapped.failed()) {
+        saveLate(request);
       }
     } catch (SessionException e) {
       if (wrapped.headersSent()) {
@@ -110,6 +113,15 @@ public final class HttpSessionFilter extends Filter {
         throw new IOException(e);
       }
       wrapped.fail(e);
+    }
+  }
+
+  /** Saves what changed after the headers went out; a failure can only be logged now. */
+  private void saveLate(RequestSession request) {
+    try {
+      request.commit();
+    } catch (SessionException e) {
+      LOG.warn("{} - saving the session after the response was sent failed: {}", store.name(), e.toString());
     }
   }
 

@@ -35,6 +35,10 @@ final class SessionExchange extends HttpExchange {
     return headersSent;
   }
 
+  boolean failed() {
+    return failed;
+  }
+
   void commit() throws IOException {
     filter.commitBeforeHeaders(this, requestSession);
   }

@@ -153,6 +153,16 @@ class HttpSessionFilterTest {
   }
 
   @Test
+  void aChangeMadeAfterTheHeadersWentOutIsSavedWhenTheHandlerReturns() throws Exception {
+    String cookie = cookieOf(raw(app.uri("/count"), null));
+    String id = cookie.substring(10, cookie.indexOf(';'));
+    assertEquals("sent", raw(app.uri("/late"), "SBSESSION=" + id).body());
+    // the save runs when the handler returns, which is after the client had the whole body
+    io.scaleblocks.testkit.Await.until("the late change to be saved", Duration.ofSeconds(5),
+        () -> memory.find(id).orElseThrow().get(SessionAttribute.string("late")).isPresent());
+  }
+
+  @Test
   void aGarbledAttributeIsA500AndTheServerGoesOnServing() throws Exception {
     Session s = memory.create();
     s.set(SessionAttribute.of("count", SessionCodecs.bytes()), new byte[] {9});

@@ -68,6 +68,15 @@ public final class SessionWebApp implements AutoCloseable {
       }
       case "/names" -> body = filter.existingSession(exchange).map(s -> String.join(",", s.attributeNames()))
           .orElse("-");
+      case "/late" -> {
+        byte[] early = "sent".getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(200, early.length);
+        filter.session(exchange).set(SessionAttribute.string("late"), "kept");
+        try (OutputStream out = exchange.getResponseBody()) {
+          out.write(early);
+        }
+        return;
+      }
       default -> body = "no session used";
     }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
