@@ -7,10 +7,10 @@ module io.scaleblocks.session {
   requires com.github.benmanes.caffeine;
   requires org.slf4j;
   requires transitive java.sql;
-  requires static transitive jdk.httpserver;
-  requires static transitive redis.clients.jedis;
-  requires static transitive micrometer.core;
-  requires static transitive jakarta.servlet;
+  requires static jdk.httpserver;
+  requires static redis.clients.jedis;
+  requires static micrometer.core;
+  requires static jakarta.servlet;
 
   exports io.scaleblocks.session;
   exports io.scaleblocks.session.redis;

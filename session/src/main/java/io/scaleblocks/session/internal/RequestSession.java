@@ -116,7 +116,7 @@ public final class RequestSession {
    * @throws io.scaleblocks.session.SessionException as {@link SessionStore#save} does
    */
   public void commit() {
-    if (session != null && !invalidated) {
+    if (session != null && !invalidated && session.hasChanges()) {
       store.save(session);
     }
     committed = true;
