@@ -9,7 +9,7 @@ package io.scaleblocks.session;
  *     store counts only those it found past their deadline)
  * @param deleted sessions removed by {@link SessionStore#delete}
  * @param idRotations successful {@link SessionStore#changeId} calls
- * @param conflicts saves refused with a {@link SessionConflictException}
+ * @param conflicts saves and {@code changeId} calls refused with a {@link SessionConflictException}
  * @param malformedIds finds refused because the id had not the shape this store issues
  */
 public record SessionStoreStats(
