@@ -175,7 +175,7 @@ final class SqlSessionStore implements JdbcSessionStore {
       throw e;
     }
     List<Delta.Change> sets = delta.changes().stream().filter(ch -> !ch.isRemoval()).toList();
-    writeAttributes(c, key, sets, List.of(), List.of(), 1);
+    AttributeBatches.write(c, sql, key, sets, List.of(), List.of(), 1);
     return new SaveOutcome.Saved(1);
   }
 
@@ -230,46 +230,8 @@ final class SqlSessionStore implements JdbcSessionStore {
       c.rollback();
       return new SaveOutcome.Conflict(conflicts);
     }
-    writeAttributes(c, key, inserts, updates, removals, seq);
+    AttributeBatches.write(c, sql, key, inserts, updates, removals, seq);
     return new SaveOutcome.Saved(seq);
-  }
-
-  private void writeAttributes(Connection c, String key, List<Delta.Change> inserts, List<Delta.Change> updates,
-      List<Delta.Change> removals, long version) throws SQLException {
-    if (!inserts.isEmpty()) {
-      try (PreparedStatement st = c.prepareStatement(sql.insertAttribute)) {
-        for (Delta.Change ch : inserts) {
-          st.setString(1, key);
-          st.setString(2, ch.name());
-          st.setBytes(3, ch.value());
-          st.setLong(4, version);
-          st.addBatch();
-        }
-        st.executeBatch();
-      }
-    }
-    if (!updates.isEmpty()) {
-      try (PreparedStatement st = c.prepareStatement(sql.updateAttribute)) {
-        for (Delta.Change ch : updates) {
-          st.setBytes(1, ch.value());
-          st.setLong(2, version);
-          st.setString(3, key);
-          st.setString(4, ch.name());
-          st.addBatch();
-        }
-        st.executeBatch();
-      }
-    }
-    if (!removals.isEmpty()) {
-      try (PreparedStatement st = c.prepareStatement(sql.deleteAttribute)) {
-        for (Delta.Change ch : removals) {
-          st.setString(1, key);
-          st.setString(2, ch.name());
-          st.addBatch();
-        }
-        st.executeBatch();
-      }
-    }
   }
 
   @Override
