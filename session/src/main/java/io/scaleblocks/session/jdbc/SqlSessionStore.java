@@ -335,12 +335,12 @@ final class SqlSessionStore implements JdbcSessionStore {
     while (true) {
       long now = core.now();
       int removed = run("removeExpired", true, c -> removeBatch(c, now));
+      core.countExpired(removed);
       total += removed;
       if (removed < cleanupBatch) {
         break;
       }
     }
-    core.countExpired(total);
     return total;
   }
 
