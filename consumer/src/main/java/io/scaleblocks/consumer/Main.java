@@ -5,7 +5,17 @@ import io.scaleblocks.config.Settings;
 import io.scaleblocks.lb.Endpoint;
 import io.scaleblocks.lb.EndpointGroup;
 import io.scaleblocks.lb.LoadBalancer;
+import io.scaleblocks.replication.ReplicationConfig;
+import io.scaleblocks.replication.ReplicationDataSource;
+import io.scaleblocks.session.Session;
+import io.scaleblocks.session.SessionAttribute;
+import io.scaleblocks.session.SessionStore;
+import io.scaleblocks.session.SessionStores;
 import io.scaleblocks.sharding.ShardRouter;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,7 +28,7 @@ public final class Main {
 
   private Main() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws SQLException {
     Settings settings = Settings.of("consumer", Map.of("max-size", "3"));
     System.out.println("config: max-size=" + settings.intValue("max-size", 1, 10, 1));
     settings.done();
@@ -36,5 +46,21 @@ public final class Main {
         .name("consumer").build();
     System.out.println("cache: " + cache.get("hello").orElseThrow());
     cache.close();
+
+    try (ReplicationDataSource db = ReplicationDataSource.create(ReplicationConfig.builder()
+            .name("consumer").primary("jdbc:h2:mem:consumer").build());
+        Connection connection = db.getConnection();
+        Statement statement = connection.createStatement();
+        ResultSet result = statement.executeQuery("SELECT 40 + 2")) {
+      result.next();
+      System.out.println("replication: " + result.getInt(1));
+    }
+
+    SessionStore store = SessionStores.inMemory().build();
+    SessionAttribute<String> user = SessionAttribute.string("user");
+    Session session = store.create();
+    session.set(user, "ada");
+    store.save(session);
+    System.out.println("session: " + store.find(session.id()).orElseThrow().get(user).orElseThrow());
   }
 }
