@@ -1,6 +1,6 @@
 package io.scaleblocks.cache;
 
-import io.scaleblocks.cache.internal.Settings;
+import io.scaleblocks.config.Settings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -35,7 +35,14 @@ public final class CacheAsideBuilder<K, V> {
   /** The keys {@link #from(Map)} accepts. */
   public static final Set<String> SETTINGS = Set.of("name", "policy", "maximum-size", "ttl",
       "negative-ttl", "ttl-jitter", "early-refresh-beta", "write-strategy", "flush-interval",
-      "max-pending-writes", "lease-ttl", "lease-wait", "near-cache-staleness");
+      "max-pending-writes", "write-batch-size", "write-attempts", "write-backoff", "max-write-wait",
+      "lease-ttl", "lease-wait", "near-cache-staleness");
+  /** How long a write-back writer waits for room in a full queue before it is refused. */
+  public static final Duration DEFAULT_MAX_WRITE_WAIT = Duration.ofSeconds(5);
+
+  private static final Duration ONE_NANO = Duration.ofNanos(1);
+  /** The longest duration the builder holds, as nanoseconds. */
+  private static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE);
 
   final Loader<K, V> loader;
   String name = DEFAULT_NAME;
@@ -59,6 +66,7 @@ public final class CacheAsideBuilder<K, V> {
   int writeBatchSize = DEFAULT_WRITE_BATCH_SIZE;
   int writeAttempts = DEFAULT_WRITE_ATTEMPTS;
   long writeBackoffNanos = DEFAULT_WRITE_BACKOFF.toNanos();
+  long maxWriteWaitNanos = DEFAULT_MAX_WRITE_WAIT.toNanos();
   WriteBehindQueue.Sleeper sleeper = nanos -> TimeUnit.NANOSECONDS.sleep(nanos);
   LongSupplier ticker = CoarseTicker::read;
   /** Times loads, for XFetch: the precise clock by default, the injected ticker when there is one. */
@@ -70,27 +78,40 @@ public final class CacheAsideBuilder<K, V> {
     this.loader = Objects.requireNonNull(loader, "loader");
   }
 
-  /** Applies string settings (see {@link #SETTINGS}); durations like {@code 10s} or {@code PT10S}. */
-  public CacheAsideBuilder<K, V> from(Map<String, String> settings) {
-    Settings.rejectUnknown(settings, SETTINGS);
-    settings.forEach((key, value) -> {
-      switch (key) {
-        case "name" -> name(value);
-        case "policy" -> policy(EvictionPolicy.byName(value));
-        case "maximum-size" -> maximumSize(Settings.positiveLong(key, value));
-        case "ttl" -> ttl(Settings.duration(key, value));
-        case "negative-ttl" -> negativeTtl(Settings.duration(key, value));
-        case "ttl-jitter" -> ttlJitter(Settings.number(key, value));
-        case "early-refresh-beta" -> earlyRefresh(Settings.number(key, value));
-        case "write-strategy" -> writeStrategy(WriteStrategy.byName(value));
-        case "flush-interval" -> flushInterval = positive(key, Settings.duration(key, value));
-        case "max-pending-writes" -> maxPendingWrites = (int) atLeastOne(key, Settings.positiveLong(key, value));
-        case "lease-ttl" -> leaseTtl = positive(key, Settings.duration(key, value));
-        case "lease-wait" -> leaseWaitNanos = nonNegative(key, Settings.duration(key, value)).toNanos();
-        case "near-cache-staleness" -> nearCacheStaleness(Settings.duration(key, value));
-        default -> throw new AssertionError(key);
-      }
-    });
+  /**
+   * Applies settings by the project's convention ({@link Settings}): kebab-case keys (relaxed:
+   * {@code maxPendingWrites} and {@code MAX_PENDING_WRITES} work too), durations like
+   * {@code 250ms}, {@code 10s} or {@code PT10S}, numbers range-checked before they are narrowed.
+   * The keys are {@link #SETTINGS}; the module README lists each with its range and default.
+   *
+   * @throws IllegalArgumentException on an unknown key or a value out of its range, naming both
+   */
+  public CacheAsideBuilder<K, V> from(Map<String, ?> settings) {
+    Settings s = Settings.of("cache", settings);
+    s.optionalString("name").ifPresent(this::name);
+    if (s.has("policy")) {
+      policy(EvictionPolicy.byName(s.string("policy", "")));
+    }
+    if (s.has("maximum-size")) {
+      maximumSize(s.longValue("maximum-size", 1, Long.MAX_VALUE, maximum));
+    }
+    ttl(s.duration("ttl", ONE_NANO, MAX_DURATION, Duration.ofNanos(ttlNanos)));
+    negativeTtl(s.duration("negative-ttl", Duration.ZERO, MAX_DURATION, Duration.ofNanos(negativeTtlNanos)));
+    ttlJitter(s.doubleValue("ttl-jitter", 0, 0.999, ttlJitter));
+    earlyRefresh(s.doubleValue("early-refresh-beta", 0, 100, earlyRefreshBeta));
+    if (s.has("write-strategy")) {
+      writeStrategy(WriteStrategy.byName(s.string("write-strategy", "")));
+    }
+    flushInterval = s.duration("flush-interval", ONE_NANO, MAX_DURATION, flushInterval);
+    maxPendingWrites = s.intValue("max-pending-writes", 1, Integer.MAX_VALUE, maxPendingWrites);
+    writeBatchSize = s.intValue("write-batch-size", 1, Integer.MAX_VALUE, writeBatchSize);
+    writeAttempts = s.intValue("write-attempts", 1, 1000, writeAttempts);
+    writeBackoffNanos = s.duration("write-backoff", Duration.ZERO, MAX_DURATION, Duration.ofNanos(writeBackoffNanos)).toNanos();
+    maxWriteWaitNanos = s.duration("max-write-wait", Duration.ZERO, MAX_DURATION, Duration.ofNanos(maxWriteWaitNanos)).toNanos();
+    leaseTtl = s.duration("lease-ttl", ONE_NANO, MAX_DURATION, leaseTtl);
+    leaseWaitNanos = s.duration("lease-wait", Duration.ZERO, MAX_DURATION, Duration.ofNanos(leaseWaitNanos)).toNanos();
+    nearCacheStaleness(s.duration("near-cache-staleness", Duration.ZERO, MAX_DURATION, Duration.ofNanos(nearCacheStalenessNanos)));
+    s.done();
     return this;
   }
 

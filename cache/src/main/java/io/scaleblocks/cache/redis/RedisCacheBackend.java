@@ -6,7 +6,6 @@ import io.scaleblocks.cache.CacheEntry;
 import io.scaleblocks.cache.Codec;
 import io.scaleblocks.cache.InvalidationListener;
 import io.scaleblocks.cache.Lease;
-import io.scaleblocks.cache.internal.CircuitBreaker;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;

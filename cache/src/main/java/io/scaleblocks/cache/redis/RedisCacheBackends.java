@@ -2,7 +2,7 @@ package io.scaleblocks.cache.redis;
 
 import io.scaleblocks.cache.CacheBackend;
 import io.scaleblocks.cache.Codec;
-import io.scaleblocks.cache.internal.Settings;
+import io.scaleblocks.config.Settings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -86,21 +86,13 @@ public final class RedisCacheBackends {
      * Applies string settings (see {@link #SETTINGS}); {@code open-duration} is a duration like
      * {@code 1s}, {@code 500ms} or {@code PT1S}.
      */
-    public Builder<K, V> from(Map<String, String> settings) {
-      Settings.rejectUnknown(settings, SETTINGS);
-      String threshold = settings.get("failure-threshold");
-      String open = settings.get("open-duration");
-      if (settings.containsKey("name")) {
-        name(settings.get("name"));
-      }
-      if (settings.containsKey("prefix")) {
-        prefix(settings.get("prefix"));
-      }
-      if (threshold != null || open != null) {
-        circuitBreaker(
-            threshold == null ? failureThreshold : (int) Settings.positiveLong("failure-threshold", threshold),
-            open == null ? openDuration : Settings.duration("open-duration", open));
-      }
+    public Builder<K, V> from(Map<String, ?> settings) {
+      Settings s = Settings.of("redis-cache-backend", settings);
+      s.optionalString("name").ifPresent(this::name);
+      s.optionalString("prefix").ifPresent(this::prefix);
+      circuitBreaker(s.intValue("failure-threshold", 1, 1_000_000, failureThreshold),
+          s.duration("open-duration", Duration.ofMillis(1), Duration.ofDays(1), openDuration));
+      s.done();
       return this;
     }
 

@@ -1,0 +1,11 @@
+/** Hash functions, consistent-hash placements, shard routing, resharding and scatter-gather. */
+@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
+module io.scaleblocks.sharding {
+  requires org.slf4j;
+  requires static transitive micrometer.core;
+  requires transitive java.sql;
+
+  exports io.scaleblocks.sharding;
+  exports io.scaleblocks.sharding.jdbc;
+  exports io.scaleblocks.sharding.micrometer;
+}
