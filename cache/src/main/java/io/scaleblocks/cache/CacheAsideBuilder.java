@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -67,6 +68,7 @@ public final class CacheAsideBuilder<K, V> {
   int writeAttempts = DEFAULT_WRITE_ATTEMPTS;
   long writeBackoffNanos = DEFAULT_WRITE_BACKOFF.toNanos();
   long maxWriteWaitNanos = DEFAULT_MAX_WRITE_WAIT.toNanos();
+  BiConsumer<? super K, ? super Exception> onQuarantine = (key, cause) -> { };
   WriteBehindQueue.Sleeper sleeper = nanos -> TimeUnit.NANOSECONDS.sleep(nanos);
   LongSupplier ticker = CoarseTicker::read;
   /** Times loads, for XFetch: the precise clock by default, the injected ticker when there is one. */
@@ -257,6 +259,28 @@ public final class CacheAsideBuilder<K, V> {
   public CacheAsideBuilder<K, V> writeRetries(int attempts, Duration backoff) {
     this.writeAttempts = (int) atLeastOne("writeAttempts", attempts);
     this.writeBackoffNanos = nonNegative("writeBackoff", backoff).toNanos();
+    return this;
+  }
+
+  /**
+   * Write-back: how long a writer waits for room in a full queue (default
+   * {@link #DEFAULT_MAX_WRITE_WAIT}) before its write is refused with {@link CacheWriteException};
+   * zero refuses at once. An interrupted writer is refused too, with its interrupt status kept.
+   */
+  public CacheAsideBuilder<K, V> maxWriteWait(Duration maxWait) {
+    this.maxWriteWaitNanos = nonNegative("maxWriteWait", maxWait).toNanos();
+    return this;
+  }
+
+  /**
+   * Write-back: called once when the store refuses one key's write while the rest of its batch
+   * is stored (a constraint violation, a value too long for its column). The write is
+   * quarantined, not dropped: it stays pending and visible to reads, is tried alone at every
+   * flush, and is named as lost by {@link CacheAside#close()} if it is never stored. Called on the
+   * flusher's thread, outside the cache's locks; what it throws is logged.
+   */
+  public CacheAsideBuilder<K, V> onQuarantine(BiConsumer<? super K, ? super Exception> listener) {
+    this.onQuarantine = Objects.requireNonNull(listener, "onQuarantine");
     return this;
   }
 

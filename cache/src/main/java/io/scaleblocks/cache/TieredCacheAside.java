@@ -97,6 +97,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    * One field, so that the short path reads one flag.
    */
   private volatile boolean quickHits;
+  /** Set by {@link #close()}: later writes and deletes are refused. */
+  private volatile boolean closed;
 
   TieredCacheAside(CacheAsideBuilder<K, V> b) {
     this.name = b.name;
@@ -143,10 +145,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     this.quickHits = !recordStats;
     if (writeStrategy == WriteStrategy.WRITE_BACK) {
       this.writeBehind = new WriteBehindQueue<>(name, store, b.maxPendingWrites, b.writeBatchSize,
-          b.writeAttempts, b.writeBackoffNanos, b.sleeper);
+          b.writeAttempts, b.writeBackoffNanos, b.maxWriteWaitNanos, b.sleeper, b.onQuarantine,
+          this::storedBehind);
       this.flusher = Executors.newSingleThreadScheduledExecutor(daemon(name + "-write-back"));
       long interval = b.flushInterval.toNanos();
-      flusher.scheduleWithFixedDelay(writeBehind::flush, interval, interval, TimeUnit.NANOSECONDS);
+      flusher.scheduleWithFixedDelay(this::scheduledFlush, interval, interval, TimeUnit.NANOSECONDS);
     } else {
       this.writeBehind = null;
       this.flusher = null;
@@ -156,6 +159,29 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       near.subscribe(backend);
     } else {
       near = null;
+    }
+  }
+
+  /**
+   * A periodic flush. Catches everything: a scheduled task that throws is never run again, and
+   * an {@code Error} from one flush must not stop the next.
+   */
+  private void scheduledFlush() {
+    try {
+      writeBehind.flush();
+    } catch (Throwable t) {
+      LOG.error("{} - a scheduled write-back flush failed; its writes stay pending for the next one", name, t);
+    }
+  }
+
+  /**
+   * Write-back entries just reached the store. Another instance may have loaded the old row
+   * before the flush and filled the shared tier with it; dropping the keys from the shared tier
+   * (and so every near cache) makes the next read load the stored row.
+   */
+  private void storedBehind(Set<K> keys) {
+    if (remote != null) {
+      keys.forEach(remote::invalidate);
     }
   }
 
@@ -597,6 +623,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   public void write(K key, V value) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
+    requireOpen(key);
     switch (requireStore()) {
       case WRITE_THROUGH -> {
         storeWrite(key, Optional.of(value));
@@ -616,6 +643,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   @Override
   public void delete(K key) {
     Objects.requireNonNull(key, "key");
+    requireOpen(key);
     switch (requireStore()) {
       case WRITE_THROUGH, WRITE_AROUND -> {
         storeWrite(key, Optional.empty());
@@ -625,6 +653,12 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
         writeBehind.enqueue(key, Optional.empty());
         cacheNow(key, Optional.empty());
       }
+    }
+  }
+
+  private void requireOpen(K key) {
+    if (closed) {
+      throw new IllegalStateException(name + " - closed; the write of " + key + " was refused");
     }
   }
 
@@ -658,7 +692,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     long storeWrites = directStoreWrites.sum() + (writeBehind == null ? 0 : writeBehind.storeWrites());
     return new CacheStats(hits.sum(), misses.sum(), remoteHits.sum(), loadSuccesses.sum(),
         loadFailures.sum(), loadNanos.sum(), puts.sum(), local.evictionCount(), (remote == null ? 0 : remote.errors()),
-        storeWrites);
+        storeWrites, writeBehind == null ? 0 : writeBehind.quarantines());
   }
 
   @Override
@@ -684,19 +718,22 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   @Override
   public void close() {
+    closed = true;
     if (ownedRefreshExecutor != null) {
       ownedRefreshExecutor.shutdown();
     }
     if (writeBehind != null) {
+      writeBehind.close();
       flusher.shutdown();
       try {
         flusher.awaitTermination(1, TimeUnit.MINUTES);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
-      if (!writeBehind.flush()) {
-        throw new CacheWriteException(name + " - " + writeBehind.size()
-            + " write-back entries could not be stored at close and are lost", null);
+      writeBehind.flush();
+      String lost = writeBehind.lost();
+      if (lost != null) {
+        throw new CacheWriteException(name + " - " + lost, null);
       }
     }
   }
