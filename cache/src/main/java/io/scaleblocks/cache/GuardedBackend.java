@@ -1,6 +1,7 @@
 package io.scaleblocks.cache;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
  */
 final class GuardedBackend<K, V> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(TieredCacheAside.class);
+  private static final Logger LOG = LoggerFactory.getLogger(GuardedBackend.class);
   private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   /** What asking for a fill lease gave. */
@@ -29,12 +30,12 @@ final class GuardedBackend<K, V> {
   private final LongSupplier ticker;
   private final Clock clock;
   private final double beta;
-  private final java.time.Duration leaseTtl;
+  private final Duration leaseTtl;
   private final LongAdder errors = new LongAdder();
   private volatile long lastLog = Long.MIN_VALUE;
 
   GuardedBackend(String name, CacheBackend<K, V> backend, LongSupplier ticker, Clock clock, double beta,
-      java.time.Duration leaseTtl) {
+      Duration leaseTtl) {
     this.name = name;
     this.backend = backend;
     this.ticker = ticker;
@@ -137,8 +138,15 @@ final class GuardedBackend<K, V> {
     guarded(() -> backend.setAll(entries));
   }
 
-  void invalidate(K key) {
-    guarded(() -> backend.invalidate(key));
+  /** Whether the invalidation was delivered; a failure is counted and logged like any other. */
+  boolean invalidate(K key) {
+    try {
+      backend.invalidate(key);
+      return true;
+    } catch (RuntimeException e) {
+      failed(e);
+      return false;
+    }
   }
 
   void releaseLease(K key, Lease lease) {

@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -45,6 +46,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   /** XFetch never refreshes more than this many load times (times beta) before expiry: e^-12. */
   static final double REFRESH_HORIZON = 12;
   private static final long LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  /** How often invalidations that the backend did not take are tried again. */
+  static final long INVALIDATION_RETRY_MILLIS = 100;
 
   private final String name;
   private final Loader<K, V> loader;
@@ -81,6 +84,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    */
   private final boolean rewriteInPlace;
   private final SingleFlight<K, LocalEntry<V>> flights;
+  /** Keys with an early refresh queued or running; apart from {@link #flights}, which misses join. */
+  private final Set<K> refreshing = ConcurrentHashMap.newKeySet();
+  /** Backend invalidations that failed, retried until delivered; their keys bypass the backend. */
+  private final UndeliveredInvalidations<K> undelivered;
   private final WriteEpochs epochs = new WriteEpochs();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -97,6 +104,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    * One field, so that the short path reads one flag.
    */
   private volatile boolean quickHits;
+  private final KeyLocks writeLocks = new KeyLocks();
+  /** Retries undelivered invalidations; null without a backend. */
+  private final ScheduledExecutorService invalidationRetrier;
   /** Set by {@link #close()}: later writes and deletes are refused. */
   private volatile boolean closed;
 
@@ -154,11 +164,16 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       this.writeBehind = null;
       this.flusher = null;
     }
+    this.undelivered = new UndeliveredInvalidations<>();
     if (backend != null) {
       near = new NearCacheTrust<>(name, ticker, b.nearCacheStalenessNanos, new NearTier());
       near.subscribe(backend);
+      invalidationRetrier = Executors.newSingleThreadScheduledExecutor(daemon(name + "-invalidation-retry"));
+      invalidationRetrier.scheduleWithFixedDelay(this::retryInvalidations, INVALIDATION_RETRY_MILLIS,
+          INVALIDATION_RETRY_MILLIS, TimeUnit.MILLISECONDS);
     } else {
       near = null;
+      invalidationRetrier = null;
     }
   }
 
@@ -253,7 +268,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
         return fill(key, newEntry(pending, 0), epoch);
       }
     }
-    if (backend == null) {
+    if (backend == null || undelivered.bypasses(key)) {
       return fill(key, callLoader(key), epoch);
     }
     LocalEntry<V> shared = remote.get(key);
@@ -275,11 +290,23 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       remoteHits.increment();
       return fill(key, theirs, epoch);
     }
-    LocalEntry<V> loaded = callLoader(key);
+    LocalEntry<V> loaded = loadHoldingLease(key, lease[0]);
     if (lease[0] != null) {
       remote.setIfLeased(key, lease[0], loaded);
     }
     return fill(key, loaded, epoch);
+  }
+
+  /** Calls the loader; if it fails, gives {@code lease} (may be null) back so no one waits for it. */
+  private LocalEntry<V> loadHoldingLease(K key, Lease lease) {
+    try {
+      return callLoader(key);
+    } catch (RuntimeException | Error e) {
+      if (lease != null) {
+        remote.releaseLease(key, lease);
+      }
+      throw e;
+    }
   }
 
   /**
@@ -390,50 +417,50 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       return;
     }
     double gap = entry.loadNanos() * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
-    if (entry.deadline() - now > gap || flights.isRunning(key)) {
+    if (entry.deadline() - now > gap || flights.isRunning(key) || !refreshing.add(key)) {
       return;
     }
-    Flight<LocalEntry<V>> flight = new Flight<>(null);
-    if (flights.claim(key, flight) != null) {
-      return;
-    }
+    // A refresh is tracked apart from the misses' flights: a miss never waits for it, so a
+    // refresh the executor drops, delays or fails cannot hold a reader up or hand it a value.
     try {
       refreshExecutor.execute(() -> {
-        flight.startedBy(Thread.currentThread());
-        LocalEntry<V> refreshed = entry;
         try {
-          refreshed = epochs.duringLoad(() -> refresh(key, entry));
+          epochs.duringLoad(() -> refresh(key, entry));
         } catch (RuntimeException | Error e) {
           LOG.debug("{} - early refresh of {} failed; the cached value stays until it expires", name, key, e);
         } finally {
-          flights.land(key, flight, refreshed);
+          refreshing.remove(key);
         }
       });
-    } catch (RejectedExecutionException e) {
-      flights.land(key, flight, entry);
+    } catch (RuntimeException e) {
+      refreshing.remove(key);
+      LOG.debug("{} - the refresh executor refused the early refresh of {}: {}", name, key, e.toString());
     }
   }
 
   private LocalEntry<V> refresh(K key, LocalEntry<V> current) {
     long epoch = epochs.read(key);
-    if (backend == null) {
+    if (backend == null || undelivered.bypasses(key)) {
       return fill(key, callLoader(key), epoch);
     }
     LocalEntry<V> shared = remote.get(key);
     if (shared != null && shared.expiresAtMillis() > current.expiresAtMillis()) {
       return fill(key, shared, epoch);
     }
+    if (!protect) {
+      LocalEntry<V> loaded = callLoader(key);
+      remote.set(key, loaded);
+      return fill(key, loaded, epoch);
+    }
     Lease[] lease = new Lease[1];
-    GuardedBackend.LeaseOutcome outcome =
-        protect ? remote.tryLease(key, lease) : GuardedBackend.LeaseOutcome.UNAVAILABLE;
+    GuardedBackend.LeaseOutcome outcome = remote.tryLease(key, lease);
     if (outcome == GuardedBackend.LeaseOutcome.HELD_ELSEWHERE) {
       return current;
     }
-    LocalEntry<V> loaded = callLoader(key);
+    LocalEntry<V> loaded = loadHoldingLease(key, lease[0]);
+    // Without a granted lease nothing is shared: a writer may have invalidated since our read.
     if (outcome == GuardedBackend.LeaseOutcome.GRANTED) {
       remote.setIfLeased(key, lease[0], loaded);
-    } else {
-      remote.set(key, loaded);
     }
     return fill(key, loaded, epoch);
   }
@@ -526,15 +553,18 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       }
     }
     Map<K, Lease> leases = Map.of();
-    if (backend != null && !missing.isEmpty()) {
-      remote.getAll(missing).forEach((key, entry) -> {
+    Set<K> shareable = new LinkedHashSet<>(missing);
+    shareable.removeIf(undelivered::bypasses);
+    if (backend != null && !shareable.isEmpty()) {
+      remote.getAll(shareable).forEach((key, entry) -> {
         if (missing.remove(key)) {
+          shareable.remove(key);
           remoteHits.increment();
           batch.settle(key, fill(key, entry, startEpochs.get(key)));
         }
       });
-      if (protect && !missing.isEmpty()) {
-        leases = remote.tryLeaseAll(missing);
+      if (protect && !shareable.isEmpty()) {
+        leases = remote.tryLeaseAll(shareable);
       }
     }
     if (!missing.isEmpty()) {
@@ -547,9 +577,12 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     long start = stopwatch.getAsLong();
     Map<K, V> loaded;
     try {
-      loaded = loader.loadAll(missing);
+      loaded = Objects.requireNonNull(loader.loadAll(missing), "loadAll returned null instead of a map");
     } catch (Exception e) {
       loadFailures.increment();
+      if (remote != null) {
+        leases.forEach(remote::releaseLease);
+      }
       throw new CacheLoadException(name + " - loading " + missing.size() + " keys failed", e);
     }
     long took = Math.max(0, stopwatch.getAsLong() - start);
@@ -582,7 +615,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   /** Puts in every tier, rewriting a resident entry in place where it can. */
   private void cacheNow(K key, Optional<V> value) {
-    epochs.bumpIfLoading(key);
+    if (epochs.bumpIfLoading(key)) {
+      flights.detach(key);
+    }
     long now = ticker.getAsLong();
     if (rewriteInPlace) {
       long deadline = now + lifetime(value);
@@ -596,8 +631,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     LocalEntry<V> entry = newEntry(value, 0, now);
     if (backend != null) {
-      remote.invalidate(key);
-      remote.set(key, entry);
+      invalidateShared(key);
+      if (!undelivered.bypasses(key)) {
+        remote.set(key, entry);
+      }
     }
     if (entry.deadline() - now > 0) {
       putLocal(key, entry);
@@ -609,13 +646,40 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
   }
 
+  /**
+   * Drops {@code key} from the shared tier first, then from this instance. In that order, a read
+   * on this instance that misses once the local entry is gone cannot find the old value in the
+   * shared tier and keep it again; a fill that read the old value before either step is taken
+   * back by the epoch bump (locally) and the revoked lease (remotely). A get that starts after
+   * this returns does not join a load that was running before (its flight is detached). If the
+   * shared tier cannot be reached, the invalidation is retried until delivered, and meanwhile
+   * this instance reads {@code key} from the loader, not from the shared tier.
+   */
   @Override
   public void invalidate(K key) {
     Objects.requireNonNull(key, "key");
+    invalidateShared(key);
     epochs.bump(key);
+    flights.detach(key);
     local.invalidate(key);
-    if (backend != null) {
-      remote.invalidate(key);
+  }
+
+  /** The backend's copy and lease go, and other instances are told; a failure is retried later. */
+  private void invalidateShared(K key) {
+    if (remote != null && !remote.invalidate(key)) {
+      undelivered.add(key);
+    }
+  }
+
+  /** Delivers the invalidations that failed; runs on the retry thread. */
+  private void retryInvalidations() {
+    try {
+      int left = undelivered.retry(remote::invalidate);
+      if (left > 0) {
+        LOG.debug("{} - {} invalidations still undelivered; their keys bypass the shared tier", name, left);
+      }
+    } catch (Throwable t) {
+      LOG.warn("{} - retrying undelivered invalidations failed; trying again later", name, t);
     }
   }
 
@@ -624,19 +688,26 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
     requireOpen(key);
-    switch (requireStore()) {
-      case WRITE_THROUGH -> {
-        storeWrite(key, Optional.of(value));
-        cacheNow(key, Optional.of(value));
+    WriteStrategy strategy = requireStore();
+    ReentrantLock lock = writeLocks.of(key);
+    lock.lock();
+    try {
+      switch (strategy) {
+        case WRITE_THROUGH -> {
+          storeWrite(key, Optional.of(value));
+          cacheNow(key, Optional.of(value));
+        }
+        case WRITE_AROUND -> {
+          storeWrite(key, Optional.of(value));
+          invalidate(key);
+        }
+        case WRITE_BACK -> {
+          writeBehind.enqueue(key, Optional.of(value));
+          cacheNow(key, Optional.of(value));
+        }
       }
-      case WRITE_AROUND -> {
-        storeWrite(key, Optional.of(value));
-        invalidate(key);
-      }
-      case WRITE_BACK -> {
-        writeBehind.enqueue(key, Optional.of(value));
-        cacheNow(key, Optional.of(value));
-      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -644,15 +715,22 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   public void delete(K key) {
     Objects.requireNonNull(key, "key");
     requireOpen(key);
-    switch (requireStore()) {
-      case WRITE_THROUGH, WRITE_AROUND -> {
-        storeWrite(key, Optional.empty());
-        invalidate(key);
+    WriteStrategy strategy = requireStore();
+    ReentrantLock lock = writeLocks.of(key);
+    lock.lock();
+    try {
+      switch (strategy) {
+        case WRITE_THROUGH, WRITE_AROUND -> {
+          storeWrite(key, Optional.empty());
+          invalidate(key);
+        }
+        case WRITE_BACK -> {
+          writeBehind.enqueue(key, Optional.empty());
+          cacheNow(key, Optional.empty());
+        }
       }
-      case WRITE_BACK -> {
-        writeBehind.enqueue(key, Optional.empty());
-        cacheNow(key, Optional.empty());
-      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -719,6 +797,14 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   @Override
   public void close() {
     closed = true;
+    if (invalidationRetrier != null) {
+      invalidationRetrier.shutdown();
+      retryInvalidations();
+      if (undelivered.size() > 0) {
+        LOG.warn("{} - closed with {} invalidations the shared tier never took; other instances may serve"
+            + " those keys' replaced values until they expire", name, undelivered.size());
+      }
+    }
     if (ownedRefreshExecutor != null) {
       ownedRefreshExecutor.shutdown();
     }
