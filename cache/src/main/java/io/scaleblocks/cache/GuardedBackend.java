@@ -56,7 +56,7 @@ final class GuardedBackend<K, V> {
     long now = ticker.getAsLong();
     long horizon = (long) Math.min(remaining, remote.loadNanos() * beta * TieredCacheAside.REFRESH_HORIZON);
     return LocalEntry.of(remote.value(), remote.loadNanos(), now + remaining,
-        now + remaining - horizon, remote.expiresAtMillis());
+        now + remaining - horizon, remote.expiresAtMillis(), now);
   }
 
   LocalEntry<V> get(K key) {

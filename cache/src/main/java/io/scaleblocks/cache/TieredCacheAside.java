@@ -243,7 +243,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     if (now - entry.deadline() >= 0) {
       return false;
     }
-    return near == null || near.trusts(key, now);
+    return near == null || near.trusts(key, entry.filledAt(), now);
   }
 
   private LocalEntry<V> localEntry(K key) {
@@ -396,7 +396,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     long ttl = lifetime(value);
     long horizon = (long) Math.min(ttl, took * beta * REFRESH_HORIZON);
     long expiresAtMillis = backend == null ? 0 : clock.millis() + TimeUnit.NANOSECONDS.toMillis(ttl);
-    return LocalEntry.of(value, took, now + ttl, now + ttl - horizon, expiresAtMillis);
+    return LocalEntry.of(value, took, now + ttl, now + ttl - horizon, expiresAtMillis, now);
   }
 
   /** The TTL, or the negative TTL for "not found", less a random share of up to {@code jitter}. */

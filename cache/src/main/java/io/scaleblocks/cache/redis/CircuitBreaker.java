@@ -42,7 +42,9 @@ final class CircuitBreaker {
     if (current.state == State.CLOSED) {
       return true;
     }
-    if (current.state == State.OPEN && ticker.getAsLong() - current.since >= openNanos) {
+    // A trial call that never reported back (a hung call, a lost thread) does not hold the
+    // breaker half-open for good: after another open period, the next caller tries again.
+    if (current.state != State.CLOSED && ticker.getAsLong() - current.since >= openNanos) {
       return status.compareAndSet(current, new Status(State.HALF_OPEN, ticker.getAsLong()));
     }
     return false;

@@ -28,6 +28,9 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisBusyException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -42,7 +45,7 @@ import redis.clients.jedis.params.SetParams;
  * <p>Failure: every call goes through a circuit breaker; after {@code failureThreshold}
  * consecutive errors calls fail fast with {@link CacheBackendException} for {@code openDuration},
  * then one trial call probes the server. Timeouts are the Jedis client's socket and connect
- * timeouts ({@link RedisCacheBackends#pooled} sets them). Thread-safe.
+ * timeouts ({@link RedisCacheBackends#standalone} sets them). Thread-safe.
  */
 final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
 
@@ -102,18 +105,40 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     return out;
   }
 
+  /**
+   * Runs one command through the breaker. Only failures of the server or the connection count
+   * against it (connection refused or reset, timeouts, no pooled connection, cluster down, BUSY): an error that Redis
+   * answered with, or a codec's failure, says nothing about the server's health. Whatever the
+   * command throws, an {@code Error} included, resolves the breaker's trial call.
+   */
   private <T> T call(String what, Supplier<T> command) {
     if (!breaker.tryAcquire()) {
       throw new CacheBackendException(name + " - circuit open, skipping " + what, null);
     }
+    boolean resolved = false;
     try {
       T result = command.get();
       breaker.onSuccess();
+      resolved = true;
       return result;
     } catch (RuntimeException e) {
-      breaker.onFailure(e);
+      if (isServerFailure(e)) {
+        breaker.onFailure(e);
+      } else {
+        breaker.onSuccess();
+      }
+      resolved = true;
       throw new CacheBackendException(name + " - " + what + " failed: " + e.getMessage(), e);
+    } finally {
+      if (!resolved) {
+        breaker.onFailure(new IllegalStateException(what + " threw an Error"));
+      }
     }
+  }
+
+  /** Jedis' own failures except the errors Redis replied with (a busy server counts). */
+  private static boolean isServerFailure(RuntimeException e) {
+    return e instanceof JedisBusyException || (e instanceof JedisException && !(e instanceof JedisDataException));
   }
 
   private long ttlMillis(CacheEntry<V> entry) {
@@ -349,6 +374,11 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   }
 
   CircuitBreaker.State circuit() {
+    return breaker.state();
+  }
+
+  /** The circuit breaker's state; for tests. */
+  CircuitBreaker.State breakerState() {
     return breaker.state();
   }
 

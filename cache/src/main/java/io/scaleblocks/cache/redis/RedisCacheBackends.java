@@ -5,11 +5,15 @@ import io.scaleblocks.cache.Codec;
 import io.scaleblocks.config.Settings;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.function.LongSupplier;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -23,7 +27,7 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * <pre>{@code
  * CacheBackend<String, User> redis = RedisCacheBackends.builder(
- *         RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", 6379), Duration.ofMillis(100)),
+ *         RedisCacheBackends.standalone(new HostAndPort("127.0.0.1", 6379), Duration.ofMillis(100)),
  *         Codec.utf8(), userCodec)
  *     .prefix("users:").build();
  * }</pre>
@@ -36,23 +40,40 @@ public final class RedisCacheBackends {
   /** Socket and connect timeout of the clients made here: a cache slower than this is a miss. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
 
+  private static final Logger LOG = LoggerFactory.getLogger(RedisCacheBackends.class);
+  /** The clients made here, whose timeouts are known to suit a cache. */
+  private static final Set<UnifiedJedis> OURS = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
   private RedisCacheBackends() {}
 
   public static <K, V> Builder<K, V> builder(UnifiedJedis jedis, Codec<K> keyCodec, Codec<V> valueCodec) {
     return new Builder<>(jedis, keyCodec, valueCodec);
   }
 
-  /** A pooled standalone client whose connect, read and pool-wait timeouts are {@code timeout}. */
-  public static RedisClient pooled(HostAndPort server, Duration timeout) {
+  /**
+   * A client of one standalone Redis server (Jedis' {@link RedisClient}, which pools its
+   * connections) whose connect, read and pool-wait timeouts are {@code timeout}. A client built
+   * elsewhere keeps its own timeouts (Jedis' default is 2 s, twenty times the cache's 100 ms):
+   * {@link Builder#build()} warns when it cannot tell that they suit a cache.
+   */
+  public static RedisClient standalone(HostAndPort server, Duration timeout) {
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
     pool.setMaxTotal(32);
     pool.setMaxWait(timeout);
-    return RedisClient.builder().hostAndPort(server).clientConfig(clientConfig(timeout)).poolConfig(pool).build();
+    RedisClient client = RedisClient.builder().hostAndPort(server).clientConfig(clientConfig(timeout)).poolConfig(pool).build();
+    OURS.add(client);
+    return client;
   }
 
-  /** A Redis Cluster client with {@code timeout} and a single attempt per command (no retry storms). */
+  /**
+   * A Redis Cluster client with {@code timeout} and at most two attempts per command: the second
+   * follows a MOVED/ASK redirection or a slot-map refresh after a failover, so a dead node costs at
+   * most twice the timeout per call, and the breaker sees the failure instead of a retry storm.
+   */
   public static RedisClusterClient cluster(Set<HostAndPort> seeds, Duration timeout) {
-    return RedisClusterClient.builder().nodes(seeds).clientConfig(clientConfig(timeout)).maxAttempts(2).build();
+    RedisClusterClient client = RedisClusterClient.builder().nodes(seeds).clientConfig(clientConfig(timeout)).maxAttempts(2).build();
+    OURS.add(client);
+    return client;
   }
 
   private static JedisClientConfig clientConfig(Duration timeout) {
@@ -148,6 +169,11 @@ public final class RedisCacheBackends {
     public CacheBackend<K, V> build() {
       if (name == null) {
         name = prefix;
+      }
+      if (!OURS.contains(jedis)) {
+        LOG.warn("{} - the Jedis client was not made by RedisCacheBackends.standalone or .cluster; give it a"
+            + " socket timeout that suits a cache (these use {} ms, Jedis' default is 2000 ms), or every call"
+            + " to a dead Redis waits that long", name, DEFAULT_TIMEOUT.toMillis());
       }
       return new RedisCacheBackend<>(this);
     }

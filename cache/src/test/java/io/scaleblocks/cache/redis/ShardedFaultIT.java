@@ -159,7 +159,7 @@ class ShardedFaultIT {
         for (int i = 0; i < 3; i++) {
           RedisProcess node = RedisProcess.start();
           nodes.add(node);
-          clients.add(RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", node.port()), Duration.ofMillis(100)));
+          clients.add(RedisCacheBackends.standalone(new HostAndPort("127.0.0.1", node.port()), Duration.ofMillis(100)));
         }
       } catch (Exception | Error e) {
         close();
