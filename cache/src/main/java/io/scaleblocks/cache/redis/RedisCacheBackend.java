@@ -11,6 +11,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
@@ -52,6 +53,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   private static final Logger LOG = LoggerFactory.getLogger(RedisCacheBackend.class);
   private static final SecureRandom TOKENS = new SecureRandom();
   private static final byte[] LEASE_SUFFIX = ":lease".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] HEARTBEAT = {1};
   private static final byte[] SET_IF_LEASED = ("if redis.call('GET', KEYS[2]) == ARGV[1] then "
       + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) redis.call('DEL', KEYS[2]) return 1 end "
       + "return 0").getBytes(StandardCharsets.UTF_8);
@@ -75,6 +77,13 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   private volatile boolean subscribed;
   private volatile BinaryJedisPubSub pubSub;
   private volatile boolean closed;
+  private final long heartbeatNanos;
+  /** This backend's own channel for its heartbeat: {@code <prefix>heartbeat:<random>}. */
+  private final byte[] heartbeatChannel;
+  /** When the subscription last answered (System.nanoTime). */
+  private volatile long lastHeard;
+  /** Subscribed, but silent past the heartbeat bound: listeners were told it is lost. */
+  private volatile boolean silent;
 
   RedisCacheBackend(RedisCacheBackends.Builder<K, V> b) {
     this.name = b.name;
@@ -86,6 +95,8 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     this.clock = b.clock;
     this.breaker = new CircuitBreaker(name, b.failureThreshold, b.openDuration.toNanos(), b.ticker);
     this.reconnectMaxNanos = b.openDuration.toNanos();
+    this.heartbeatNanos = b.heartbeat.toNanos();
+    this.heartbeatChannel = (b.prefix + "heartbeat:" + newToken()).getBytes(StandardCharsets.UTF_8);
   }
 
   byte[] entryKey(K key) {
@@ -295,6 +306,9 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
         thread.setDaemon(true);
         subscriber = thread;
         thread.start();
+        Thread heartbeat = new Thread(this::heartbeatLoop, name + "-heartbeat");
+        heartbeat.setDaemon(true);
+        heartbeat.start();
       }
     } finally {
       subscriberLock.unlock();
@@ -308,6 +322,10 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
       BinaryJedisPubSub current = new BinaryJedisPubSub() {
         @Override
         public void onMessage(byte[] ch, byte[] message) {
+          if (Arrays.equals(ch, heartbeatChannel)) {
+            heard();
+            return;
+          }
           K key;
           try {
             key = keyCodec.decode(message);
@@ -315,23 +333,27 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
             LOG.warn("{} - ignoring an undecodable invalidation: {}", name, e.toString());
             return;
           }
+          heard();
           listeners.forEach(l -> l.invalidated(key));
         }
 
         @Override
         public void onSubscribe(byte[] ch, int count) {
+          lastHeard = System.nanoTime();
           subscriberLock.lock();
           try {
             subscribed = true;
+            silent = false;
             listeners.forEach(InvalidationListener::reconnected);
           } finally {
             subscriberLock.unlock();
           }
         }
+
       };
       pubSub = current;
       try {
-        jedis.subscribe(current, channel);
+        jedis.subscribe(current, channel, heartbeatChannel);
         backoff = TimeUnit.MILLISECONDS.toNanos(20);
       } catch (RuntimeException e) {
         if (closed) {
@@ -346,13 +368,72 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
       try {
         if (subscribed) {
           subscribed = false;
-          listeners.forEach(InvalidationListener::disconnected);
+          if (!silent) {
+            listeners.forEach(InvalidationListener::disconnected);
+          }
+          silent = false;
         }
       } finally {
         subscriberLock.unlock();
       }
       LockSupport.parkNanos(backoff);
       backoff = Math.min(backoff * 2, reconnectMaxNanos);
+    }
+  }
+
+  /**
+   * The subscription answered (a message or a pong). If it had gone silent, the listeners hear
+   * it is back, which clears what the near cache holds: invalidations may have been missed.
+   */
+  private void heard() {
+    lastHeard = System.nanoTime();
+    if (silent) {
+      subscriberLock.lock();
+      try {
+        if (silent && subscribed) {
+          silent = false;
+          LOG.info("{} - the invalidation subscription answers again", name);
+          listeners.forEach(InvalidationListener::reconnected);
+        }
+      } finally {
+        subscriberLock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Every {@code heartbeatNanos}, publishes to this backend's own heartbeat channel, which its
+   * subscription also listens to, and reports the subscription lost when nothing came through it
+   * for three intervals. A frozen or partitioned server sends no RST, and Jedis reads a
+   * subscription with no timeout: without this, the near cache would never learn that it misses
+   * invalidations. The heartbeat goes through the server and back, on a pooled connection, so
+   * the subscription's own connection is only ever used by its reader.
+   */
+  private void heartbeatLoop() {
+    while (!closed) {
+      LockSupport.parkNanos(heartbeatNanos);
+      BinaryJedisPubSub current = pubSub;
+      if (closed || current == null || !subscribed) {
+        continue;
+      }
+      try {
+        jedis.publish(heartbeatChannel, HEARTBEAT);
+      } catch (RuntimeException e) {
+        LOG.debug("{} - heartbeat publish failed: {}", name, e.toString());
+      }
+      if (System.nanoTime() - lastHeard > 3 * heartbeatNanos && !silent) {
+        subscriberLock.lock();
+        try {
+          if (subscribed && !silent) {
+            silent = true;
+            LOG.warn("{} - the invalidation subscription has not answered for {} ms; treating it as lost",
+                name, TimeUnit.NANOSECONDS.toMillis(3 * heartbeatNanos));
+            listeners.forEach(InvalidationListener::disconnected);
+          }
+        } finally {
+          subscriberLock.unlock();
+        }
+      }
     }
   }
 
@@ -374,11 +455,6 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   }
 
   CircuitBreaker.State circuit() {
-    return breaker.state();
-  }
-
-  /** The circuit breaker's state; for tests. */
-  CircuitBreaker.State breakerState() {
     return breaker.state();
   }
 

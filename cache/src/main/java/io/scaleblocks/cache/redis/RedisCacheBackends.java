@@ -39,6 +39,11 @@ public final class RedisCacheBackends {
   public static final Duration DEFAULT_OPEN_DURATION = Duration.ofSeconds(1);
   /** Socket and connect timeout of the clients made here: a cache slower than this is a miss. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+  /**
+   * How often the invalidation subscription is pinged; three missed answers declare it lost.
+   * Keep three of these under the near cache's staleness bound (default 1 s).
+   */
+  public static final Duration DEFAULT_HEARTBEAT = Duration.ofMillis(100);
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisCacheBackends.class);
   /** The clients made here, whose timeouts are known to suit a cache. */
@@ -90,6 +95,7 @@ public final class RedisCacheBackends {
     String prefix = DEFAULT_PREFIX;
     int failureThreshold = DEFAULT_FAILURE_THRESHOLD;
     Duration openDuration = DEFAULT_OPEN_DURATION;
+    Duration heartbeat = DEFAULT_HEARTBEAT;
     LongSupplier ticker = System::nanoTime;
     Clock clock = Clock.systemUTC();
 
@@ -101,7 +107,7 @@ public final class RedisCacheBackends {
 
     /** The keys {@link #from(Map)} accepts. */
     public static final Set<String> SETTINGS =
-        Set.of("name", "prefix", "failure-threshold", "open-duration");
+        Set.of("name", "prefix", "failure-threshold", "open-duration", "heartbeat");
 
     /**
      * Applies string settings (see {@link #SETTINGS}); {@code open-duration} is a duration like
@@ -113,6 +119,7 @@ public final class RedisCacheBackends {
       s.optionalString("prefix").ifPresent(this::prefix);
       circuitBreaker(s.intValue("failure-threshold", 1, 1_000_000, failureThreshold),
           s.duration("open-duration", Duration.ofMillis(1), Duration.ofDays(1), openDuration));
+      heartbeat(s.duration("heartbeat", Duration.ofMillis(1), Duration.ofMinutes(10), heartbeat));
       s.done();
       return this;
     }
@@ -151,6 +158,20 @@ public final class RedisCacheBackends {
       }
       this.failureThreshold = failureThreshold;
       this.openDuration = openDuration;
+      return this;
+    }
+
+    /**
+     * How often the invalidation subscription is pinged (default {@link #DEFAULT_HEARTBEAT}); after
+     * three intervals with no answer it is reported lost, so a frozen or partitioned server is
+     * noticed in {@code 3 * interval} and the near cache's staleness bound holds.
+     */
+    public Builder<K, V> heartbeat(Duration interval) {
+      Objects.requireNonNull(interval, "heartbeat");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("heartbeat must be > 0 but was " + interval);
+      }
+      this.heartbeat = interval;
       return this;
     }
 

@@ -32,7 +32,7 @@ class CircuitBreakerTest {
       for (int i = 0; i < 5; i++) {
         assertThrows(RuntimeException.class, () -> backend.set("k", entry));
       }
-      assertEquals(CircuitBreaker.State.CLOSED, backend.breakerState());
+      assertEquals(CircuitBreaker.State.CLOSED, backend.circuit());
     }
   }
 
@@ -52,10 +52,10 @@ class CircuitBreakerTest {
           .builder(unreachable, keys, Codec.utf8()).circuitBreaker(1, Duration.ofSeconds(1))
           .ticker(nanos::get).build();
       assertThrows(CacheBackendException.class, () -> backend.get("k"));
-      assertEquals(CircuitBreaker.State.OPEN, backend.breakerState());
+      assertEquals(CircuitBreaker.State.OPEN, backend.circuit());
       nanos.addAndGet(Duration.ofSeconds(1).toNanos());
       assertThrows(OutOfMemoryError.class, () -> backend.get("error"));
-      assertEquals(CircuitBreaker.State.OPEN, backend.breakerState(), "the trial's Error resolved it");
+      assertEquals(CircuitBreaker.State.OPEN, backend.circuit(), "the trial's Error resolved it");
       nanos.addAndGet(Duration.ofSeconds(1).toNanos());
       CacheBackendException next = assertThrows(CacheBackendException.class, () -> backend.get("k"));
       assertFalse(next.getMessage().contains("circuit open"), "a new trial was let through: " + next.getMessage());
