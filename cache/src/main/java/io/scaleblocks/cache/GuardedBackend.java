@@ -31,11 +31,15 @@ final class GuardedBackend<K, V> {
   private final Clock clock;
   private final double beta;
   private final Duration leaseTtl;
+  private final long ttlNanos;
+  private final long negativeTtlNanos;
   private final LongAdder errors = new LongAdder();
   private volatile long lastLog = Long.MIN_VALUE;
 
   GuardedBackend(String name, CacheBackend<K, V> backend, LongSupplier ticker, Clock clock, double beta,
-      Duration leaseTtl) {
+      Duration leaseTtl, long ttlNanos, long negativeTtlNanos) {
+    this.ttlNanos = ttlNanos;
+    this.negativeTtlNanos = negativeTtlNanos;
     this.name = name;
     this.backend = backend;
     this.ticker = ticker;
@@ -48,8 +52,15 @@ final class GuardedBackend<K, V> {
     return errors.sum();
   }
 
+  /**
+   * A local entry for a shared one, expiring when the shared one does by this instance's clock,
+   * but never later than a TTL from now: a writer whose clock runs ahead (or a corrupt expiry)
+   * does not keep the entry here longer than this cache's own TTL.
+   */
   LocalEntry<V> fromRemote(CacheEntry<V> remote) {
-    long remaining = TimeUnit.MILLISECONDS.toNanos(remote.expiresAtMillis() - clock.millis());
+    long longest = remote.value().isPresent() ? ttlNanos : negativeTtlNanos;
+    long remaining = Math.min(longest,
+        TimeUnit.MILLISECONDS.toNanos(Math.max(0, remote.expiresAtMillis() - clock.millis())));
     if (remaining <= 0) {
       return null;
     }

@@ -90,6 +90,11 @@ final class SingleFlight<K, R> {
     flights.remove(key);
   }
 
+  /** {@link #detach} for every key. */
+  void detachAll() {
+    flights.clear();
+  }
+
   /** Hands {@code result} to the flight's waiters and frees the key for the next load. */
   void land(K key, Flight<R> flight, R result) {
     flight.complete(result);

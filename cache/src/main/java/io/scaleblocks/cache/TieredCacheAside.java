@@ -131,7 +131,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     this.caffeine = local instanceof CaffeineLocalCache<K, LocalEntry<V>> c ? c.caffeine().asMap() : null;
     this.backend = b.backend;
     this.remote = b.backend == null ? null : new GuardedBackend<>(name, b.backend, b.ticker, b.clock,
-        b.earlyRefreshBeta, b.leaseTtl);
+        b.earlyRefreshBeta, b.leaseTtl, b.ttlNanos, b.negativeTtlNanos);
     this.store = b.store;
     this.writeStrategy = b.writeStrategy;
     this.ttlNanos = b.ttlNanos;
@@ -218,6 +218,23 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       return entry.value;
     }
     return getSlowly(key, entry);
+  }
+
+  @Override
+  public Optional<V> getIfPresent(K key) {
+    Objects.requireNonNull(key, "key");
+    LocalEntry<V> entry = localEntry(key);
+    if (recordStats) {
+      (entry == null ? misses : hits).increment();
+    }
+    return entry == null ? Optional.empty() : entry.value;
+  }
+
+  @Override
+  public void invalidateAll() {
+    epochs.bumpAll();
+    flights.detachAll();
+    local.invalidateAll();
   }
 
   /** Every other read: a hit to count or maybe refresh early, an expired or untrusted entry, a miss. */

@@ -54,6 +54,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   private static final SecureRandom TOKENS = new SecureRandom();
   private static final byte[] LEASE_SUFFIX = ":lease".getBytes(StandardCharsets.UTF_8);
   private static final byte[] HEARTBEAT = {1};
+  private static final long UNDECODABLE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final byte[] SET_IF_LEASED = ("if redis.call('GET', KEYS[2]) == ARGV[1] then "
       + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) redis.call('DEL', KEYS[2]) return 1 end "
       + "return 0").getBytes(StandardCharsets.UTF_8);
@@ -77,6 +78,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   private volatile boolean subscribed;
   private volatile BinaryJedisPubSub pubSub;
   private volatile boolean closed;
+  private volatile long lastUndecodableLog = Long.MIN_VALUE;
   private final long heartbeatNanos;
   /** This backend's own channel for its heartbeat: {@code <prefix>heartbeat:<random>}. */
   private final byte[] heartbeatChannel;
@@ -169,7 +171,14 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     try {
       return EntryFormat.decode(bytes, valueCodec);
     } catch (RuntimeException e) {
-      LOG.warn("{} - ignoring an undecodable entry for {}: {}", name, key, e.toString());
+      // Rate-limited: during a rolling deploy that changes the value format, every read of an
+      // entry the other version wrote lands here.
+      long now = System.nanoTime();
+      long last = lastUndecodableLog;
+      if (last == Long.MIN_VALUE || now - last > UNDECODABLE_LOG_INTERVAL_NANOS) {
+        lastUndecodableLog = now;
+        LOG.warn("{} - ignoring an undecodable entry for {} (and others for 10 s): {}", name, key, e.toString());
+      }
       return null;
     }
   }
