@@ -50,6 +50,7 @@ public final class CacheAsideBuilder<K, V> {
   EvictionPolicy policy = EvictionPolicy.DEFAULT;
   long maximum = LocalCacheBuilder.DEFAULT_MAXIMUM_SIZE;
   Weigher<? super K, ? super V> weigher;
+  long negativeEntryWeight = 1;
   long ttlNanos = DEFAULT_TTL.toNanos();
   long negativeTtlNanos = DEFAULT_NEGATIVE_TTL.toNanos();
   double ttlJitter = DEFAULT_TTL_JITTER;
@@ -138,10 +139,23 @@ public final class CacheAsideBuilder<K, V> {
     return this;
   }
 
-  /** Bounds the local tier by total weight. */
+  /**
+   * Bounds the local tier by total weight. A cached "not found" has no value to weigh and counts
+   * {@code negativeEntryWeight} (default 1): set it to what an absent entry costs in the
+   * weigher's unit, or a scan of missing ids can fill the bound with negative entries.
+   */
   public CacheAsideBuilder<K, V> maximumWeight(long maximumWeight, Weigher<? super K, ? super V> weigher) {
     this.maximum = atLeastOne("maximumWeight", maximumWeight);
     this.weigher = Objects.requireNonNull(weigher, "weigher");
+    return this;
+  }
+
+  /** The weight of a cached "not found" in a weight-bounded cache (default 1). */
+  public CacheAsideBuilder<K, V> negativeEntryWeight(long weight) {
+    if (weight < 0) {
+      throw new IllegalArgumentException("negativeEntryWeight must be >= 0 but was " + weight);
+    }
+    this.negativeEntryWeight = weight;
     return this;
   }
 

@@ -122,8 +122,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     LocalCacheBuilder<K, LocalEntry<V>> localBuilder = LocalCache.<K, LocalEntry<V>>builder().policy(b.policy);
     if (b.weigher != null) {
       Weigher<? super K, ? super V> weigher = b.weigher;
+      long negativeWeight = b.negativeEntryWeight;
       localBuilder.maximumWeight(b.maximum)
-          .weigher((K key, LocalEntry<V> entry) -> entry.value.map(v -> weigher.weigh(key, v)).orElse(1L));
+          .weigher((K key, LocalEntry<V> entry) -> entry.value.map(v -> weigher.weigh(key, v)).orElse(negativeWeight));
     } else {
       localBuilder.maximumSize(b.maximum);
     }
@@ -814,6 +815,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   @Override
   public void close() {
     closed = true;
+    if (near != null) {
+      backend.unsubscribe(near);
+    }
     if (invalidationRetrier != null) {
       invalidationRetrier.shutdown();
       retryInvalidations();

@@ -59,6 +59,25 @@ class CacheAsideApiTest {
   }
 
   @Test
+  void negativeEntriesOfAWeightBoundedCacheWeighWhatTheyAreSetTo() {
+    CacheAside<String, String> cache = builder().policy(EvictionPolicy.LRU)
+        .maximumWeight(1_000, (String key, String value) -> value.length()).negativeEntryWeight(100).build();
+    for (int i = 0; i < 1_000; i++) {
+      cache.get("missing-" + i);
+    }
+    assertEquals(10, cache.estimatedSize(), "1,000 units hold ten negative entries of 100");
+  }
+
+  @Test
+  void closingACacheUnsubscribesItFromItsBackend() {
+    InMemoryBackend backend = new InMemoryBackend("shared");
+    for (int i = 0; i < 50; i++) {
+      builder().backend(backend).build().close();
+    }
+    assertEquals(0, backend.listenerCount());
+  }
+
+  @Test
   void aSharedEntryIsNotKeptLocallyLongerThanTheTtlWhenTheWritersClockIsAhead() {
     InMemoryBackend backend = new InMemoryBackend("shared");
     backend.channelUp();

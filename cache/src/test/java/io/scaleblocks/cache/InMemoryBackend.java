@@ -140,6 +140,15 @@ final class InMemoryBackend implements CacheBackend<String, String> {
   }
 
   @Override
+  public synchronized void unsubscribe(InvalidationListener<String> listener) {
+    listeners.remove(listener);
+  }
+
+  int listenerCount() {
+    return listeners.size();
+  }
+
+  @Override
   public void close() {
   }
 

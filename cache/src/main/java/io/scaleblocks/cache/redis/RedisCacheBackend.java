@@ -101,12 +101,23 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     this.heartbeatChannel = (b.prefix + "heartbeat:" + newToken()).getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * {@code <prefix>{<key>}}: the braces make the key its own cluster hash tag, so an entry and its
+   * {@code :lease} share a slot and the lease scripts may touch both. A key whose bytes are empty
+   * or start with {@code '}'} would give an empty tag, which Redis ignores (hashing the whole
+   * name, so entry and lease would part), and such keys, with those starting with {@code '~'}
+   * to keep the mapping one-to-one, are written {@code <prefix>{~<key>}}.
+   */
   byte[] entryKey(K key) {
     byte[] k = keyCodec.encode(key);
-    byte[] out = new byte[prefix.length + k.length + 2];
+    int escape = k.length == 0 || k[0] == '}' || k[0] == '~' ? 1 : 0;
+    byte[] out = new byte[prefix.length + escape + k.length + 2];
     System.arraycopy(prefix, 0, out, 0, prefix.length);
     out[prefix.length] = '{';
-    System.arraycopy(k, 0, out, prefix.length + 1, k.length);
+    if (escape == 1) {
+      out[prefix.length + 1] = '~';
+    }
+    System.arraycopy(k, 0, out, prefix.length + 1 + escape, k.length);
     out[out.length - 1] = '}';
     return out;
   }
@@ -323,6 +334,21 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
       subscriberLock.unlock();
     }
     return true;
+  }
+
+  @Override
+  public void unsubscribe(InvalidationListener<K> listener) {
+    subscriberLock.lock();
+    try {
+      listeners.remove(listener);
+    } finally {
+      subscriberLock.unlock();
+    }
+  }
+
+  /** Listeners subscribed now; for tests. */
+  int listenerCount() {
+    return listeners.size();
   }
 
   private void subscribeLoop() {

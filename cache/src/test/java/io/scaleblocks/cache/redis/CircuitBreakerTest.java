@@ -37,6 +37,20 @@ class CircuitBreakerTest {
   }
 
   @Test
+  void closedCachesLeaveNoListenerOnTheirBackend() {
+    try (RedisClient unreachable = RedisCacheBackends.standalone(
+        new redis.clients.jedis.HostAndPort("127.0.0.1", 1), Duration.ofMillis(50))) {
+      RedisCacheBackend<String, String> backend = (RedisCacheBackend<String, String>) RedisCacheBackends
+          .builder(unreachable, Codec.utf8(), Codec.utf8()).build();
+      for (int i = 0; i < 50; i++) {
+        io.scaleblocks.cache.CacheAside.<String, String>builder(key -> Optional.empty()).backend(backend).build().close();
+      }
+      assertEquals(0, backend.listenerCount());
+      backend.close();
+    }
+  }
+
+  @Test
   void anErrorInTheHalfOpenTrialOpensTheBreakerAgainInsteadOfWedgingIt() {
     AtomicLong errors = new AtomicLong();
     Codec<String> keys = Codec.of(k -> {

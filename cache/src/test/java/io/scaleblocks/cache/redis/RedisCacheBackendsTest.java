@@ -33,6 +33,9 @@ class RedisCacheBackendsTest {
       RedisCacheBackend<String, String> backend = (RedisCacheBackend<String, String>)
           RedisCacheBackends.builder(jedis, Codec.utf8(), Codec.utf8()).prefix("app:").build();
       assertArrayEquals("app:{user:7}".getBytes(StandardCharsets.UTF_8), backend.entryKey("user:7"));
+      assertArrayEquals("app:{~}weird}".getBytes(StandardCharsets.UTF_8), backend.entryKey("}weird"));
+      assertArrayEquals("app:{~}".getBytes(StandardCharsets.UTF_8), backend.entryKey(""));
+      assertArrayEquals("app:{~~}".getBytes(StandardCharsets.UTF_8), backend.entryKey("~"));
     }
   }
 
