@@ -22,8 +22,20 @@ final class GuardedBackend<K, V> {
   private static final Logger LOG = LoggerFactory.getLogger(GuardedBackend.class);
   private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  /** What asking for a fill lease gave. */
-  enum LeaseOutcome { GRANTED, HELD_ELSEWHERE, UNAVAILABLE }
+  /** What asking for a fill lease gave: the lease, another holder's, or no answer. */
+  sealed interface LeaseResult permits Granted, HeldElsewhere, Unavailable {}
+
+  /** Ours: load, and share the value under this lease. */
+  record Granted(Lease lease) implements LeaseResult {}
+
+  /** Another caller holds the key's lease: wait for its value, or load without sharing. */
+  record HeldElsewhere() implements LeaseResult {}
+
+  /** The backend did not answer (down, slow, circuit open): load, and share nothing. */
+  record Unavailable() implements LeaseResult {}
+
+  private static final HeldElsewhere HELD_ELSEWHERE = new HeldElsewhere();
+  private static final Unavailable UNAVAILABLE = new Unavailable();
 
   private final String name;
   private final CacheBackend<K, V> backend;
@@ -96,17 +108,13 @@ final class GuardedBackend<K, V> {
     }
   }
 
-  LeaseOutcome tryLease(K key, Lease[] granted) {
+  LeaseResult tryLease(K key) {
     try {
       Optional<Lease> lease = backend.tryLease(key, leaseTtl);
-      if (lease.isPresent()) {
-        granted[0] = lease.get();
-        return LeaseOutcome.GRANTED;
-      }
-      return LeaseOutcome.HELD_ELSEWHERE;
+      return lease.isPresent() ? new Granted(lease.get()) : HELD_ELSEWHERE;
     } catch (RuntimeException e) {
       failed(e);
-      return LeaseOutcome.UNAVAILABLE;
+      return UNAVAILABLE;
     }
   }
 

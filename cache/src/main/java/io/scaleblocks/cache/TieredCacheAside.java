@@ -299,20 +299,37 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       remote.set(key, loaded);
       return fill(key, loaded, epoch);
     }
-    Lease[] lease = new Lease[1];
-    GuardedBackend.LeaseOutcome outcome = remote.tryLease(key, lease);
-    LocalEntry<V> theirs = outcome == GuardedBackend.LeaseOutcome.HELD_ELSEWHERE
-        ? awaitLeaseHolder(key, lease)
-        : outcome == GuardedBackend.LeaseOutcome.GRANTED ? filledMeanwhile(key, lease) : null;
-    if (theirs != null) {
+    Claim<V> claim = claimFill(key);
+    if (claim.theirs() != null) {
       remoteHits.increment();
-      return fill(key, theirs, epoch);
+      return fill(key, claim.theirs(), epoch);
     }
-    LocalEntry<V> loaded = loadHoldingLease(key, lease[0]);
-    if (lease[0] != null) {
-      remote.setIfLeased(key, lease[0], loaded);
+    LocalEntry<V> loaded = loadHoldingLease(key, claim.lease());
+    if (claim.lease() != null) {
+      remote.setIfLeased(key, claim.lease(), loaded);
     }
     return fill(key, loaded, epoch);
+  }
+
+  /**
+   * What a miss does after asking for the lease: use {@code theirs} (another process's fill),
+   * or load, sharing the value only if {@code lease} is not null.
+   */
+  private record Claim<V>(LocalEntry<V> theirs, Lease lease) {
+    static <V> Claim<V> loadUnshared() {
+      return new Claim<>(null, null);
+    }
+  }
+
+  private Claim<V> claimFill(K key) {
+    GuardedBackend.LeaseResult result = remote.tryLease(key);
+    if (result instanceof GuardedBackend.Granted granted) {
+      return filledMeanwhile(key, granted.lease());
+    }
+    if (result instanceof GuardedBackend.HeldElsewhere) {
+      return awaitLeaseHolder(key);
+    }
+    return Claim.loadUnshared();
   }
 
   /** Calls the loader; if it fails, gives {@code lease} (may be null) back so no one waits for it. */
@@ -328,40 +345,40 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   }
 
   /**
-   * Polls the backend for the value another process's lease holder is loading. Returns it, or
-   * null when the wait ran out or the lease came free (then {@code lease[0]} may hold ours).
+   * Polls the backend for the value another process's lease holder is loading, for at most
+   * {@code leaseWait}: its value, or our own lease if the holder's came free, or, when the wait
+   * runs out or the backend stops answering, a load without sharing.
    */
-  private LocalEntry<V> awaitLeaseHolder(K key, Lease[] lease) {
+  private Claim<V> awaitLeaseHolder(K key) {
     long deadline = System.nanoTime() + leaseWaitNanos;
     while (System.nanoTime() - deadline < 0) {
       LockSupport.parkNanos(LEASE_POLL_NANOS);
       LocalEntry<V> entry = remote.get(key);
       if (entry != null) {
-        return entry;
+        return new Claim<>(entry, null);
       }
-      GuardedBackend.LeaseOutcome outcome = remote.tryLease(key, lease);
-      if (outcome == GuardedBackend.LeaseOutcome.GRANTED) {
-        return filledMeanwhile(key, lease);
+      GuardedBackend.LeaseResult result = remote.tryLease(key);
+      if (result instanceof GuardedBackend.Granted granted) {
+        return filledMeanwhile(key, granted.lease());
       }
-      if (outcome == GuardedBackend.LeaseOutcome.UNAVAILABLE) {
-        return null;
+      if (result instanceof GuardedBackend.Unavailable) {
+        return Claim.loadUnshared();
       }
     }
-    return null;
+    return Claim.loadUnshared();
   }
 
   /**
-   * Just granted a lease: another process may have filled the key between our read and our
+   * Just granted {@code lease}: another process may have filled the key between our read and our
    * lease (its fill releases its lease). If so, use its value and give our lease back.
    */
-  private LocalEntry<V> filledMeanwhile(K key, Lease[] lease) {
+  private Claim<V> filledMeanwhile(K key, Lease lease) {
     LocalEntry<V> entry = remote.get(key);
     if (entry != null) {
-      Lease unused = lease[0];
-      lease[0] = null;
-      remote.releaseLease(key, unused);
+      remote.releaseLease(key, lease);
+      return new Claim<>(entry, null);
     }
-    return entry;
+    return new Claim<>(null, lease);
   }
 
   private LocalEntry<V> fill(K key, LocalEntry<V> entry, long epoch) {
@@ -470,15 +487,15 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       remote.set(key, loaded);
       return fill(key, loaded, epoch);
     }
-    Lease[] lease = new Lease[1];
-    GuardedBackend.LeaseOutcome outcome = remote.tryLease(key, lease);
-    if (outcome == GuardedBackend.LeaseOutcome.HELD_ELSEWHERE) {
+    GuardedBackend.LeaseResult result = remote.tryLease(key);
+    if (result instanceof GuardedBackend.HeldElsewhere) {
       return current;
     }
-    LocalEntry<V> loaded = loadHoldingLease(key, lease[0]);
+    Lease lease = result instanceof GuardedBackend.Granted granted ? granted.lease() : null;
+    LocalEntry<V> loaded = loadHoldingLease(key, lease);
     // Without a granted lease nothing is shared: a writer may have invalidated since our read.
-    if (outcome == GuardedBackend.LeaseOutcome.GRANTED) {
-      remote.setIfLeased(key, lease[0], loaded);
+    if (lease != null) {
+      remote.setIfLeased(key, lease, loaded);
     }
     return fill(key, loaded, epoch);
   }
