@@ -194,7 +194,8 @@ public final class CacheAsideBuilder<K, V> {
 
   /**
    * Where early refreshes run (default: up to four daemon threads owned by the cache; a refresh
-   * that finds them all busy is skipped). A refresh the executor rejects is skipped too.
+   * that finds them all busy is skipped). A refresh the executor rejects, drops or never runs
+   * is skipped too: misses never wait for a refresh, they load the key themselves.
    */
   public CacheAsideBuilder<K, V> refreshExecutor(Executor executor) {
     this.refreshExecutor = Objects.requireNonNull(executor, "refreshExecutor");
@@ -230,8 +231,10 @@ public final class CacheAsideBuilder<K, V> {
   }
 
   /**
-   * How long the near cache keeps serving local entries after losing the invalidation channel;
-   * after that reads skip it, and on reconnect it is cleared.
+   * The near cache's staleness bound: how long it keeps serving the local entries it had when
+   * it lost the invalidation channel, and how long it serves an entry loaded while the channel
+   * is down, from that entry's load. After that such reads go to the backend or the loader; on
+   * reconnect the local tier is cleared.
    */
   public CacheAsideBuilder<K, V> nearCacheStaleness(Duration staleness) {
     this.nearCacheStalenessNanos = nonNegative("nearCacheStaleness", staleness).toNanos();
@@ -252,7 +255,7 @@ public final class CacheAsideBuilder<K, V> {
   /**
    * Write-back tuning: pending writes are stored every {@code flushInterval} (and on
    * {@link CacheAside#flush()} and {@link CacheAside#close()}); at most {@code maxPending} keys
-   * wait, and writers block when that many are pending.
+   * wait, and a writer of a new key waits for room at most {@link #maxWriteWait}, then is refused.
    *
    * <p><b>What a crash loses:</b> every write acknowledged since the last successful flush that
    * covered its key, at most {@code maxPending} keys; nothing else.

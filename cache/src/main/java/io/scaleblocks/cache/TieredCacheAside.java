@@ -38,7 +38,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Near-cache trust is per invalidation channel of the backend ({@link NearCacheTrust}): a local
  * entry is served unless its key is covered by a channel down for longer than the staleness
- * bound. With no channel down, hits take the short path.
+ * bound and the entry is older than the bound or predates the outage. With no channel down, hits
+ * take the short path.
+ *
+ * <p>Write order: the store first, then the shared tier, then this instance (see
+ * {@link #invalidate}); a failure of the store leaves the cache as it was, a failure of the
+ * shared tier is retried ({@link UndeliveredInvalidations}).
  */
 final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
