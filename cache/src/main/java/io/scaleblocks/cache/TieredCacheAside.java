@@ -201,9 +201,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    * (and so every near cache) makes the next read load the stored row.
    */
   private void storedBehind(Set<K> keys) {
-    if (remote != null) {
-      keys.forEach(remote::invalidate);
-    }
+    keys.forEach(this::invalidateShared);
   }
 
   private static ThreadFactory daemon(String threadName) {
@@ -840,30 +838,38 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     if (near != null) {
       backend.unsubscribe(near);
     }
-    if (invalidationRetrier != null) {
-      invalidationRetrier.shutdown();
-      retryInvalidations();
-      if (undelivered.size() > 0) {
-        LOG.warn("{} - closed with {} invalidations the shared tier never took; other instances may serve"
-            + " those keys' replaced values until they expire", name, undelivered.size());
-      }
-    }
     if (ownedRefreshExecutor != null) {
       ownedRefreshExecutor.shutdown();
     }
-    if (writeBehind != null) {
-      writeBehind.close();
-      flusher.shutdown();
-      try {
-        flusher.awaitTermination(1, TimeUnit.MINUTES);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    try {
+      if (writeBehind != null) {
+        closeWriteBack();
       }
-      writeBehind.flush();
-      String lost = writeBehind.lost();
-      if (lost != null) {
-        throw new CacheWriteException(name + " - " + lost, null);
+    } finally {
+      // After the last flush, whose stored keys are invalidated in the shared tier too.
+      if (invalidationRetrier != null) {
+        invalidationRetrier.shutdown();
+        retryInvalidations();
+        if (undelivered.size() > 0) {
+          LOG.warn("{} - closed with {} invalidations the shared tier never took; other instances may serve"
+              + " those keys' replaced values until they expire", name, undelivered.size());
+        }
       }
+    }
+  }
+
+  private void closeWriteBack() {
+    writeBehind.close();
+    flusher.shutdown();
+    try {
+      flusher.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    writeBehind.flush();
+    String lost = writeBehind.lost();
+    if (lost != null) {
+      throw new CacheWriteException(name + " - " + lost, null);
     }
   }
 
