@@ -1,8 +1,7 @@
 /** Hash functions, consistent-hash placements, shard routing, resharding and scatter-gather. */
-@SuppressWarnings({"requires-automatic", "requires-transitive-automatic"})
 module io.scaleblocks.sharding {
   requires org.slf4j;
-  requires static transitive micrometer.core;
+  requires static micrometer.core;
   requires transitive java.sql;
 
   exports io.scaleblocks.sharding;
