@@ -28,6 +28,23 @@ class PostgresReplicationSmokeIT {
         Statement statement = primary.createStatement()) {
       statement.execute("CREATE TABLE " + TABLE + " (id bigint PRIMARY KEY, token text NOT NULL)");
     }
+    // Each test may run first: both see the table on every replica, whichever order they run in.
+    for (String replicaUrl : ServerAddresses.pgReplicaUrls()) {
+      try (Connection replica = connect(replicaUrl)) {
+        Await.until(TABLE + " to reach " + replicaUrl, Duration.ofSeconds(10), () -> tableExists(replica));
+      }
+    }
+  }
+
+  private static boolean tableExists(Connection connection) {
+    try (PreparedStatement query = connection.prepareStatement("SELECT to_regclass(?) IS NOT NULL")) {
+      query.setString(1, TABLE);
+      try (ResultSet result = query.executeQuery()) {
+        return result.next() && result.getBoolean(1);
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @AfterAll
