@@ -151,15 +151,16 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   private List<String> add(String key, List<byte[]> payloads, DeadLetter deadLetter) {
     byte[] k = StreamFields.bytes(key);
+    XAddParams params = XAddParams.xAddParams();
     try {
       if (payloads.size() == 1) {
-        byte[] id = jedis.xadd(k, XAddParams.xAddParams(), StreamFields.encode(payloads.get(0), deadLetter));
+        byte[] id = jedis.xadd(k, params, StreamFields.encode(payloads.get(0), deadLetter));
         return List.of(new String(id, java.nio.charset.StandardCharsets.UTF_8));
       }
       List<Response<byte[]>> responses = new ArrayList<>(payloads.size());
       try (AbstractPipeline p = jedis.pipelined()) {
         for (byte[] payload : payloads) {
-          responses.add(p.xadd(k, XAddParams.xAddParams(), StreamFields.encode(payload, deadLetter)));
+          responses.add(p.xadd(k, params, StreamFields.encode(payload, deadLetter)));
         }
         p.sync();
       }

@@ -26,6 +26,9 @@ final class StreamFields {
   }
 
   static Map<byte[], byte[]> encode(byte[] payload, DeadLetter deadLetter) {
+    if (deadLetter == null) {
+      return Map.of(PAYLOAD, payload);
+    }
     Map<byte[], byte[]> fields = new HashMap<>();
     fields.put(PAYLOAD, payload);
     if (deadLetter != null) {
