@@ -5,8 +5,9 @@ module io.scaleblocks.queue {
   requires org.slf4j;
   requires java.management;
   requires static transitive redis.clients.jedis;
-  requires static micrometer.core;
+  requires static transitive micrometer.core;
 
   exports io.scaleblocks.queue;
   exports io.scaleblocks.queue.redis;
+  exports io.scaleblocks.queue.micrometer;
 }

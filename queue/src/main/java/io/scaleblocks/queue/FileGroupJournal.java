@@ -44,6 +44,8 @@ final class FileGroupJournal implements GroupJournal {
   private final ByteBuffer frame = ByteBuffer.allocate(64);
   private final Syncer syncer;
   private final GroupSnapshot loaded;
+  private final java.util.concurrent.locks.ReentrantLock reopenLock =
+      new java.util.concurrent.locks.ReentrantLock();
   private volatile FileChannel channel;
   private long position;
   private volatile long sequence;
@@ -57,7 +59,49 @@ final class FileGroupJournal implements GroupJournal {
     this.channel = io.openOrCreate(file);
     this.loaded = replay();
     this.syncer = new Syncer("group journal " + file, 0, () -> sequence,
-        () -> channel.force(false), counters, false);
+        () -> uninterrupted(c -> {
+          c.force(false);
+          return 0;
+        }), counters, false);
+  }
+
+  private interface ChannelOp {
+    int apply(FileChannel channel) throws IOException;
+  }
+
+  /**
+   * Runs {@code op} so that an interrupt of the calling thread cannot close the journal for every
+   * other thread (an interrupted NIO channel closes itself): the interrupt status is set aside for
+   * the call, and a channel that an interrupt closed anyway is reopened and the op retried once.
+   * The op must be idempotent (positional writes, forces). The interrupt status is restored.
+   */
+  private int uninterrupted(ChannelOp op) throws IOException {
+    boolean interrupted = Thread.interrupted();
+    try {
+      FileChannel c = channel;
+      try {
+        return op.apply(c);
+      } catch (java.nio.channels.ClosedByInterruptException e) {
+        interrupted |= Thread.interrupted();
+        return op.apply(reopen(c));
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private FileChannel reopen(FileChannel broken) throws IOException {
+    reopenLock.lock();
+    try {
+      if (channel == broken) {
+        channel = io.openExisting(file);
+      }
+      return channel;
+    } finally {
+      reopenLock.unlock();
+    }
   }
 
   private GroupSnapshot replay() throws IOException {
@@ -167,7 +211,11 @@ final class FileGroupJournal implements GroupJournal {
     frame.putInt(4, RecordFormat.checksum(frame, 8, length, crc));
     frame.flip();
     try {
-      int n = Segment.writeFully(channel, frame, position);
+      long at = position;
+      int n = uninterrupted(c -> {
+        frame.rewind();
+        return Segment.writeFully(c, frame, at);
+      });
       position += n;
       sequence += n;
     } catch (IOException e) {

@@ -79,6 +79,10 @@ final class LocalQueue implements MessageQueue {
   }
 
   private TopicState topicForPublish(String topic) {
+    TopicState known = topics.get(Objects.requireNonNull(topic, "topic"));
+    if (known != null && !closed) {
+      return known;
+    }
     Names.check("topic", topic);
     checkOpen();
     return topic(topic);

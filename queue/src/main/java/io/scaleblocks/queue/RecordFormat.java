@@ -42,6 +42,12 @@ final class RecordFormat {
   /** Writes one frame at {@code position} of {@code target}; returns its size. */
   static int write(ByteBuffer target, int position, long offset, long timestamp, byte[] payload,
       DeadLetter deadLetter, CRC32C crc) {
+    return write(target, target.duplicate(), position, offset, timestamp, payload, deadLetter, crc);
+  }
+
+  /** {@link #write}, with {@code view} a duplicate of {@code target} that it may move. */
+  static int write(ByteBuffer target, ByteBuffer view, int position, long offset, long timestamp,
+      byte[] payload, DeadLetter deadLetter, CRC32C crc) {
     int p = position + FRAME_HEADER;
     target.putLong(p, offset);
     target.putLong(p + 8, timestamp);
@@ -58,7 +64,10 @@ final class RecordFormat {
     p += payload.length;
     int length = p - position - FRAME_HEADER;
     target.putInt(position, length);
-    target.putInt(position + 4, checksum(target, position + FRAME_HEADER, length, crc));
+    view.limit(p).position(position + FRAME_HEADER);
+    crc.reset();
+    crc.update(view);
+    target.putInt(position + 4, (int) crc.getValue());
     return p - position;
   }
 

@@ -28,6 +28,7 @@ final class Segment {
   private final FileChannel channel;
   private final MappedByteBuffer map;
   private final CRC32C crc = new CRC32C();
+  private final ByteBuffer crcView;
   private int writePos;
   private volatile int publishedPos;
   private int forcedPos;
@@ -40,6 +41,7 @@ final class Segment {
     this.base = base;
     this.channel = channel;
     this.map = map;
+    this.crcView = map.duplicate();
     this.positions = positions.length == 0 ? new int[64] : positions;
     this.count = count;
     this.writePos = writePos;
@@ -111,7 +113,8 @@ final class Segment {
       positions = Arrays.copyOf(positions, positions.length * 2);
     }
     positions[index] = writePos;
-    writePos += RecordFormat.write(map, writePos, offset, timestamp, payload, deadLetter, crc);
+    writePos += RecordFormat.write(map, crcView, writePos, offset, timestamp, payload, deadLetter,
+        crc);
   }
 
   /** Makes the records appended so far readable and forceable. */

@@ -54,7 +54,10 @@ final class TopicState {
     return log;
   }
 
-  /** Appends, waits for durability, wakes consumers; returns the first offset. */
+  /**
+   * Appends, waits for durability, wakes consumers; returns the first offset. A user's publish is
+   * {@code bounded} (and counted as published); a dead letter is neither.
+   */
   long publish(List<byte[]> payloads, DeadLetter deadLetter, boolean bounded) {
     for (byte[] payload : payloads) {
       if (payload.length > config.maxMessageBytes()) {
@@ -66,14 +69,16 @@ final class TopicState {
     long first = appendWithRoom(payloads, deadLetter, bounded);
     long end = first + payloads.size();
     log.sync(end);
-    counters.published.add(payloads.size());
+    if (bounded) {
+      counters.published.add(payloads.size());
+    }
     signal();
     return first;
   }
 
   private long appendWithRoom(List<byte[]> payloads, DeadLetter deadLetter, boolean bounded) {
     long max = bounded ? config.maxPendingMessages() : 0;
-    long deadline = System.nanoTime() + config.publishTimeout().toNanos();
+    long deadline = 0;
     while (true) {
       long seen = version.get();
       appendLock.lock();
@@ -89,6 +94,9 @@ final class TopicState {
         }
       } finally {
         appendLock.unlock();
+      }
+      if (deadline == 0) {
+        deadline = System.nanoTime() + config.publishTimeout().toNanos();
       }
       long remaining = deadline - System.nanoTime();
       if (config.backPressure() == BackPressure.FAIL || remaining <= 0) {

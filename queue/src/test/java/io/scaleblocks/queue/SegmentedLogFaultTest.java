@@ -347,4 +347,19 @@ class SegmentedLogFaultTest {
       left.forEach(m -> assertEquals(7, Long.parseLong(m.id()) % 1000));
     }
   }
+
+  @Test
+  void anInterruptedAcknowledgementDoesNotBreakTheJournalForOtherThreads() {
+    try (SegmentedLogQueue q = open()) {
+      q.publishAll("t", List.of(bytes("a"), bytes("b")));
+      List<Message> got = q.poll("t", "g", "c", 2, Duration.ZERO);
+      Thread.currentThread().interrupt();
+      q.ack(got.get(0));
+      assertTrue(Thread.interrupted(), "the interrupt is kept for the caller");
+      q.ack(got.get(1));
+    }
+    try (SegmentedLogQueue q = open()) {
+      assertTrue(q.poll("t", "g", "c", 2, Duration.ZERO).isEmpty(), "both acknowledgements held");
+    }
+  }
 }
