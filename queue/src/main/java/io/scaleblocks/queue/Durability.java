@@ -18,6 +18,6 @@ public enum Durability {
   GROUP_COMMIT,
   /** An {@code fsync} every {@link QueueConfig#fsyncInterval()}: a power cut loses at most that. */
   INTERVAL,
-  /** No {@code fsync} except at segment roll and close. */
+  /** No {@code fsync} except at close: a power cut loses what the kernel had not written back. */
   NONE
 }

@@ -49,16 +49,22 @@ final class Segment {
     this.forcedPos = writePos;
   }
 
-  /** Creates the file with its header, zero-filled to {@code capacity}, synced with its directory. */
-  static Segment create(FileIo io, Path file, long base, int capacity) throws IOException {
+  /**
+   * Creates the file with its header, zero-filled to {@code capacity}; with {@code sync}, synced
+   * with its directory before it takes records.
+   */
+  static Segment create(FileIo io, Path file, long base, int capacity, boolean sync)
+      throws IOException {
     FileChannel channel = io.create(file);
     try {
       ByteBuffer header = ByteBuffer.allocate(HEADER);
       header.putInt(MAGIC).putInt(VERSION).putLong(base).flip();
       writeFully(channel, header, 0);
       zeroFill(channel, HEADER, capacity);
-      channel.force(true);
-      io.syncDirectory(file.getParent());
+      if (sync) {
+        channel.force(true);
+        io.syncDirectory(file.getParent());
+      }
       MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
       return new Segment(file, base, channel, map, new int[0], 0, HEADER);
     } catch (IOException | RuntimeException e) {

@@ -60,7 +60,7 @@ final class SegmentedTopicLog implements TopicLog {
     }
     if (segments.isEmpty()) {
       long base = files.isEmpty() ? 0 : baseOf(files.get(files.size() - 1));
-      segments.put(base, Segment.create(io, segmentFile(base), base, config.segmentBytes()));
+      segments.put(base, Segment.create(io, segmentFile(base), base, config.segmentBytes(), true));
     }
     active = segments.lastEntry().getValue();
     written = active.end();
@@ -135,10 +135,12 @@ final class SegmentedTopicLog implements TopicLog {
           + " ends in " + cut.bytes() + " bytes that are no record at byte " + cut.position()
           + ", but it is not the last segment");
     }
-    for (long p = cut.position(); p < cut.position() + cut.bytes(); p++) {
-      map.put((int) p, (byte) 0);
+    if (cut.kind() != RecoveryReport.CutKind.ZEROED) {
+      for (long p = cut.position(); p < cut.position() + cut.bytes(); p++) {
+        map.put((int) p, (byte) 0);
+      }
+      ((MappedByteBuffer) map).force((int) cut.position(), (int) cut.bytes());
     }
-    ((MappedByteBuffer) map).force((int) cut.position(), (int) cut.bytes());
     cuts.add(cut);
     if (cut.kind() == RecoveryReport.CutKind.ZEROED) {
       LOG.info("{} - {}: {} zeroed bytes after the last record at byte {} (left by a crash)",
@@ -215,13 +217,21 @@ final class SegmentedTopicLog implements TopicLog {
     return first;
   }
 
+  /**
+   * Starts a new segment at {@code base}. Under every policy but {@link Durability#NONE} the old
+   * segment is synced first (the policies' later syncs cover the active segment only) and the new
+   * one with its directory before it takes records.
+   */
   private Segment roll(long base) throws IOException {
     Segment old = active;
-    long start = System.nanoTime();
-    old.force();
-    counters.fsyncs.increment();
-    counters.fsyncNanos.add(System.nanoTime() - start);
-    Segment next = Segment.create(io, segmentFile(base), base, config.segmentBytes());
+    boolean sync = config.durability() != Durability.NONE;
+    if (sync) {
+      long start = System.nanoTime();
+      old.force();
+      counters.fsyncs.increment();
+      counters.fsyncNanos.add(System.nanoTime() - start);
+    }
+    Segment next = Segment.create(io, segmentFile(base), base, config.segmentBytes(), sync);
     segments.put(base, next);
     active = next;
     return next;

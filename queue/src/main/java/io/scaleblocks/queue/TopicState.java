@@ -117,8 +117,11 @@ final class TopicState {
     }
     groupsLock.lock();
     try {
-      return groups.computeIfAbsent(group,
+      GroupState created = groups.computeIfAbsent(group,
           g -> new GroupState(name, g, storage.openGroup(name, g), log.start()));
+      // a new group can start below the others: the bound counts what it has not acknowledged
+      minFloor = Math.min(minFloor, created.floor());
+      return created;
     } finally {
       groupsLock.unlock();
     }
@@ -140,7 +143,7 @@ final class TopicState {
       for (GroupState g : groups.values()) {
         min = Math.min(min, g.floor());
       }
-      if (min != Long.MAX_VALUE && min > minFloor) {
+      if (min != Long.MAX_VALUE && min != minFloor) {
         minFloor = min;
         log.releaseBelow(min);
       }

@@ -73,6 +73,8 @@ public final class RedisStreamsQueue implements MessageQueue {
   private final QueueCounters counters = new QueueCounters();
   private final Set<String> groupsCreated = ConcurrentHashMap.newKeySet();
   private final Map<String, Long> nextClaim = new ConcurrentHashMap<>();
+  /** Where the next XAUTOCLAIM scan of a group's pending entries resumes ("0-0": from the start). */
+  private final Map<String, String> claimCursor = new ConcurrentHashMap<>();
   private final Map<String, Long> nextTrim = new ConcurrentHashMap<>();
   private final Map<String, String> outcomes = new ConcurrentHashMap<>();
   private final String persistenceWarning;
@@ -213,8 +215,10 @@ public final class RedisStreamsQueue implements MessageQueue {
       String tg = topic + "\u0000" + group;
       long now = System.currentTimeMillis();
       if (now >= nextClaim.getOrDefault(tg, 0L)) {
-        boolean complete = reader.claim(max, out, this::deadLetter);
-        nextClaim.put(tg, complete ? now + config.claimInterval().toMillis() : now);
+        String cursor = reader.claim(claimCursor.getOrDefault(tg, "0-0"), max, out,
+            this::deadLetter);
+        claimCursor.put(tg, cursor);
+        nextClaim.put(tg, "0-0".equals(cursor) ? now + config.claimInterval().toMillis() : now);
       }
       long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       if (out.size() < max) {

@@ -46,22 +46,23 @@ final class StreamReader {
   /**
    * Claims up to {@code max} entries idle for a visibility timeout with {@code XAUTOCLAIM} (which
    * bumps their delivery counters), reads the counters with {@code XPENDING}, and delivers or
-   * dead-letters each. Returns whether the scan reached the end of the pending entries.
+   * dead-letters each. The scan starts at {@code cursor}; returns where the next one resumes,
+   * {@code "0-0"} when it reached the end of the pending entries.
    */
-  boolean claim(int max, List<Message> out, DeadLetters deadLetters) {
+  String claim(String cursor, int max, List<Message> out, DeadLetters deadLetters) {
     List<Object> reply;
     try {
       reply = jedis.xautoclaim(StreamFields.bytes(key), StreamFields.bytes(group),
           StreamFields.bytes(consumer), config.visibilityTimeout().toMillis(),
-          StreamFields.bytes("0-0"), XAutoClaimParams.xAutoClaimParams().count(max));
+          StreamFields.bytes(cursor), XAutoClaimParams.xAutoClaimParams().count(max));
     } catch (JedisException e) {
       throw new QueueException(config.name() + " - XAUTOCLAIM on " + key + " failed: "
           + e.getMessage(), e);
     }
-    String cursor = new String((byte[]) reply.get(0), StandardCharsets.UTF_8);
+    String next = new String((byte[]) reply.get(0), StandardCharsets.UTF_8);
     List<?> entries = (List<?>) reply.get(1);
     if (entries.isEmpty()) {
-      return "0-0".equals(cursor);
+      return next;
     }
     StreamEntryID first = id(((List<?>) entries.get(0)).get(0));
     StreamEntryID last = id(((List<?>) entries.get(entries.size() - 1)).get(0));
@@ -85,7 +86,7 @@ final class StreamReader {
         counters.redelivered.increment();
       }
     }
-    return "0-0".equals(cursor);
+    return next;
   }
 
   /** Reads up to {@code max} never-delivered entries, blocking up to {@code blockMillis} (0: not). */

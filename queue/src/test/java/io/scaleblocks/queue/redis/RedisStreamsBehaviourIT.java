@@ -197,6 +197,6 @@ class RedisStreamsBehaviourIT {
     System.out.printf("redis end-to-end at %.0f msgs/s: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
         rate, p50, p99, latencies[n - 1] / 1e6);
     assertTrue(rate > 5_000, "paced at " + rate);
-    assertTrue(p99 < 200, "p99 " + p99 + " ms: a poll must not wait for a claim interval");
+    assertTrue(p99 < 500, "p99 " + p99 + " ms: a poll must not wait for a claim interval (1 s)");
   }
 }
