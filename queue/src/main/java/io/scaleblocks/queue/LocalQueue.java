@@ -177,8 +177,11 @@ final class LocalQueue implements MessageQueue {
       byGroup.computeIfAbsent(m.topic() + "\u0000" + m.group(), k -> new ArrayList<>()).add(m);
     }
     for (List<Message> same : byGroup.values()) {
-      TopicState t = topic(same.get(0).topic());
-      GroupState g = t.group(same.get(0).group());
+      TopicState t = topics.get(same.get(0).topic());
+      GroupState g = t == null ? null : t.existingGroup(same.get(0).group());
+      if (g == null) {
+        continue;
+      }
       long[] offsets = new long[same.size()];
       for (int i = 0; i < offsets.length; i++) {
         offsets[i] = offsetOf(same.get(i));
@@ -203,10 +206,12 @@ final class LocalQueue implements MessageQueue {
       throw new IllegalArgumentException("redeliver after must be >= 0 but was " + redeliverAfter);
     }
     checkOpen();
-    TopicState t = topic(message.topic());
-    t.group(message.group()).release(offsetOf(message),
-        config.clock().millis() + redeliverAfter.toMillis(), reason);
-    t.signal();
+    TopicState t = topics.get(message.topic());
+    GroupState g = t == null ? null : t.existingGroup(message.group());
+    if (g != null && g.release(offsetOf(message),
+        config.clock().millis() + redeliverAfter.toMillis(), reason)) {
+      t.signal();
+    }
   }
 
   private static long offsetOf(Message m) {

@@ -60,7 +60,10 @@ public interface MessageQueue extends AutoCloseable {
    */
   List<Message> poll(String topic, String group, String consumer, int max, Duration wait);
 
-  /** Acknowledges a delivery; returns once the acknowledgement is durable. Idempotent. */
+  /**
+   * Acknowledges a delivery; returns once the acknowledgement is durable. Idempotent; a message
+   * this queue never delivered to that group is ignored.
+   */
   void ack(Message message);
 
   /** Acknowledges deliveries of one topic and group with one durable write. */
