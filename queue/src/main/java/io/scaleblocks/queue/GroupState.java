@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
-import java.util.PriorityQueue;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -15,8 +14,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Every offset below {@code floor} is done (acknowledged, dead-lettered or skipped); above it,
  * {@code done} holds those done out of order. {@code pending} holds every delivered offset that
  * is not done, with its delivery count and the time it becomes deliverable again (the end of its
- * lease, or of a nack's delay); {@code due} orders them by that time, with stale entries skipped
- * when they surface. Offsets from {@code cursor} on have never been delivered.
+ * lease, or of a nack's delay); {@code due} holds exactly those entries ordered by that time (an
+ * ack removes its entry, so it stays as large as what is in flight). Offsets from {@code cursor} on have never been delivered.
  *
  * <p>Thread-safe: every method takes the group's lock; the journal is written under it and synced
  * after it is released.
@@ -28,7 +27,7 @@ final class GroupState {
   private final GroupJournal journal;
   private final ReentrantLock lock = new ReentrantLock();
   private final Map<Long, Pending> pending = new HashMap<>();
-  private final PriorityQueue<Due> due = new PriorityQueue<>();
+  private final NavigableSet<Due> due = new TreeSet<>();
   private final NavigableSet<Long> done = new TreeSet<>();
   private long cursor;
   private volatile long floor;
@@ -92,8 +91,8 @@ final class GroupState {
     List<Lease> out = new ArrayList<>(Math.min(max, 1024));
     lock.lock();
     try {
-      while (out.size() < max && !due.isEmpty() && due.peek().visibleAt <= now) {
-        Due d = due.poll();
+      while (out.size() < max && !due.isEmpty() && due.first().visibleAt <= now) {
+        Due d = due.pollFirst();
         Pending p = pending.get(d.offset);
         if (p == null || p.visibleAt != d.visibleAt) {
           continue;
@@ -153,14 +152,26 @@ final class GroupState {
         if (offset < floor || offset >= cursor || done.contains(offset)) {
           continue;
         }
-        pending.remove(offset);
-        done.add(offset);
+        Pending p = pending.remove(offset);
+        if (p == null) {
+          continue;
+        }
+        due.remove(new Due(p.visibleAt, offset));
         fresh[n++] = offset;
       }
       if (n == 0) {
         return -1;
       }
       java.util.Arrays.sort(fresh, 0, n);
+      long f = floor;
+      for (int i = 0; i < n; i++) {
+        if (fresh[i] == f && (done.isEmpty() || done.first() > f)) {
+          f++;
+        } else {
+          done.add(fresh[i]);
+        }
+      }
+      floor = f;
       long sequence = -1;
       int from = 0;
       for (int i = 1; i <= n; i++) {
@@ -185,6 +196,7 @@ final class GroupState {
       if (p == null) {
         return false;
       }
+      due.remove(new Due(p.visibleAt, offset));
       p.visibleAt = visibleAt;
       p.lastOutcome = outcome;
       due.add(new Due(visibleAt, offset));
@@ -198,8 +210,7 @@ final class GroupState {
   long nextDue() {
     lock.lock();
     try {
-      Due d = due.peek();
-      return d == null ? Long.MAX_VALUE : d.visibleAt;
+      return due.isEmpty() ? Long.MAX_VALUE : due.first().visibleAt;
     } finally {
       lock.unlock();
     }
