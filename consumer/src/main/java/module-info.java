@@ -6,4 +6,5 @@ module io.scaleblocks.consumer {
   requires io.scaleblocks.cache;
   requires io.scaleblocks.replication;
   requires io.scaleblocks.session;
+  requires io.scaleblocks.queue;
 }

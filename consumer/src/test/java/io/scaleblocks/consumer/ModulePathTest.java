@@ -51,6 +51,7 @@ class ModulePathTest {
     assertTrue(output.contains("cache: hello!"), output);
     assertTrue(output.contains("replication: 42"), output);
     assertTrue(output.contains("session: ada"), output);
+    assertTrue(output.contains("queue: resize:42"), output);
     assertFalse(output.contains("NoClassDefFoundError"), output);
   }
 
@@ -60,7 +61,7 @@ class ModulePathTest {
 
     assertTrue(ours.stream().map(ModuleDescriptor::name).toList().containsAll(
         List.of("io.scaleblocks.config", "io.scaleblocks.sharding", "io.scaleblocks.lb", "io.scaleblocks.cache",
-            "io.scaleblocks.replication", "io.scaleblocks.session")),
+            "io.scaleblocks.replication", "io.scaleblocks.session", "io.scaleblocks.queue")),
         ours.toString());
     for (ModuleDescriptor descriptor : ours) {
       assertFalse(descriptor.isAutomatic(), descriptor.name() + " has no module-info");
