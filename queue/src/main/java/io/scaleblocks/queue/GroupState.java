@@ -188,12 +188,16 @@ final class GroupState {
     }
   }
 
-  /** Gives a lease back: deliverable again at {@code visibleAt}; false if it was not leased. */
-  boolean release(long offset, long visibleAt, String outcome) {
+  /**
+   * Gives a lease back: deliverable again at {@code visibleAt}; false if it was not leased, or if
+   * {@code deliveries} is not the current delivery (a late nack from an earlier holder whose lease
+   * expired: the current holder keeps its lease).
+   */
+  boolean release(long offset, int deliveries, long visibleAt, String outcome) {
     lock.lock();
     try {
       Pending p = pending.get(offset);
-      if (p == null) {
+      if (p == null || p.deliveries != deliveries) {
         return false;
       }
       due.remove(new Due(p.visibleAt, offset));

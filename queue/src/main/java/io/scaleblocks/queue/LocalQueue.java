@@ -149,7 +149,7 @@ final class LocalQueue implements MessageQueue {
           new DeadLetter(t.name(), id, g.group(), lease.deliveries(), lease.deadLetterReason()),
           false);
     } catch (RuntimeException e) {
-      g.release(lease.offset(), now, "dead-lettering failed: " + e.getMessage());
+      g.release(lease.offset(), lease.deliveries(), now, "dead-lettering failed: " + e.getMessage());
       throw e;
     }
     long sequence = g.markDone(new long[] {lease.offset()});
@@ -208,7 +208,7 @@ final class LocalQueue implements MessageQueue {
     checkOpen();
     TopicState t = topics.get(message.topic());
     GroupState g = t == null ? null : t.existingGroup(message.group());
-    if (g != null && g.release(offsetOf(message),
+    if (g != null && g.release(offsetOf(message), message.deliveryCount(),
         config.clock().millis() + redeliverAfter.toMillis(), reason)) {
       t.signal();
     }

@@ -62,7 +62,9 @@ public interface MessageQueue extends AutoCloseable {
 
   /**
    * Acknowledges a delivery; returns once the acknowledgement is durable. Idempotent; a message
-   * this queue never delivered to that group is ignored.
+   * this queue never delivered to that group is ignored. An ack of an earlier delivery whose lease
+   * already expired still marks the message done: it was processed, and the current holder's own
+   * ack then changes nothing.
    */
   void ack(Message message);
 
@@ -77,6 +79,11 @@ public interface MessageQueue extends AutoCloseable {
   /**
    * Gives a delivery back with the reason that ends up in the dead letter if this was the last
    * allowed delivery. On Redis the delay is capped at the visibility timeout.
+   *
+   * <p>Only the current delivery can be given back: a nack whose {@link Message#deliveryCount()}
+   * is not the message's current one (its lease expired and the message went to another
+   * consumer since), or of a message already done, is ignored, so it never takes the message away
+   * from the consumer that holds it now.
    */
   void nack(Message message, Duration redeliverAfter, String reason);
 

@@ -179,6 +179,23 @@ public abstract class MessageQueueContract {
   }
 
   @Test
+  void aLateNackFromAnEarlierHolderLeavesTheCurrentLeaseAlone() {
+    MessageQueue q = queue();
+    String t = topic();
+    q.publish(t, bytes("x"));
+    Message first = q.poll(t, "g", "a", 1, Duration.ofSeconds(5)).get(0);
+    passTime(visibility().plusMillis(150));
+    Message second = pollN(q, t, "g", 1).get(0);
+    assertEquals(2, second.deliveryCount());
+    q.nack(first, Duration.ZERO, "late");
+    assertTrue(q.poll(t, "g", "c", 10, Duration.ofMillis(200)).isEmpty(),
+        "the second delivery's lease still runs");
+    q.nack(second, Duration.ZERO, "current");
+    Message third = pollN(q, t, "g", 1).get(0);
+    assertEquals(3, third.deliveryCount());
+  }
+
+  @Test
   void aNackWithoutDelayRedeliversAtOnce() {
     MessageQueue q = queue();
     String t = topic();

@@ -31,7 +31,6 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.XAddParams;
-import redis.clients.jedis.params.XClaimParams;
 import redis.clients.jedis.resps.StreamGroupInfo;
 
 /**
@@ -55,7 +54,9 @@ import redis.clients.jedis.resps.StreamGroupInfo;
  *       acknowledged ({@code XACK}): a crash between the two dead-letters it twice, never zero times.
  *   <li>{@code nack} resets the entry's idle time with {@code XCLAIM … IDLE} so that it becomes
  *       claimable after the delay (capped at the visibility timeout); its reason is kept in this
- *       process for the dead letter.
+ *       process for the dead letter. A script checks first that the entry is still pending
+ *       with the nacked delivery's count, so a late nack from a consumer whose lease expired
+ *       leaves the entry with its current holder.
  *   <li>Acknowledged entries are trimmed with {@code XTRIM MINID} below what every group still
  *       needs ({@link SafeTrim}), once per claim interval; a bounded topic counts its stream's
  *       length and pushes back on publish.
@@ -67,6 +68,18 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisStreamsQueue.class);
   private static final String KEY_PREFIX = "sbq:{";
+
+  /**
+   * Gives an entry back only if its pending delivery count is still the nacked delivery's: a late
+   * nack from a consumer whose lease expired must not take the entry from its current holder.
+   * KEYS[1] stream; ARGV group, id, delivery count, idle to set.
+   */
+  private static final String NACK_CURRENT_DELIVERY = String.join("\n",
+      "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)",
+      "if #p == 0 or tonumber(p[1][4]) ~= tonumber(ARGV[3]) then return 0 end",
+      "redis.call('XCLAIM', KEYS[1], ARGV[1], 'nacked', 0, ARGV[2], 'IDLE', ARGV[4],",
+      "  'RETRYCOUNT', ARGV[3], 'JUSTID')",
+      "return 1");
 
   private final UnifiedJedis jedis;
   private final QueueConfig config;
@@ -314,15 +327,19 @@ public final class RedisStreamsQueue implements MessageQueue {
     checkOpen();
     long timeout = config.visibilityTimeout().toMillis();
     long delay = Math.min(redeliverAfter.toMillis(), timeout);
-    outcomes.put(outcomeKey(message), reason);
+    Object given;
     try {
-      jedis.xclaimJustId(key(message.topic()), message.group(), "nacked", 0,
-          XClaimParams.xClaimParams().idle(timeout - delay).retryCount(message.deliveryCount()),
-          new StreamEntryID(message.id()));
+      given = jedis.eval(NACK_CURRENT_DELIVERY, List.of(key(message.topic())),
+          List.of(message.group(), message.id(), Integer.toString(message.deliveryCount()),
+              Long.toString(timeout - delay)));
     } catch (JedisException e) {
       throw new QueueException(config.name() + " - XCLAIM (nack) on " + key(message.topic())
           + " failed: " + e.getMessage(), e);
     }
+    if (!Long.valueOf(1).equals(given)) {
+      return; // not pending any more, or redelivered since: the current holder keeps it
+    }
+    outcomes.put(outcomeKey(message), reason);
     String tg = message.topic() + "\u0000" + message.group();
     nextClaim.merge(tg, System.currentTimeMillis() + delay, Math::min);
   }
