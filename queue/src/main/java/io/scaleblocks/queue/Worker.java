@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * {@code Executors.newVirtualThreadPerTaskExecutor()} on Java 21+ for virtual threads); a handler
  * that returns acknowledges its message, one that throws nacks it with an exponential back-off by
  * delivery count ({@code initialBackoff × 2^(deliveries-1)}, at most {@code maxBackoff}), so that
- * after {@link QueueConfig#maxDeliveries()} it is dead-lettered with the exception as reason.
+ * after {@link QueueConfig#maxDeliveries()} it is dead-lettered with the exception as reason. An
+ * {@link Error} is handled like an exception (nacked with it as reason); a
+ * {@link VirtualMachineError} is rethrown on the handler's thread after the nack.
  *
  * <p>{@link #shutdown(Duration)} stops leasing, lets the handlers running finish until the deadline
  * and gives the messages of those still running back to the queue (a nack without delay); a handler
@@ -131,16 +133,27 @@ public final class Worker implements AutoCloseable {
   }
 
   private void handle(Message m) {
+    Throwable failure = null;
     try {
-      Exception failure = null;
-      try {
-        handler.handle(m);
-      } catch (Exception e) {
-        failure = e;
-      }
-      if (running.remove(m) == null) {
-        return;
-      }
+      handler.handle(m);
+    } catch (Throwable t) {
+      failure = t; // an Error too: the message must not stay leased and counted in flight
+    }
+    try {
+      settle(m, failure);
+    } finally {
+      permits.release();
+    }
+    if (failure instanceof VirtualMachineError e) {
+      throw e;
+    }
+  }
+
+  private void settle(Message m, Throwable failure) {
+    if (running.remove(m) == null) {
+      return; // shutdown gave it back already
+    }
+    try {
       if (failure == null) {
         queue.ack(m);
       } else {
@@ -148,8 +161,6 @@ public final class Worker implements AutoCloseable {
       }
     } catch (RuntimeException e) {
       LOG.warn("{} - settling {} failed; it comes back after its lease: {}", consumer, m, e.toString());
-    } finally {
-      permits.release();
     }
   }
 

@@ -61,6 +61,28 @@ class WorkerTest {
   }
 
   @Test
+  void aHandlerThatThrowsAnErrorIsNackedAndNoLongerCountedInFlight() throws Exception {
+    queue.poll("jobs", "w", "c", 1, Duration.ZERO);
+    queue.publish("jobs", "x".getBytes(UTF_8));
+    AtomicInteger attempts = new AtomicInteger();
+    Worker worker = Worker.builder(queue, "jobs", "w")
+        .backoff(Duration.ofMillis(5), Duration.ofMillis(20))
+        .handler(m -> {
+          if (attempts.incrementAndGet() == 1) {
+            throw new AssertionError("handler bug");
+          }
+        }).start();
+    try {
+      await("the message redelivered and acked", () -> queue.stats().acked() == 1);
+      assertEquals(2, attempts.get());
+      await("nothing in flight", () -> worker.inFlight() == 0);
+      assertEquals(0, queue.lag("jobs", "w"));
+    } finally {
+      assertTrue(worker.shutdown(Duration.ofSeconds(5)));
+    }
+  }
+
+  @Test
   void theBackoffDoublesPerDeliveryUpToItsMaximum() {
     Worker w = Worker.builder(queue, "jobs", "w").backoff(Duration.ofMillis(100), Duration.ofSeconds(1))
         .handler(m -> { }).start();
