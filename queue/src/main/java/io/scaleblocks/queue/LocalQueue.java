@@ -209,9 +209,24 @@ final class LocalQueue implements MessageQueue {
     TopicState t = topics.get(message.topic());
     GroupState g = t == null ? null : t.existingGroup(message.group());
     if (g != null && g.release(offsetOf(message), message.deliveryCount(),
-        config.clock().millis() + redeliverAfter.toMillis(), reason)) {
+        visibleAfter(config.clock().millis(), redeliverAfter), reason)) {
       t.signal();
     }
+  }
+
+  /**
+   * {@code now + delay}, saturated: a delay too long for a {@code long} of milliseconds means
+   * "not before the end of time" rather than a wrapped, negative instant that redelivers at once.
+   */
+  static long visibleAfter(long now, Duration delay) {
+    long millis;
+    try {
+      millis = delay.toMillis();
+    } catch (ArithmeticException e) {
+      millis = Long.MAX_VALUE;
+    }
+    // Long.MAX_VALUE itself marks a lease being dead-lettered; stay one below it.
+    return millis >= Long.MAX_VALUE - 1 - now ? Long.MAX_VALUE - 1 : now + millis;
   }
 
   private static long offsetOf(Message m) {

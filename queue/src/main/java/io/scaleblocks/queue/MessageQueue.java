@@ -78,7 +78,8 @@ public interface MessageQueue extends AutoCloseable {
 
   /**
    * Gives a delivery back with the reason that ends up in the dead letter if this was the last
-   * allowed delivery. On Redis the delay is capped at the visibility timeout.
+   * allowed delivery. On Redis the delay is capped at the visibility timeout; elsewhere a delay too
+   * long to add to the clock saturates (the message waits indefinitely) instead of wrapping.
    *
    * <p>Only the current delivery can be given back: a nack whose {@link Message#deliveryCount()}
    * is not the message's current one (its lease expired and the message went to another

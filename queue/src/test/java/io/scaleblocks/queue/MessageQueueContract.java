@@ -196,6 +196,18 @@ public abstract class MessageQueueContract {
   }
 
   @Test
+  void aNackWithAnEnormousDelayDoesNotRedeliverAtOnce() {
+    MessageQueue q = queue();
+    String t = topic();
+    q.publish(t, bytes("x"));
+    Message m = pollN(q, t, "g", 1).get(0);
+    q.nack(m, Duration.ofMillis(Long.MAX_VALUE).minusMillis(1000), "later");
+    assertTrue(q.poll(t, "g", "c1", 10, Duration.ofMillis(200)).isEmpty(), "not before its delay");
+    q.nack(m, Duration.ofSeconds(Long.MAX_VALUE), "much later");
+    assertTrue(q.poll(t, "g", "c1", 10, Duration.ofMillis(200)).isEmpty(), "not before its delay");
+  }
+
+  @Test
   void aNackWithoutDelayRedeliversAtOnce() {
     MessageQueue q = queue();
     String t = topic();

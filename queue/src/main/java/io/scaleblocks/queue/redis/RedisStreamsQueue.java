@@ -326,7 +326,8 @@ public final class RedisStreamsQueue implements MessageQueue {
     }
     checkOpen();
     long timeout = config.visibilityTimeout().toMillis();
-    long delay = Math.min(redeliverAfter.toMillis(), timeout);
+    long delay = redeliverAfter.compareTo(config.visibilityTimeout()) >= 0 ? timeout
+        : redeliverAfter.toMillis();
     Object given;
     try {
       given = jedis.eval(NACK_CURRENT_DELIVERY, List.of(key(message.topic())),
