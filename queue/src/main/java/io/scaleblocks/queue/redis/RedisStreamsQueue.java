@@ -312,7 +312,8 @@ public final class RedisStreamsQueue implements MessageQueue {
     nextTrim.put(topic, now + config.claimInterval().toMillis());
     try {
       SafeTrim.trim(jedis, key(topic));
-    } catch (JedisException e) {
+    } catch (RuntimeException e) {
+      // Trimming is housekeeping: it must never fail the ack or publish that triggered it.
       LOG.warn("{} - trimming {} failed: {}", config.name(), key(topic), e.toString());
     }
   }

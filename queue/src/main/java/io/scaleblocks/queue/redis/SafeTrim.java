@@ -29,19 +29,30 @@ final class SafeTrim {
     }
     StreamEntryID min = null;
     for (StreamGroupInfo g : groups) {
-      StreamEntryID needed;
+      StreamEntryID oldestPending = null;
       if (g.getPending() > 0) {
         StreamPendingSummary s = jedis.xpending(key, g.getName());
-        needed = s.getMinId();
-      } else {
-        StreamEntryID last = g.getLastDeliveredId();
-        needed = new StreamEntryID(last.getTime(), last.getSequence() + 1);
+        oldestPending = s.getMinId();
       }
+      StreamEntryID needed = neededBy(oldestPending, g.getLastDeliveredId());
       if (min == null || needed.compareTo(min) < 0) {
         min = needed;
       }
     }
     return min;
+  }
+
+  /**
+   * What one group still needs: its oldest pending entry, or, when it has none (also when every
+   * entry was acknowledged between {@code XINFO GROUPS} and {@code XPENDING}, which then reports
+   * no minimum), the entry after its last delivered one. Entries delivered after {@code XINFO}
+   * lie above that id, so the fallback never drops one.
+   */
+  static StreamEntryID neededBy(StreamEntryID oldestPending, StreamEntryID lastDelivered) {
+    if (oldestPending != null) {
+      return oldestPending;
+    }
+    return new StreamEntryID(lastDelivered.getTime(), lastDelivered.getSequence() + 1);
   }
 
   /** Trims what every group is done with; returns the entries removed. */
