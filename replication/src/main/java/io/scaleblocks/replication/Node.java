@@ -19,6 +19,9 @@ import javax.sql.DataSource;
  */
 final class Node {
 
+  /** A pool gets this long to connect before an empty one is replaced again. */
+  private static final long MIN_POOL_AGE_NANOS = 1_000_000_000L;
+
   final NodeSpec spec;
   final String name;
   final Dialect dialect;
@@ -32,6 +35,7 @@ final class Node {
   private volatile MetricsTrackerFactory metrics;
   /** The physical connections the router took from this node and has not returned. */
   private final Set<Connection> lent = ConcurrentHashMap.newKeySet();
+  private volatile long poolCreatedNanos = System.nanoTime();
 
   private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariConfig poolConfig) {
     this.spec = spec;
@@ -66,13 +70,17 @@ final class Node {
 
   /**
    * Replaces the router's pool of this node by a new one when the pool holds no connection at
-   * all, as after the node's restart: HikariCP retries a lost server with a backoff of up to
-   * 5 s, a new pool connects at once. The old pool, empty, is closed.
+   * all, as after the node's restart: HikariCP retries a lost server with a backoff that doubles
+   * up to 5 s, a new pool connects at once. A pool is first given a second, or twice its
+   * connection timeout, to connect (replacing it sooner would only restart its first attempt).
+   * The old pool, empty, is closed.
    */
   void renewPoolIfEmpty() {
     HikariDataSource old = ownedPool;
     if (old == null || old.getHikariPoolMXBean() == null
-        || old.getHikariPoolMXBean().getTotalConnections() > 0) {
+        || old.getHikariPoolMXBean().getTotalConnections() > 0
+        || System.nanoTime() - poolCreatedNanos
+            < Math.max(MIN_POOL_AGE_NANOS, 2_000_000L * poolConfig.getConnectionTimeout())) {
       return;
     }
     HikariConfig config = new HikariConfig();
@@ -83,6 +91,7 @@ final class Node {
     HikariDataSource pool = new HikariDataSource(config);
     ownedPool = pool;
     dataSource = pool;
+    poolCreatedNanos = System.nanoTime();
     old.close();
   }
 

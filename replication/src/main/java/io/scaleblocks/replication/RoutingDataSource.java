@@ -406,9 +406,7 @@ final class RoutingDataSource implements ReplicationDataSource {
 
   @Override
   public List<NodeStatus> status() {
-    return List.copyOf(topology.statuses.values()).stream()
-        .sorted(java.util.Comparator.comparingInt(s -> nodes.indexOf(byName.get(s.name()))))
-        .toList();
+    return List.copyOf(topology.statuses.values());
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.scaleblocks.replication;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +15,7 @@ import java.util.Map;
  */
 final class Topology {
 
-  /** Per node, in configured order. */
+  /** Per node, in configured order (an unmodifiable view of a map no one else holds). */
   final Map<Node, NodeStatus> statuses;
   /** Each node's last reported log position (a replica's replay position), 0 when unknown. */
   final Map<Node, Long> positions;
@@ -43,7 +44,7 @@ final class Topology {
         rotation.add(node);
       }
     }
-    return new Topology(Map.copyOf(statuses), Map.copyOf(positions), nodes.get(0), List.copyOf(rotation), 0);
+    return new Topology(Collections.unmodifiableMap(statuses), Map.copyOf(positions), nodes.get(0), List.copyOf(rotation), 0);
   }
 
   /** The limits {@link #next} applies. */
@@ -105,7 +106,7 @@ final class Topology {
         nextRotation.add(node);
       }
     }
-    return new Topology(Map.copyOf(next), Map.copyOf(nextPositions), writer, List.copyOf(nextRotation), newest);
+    return new Topology(Collections.unmodifiableMap(next), Map.copyOf(nextPositions), writer, List.copyOf(nextRotation), newest);
   }
 
   /** This topology with {@code node} down (a connection to it failed); the monitor restores it. */
@@ -118,7 +119,7 @@ final class Topology {
     next.put(node, status(node, NodeState.DOWN, 0, Duration.ZERO, previous.timeline(), reason, now));
     List<Node> nextRotation = new ArrayList<>(rotation);
     nextRotation.remove(node);
-    return new Topology(Map.copyOf(next), positions, primary == node ? null : primary,
+    return new Topology(Collections.unmodifiableMap(next), positions, primary == node ? null : primary,
         List.copyOf(nextRotation), newestTimeline);
   }
 

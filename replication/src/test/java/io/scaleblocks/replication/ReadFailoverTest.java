@@ -91,4 +91,32 @@ class ReadFailoverTest {
       assertEquals("primary", ds.onPrimary(() -> read(ds)), "a primary scope still reads the primary");
     }
   }
+
+  @Test
+  void aPrimaryThatRefusesAConnectionFailsLaterWritesAtOnceUntilItAnswersAgain() throws SQLException {
+    SwitchableDataSource primary = new SwitchableDataSource(h2.primary);
+    try (ReplicationDataSource ds = ReplicationDataSource.create(ReplicationConfig.builder().name("writes")
+        .primary("primary", primary).replica("replica1", replica1, 1).monitor(false).build())) {
+      primary.down = true;
+      SQLException first = assertThrows(SQLException.class, () -> {
+        try (Connection c = ds.getConnection()) {
+          H2Nodes.whoami(c);
+        }
+      });
+      assertTrue(first.getMessage().contains("primary primary (DataSource) gave no connection"), first.getMessage());
+      SQLException second = assertThrows(SQLTransientConnectionException.class, () -> {
+        try (Connection c = ds.getConnection()) {
+          H2Nodes.whoami(c);
+        }
+      });
+      assertTrue(second.getMessage().contains("no primary to write to: primary (DataSource) DOWN"), second.getMessage());
+      assertEquals(1, primary.refused, "the second write did not wait for the dead primary");
+      assertEquals("replica1", read(ds), "reads go on");
+      primary.down = false;
+      ds.refresh();
+      try (Connection c = ds.getConnection()) {
+        assertEquals("primary", H2Nodes.whoami(c));
+      }
+    }
+  }
 }

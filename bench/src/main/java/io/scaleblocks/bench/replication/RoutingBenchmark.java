@@ -127,6 +127,25 @@ public class RoutingBenchmark {
         dataSource = lazy;
         closeables = new AutoCloseable[] {primary, replica};
       }
+      case "awsReadWriteSplitting" -> {
+        // The AWS Advanced JDBC Wrapper behind HikariCP, as its documentation wires it: the
+        // writer first in the host list, the reader after it, readWriteSplitting switching on
+        // setReadOnly. PostgreSQL only: the plugin needs host names to tell writer from reader.
+        if (!backend.equals("postgres")) {
+          throw new IllegalArgumentException("awsReadWriteSplitting needs backend=postgres");
+        }
+        HikariConfig config = new HikariConfig();
+        base.copyStateTo(config);
+        config.setJdbcUrl(primaryUrl.replace("jdbc:postgresql://", "jdbc:aws-wrapper:postgresql://")
+            .replace("/scaleblocks", "," + replicaUrl.substring("jdbc:postgresql://".length())));
+        config.addDataSourceProperty("wrapperPlugins", "readWriteSplitting");
+        config.addDataSourceProperty("wrapperDialect", "pg");
+        config.setPoolName("bench-aws");
+        HikariDataSource aws = new HikariDataSource(config);
+        dataSource = aws;
+        closeables = new AutoCloseable[] {aws};
+        setReadOnly = true;
+      }
       default -> throw new IllegalArgumentException("unknown impl " + impl);
     }
   }
