@@ -164,11 +164,14 @@ final class LazyConnection implements Connection {
     }
   }
 
-  /** Puts back what the pool does not reset itself: holdability and client info. */
-  private void restorePooledState(Connection c) {
+  /**
+   * Puts back what the pool does not reset itself: holdability and client info. False when that
+   * failed: the connection must not be reused.
+   */
+  private boolean restorePooledState(Connection c) {
     try {
       if (c == null || c.isClosed()) {
-        return;
+        return true;
       }
       if (holdabilityToRestore != -1) {
         c.setHoldability(holdabilityToRestore);
@@ -179,13 +182,9 @@ final class LazyConnection implements Connection {
           c.setClientInfo(key, clientInfoToRestore.getProperty(key, ""));
         }
       }
+      return true;
     } catch (SQLException e) {
-      // The connection is evicted instead: a connection that kept them must not be reused.
-      try {
-        c.abort(Runnable::run);
-      } catch (SQLException | RuntimeException ignored) {
-        // closed below by the release
-      }
+      return false;
     } finally {
       holdabilityToRestore = -1;
       clientInfoToRestore = null;
@@ -199,8 +198,11 @@ final class LazyConnection implements Connection {
     if (causal != null) {
       causal.closed(this);
     }
-    restorePooledState(c);
-    router.release(node, onReplica, c);
+    if (restorePooledState(c)) {
+      router.release(node, onReplica, c);
+    } else {
+      router.evict(node, onReplica, c);
+    }
     node = null;
     causal = null;
     used = false;

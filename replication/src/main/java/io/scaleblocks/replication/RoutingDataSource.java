@@ -232,6 +232,24 @@ final class RoutingDataSource implements ReplicationDataSource {
     }
   }
 
+  /**
+   * Returns a physical connection that kept state it must not pass on: evicted from its pool
+   * (closed, for a user's DataSource), without taking the node out of rotation.
+   */
+  void evict(Node node, boolean onReplica, Connection c) throws SQLException {
+    log.warn("{} - a connection to {} could not be reset and is evicted", name, node.label());
+    node.returned(c);
+    try {
+      // An evicted connection that is in use is closed by the pool when it comes back.
+      node.ownedPool().ifPresent(pool -> pool.evictConnection(c));
+      c.close();
+    } finally {
+      if (onReplica) {
+        balancer.callFinished(node.endpoint, true);
+      }
+    }
+  }
+
   private Node requirePrimary(Topology current) throws SQLException {
     Node primary = current.primary;
     if (primary == null) {
