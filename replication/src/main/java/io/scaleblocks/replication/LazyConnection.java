@@ -87,7 +87,11 @@ final class LazyConnection implements Connection {
         c.setReadOnly(true);
       }
     } catch (SQLException | RuntimeException e) {
-      router.release(bound.node(), bound.onReplica(), c);
+      if (restorePooledState(c)) {
+        router.release(bound.node(), bound.onReplica(), c);
+      } else {
+        router.evict(bound.node(), bound.onReplica(), c);
+      }
       throw e;
     }
     target = c;
