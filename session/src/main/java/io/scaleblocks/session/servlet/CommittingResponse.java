@@ -62,6 +62,13 @@ final class CommittingResponse extends HttpServletResponseWrapper {
     }
   }
 
+  /** After the servlet threw: saves what it changed, without touching the response. */
+  void saveAfterServletFailure() {
+    if (!failed) {
+      state.commit();
+    }
+  }
+
   /** Answers {@code e} if the response is not committed; false when it was too late. */
   boolean fail(SessionException e) throws IOException {
     if (target().isCommitted()) {
