@@ -273,6 +273,7 @@ final class InMemorySessionStore implements SessionStore {
 
   @Override
   public List<String> findIdsByPrincipal(String principal) {
+    Objects.requireNonNull(principal, "principal");
     Set<IdKey> keys = principals.get(principal);
     if (keys == null) {
       return List.of();

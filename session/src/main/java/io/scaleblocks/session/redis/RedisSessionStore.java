@@ -13,6 +13,7 @@ import io.scaleblocks.session.internal.StoreCore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
@@ -206,6 +207,7 @@ final class RedisSessionStore implements SessionStore {
 
   @Override
   public List<String> findIdsByPrincipal(String principal) {
+    Objects.requireNonNull(principal, "principal");
     if (!principalIndex) {
       throw new UnsupportedOperationException(name() + " - the principal index is off");
     }
