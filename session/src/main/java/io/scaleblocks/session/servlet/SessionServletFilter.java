@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The session is loaded on first use, and saved (only what the request changed) before the
- * first byte of the body, a flush, a {@code sendError} or a {@code sendRedirect}, so that the
+ * first byte of the body is written, a flush, a {@code sendError} or a {@code sendRedirect}, so that the
  * cookie and any failure status can still be set; changes made after that are saved when the
- * request ends (a failure then is logged, since the response is gone). A servlet that throws
+ * request ends (a failure then still becomes the failure's status if the response is not
+ * committed yet, and is only logged once it is). A servlet that throws
  * still has its session changes saved before the exception goes on to the container (a save
  * failure then is logged at {@code WARN}). Failures before the
  * response is committed become a {@code 503} (store unavailable, with {@code Retry-After: 1}),
