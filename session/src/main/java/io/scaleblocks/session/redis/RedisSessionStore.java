@@ -179,9 +179,11 @@ final class RedisSessionStore implements SessionStore {
       if (principal != null) {
         indexAdd(principal, newId, now + core.config().absoluteTimeout().toMillis(), now);
       }
-      Object reply = core.timed("changeId", () -> call("changeId", () -> LuaScript.RENAME.run(jedis,
-          List.of(keyOf(oldId), keyOf(newId)), List.of(bytes(now)))));
-      long result = (Long) reply;
+      List<byte[]> args = principalIndex ? List.of(bytes(now), bytes(principal == null ? "" : principal))
+          : List.of(bytes(now));
+      List<?> reply = core.timed("changeId", () -> call("changeId", () -> (List<?>) LuaScript.RENAME.run(jedis,
+          List.of(keyOf(oldId), keyOf(newId)), args)));
+      long result = (Long) reply.get(0);
       if (result == 1) {
         if (principal != null) {
           indexRemove(principal, oldId);
@@ -196,8 +198,14 @@ final class RedisSessionStore implements SessionStore {
       if (result == 0) {
         throw core.gone(oldId);
       }
+      if (result == -2) {
+        // another request changed the principal since this handle was loaded: index under the stored one
+        String stored = HashFormat.text(reply.get(1));
+        principal = stored.isEmpty() ? null : stored;
+      }
     }
-    throw new SessionStoreException(name() + " - no free id after " + MAX_ID_ATTEMPTS + " attempts", null);
+    throw new SessionStoreException(name() + " - no id change after " + MAX_ID_ATTEMPTS
+        + " attempts (ids taken or the principal changing meanwhile)", null);
   }
 
   @Override

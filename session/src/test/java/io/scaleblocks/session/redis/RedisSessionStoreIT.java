@@ -136,6 +136,56 @@ class RedisSessionStoreIT extends SessionStoreContract {
   }
 
   @Test
+  void principalChangesAndALoginCostTheRoundTripsTheReadmeGives() {
+    SessionStore real = RedisSessionStores.builder(client).config(config()).clock(Clock.systemUTC())
+        .keyPrefix(prefix).build();
+    Session warm = real.create();
+    real.save(warm);
+    real.find(warm.id());
+    try (Jedis admin = admin()) {
+      Session s = real.create();
+      real.save(s);
+      long before = commands(admin);
+      s.setPrincipal("ada");
+      real.save(s);
+      assertEquals(2, commands(admin) - before, "first principal: index add + save");
+
+      before = commands(admin);
+      s.setPrincipal("bob");
+      real.save(s);
+      assertEquals(3, commands(admin) - before, "principal ada to bob: index add + save + index remove");
+
+      before = commands(admin);
+      real.changeId(s);
+      assertEquals(3, commands(admin) - before, "changeId with a principal: index add + rename + index remove");
+
+      Session anonymous = real.create();
+      real.save(anonymous);
+      before = commands(admin);
+      anonymous.setPrincipal("cy");
+      real.changeId(anonymous);
+      real.save(anonymous);
+      assertEquals(3, commands(admin) - before, "login of an anonymous session: rename + index add + save");
+    }
+  }
+
+  @Test
+  void aRotationByAStaleHandleIndexesTheNewIdUnderTheStoredPrincipal() {
+    Session s = store.create();
+    s.setPrincipal("ada");
+    store.save(s);
+    Session stale = store.find(s.id()).orElseThrow();
+    Session other = store.find(s.id()).orElseThrow();
+    other.setPrincipal("bob");
+    store.save(other);
+    store.changeId(stale);
+    assertEquals(java.util.List.of(stale.id()), store.findIdsByPrincipal("bob"));
+    assertEquals(java.util.List.of(), store.findIdsByPrincipal("ada"));
+    assertEquals(1, store.deleteByPrincipal("bob"));
+    assertEquals(Optional.empty(), store.find(stale.id()));
+  }
+
+  @Test
   void redisRemovesAnExpiredSessionPhysicallyWithinItsTtlAndASecond() {
     SessionStore real = RedisSessionStores.builder(client).config(SessionStoreConfig.builder()
         .idleTimeout(Duration.ofMillis(800)).absoluteTimeout(Duration.ofMinutes(5)).build())
