@@ -17,6 +17,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -35,9 +37,15 @@ import redis.clients.jedis.exceptions.JedisException;
  * an id is added before the session is written under it and removed after the session left it.
  * A read drops members past their deadline and checks each remaining one against its hash, so a
  * crash between the two writes leaves an extra member that no read returns.
+ *
+ * <p>A session hash whose timing fields ({@code _c _a _r _i _x _n}) are missing or not numbers
+ * (written by hand or by another program) is treated as absent: find and touch delete it and
+ * report no session (logged at {@code WARN}), save and changeId see it as gone, and the principal
+ * index does not list it. So a garbled hash never turns into a store failure for its cookie.
  */
 final class RedisSessionStore implements SessionStore {
 
+  private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
   private static final int MAX_ID_ATTEMPTS = 3;
   private static final byte[] ONE = bytes("1");
   private static final byte[] ZERO = bytes("0");
@@ -99,9 +107,12 @@ final class RedisSessionStore implements SessionStore {
     return reply instanceof Long l && l == 1L;
   }
 
+  /** Counts an expiry the script found; logs a garbled hash it deleted (-1), which reads as absent. */
   private void countIfExpired(Object reply) {
     if (reply instanceof Long l && l == 0L) {
       core.countExpired(1);
+    } else if (reply instanceof Long l && l == -1L) {
+      LOG.warn("{} - a session hash had a missing or non-numeric timing field; deleted, read as absent", name());
     }
   }
 

@@ -170,6 +170,26 @@ class RedisSessionStoreIT extends SessionStoreContract {
   }
 
   @Test
+  void aSessionHashWithAGarbledOrMissingTimingFieldReadsAsAbsentAndIsDeleted() {
+    Session garbled = store.create();
+    garbled.setPrincipal("ada");
+    store.save(garbled);
+    Session missing = store.create();
+    store.save(missing);
+    RedisSessionStore redis = (RedisSessionStore) store;
+    try (Jedis admin = admin()) {
+      admin.hset(redis.keyOf(garbled.id()), "_a".getBytes(StandardCharsets.UTF_8),
+          "soon".getBytes(StandardCharsets.UTF_8));
+      admin.hdel(redis.keyOf(missing.id()), "_i".getBytes(StandardCharsets.UTF_8));
+      assertEquals(java.util.List.of(), store.findIdsByPrincipal("ada"));
+      assertEquals(Optional.empty(), store.find(garbled.id()));
+      assertFalse(store.touch(missing.id()));
+      assertFalse(admin.exists(redis.keyOf(garbled.id())));
+      assertFalse(admin.exists(redis.keyOf(missing.id())));
+    }
+  }
+
+  @Test
   void aRotationByAStaleHandleIndexesTheNewIdUnderTheStoredPrincipal() {
     Session s = store.create();
     s.setPrincipal("ada");
