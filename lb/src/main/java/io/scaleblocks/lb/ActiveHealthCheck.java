@@ -1,5 +1,6 @@
 package io.scaleblocks.lb;
 
+import io.scaleblocks.config.Settings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -48,18 +49,28 @@ public final class ActiveHealthCheck {
   }
 
   /**
-   * From the keys {@code interval}, {@code jitter}, {@code timeout}, {@code healthy-threshold},
-   * {@code unhealthy-threshold}; the probe is code, so it is passed in.
+   * From settings under the keys {@code interval} (1 ms to 1 d), {@code jitter} (0 to 1 h),
+   * {@code timeout} (1 ms to 1 h), {@code healthy-threshold} and {@code unhealthy-threshold}
+   * (1 to 1,000), read by {@link Settings}' convention; the probe is code, so it is passed in.
+   *
+   * @throws IllegalArgumentException naming the key for an unknown key or a value out of range
    */
-  public static ActiveHealthCheck fromMap(HealthProbe probe, Map<String, String> values) {
-    Builder b = builder(probe);
-    ConfigValues.read(values, "interval", ConfigValues::duration, b::interval);
-    ConfigValues.read(values, "jitter", ConfigValues::duration, b::jitter);
-    ConfigValues.read(values, "timeout", ConfigValues::duration, b::timeout);
-    ConfigValues.read(values, "healthy-threshold", Integer::parseInt, b::healthyThreshold);
-    ConfigValues.read(values, "unhealthy-threshold", Integer::parseInt, b::unhealthyThreshold);
+  public static ActiveHealthCheck from(HealthProbe probe, Map<String, ?> values) {
+    Settings settings = Settings.of("active-health-check", values);
+    Builder b = builder(probe)
+        .interval(settings.duration(
+            "interval", Duration.ofMillis(1), Duration.ofDays(1), DEFAULT_INTERVAL))
+        .jitter(settings.duration("jitter", Duration.ZERO, Duration.ofHours(1), DEFAULT_JITTER))
+        .timeout(settings.duration(
+            "timeout", Duration.ofMillis(1), Duration.ofHours(1), DEFAULT_TIMEOUT))
+        .healthyThreshold(settings.intValue(
+            "healthy-threshold", 1, 1000, DEFAULT_HEALTHY_THRESHOLD))
+        .unhealthyThreshold(settings.intValue(
+            "unhealthy-threshold", 1, 1000, DEFAULT_UNHEALTHY_THRESHOLD));
+    settings.done();
     return b.build();
   }
+
 
   public HealthProbe probe() {
     return probe;

@@ -6,6 +6,8 @@ package io.scaleblocks.lb;
  * {@link #weight} is the effective weight (the configured one, reduced during slow start), never
  * less than 1. {@link #inFlight} is the only live value: the number of calls started and not yet
  * finished on that endpoint.
+ *
+ * <p>A service-provider interface: only custom {@link Strategy} implementations need it.
  */
 public interface Candidates {
 

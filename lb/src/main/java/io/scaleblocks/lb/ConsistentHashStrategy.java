@@ -14,8 +14,11 @@ import java.util.Map;
  * id. The placement is carried from snapshot to snapshot and edited with {@code withNode} /
  * {@code withoutNode}, never rebuilt, so when an endpoint leaves (removed, unhealthy, ejected) only
  * the keys it owned move; an endpoint that returns takes over the buckets of the one that left
- * most recently (its own, when it was that one). Weights are the
- * configured ones (a weight-w endpoint owns w buckets); slow-start ramps do not apply, since
+ * most recently (its own, when it was that one). Weights up to 4,096 are exact (a weight-w
+ * endpoint owns w buckets); heavier ones are divided by a common scale that gives the heaviest
+ * endpoint about 1,024 buckets (rounding costs at most half a bucket), and the scale is kept
+ * from snapshot to snapshot while it fits, so a change costs O(buckets) whatever the weights;
+ * slow-start ramps do not apply, since
  * changing a bucket count would move keys back and forth. A null key picks at random. The IP
  * variant hashes a dotted-quad IPv4 key as its 32-bit value (one word instead of up to fifteen
  * UTF-8 bytes); other keys, IPv6 included, are hashed as text.
@@ -23,6 +26,11 @@ import java.util.Map;
  * allocation.
  */
 final class ConsistentHashStrategy implements Strategy {
+
+  /** Weights up to this are given one bucket per unit, exactly. */
+  static final int EXACT_UP_TO = 4096;
+  /** Heavier weights are scaled so the heaviest endpoint owns about this many buckets. */
+  static final int SCALED_TOP = 1024;
 
   private final HashFunction hashFunction;
   private final String name;
@@ -37,15 +45,21 @@ final class ConsistentHashStrategy implements Strategy {
   @Override
   public Selector selector(Candidates candidates, Selector previous) {
     int n = candidates.size();
+    int maxWeight = 1;
+    for (int i = 0; i < n; i++) {
+      maxWeight = Math.max(maxWeight, candidates.endpoint(i).weight());
+    }
+    int scale = previous instanceof Hashed hashed && fits(hashed.scale, maxWeight)
+        ? hashed.scale : scaleFor(maxWeight);
     String[] ids = new String[n];
     int[] weights = new int[n];
     Map<String, Integer> positionOf = new HashMap<>(n * 2);
     for (int i = 0; i < n; i++) {
       ids[i] = candidates.endpoint(i).id();
-      weights[i] = candidates.endpoint(i).weight();
+      weights[i] = buckets(candidates.endpoint(i).weight(), scale);
       positionOf.put(ids[i], i);
     }
-    int[] before = previous instanceof Hashed hashed
+    int[] before = previous instanceof Hashed hashed && hashed.scale == scale
         ? hashed.positionsOf(ids)
         : null;
     boolean editable = before != null && anySurvivor((Hashed) previous, before, weights);
@@ -73,7 +87,29 @@ final class ConsistentHashStrategy implements Strategy {
       indexOfSlot[slots[i]] = i;
     }
     return new Hashed(hashFunction, placement, ids, weights, slots, positionOf, indexOfSlot,
-        ipKeys);
+        ipKeys, scale);
+  }
+
+  /**
+   * The weight of one bucket: 1 (weights are exact) up to a weight of {@link #EXACT_UP_TO}, else
+   * a divisor that gives the heaviest endpoint about {@link #SCALED_TOP} buckets.
+   */
+  static int scaleFor(int maxWeight) {
+    return maxWeight <= EXACT_UP_TO ? 1 : (maxWeight + SCALED_TOP - 1) / SCALED_TOP;
+  }
+
+  /**
+   * Whether a scale carried from the previous snapshot still fits the weights: a kept scale
+   * keeps the unchanged endpoints' bucket counts, so a weight change moves only that endpoint's
+   * keys.
+   */
+  private static boolean fits(int scale, int maxWeight) {
+    int top = maxWeight / scale;
+    return top <= EXACT_UP_TO && (scale == 1 || top >= SCALED_TOP / 4);
+  }
+
+  private static int buckets(int weight, int scale) {
+    return scale == 1 ? weight : Math.max(1, (int) Math.round(weight / (double) scale));
   }
 
   /** Whether some endpoint keeps its weight, so the previous placement is worth editing. */
@@ -110,23 +146,28 @@ final class ConsistentHashStrategy implements Strategy {
   }
 
   /**
-   * The previous placement edited to the new weights: changed and new endpoints in candidate
-   * order, then the removed ones in their previous order.
+   * The previous placement edited to the new weights: first every removal (the leavers, and the
+   * old weight of a reweighted endpoint), then every addition, so that MementoHash hands a
+   * newcomer the buckets a leaver just freed instead of taking new ones from every survivor (a
+   * replacement then moves only the leaver's keys). Some endpoint survives unchanged, so the
+   * placement never becomes empty.
    */
   private static Placement<Integer> edit(Hashed previous, int[] before, String[] ids,
       int[] weights, int[] slots, Map<String, Integer> positionOf) {
     Placement<Integer> placement = previous.placement;
-    for (int i = 0; i < ids.length; i++) {
-      if (before[i] < 0 || previous.weights[before[i]] != weights[i]) {
-        if (before[i] >= 0) {
-          placement = placement.withoutNode(slots[i]);
-        }
-        placement = placement.withNode(slots[i], weights[i]);
-      }
-    }
     for (int j = 0; j < previous.ids.length; j++) {
       if (!positionOf.containsKey(previous.ids[j])) {
         placement = placement.withoutNode(previous.slots[j]);
+      }
+    }
+    for (int i = 0; i < ids.length; i++) {
+      if (before[i] >= 0 && previous.weights[before[i]] != weights[i]) {
+        placement = placement.withoutNode(slots[i]);
+      }
+    }
+    for (int i = 0; i < ids.length; i++) {
+      if (before[i] < 0 || previous.weights[before[i]] != weights[i]) {
+        placement = placement.withNode(slots[i], weights[i]);
       }
     }
     return placement;
@@ -152,9 +193,11 @@ final class ConsistentHashStrategy implements Strategy {
     private final Map<String, Integer> positionOf;
     private final int[] indexOfSlot;
     private final boolean ipKeys;
+    final int scale;
 
     Hashed(HashFunction hashFunction, Placement<Integer> placement, String[] ids, int[] weights,
-        int[] slots, Map<String, Integer> positionOf, int[] indexOfSlot, boolean ipKeys) {
+        int[] slots, Map<String, Integer> positionOf, int[] indexOfSlot, boolean ipKeys,
+        int scale) {
       this.hashFunction = hashFunction;
       this.placement = placement;
       this.ids = ids;
@@ -163,6 +206,7 @@ final class ConsistentHashStrategy implements Strategy {
       this.positionOf = positionOf;
       this.indexOfSlot = indexOfSlot;
       this.ipKeys = ipKeys;
+      this.scale = scale;
     }
 
     /** Each id's candidate index in this snapshot, or -1 for an id it does not have. */

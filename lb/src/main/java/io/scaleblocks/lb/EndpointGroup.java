@@ -9,10 +9,11 @@ import java.util.function.Consumer;
  * The live set of endpoints a balancer spreads traffic over.
  *
  * <p>Thread-safe. Changes are serialised by a lock and each one publishes a new immutable
- * snapshot; {@link #endpoints()} is a lock-free read of the latest one. Listeners run
+ * snapshot; {@link #endpoints()} is a lock-free read of the latest one. Subscribers run
  * synchronously on the changing thread, in registration order, before the change method
  * returns: a balancer built on this group has swapped in its new selection state by then, so a
- * pick that begins after {@link #remove} returns never sees the removed endpoint.
+ * pick that begins after {@link #remove} returns never sees the removed endpoint. See
+ * {@link #subscribe} for what a subscriber may do.
  *
  * <p>Addresses are unique: adding an endpoint whose address is already present is an error
  * (use {@link #update} to change its weight, zone or metadata).
@@ -73,6 +74,14 @@ public interface EndpointGroup<T> {
 
   /**
    * Calls {@code listener} with every new snapshot, starting with the current one.
+   *
+   * <p>Subscribers are called after the change is published and outside the lock that
+   * serialises changes, one delivery at a time, so each sees the snapshots in order (it may skip
+   * one that a newer change replaced before its turn). Each subscriber is called in its own
+   * {@code try}: what it throws is logged, neither fails the change nor keeps it from the
+   * subscribers after it. A subscriber may change the group on its own thread (that change is
+   * delivered before its call returns); it must not wait for another thread that changes the
+   * group, since that thread waits for the delivery in progress.
    *
    * @return a handle that unregisters the listener
    */

@@ -1,29 +1,45 @@
 package io.scaleblocks.lb;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Runs a call on an endpoint of a {@link LoadBalancer} and, when it fails, retries it on another
  * endpoint, under a {@link RetryPolicy}.
  *
- * <p>Guarantees: a retry never goes to the endpoint that just failed (with a single available
- * endpoint there is no retry); with locality routing the second try stays in the zone and later
- * tries go to the nearest other zone, so a data center that just died costs no request; at most {@code maxAttempts} tries; no retry once the retry budget
- * is spent, so an outage cannot multiply the load; every try is reported to the balancer
+ * <p>Guarantees: a retry goes to an endpoint not tried yet when there is one, preferring one
+ * that is neither unhealthy nor ejected (also in panic), and never to the endpoint that just
+ * failed (with a single endpoint there is no retry); with locality routing the second try stays
+ * in the zone and later tries go to the nearest other zone, so a data center that just died
+ * costs no request; at most {@code maxAttempts} tries; no retry once the retry budget is spent,
+ * so an outage cannot multiply the load; every try is reported to the balancer
  * ({@link LoadBalancer#callStarted}, {@link LoadBalancer#callFinished}), which feeds
- * least-request and outlier detection. The synchronous {@link #execute} hands each try its
- * timeout and relies on the call to honour it; {@link #executeAsync} enforces it.
+ * least-request and outlier detection. When the last try fails, the {@link FailoverException}
+ * names the endpoints tried and the number of tries, with the last failure as its cause.
  *
- * <p>Thread-safe; one executor serves any number of concurrent calls.
+ * <p>Timeouts: the synchronous {@link #execute} hands each try its timeout and relies on the call
+ * to honour it. {@link #executeAsync} enforces it: a try still running at its timeout is
+ * cancelled ({@code cancel(true)} on its future, which for {@link LoadBalancedHttpClient} aborts
+ * the exchange) and fails with a {@link TimeoutException}; it counts in flight until that
+ * cancellation, and its retry runs on the common fork-join pool, never on a timer thread.
+ * Cancelling the future {@code executeAsync} returned cancels the running try and starts no
+ * other.
+ *
+ * <p>Thread-safe; one executor serves any number of concurrent calls. Both loops share
+ * one implementation of the retry steps, so they decide alike.
  *
  * @param <T> the address type
  */
@@ -39,6 +55,10 @@ public final class FailoverExecutor<T> {
      */
     R call(Endpoint<T> endpoint, Duration timeout) throws Exception;
   }
+
+  /** Times per-try timeouts; it only cancels the late try and hands the retry to RETRIES. */
+  private static final ScheduledThreadPoolExecutor TIMER = timer();
+  private static final Executor RETRIES = ForkJoinPool.commonPool();
 
   private final LoadBalancer<T> balancer;
   private final RetryPolicy policy;
@@ -60,6 +80,10 @@ public final class FailoverExecutor<T> {
     return new FailoverExecutor<>(balancer, policy, ticker);
   }
 
+  RetryPolicy policy() {
+    return policy;
+  }
+
   /** As {@link #execute(CharSequence, EndpointCall)} without an affinity key. */
   public <R> R execute(EndpointCall<T, R> call) {
     return execute(null, call);
@@ -73,10 +97,10 @@ public final class FailoverExecutor<T> {
    */
   public <R> R execute(CharSequence key, EndpointCall<T, R> call) {
     Objects.requireNonNull(call, "call");
-    budget.deposit();
-    Endpoint<T> endpoint = balancer.pick(key);
-    List<Throwable> failures = new ArrayList<>(1);
-    for (int attempt = 1; ; attempt++) {
+    RetryLoop<T> loop = new RetryLoop<>(balancer, policy, budget, policy.retryOn(), key);
+    Endpoint<T> endpoint = loop.first();
+    while (true) {
+      Exception failure;
       boolean ok = false;
       balancer.callStarted(endpoint);
       try {
@@ -85,17 +109,16 @@ public final class FailoverExecutor<T> {
         return result;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw failed(attempt, endpoint, e, failures);
+        throw loop.interrupted(e);
       } catch (Exception e) {
-        failures.add(e);
+        failure = e;
       } finally {
         balancer.callFinished(endpoint, ok);
       }
-      Endpoint<T> next = nextEndpoint(attempt, endpoint, key, failures.get(failures.size() - 1));
-      if (next == null) {
-        throw failed(attempt, endpoint, failures.remove(failures.size() - 1), failures);
+      endpoint = loop.next(failure);
+      if (endpoint == null) {
+        throw loop.failure();
       }
-      endpoint = next;
     }
   }
 
@@ -106,113 +129,122 @@ public final class FailoverExecutor<T> {
 
   /**
    * Runs {@code call} on the endpoint picked for {@code key}, failing over as the policy allows;
-   * a try that has not completed within the per-try timeout fails with a
-   * {@link java.util.concurrent.TimeoutException} and is retried.
+   * a try that has not completed within the per-try timeout is cancelled, fails with a
+   * {@link TimeoutException} and is retried if the policy's {@code retryOn} accepts that.
    *
    * @return a future failed with {@link FailoverException} when the last try failed, or with
    *     {@link NoEndpointAvailableException} when there is no endpoint to start with
    */
   public <R> CompletableFuture<R> executeAsync(
       CharSequence key, Function<Endpoint<T>, CompletionStage<R>> call) {
+    return executeAsync(key, call, policy.retryOn());
+  }
+
+  /** As {@link #executeAsync(CharSequence, Function)}, retrying what {@code retryable} accepts. */
+  <R> CompletableFuture<R> executeAsync(CharSequence key,
+      Function<Endpoint<T>, CompletionStage<R>> call, Predicate<Throwable> retryable) {
     Objects.requireNonNull(call, "call");
-    budget.deposit();
     CompletableFuture<R> result = new CompletableFuture<>();
+    RetryLoop<T> loop = new RetryLoop<>(balancer, policy, budget, retryable, key);
+    Endpoint<T> first;
     try {
-      attempt(1, balancer.pick(key), key, call, result, new ArrayList<>(1));
+      first = loop.first();
     } catch (RuntimeException e) {
       result.completeExceptionally(e);
+      return result;
     }
+    new AsyncCall<>(this, loop, call, result).attempt(first);
     return result;
   }
 
-  private <R> void attempt(int attempt, Endpoint<T> endpoint, CharSequence key,
-      Function<Endpoint<T>, CompletionStage<R>> call, CompletableFuture<R> result,
-      List<Throwable> failures) {
-    balancer.callStarted(endpoint);
-    CompletableFuture<R> tried;
-    try {
-      tried = call.apply(endpoint).toCompletableFuture();
-    } catch (RuntimeException e) {
-      tried = CompletableFuture.failedFuture(e);
-    }
-    tried.copy()
-        .orTimeout(policy.perTryTimeout().toNanos(), TimeUnit.NANOSECONDS)
-        .whenComplete((value, error) -> {
-          try {
-            finish(attempt, endpoint, key, call, result, failures, value, error);
-          } catch (RuntimeException | Error unexpected) {
-            result.completeExceptionally(unexpected);
-          }
-        });
-  }
+  /** The tries of one asynchronous call, one after the other. */
+  private static final class AsyncCall<T, R> {
+    private final FailoverExecutor<T> executor;
+    private final RetryLoop<T> loop;
+    private final Function<Endpoint<T>, CompletionStage<R>> call;
+    private final CompletableFuture<R> result;
+    private volatile CompletableFuture<R> current;
 
-  private <R> void finish(int attempt, Endpoint<T> endpoint, CharSequence key,
-      Function<Endpoint<T>, CompletionStage<R>> call, CompletableFuture<R> result,
-      List<Throwable> failures, R value, Throwable error) {
-    balancer.callFinished(endpoint, error == null);
-    if (error == null) {
-      result.complete(value);
-      return;
+    AsyncCall(FailoverExecutor<T> executor, RetryLoop<T> loop,
+        Function<Endpoint<T>, CompletionStage<R>> call, CompletableFuture<R> result) {
+      this.executor = executor;
+      this.loop = loop;
+      this.call = call;
+      this.result = result;
+      result.whenComplete((value, error) -> {
+        CompletableFuture<R> running = current;
+        if (result.isCancelled() && running != null) {
+          running.cancel(true);
+        }
+      });
     }
-    Throwable failure = error instanceof CompletionException && error.getCause() != null
-        ? error.getCause() : error;
-    failures.add(failure);
-    Endpoint<T> next;
-    try {
-      next = nextEndpoint(attempt, endpoint, key, failure);
-    } catch (NoEndpointAvailableException e) {
-      next = null;
-    }
-    if (next == null) {
-      result.completeExceptionally(
-          failed(attempt, endpoint, failures.remove(failures.size() - 1), failures));
-    } else {
-      attempt(attempt + 1, next, key, call, result, failures);
-    }
-  }
 
-  /** The endpoint of the next try, or null when the failure ends the call. */
-  private Endpoint<T> nextEndpoint(
-      int attempt, Endpoint<T> failed, CharSequence key, Throwable failure) {
-    if (attempt >= policy.maxAttempts() || !policy.retryOn().test(failure)) {
-      return null;
-    }
-    Endpoint<T> next = balancer instanceof HealthAwareLoadBalancer<T> known
-        ? known.pickOther(failed, key, attempt >= 2)
-        : pickOtherSlowly(failed, key);
-    if (next == null) {
-      return null;
-    }
-    LoadBalancerListener<T> listener = balancer instanceof HealthAwareLoadBalancer<T> known
-        ? known.listener() : null;
-    if (!budget.tryWithdraw()) {
-      if (listener != null) {
-        listener.onRetryBudgetExhausted(failed);
+    void attempt(Endpoint<T> endpoint) {
+      if (result.isDone()) {
+        return;
       }
-      return null;
+      executor.balancer.callStarted(endpoint);
+      CompletableFuture<R> tried;
+      try {
+        tried = call.apply(endpoint).toCompletableFuture();
+      } catch (RuntimeException e) {
+        tried = CompletableFuture.failedFuture(e);
+      }
+      current = tried;
+      if (result.isCancelled()) {
+        tried.cancel(true);
+      }
+      AtomicBoolean settled = new AtomicBoolean();
+      Duration timeout = executor.policy.perTryTimeout();
+      CompletableFuture<R> running = tried;
+      ScheduledFuture<?> timer = tried.isDone() ? null : TIMER.schedule(() -> {
+        if (settled.compareAndSet(false, true)) {
+          running.cancel(true);
+          RETRIES.execute(() -> failed(new TimeoutException(
+              "no answer from " + endpoint.id() + " within the per-try timeout of " + timeout)));
+        }
+      }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+      tried.whenComplete((value, error) -> {
+        executor.balancer.callFinished(endpoint, error == null);
+        if (timer != null) {
+          timer.cancel(false);
+        }
+        if (!settled.compareAndSet(false, true)) {
+          return;
+        }
+        if (error == null) {
+          result.complete(value);
+        } else {
+          failed(error instanceof CompletionException && error.getCause() != null
+              ? error.getCause() : error);
+        }
+      });
     }
-    if (listener != null) {
-      listener.onRetry(failed);
-    }
-    return next;
-  }
 
-  private Endpoint<T> pickOtherSlowly(Endpoint<T> failed, CharSequence key) {
-    for (int i = 0; i < 8; i++) {
-      Endpoint<T> endpoint = balancer.pick(key);
-      if (!endpoint.address().equals(failed.address())) {
-        return endpoint;
+    private void failed(Throwable failure) {
+      try {
+        if (result.isDone()) {
+          return;
+        }
+        Endpoint<T> next = loop.next(failure);
+        if (next == null) {
+          result.completeExceptionally(loop.failure());
+        } else {
+          attempt(next);
+        }
+      } catch (RuntimeException | Error unexpected) {
+        result.completeExceptionally(unexpected);
       }
     }
-    return null;
   }
 
-  private static FailoverException failed(
-      int attempts, Endpoint<?> last, Throwable cause, List<Throwable> earlier) {
-    FailoverException exception = new FailoverException(
-        "call failed after " + attempts + (attempts == 1 ? " try" : " tries") + ", last on "
-            + last.id() + ": " + cause, attempts, cause);
-    earlier.forEach(exception::addSuppressed);
-    return exception;
+  private static ScheduledThreadPoolExecutor timer() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, runnable -> {
+      Thread thread = new Thread(runnable, "scaleblocks-lb-try-timeouts");
+      thread.setDaemon(true);
+      return thread;
+    });
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
   }
 }

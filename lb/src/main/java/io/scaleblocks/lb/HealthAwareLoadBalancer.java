@@ -2,13 +2,9 @@ package io.scaleblocks.lb;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,8 +13,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@link LoadBalancer}: see its contract. Snapshot builds run under {@link #lock}, triggered
- * by group changes, health verdicts, ejections and refreshes; picks read {@link #snapshot}.
+ * The {@link LoadBalancer}: see its contract. Owns the lock and the published {@link Snapshot};
+ * delegates the endpoint states to {@link Membership}, outlier ejection to
+ * {@link OutlierTracker}, slow start to {@link SlowStartRamps}, active checks to
+ * {@link ActiveHealthChecker}, retry choice to {@link RetryPicker} and listener delivery to
+ * {@link EventDispatcher}.
+ *
+ * <p>Every routing change (membership, verdict, ejection, refresh) runs under {@link #lock},
+ * rebuilds and publishes the snapshot, queues its events, unlocks, and only then delivers the
+ * events: no user code runs under the lock. Picks read {@link #snapshot} without locking.
  */
 final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
 
@@ -28,22 +31,20 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   private final EndpointGroup<T> group;
   private final Strategy strategy;
   private final LongSupplier ticker;
-  private final OutlierDetection outlierDetection;
+  private final OutlierTracker<T> outliers;
+  private final SlowStartRamps ramps;
   private final SlowStart slowStart;
   private final double panicThreshold;
-  private final Locality locality;
+  private final boolean locality;
   private final Duration refreshInterval;
   private final ActiveHealthChecker<T> healthChecker;
+  private final EventDispatcher<T> events;
 
   private final ReentrantLock lock = new ReentrantLock();
-  private final Map<T, EndpointState<T>> states = new ConcurrentHashMap<>();
+  private final Membership<T> membership = new Membership<>();
   private final SnapshotBuilder<T> snapshots;
-  /** Guarded: the states of the group's endpoints, in group order. */
-  private List<EndpointState<T>> ordered = List.of();
   private volatile Snapshot<T> snapshot;
-  private volatile LoadBalancerListener<T> listener = new LoadBalancerListener<>() {};
   private boolean started;
-  private long lastSweep;
   private AutoCloseable subscription;
   private ScheduledExecutorService scheduler;
 
@@ -52,11 +53,14 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     this.group = builder.group;
     this.strategy = builder.strategy;
     this.ticker = builder.ticker;
-    this.outlierDetection = builder.outlierDetection;
+    this.outliers = builder.outlierDetection == null
+        ? null : new OutlierTracker<>(name, builder.outlierDetection, builder.ticker.getAsLong());
     this.slowStart = builder.slowStart;
+    this.ramps = new SlowStartRamps(builder.slowStart);
     this.panicThreshold = builder.panicThreshold;
-    this.locality = builder.locality;
+    this.locality = builder.locality != null;
     this.refreshInterval = builder.refreshInterval;
+    this.events = new EventDispatcher<>(name);
     this.snapshots = new SnapshotBuilder<>(
         builder.strategy, builder.locality, builder.slowStart, builder.panicThreshold);
     this.healthChecker = builder.activeHealthCheck == null
@@ -65,9 +69,8 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   }
 
   void start() {
-    lastSweep = ticker.getAsLong();
     subscription = group.subscribe(this::membershipChanged);
-    boolean timeDriven = outlierDetection != null || slowStart != null;
+    boolean timeDriven = outliers != null || slowStart != null;
     if (timeDriven && !refreshInterval.isZero()) {
       scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "scaleblocks-lb-" + name + "-refresh");
@@ -106,81 +109,49 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       level = current.level(key);
     }
     Endpoint<T> endpoint = level.endpoints[level.selector.select(key)];
-    listener.onPick(endpoint);
+    events.onPick(endpoint);
     return endpoint;
   }
 
   /**
-   * Another endpoint than {@code avoid}, for a retry, or null when no other one is a candidate.
-   * With {@code leaveZone} and locality routing, from the nearest other zone that has candidates
-   * (Envoy's "previous priorities" retry: a zone that failed twice is skipped), else as a pick.
+   * The endpoint of the next try after {@code tried} (the last one just failed), or null; see
+   * {@link RetryPicker}. With {@code leaveZone} and locality routing, from another zone.
    */
-  Endpoint<T> pickOther(Endpoint<T> avoid, CharSequence key, boolean leaveZone) {
-    if (leaveZone && locality != null) {
-      for (Level<T> level : snapshot.ranked) {
-        if (!level.zone.equals(avoid.zone())) {
-          Endpoint<T> endpoint = level.endpoints[level.selector.select(key)];
-          listener.onPick(endpoint);
-          return endpoint;
-        }
-      }
+  Endpoint<T> pickForRetry(List<Endpoint<T>> tried, CharSequence key, boolean leaveZone) {
+    Endpoint<T> endpoint = RetryPicker.next(snapshot, tried, key, leaveZone && locality);
+    if (endpoint != null) {
+      events.onPick(endpoint);
     }
-    for (int attempt = 0; attempt < 3; attempt++) {
-      Endpoint<T> endpoint = pick(key);
-      if (!endpoint.address().equals(avoid.address())) {
-        return endpoint;
-      }
-    }
-    for (Level<T> level : snapshot.levels) {
-      int n = level.endpoints.length;
-      int start = RandomSource.reduce(RandomSource.THREAD_LOCAL.nextLong(), n);
-      for (int i = 0; i < n; i++) {
-        Endpoint<T> endpoint = level.endpoints[(start + i) % n];
-        if (!endpoint.address().equals(avoid.address())) {
-          listener.onPick(endpoint);
-          return endpoint;
-        }
-      }
-    }
-    return null;
+    return endpoint;
   }
 
   @Override
   public void callStarted(Endpoint<T> endpoint) {
-    EndpointState<T> state = states.get(endpoint.address());
+    EndpointState<T> state = membership.any(endpoint.address());
     if (state != null) {
-      state.addInFlight(1);
+      state.callStarted();
     }
   }
 
   @Override
   public void callFinished(Endpoint<T> endpoint, boolean success) {
-    EndpointState<T> state = states.get(endpoint.address());
+    EndpointState<T> state = membership.member(endpoint.address());
     if (state == null) {
+      membership.departedCallFinished(endpoint.address());
       return;
     }
-    state.addInFlight(-1);
-    if (outlierDetection == null) {
-      return;
-    }
-    state.windowCalls.incrementAndGet();
-    if (success) {
-      if (state.consecutiveFailures.get() != 0) {
-        state.consecutiveFailures.set(0);
-      }
-      return;
-    }
-    state.windowFailures.incrementAndGet();
-    int failures = state.consecutiveFailures.incrementAndGet();
-    if (failures >= outlierDetection.consecutiveFailures() && !state.ejected) {
+    state.callFinished();
+    if (outliers != null && outliers.record(state, success, membership.size())) {
       lock.lock();
       try {
-        if (eject(state, failures + " consecutive failures", ticker.getAsLong())) {
+        if (outliers.eject(state, state.consecutiveFailures.get() + " consecutive failures",
+            ticker.getAsLong(), membership.size(), events::queue)) {
           rebuild();
         }
       } finally {
         lock.unlock();
       }
+      events.drain();
     }
   }
 
@@ -189,7 +160,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     long now = ticker.getAsLong();
     List<EndpointStatus<T>> statuses = new ArrayList<>();
     for (Endpoint<T> endpoint : group.endpoints()) {
-      EndpointState<T> state = states.get(endpoint.address());
+      EndpointState<T> state = membership.member(endpoint.address());
       if (state != null) {
         statuses.add(new EndpointStatus<>(endpoint, state.healthy, state.ejected,
             state.ejections, state.inFlight, state.rampFactor(slowStart, now)));
@@ -205,17 +176,11 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
 
   @Override
   public void addListener(LoadBalancerListener<T> added) {
-    lock.lock();
-    try {
-      LoadBalancerListener<T> existing = listener;
-      listener = new CompositeListener<>(existing, added);
-    } finally {
-      lock.unlock();
-    }
+    events.add(added);
   }
 
-  LoadBalancerListener<T> listener() {
-    return listener;
+  EventDispatcher<T> events() {
+    return events;
   }
 
   @Override
@@ -224,34 +189,27 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     try {
       long now = ticker.getAsLong();
       boolean changed = false;
-      boolean ramping = false;
-      for (EndpointState<T> state : states.values()) {
-        if (state.ejected && now - state.ejectedUntil >= 0) {
-          state.ejected = false;
-          state.consecutiveFailures.set(0);
-          startRamp(state, now);
-          changed = true;
-          log.info("{} - {} returns after ejection", name, state.endpoint.id());
-        }
-        if (state.rampStart != EndpointState.NOT_RAMPING) {
-          if (now - state.rampStart >= slowStart.window().toNanos()) {
-            state.rampStart = EndpointState.NOT_RAMPING;
+      if (outliers != null) {
+        for (EndpointState<T> state : membership.members()) {
+          if (outliers.returnDue(state, now)) {
+            ramps.start(state, now);
+            outliers.returnToRotation(state);
             changed = true;
-          } else {
-            ramping = true;
           }
         }
       }
-      if (outlierDetection != null && now - lastSweep >= outlierDetection.interval().toNanos()) {
-        lastSweep = now;
-        changed |= sweepFailureRates(now);
+      changed |= ramps.advance(membership.members(), now);
+      if (outliers != null) {
+        changed |= outliers.sweepIfDue(
+            membership.members(), now, membership.size(), events::queue);
       }
-      if (changed || ramping) {
+      if (changed) {
         rebuild();
       }
     } finally {
       lock.unlock();
     }
+    events.drain();
   }
 
   private void refreshQuietly() {
@@ -284,15 +242,17 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       if (state.removed || state.healthy == healthy) {
         return;
       }
-      state.healthy = healthy;
       if (healthy) {
-        startRamp(state, ticker.getAsLong());
+        ramps.start(state, ticker.getAsLong());
       }
+      state.healthy = healthy;
       log.info("{} - {} is now {}", name, state.endpoint.id(), healthy ? "healthy" : "unhealthy");
-      listener.onHealthChange(state.endpoint, healthy);
+      Endpoint<T> endpoint = state.endpoint;
+      events.queue(listener -> listener.onHealthChange(endpoint, healthy));
       rebuild();
     } finally {
       lock.unlock();
+      events.drain();
     }
   }
 
@@ -304,108 +264,51 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   }
 
   Iterable<EndpointState<T>> states() {
-    return states.values();
+    return membership.members();
   }
 
   private void membershipChanged(List<Endpoint<T>> members) {
+    List<EndpointState<T>> joined;
     lock.lock();
     try {
       long now = ticker.getAsLong();
-      List<EndpointState<T>> nextOrdered = new ArrayList<>(members.size());
-      for (Endpoint<T> member : members) {
-        EndpointState<T> state = states.get(member.address());
-        if (state == null) {
-          state = new EndpointState<>(member);
-          states.put(member.address(), state);
-          if (started) {
-            startRamp(state, now);
-          }
-          if (healthChecker != null && started) {
-            healthChecker.watch(state);
-          }
-        } else {
-          state.endpoint = member;
+      boolean ramp = started;
+      joined = membership.apply(members, state -> {
+        if (ramp) {
+          ramps.start(state, now);
         }
-        nextOrdered.add(state);
-      }
-      ordered = nextOrdered;
-      if (states.size() > nextOrdered.size()) {
-        Set<EndpointState<T>> present = Collections.newSetFromMap(new IdentityHashMap<>());
-        present.addAll(nextOrdered);
-        states.values().removeIf(state -> {
-          boolean gone = !present.contains(state);
-          state.removed |= gone;
-          return gone;
-        });
-      }
+      }, this::left);
       started = true;
       rebuild();
     } finally {
       lock.unlock();
     }
+    if (healthChecker != null) {
+      joined.forEach(healthChecker::watch);
+    }
+    // The group calls this under its delivery lock; its events go out from another thread, so
+    // that no listener runs while that lock is held either.
+    if (events.hasQueued()) {
+      ForkJoinPool.commonPool().execute(events::drain);
+    }
   }
 
-  private boolean startRamp(EndpointState<T> state, long now) {
-    if (slowStart == null) {
-      return false;
+  /** {@code state} left the group; guarded. */
+  private void left(EndpointState<T> state) {
+    if (outliers != null) {
+      outliers.unejected(state);
     }
-    state.rampStart = now;
-    return true;
-  }
-
-  /** Ejects {@code state} if the cap allows; call under the lock. */
-  private boolean eject(EndpointState<T> state, String reason, long now) {
-    if (state.ejected || state.removed) {
-      return false;
-    }
-    int members = states.size();
-    int ejected = 0;
-    for (EndpointState<T> other : states.values()) {
-      ejected += other.ejected ? 1 : 0;
-    }
-    int cap = Math.max(1, members * outlierDetection.maxEjectionPercent() / 100);
-    if (ejected >= cap) {
-      log.debug("{} - not ejecting {} ({}): {} of {} already ejected", name,
-          state.endpoint.id(), reason, ejected, members);
-      return false;
-    }
-    int ejections = state.ejections + 1;
-    long nanos = outlierDetection.ejectionNanos(ejections);
-    state.ejections = ejections;
-    state.ejected = true;
-    state.ejectedUntil = now + nanos;
-    Duration duration = Duration.ofNanos(nanos);
-    log.info("{} - ejecting {} for {} after {}", name, state.endpoint.id(), duration, reason);
-    listener.onEjection(state.endpoint, duration);
-    return true;
-  }
-
-  private boolean sweepFailureRates(long now) {
-    boolean changed = false;
-    for (EndpointState<T> state : states.values()) {
-      long calls = state.windowCalls.getAndSet(0);
-      long failures = state.windowFailures.getAndSet(0);
-      if (state.ejected) {
-        continue;
-      }
-      if (calls >= outlierDetection.minimumRequests()
-          && failures >= outlierDetection.failureRateThreshold() * calls) {
-        changed |= eject(state, failures + " of " + calls + " calls failed", now);
-      } else if (state.ejections > 0
-          && now - state.ejectedUntil >= outlierDetection.interval().toNanos()) {
-        state.ejections--;
-      }
-    }
-    return changed;
+    Endpoint<T> endpoint = state.endpoint;
+    events.queue(listener -> listener.onEndpointRemoved(endpoint));
   }
 
   /** Builds and publishes the next snapshot; call under the lock. */
   private void rebuild() {
     Snapshot<T> previous = snapshot;
-    Snapshot<T> next = snapshots.build(ordered, ticker.getAsLong());
+    Snapshot<T> next = snapshots.build(membership.ordered(), ticker.getAsLong());
     if (next.panic && (previous == null || !previous.panic)) {
-      log.warn("{} - panic: fewer than {} % of {} endpoints available, routing over all", name,
-          Math.round(panicThreshold * 100), ordered.size());
+      log.warn("{} - panic: fewer than {} % of the endpoints of a level available, routing over"
+          + " all of that level", name, Math.round(panicThreshold * 100));
     }
     snapshot = next;
   }

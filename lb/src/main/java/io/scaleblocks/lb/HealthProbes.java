@@ -7,7 +7,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.Objects;
 
 /**
@@ -15,6 +23,9 @@ import java.util.Objects;
  * ({@code http://host:port}), {@link InetSocketAddress} and {@code "host:port"} strings.
  */
 public final class HealthProbes {
+
+  /** The most of a health answer's body the HTTP probe reads. */
+  public static final int MAX_BODY_BYTES = 64 * 1024;
 
   private HealthProbes() {}
 
@@ -31,7 +42,9 @@ public final class HealthProbes {
   }
 
   /**
-   * Healthy when {@code GET path} answers {@code expectedStatus} within the timeout.
+   * Healthy when {@code GET path} answers {@code expectedStatus}, headers and body, within the
+   * timeout. At most {@link #MAX_BODY_BYTES} of the body are read; the rest is dropped with the
+   * connection. A server that sends its headers and then stalls fails the probe at the timeout.
    *
    * @param path an absolute path such as {@code "/health"}
    */
@@ -48,13 +61,60 @@ public final class HealthProbes {
     return (endpoint, timeout) -> {
       URI uri = baseUri(endpoint.address()).resolve(path);
       HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+      CompletableFuture<HttpResponse<Void>> answer =
+          client.sendAsync(request, info -> new BoundedDiscard(MAX_BODY_BYTES));
       try {
-        return client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()
-            == expectedStatus;
-      } catch (IOException e) {
+        return answer.get(timeout.toNanos(), TimeUnit.NANOSECONDS).statusCode() == expectedStatus;
+      } catch (TimeoutException | ExecutionException e) {
         return false;
+      } finally {
+        answer.cancel(true);
       }
     };
+  }
+
+  /** Reads and drops a body, completing at its end or once {@code limit} bytes have come. */
+  private static final class BoundedDiscard implements HttpResponse.BodySubscriber<Void> {
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final long limit;
+    private long seen;
+    private Flow.Subscription subscription;
+
+    BoundedDiscard(long limit) {
+      this.limit = limit;
+    }
+
+    @Override
+    public CompletionStage<Void> getBody() {
+      return done;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+      this.subscription = subscription;
+      subscription.request(Long.MAX_VALUE);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> buffers) {
+      for (ByteBuffer buffer : buffers) {
+        seen += buffer.remaining();
+      }
+      if (seen >= limit) {
+        subscription.cancel();
+        done.complete(null);
+      }
+    }
+
+    @Override
+    public void onError(Throwable error) {
+      done.completeExceptionally(error);
+    }
+
+    @Override
+    public void onComplete() {
+      done.complete(null);
+    }
   }
 
   static InetSocketAddress socketAddress(Object address) {

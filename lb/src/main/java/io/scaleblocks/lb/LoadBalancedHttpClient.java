@@ -8,26 +8,35 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
-import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 
 /**
  * A {@link HttpClient} front that sends each request to an endpoint of a {@link LoadBalancer}
- * of base {@link URI}s ({@code http://10.0.0.7:8080}) and fails over to another endpoint.
+ * of base {@link URI}s ({@code http://10.0.0.7:8080}, or with a base path,
+ * {@code http://10.0.0.7:8080/api}) and fails over to another endpoint.
  *
  * <p>Requests name a path, not a server: build them with {@link #request(String)} (or any
- * absolute URI: its scheme and authority are replaced by the endpoint's, its path and query
- * kept). Idempotent
- * requests (GET, HEAD, OPTIONS, PUT, DELETE) are retried on connection failures, timeouts and
- * 5xx answers; other methods only when the connection could not be opened, since then the
- * server cannot have seen them. When every try answered 5xx, the last answer is returned rather
- * than an exception. Each try is limited to the policy's per-try timeout. Every answer and
+ * absolute URI: its scheme and authority are replaced by the endpoint's, its path is appended to
+ * the endpoint's base path, its query kept).
+ *
+ * <p>Retries: idempotent requests (GET, HEAD, OPTIONS, PUT, DELETE) are retried on connection
+ * failures, timeouts and 5xx answers. Any other method is retried only when the connection
+ * could not be opened ({@link ConnectException}, {@link HttpConnectTimeoutException}): once its
+ * bytes may have left, a POST is never sent again, whether it then timed out, lost its
+ * connection or answered 5xx. When the last try answered 5xx, that answer is returned rather than
+ * an exception; the bodies of the 5xx answers that were retried are closed. Every answer and
  * failure is reported to the balancer, so outlier detection sees 5xx answers as failures.
+ *
+ * <p>Timeouts: the policy's per-try timeout is the one timer of a try, from sending the request
+ * to the body handler's result; a try still running then is cancelled. A request that sets its
+ * own {@link HttpRequest#timeout()} keeps it as the JDK's limit on waiting for the headers.
  *
  * <p>Thread-safe.
  */
@@ -37,19 +46,10 @@ public final class LoadBalancedHttpClient {
 
   private final HttpClient client;
   private final FailoverExecutor<URI> executor;
-  private final Duration perTryTimeout;
 
   private LoadBalancedHttpClient(HttpClient client, LoadBalancer<URI> balancer, RetryPolicy policy) {
     this.client = Objects.requireNonNull(client, "client");
-    this.perTryTimeout = policy.perTryTimeout();
-    this.executor = FailoverExecutor.of(balancer, RetryPolicy.builder()
-        .maxAttempts(policy.maxAttempts())
-        .perTryTimeout(policy.perTryTimeout())
-        .budgetRatio(policy.budgetRatio())
-        .minRetriesPerSecond(policy.minRetriesPerSecond())
-        .budgetWindow(policy.budgetWindow())
-        .retryOn(failure -> !(failure instanceof Final) && policy.retryOn().test(failure))
-        .build());
+    this.executor = FailoverExecutor.of(balancer, policy);
   }
 
   /**
@@ -79,8 +79,12 @@ public final class LoadBalancedHttpClient {
   /**
    * Sends {@code request} and waits for the answer.
    *
-   * @throws IOException when the last try failed with it (or with a timeout)
+   * @throws IOException when the last try failed with one, or timed out
+   *     ({@link HttpTimeoutException}); of the same kind as that failure, with a message naming
+   *     the endpoints tried and the number of tries, caused by the {@link FailoverException}
+   *     whose cause is that failure
    * @throws FailoverException for other failures
+   * @throws NoEndpointAvailableException when there is no endpoint to send to
    */
   public <B> HttpResponse<B> send(HttpRequest request, HttpResponse.BodyHandler<B> handler)
       throws IOException, InterruptedException {
@@ -91,18 +95,16 @@ public final class LoadBalancedHttpClient {
   public <B> HttpResponse<B> send(
       HttpRequest request, HttpResponse.BodyHandler<B> handler, CharSequence key)
       throws IOException, InterruptedException {
+    CompletableFuture<HttpResponse<B>> answer = sendAsync(request, handler, key);
     try {
-      return sendAsync(request, handler, key).get();
+      return answer.get();
+    } catch (InterruptedException e) {
+      answer.cancel(true);
+      throw e;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();
-      Throwable last = cause instanceof FailoverException && cause.getCause() != null
-          ? cause.getCause() : cause;
-      if (last instanceof IOException io) {
-        throw io;
-      }
-      if (last instanceof TimeoutException timeout) {
-        throw new HttpTimeoutException(timeout.getMessage() == null
-            ? "request timed out on every try" : timeout.getMessage());
+      if (cause instanceof FailoverException failover) {
+        throw asIoException(failover);
       }
       if (cause instanceof RuntimeException runtime) {
         throw runtime;
@@ -111,71 +113,92 @@ public final class LoadBalancedHttpClient {
     }
   }
 
-  /** Sends {@code request} asynchronously. */
+  /**
+   * Sends {@code request} asynchronously.
+   *
+   * @return a future failed with {@link FailoverException} (whose cause is the last failure) or
+   *     {@link NoEndpointAvailableException}
+   */
   public <B> CompletableFuture<HttpResponse<B>> sendAsync(
       HttpRequest request, HttpResponse.BodyHandler<B> handler, CharSequence key) {
     boolean idempotent = IDEMPOTENT.contains(request.method());
-    return executor.<HttpResponse<B>>executeAsync(key, endpoint -> client
-        .sendAsync(route(request, endpoint.address()), handler)
-        .handle((response, error) -> {
-          if (error != null) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                ? error.getCause() : error;
-            if (idempotent || neverSent(cause)) {
-              throw new CompletionException(cause);
-            }
-            throw new Final(cause);
-          }
-          if (response.statusCode() >= 500) {
-            throw idempotent ? new ServerError(response) : new Final(new ServerError(response));
-          }
-          return response;
-        }))
-        .exceptionallyCompose(error -> {
-          Throwable cause = unwrap(error);
-          if (cause instanceof FailoverException && cause.getCause() != null) {
-            Throwable last = unwrap(cause.getCause());
-            if (last instanceof ServerError serverError) {
-              @SuppressWarnings("unchecked")
-              HttpResponse<B> response = (HttpResponse<B>) serverError.response;
-              return CompletableFuture.completedFuture(response);
-            }
-            FailoverException unwrapped =
-                new FailoverException(cause.getMessage(), ((FailoverException) cause).attempts(),
-                    last);
-            for (Throwable earlier : cause.getSuppressed()) {
-              unwrapped.addSuppressed(earlier);
-            }
-            return CompletableFuture.failedFuture(unwrapped);
-          }
-          return CompletableFuture.failedFuture(cause);
-        });
+    Predicate<Throwable> retryOn = executor.policy().retryOn();
+    Predicate<Throwable> retryable = failure ->
+        (idempotent || neverSent(failure)) && retryOn.test(failure);
+    AtomicReference<HttpResponse<?>> retriedAnswer = new AtomicReference<>();
+    return executor.<HttpResponse<B>>executeAsync(key, endpoint -> {
+      close(retriedAnswer.getAndSet(null));
+      CompletableFuture<HttpResponse<B>> sent =
+          client.sendAsync(route(request, endpoint.address()), handler);
+      CompletableFuture<HttpResponse<B>> answered = sent.thenApply(response -> {
+        if (response.statusCode() >= 500) {
+          retriedAnswer.set(response);
+          throw new ServerError(response);
+        }
+        return response;
+      });
+      answered.whenComplete((response, error) -> {
+        if (answered.isCancelled()) {
+          sent.cancel(true);
+        }
+      });
+      return answered;
+    }, retryable).exceptionallyCompose(error -> {
+      Throwable cause = error instanceof CompletionException && error.getCause() != null
+          ? error.getCause() : error;
+      if (cause instanceof FailoverException && cause.getCause() instanceof ServerError last) {
+        @SuppressWarnings("unchecked")
+        HttpResponse<B> response = (HttpResponse<B>) last.response;
+        return CompletableFuture.completedFuture(response);
+      }
+      close(retriedAnswer.getAndSet(null));
+      return CompletableFuture.failedFuture(cause);
+    });
   }
 
   private static boolean neverSent(Throwable failure) {
     return failure instanceof ConnectException || failure instanceof HttpConnectTimeoutException;
   }
 
-  private static Throwable unwrap(Throwable error) {
-    Throwable cause = error;
-    while ((cause instanceof CompletionException || cause instanceof Final)
-        && cause.getCause() != null) {
-      cause = cause.getCause();
+  private static void close(HttpResponse<?> response) {
+    if (response != null && response.body() instanceof AutoCloseable body) {
+      try {
+        body.close();
+      } catch (Exception e) {
+        // the answer is dropped either way; closing only gives its connection back
+      }
     }
-    return cause;
   }
 
-  private HttpRequest route(HttpRequest request, URI base) {
+  private static IOException asIoException(FailoverException failover) {
+    Throwable last = failover.getCause();
+    String message = failover.getMessage();
+    IOException io;
+    if (last instanceof HttpConnectTimeoutException) {
+      io = new HttpConnectTimeoutException(message);
+    } else if (last instanceof HttpTimeoutException || last instanceof TimeoutException) {
+      io = new HttpTimeoutException(message);
+    } else if (last instanceof ConnectException) {
+      io = new ConnectException(message);
+    } else {
+      io = new IOException(message);
+    }
+    io.initCause(failover);
+    return io;
+  }
+
+  private static HttpRequest route(HttpRequest request, URI base) {
     URI target = request.uri();
+    String basePath = base.getRawPath() == null ? "" : base.getRawPath();
+    if (basePath.endsWith("/")) {
+      basePath = basePath.substring(0, basePath.length() - 1);
+    }
     String path = target.getRawPath() == null || target.getRawPath().isEmpty()
         ? "/" : target.getRawPath();
     String query = target.getRawQuery() == null ? "" : "?" + target.getRawQuery();
-    URI routed = URI.create(base.getScheme() + "://" + base.getRawAuthority() + path + query);
-    HttpRequest.Builder builder = HttpRequest.newBuilder(request, (name, value) -> true).uri(routed);
-    if (request.timeout().isEmpty()) {
-      builder.timeout(perTryTimeout);
-    }
-    return builder.build();
+    URI routed = URI.create(
+        base.getScheme() + "://" + base.getRawAuthority() + basePath + path + query);
+    return HttpRequest.newBuilder(request, (name, value) -> true).uri(routed).build();
   }
 
   /** A 5xx answer, carried as a failure so that the executor retries it. */
@@ -186,15 +209,6 @@ public final class LoadBalancedHttpClient {
     ServerError(HttpResponse<?> response) {
       super("HTTP " + response.statusCode() + " from " + response.uri(), null, false, false);
       this.response = response;
-    }
-  }
-
-  /** Wraps a failure that must not be retried (a non-idempotent request that may have run). */
-  private static final class Final extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Final(Throwable cause) {
-      super(cause.toString(), cause, false, false);
     }
   }
 }

@@ -12,11 +12,18 @@ import java.util.List;
  * never returns an endpoint that was removed from the group before the pick began.
  *
  * <p>Health composes with every strategy: outside panic mode, only available endpoints (healthy
- * and not ejected) are candidates. When fewer than the panic threshold of all endpoints are
- * available (default {@value LoadBalancerBuilder#DEFAULT_PANIC_THRESHOLD}), the balancer panics
- * and balances over all of them, as Envoy does: sending some traffic to endpoints that may be
- * down beats overloading the few that are up. A pick throws {@link NoEndpointAvailableException}
- * only when the group is empty, or no endpoint is available and the threshold is 0.
+ * and not ejected) are candidates. Panic is decided per locality level (a zone, or the whole
+ * group without locality routing), as Envoy decides it per priority level: a level with fewer
+ * than the panic threshold of its endpoints available (default
+ * {@value LoadBalancerBuilder#DEFAULT_PANIC_THRESHOLD}) balances its share of the traffic over
+ * all its endpoints: sending some traffic to endpoints that may be down beats overloading the
+ * few that are up. A zone's share comes from its real availability first, so a zone with no
+ * available endpoint gets no traffic while another has one; with none available anywhere,
+ * traffic goes over every endpoint. A pick throws {@link NoEndpointAvailableException} only when
+ * the group is empty, or no endpoint is available and the threshold is 0.
+ *
+ * <p>Listeners ({@link #addListener}) never run under the balancer's lock; see
+ * {@link LoadBalancerListener} for their threads and failure handling.
  *
  * @param <T> the address type
  */
@@ -49,15 +56,20 @@ public interface LoadBalancer<T> extends AutoCloseable {
   void callStarted(Endpoint<T> endpoint);
 
   /**
-   * The call begun by {@link #callStarted} ended; its outcome feeds outlier detection. Calls on
-   * endpoints no longer in the group are ignored.
+   * The call begun by {@link #callStarted} ended; its outcome feeds outlier detection. A call on
+   * an endpoint that left the group meanwhile still leaves the in-flight count (kept for the
+   * address while its calls run, and handed back if it rejoins), but its outcome is ignored.
+   * The count never goes below zero.
    */
   void callFinished(Endpoint<T> endpoint, boolean success);
 
   /** The state of every endpoint of the group, in group order. */
   List<EndpointStatus<T>> status();
 
-  /** Whether the balancer is in panic mode (routing over all endpoints, healthy or not). */
+  /**
+   * Whether a locality level that receives traffic is in panic mode (routing over all its
+   * endpoints, healthy or not).
+   */
   boolean panicking();
 
   /** Adds a listener (metrics binders use this); it sees events from now on. */

@@ -3,12 +3,23 @@ package io.scaleblocks.lb;
 import java.time.Duration;
 
 /**
- * Observes a balancer: the hook its Micrometer binder uses. Every method has an empty default;
- * {@link #onPick} runs on the hot path and must not block or allocate.
+ * Observes a balancer: the hook its Micrometer binder uses. Every method has an empty default.
+ *
+ * <p>Threads and failures: no listener method is ever called while the balancer or its group
+ * holds a lock, so a listener may call back into either (pick, {@code status()}, change the
+ * group) from any thread. State changes ({@link #onHealthChange}, {@link #onEjection},
+ * {@link #onEndpointRemoved}) are delivered after the new routing state is published, one at a
+ * time and in the order they happened for this balancer, on the thread that made the change or
+ * on one that was delivering earlier events of the same balancer. {@link #onPick},
+ * {@link #onRetry} and {@link #onRetryBudgetExhausted} run on the calling thread at once. Each
+ * listener is called in its own {@code try}: what it throws is logged and never reaches a pick,
+ * a call, a health check or another listener.
+ *
+ * <p>{@link #onPick} runs on the hot path and must not block or allocate.
  */
 public interface LoadBalancerListener<T> {
 
-  /** A pick returned {@code endpoint}. */
+  /** A pick returned {@code endpoint} (a retry's choice included). */
   default void onPick(Endpoint<T> endpoint) {}
 
   /** Active health checking changed its verdict on {@code endpoint}. */
@@ -16,6 +27,9 @@ public interface LoadBalancerListener<T> {
 
   /** Outlier detection ejected {@code endpoint} for {@code duration}. */
   default void onEjection(Endpoint<T> endpoint, Duration duration) {}
+
+  /** {@code endpoint} left the group; the balancer no longer routes to it. */
+  default void onEndpointRemoved(Endpoint<T> endpoint) {}
 
   /** A failed call on {@code failed} is retried on another endpoint. */
   default void onRetry(Endpoint<T> failed) {}

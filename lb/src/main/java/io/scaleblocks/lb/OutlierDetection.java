@@ -1,5 +1,6 @@
 package io.scaleblocks.lb;
 
+import io.scaleblocks.config.Settings;
 import java.time.Duration;
 import java.util.Map;
 
@@ -55,22 +56,35 @@ public final class OutlierDetection {
   }
 
   /**
-   * From string values under the keys {@code consecutive-failures}, {@code failure-rate-threshold},
-   * {@code minimum-requests}, {@code interval}, {@code base-ejection-time},
-   * {@code max-ejection-time}, {@code max-ejection-percent}; absent keys keep their default.
+   * From settings under the keys {@code consecutive-failures} (1 to 1,000,000),
+   * {@code failure-rate-threshold} (0.001 to 1), {@code minimum-requests} (1 to 1,000,000,000),
+   * {@code interval} (1 ms to 1 d), {@code base-ejection-time} (1 ms to 1 d),
+   * {@code max-ejection-time} (1 ms to 7 d) and {@code max-ejection-percent} (0 to 100), read by
+   * {@link Settings}' convention; absent keys keep their default.
+   *
+   * @throws IllegalArgumentException naming the key for an unknown key or a value out of range
    */
-  public static OutlierDetection fromMap(Map<String, String> values) {
-    Builder b = builder();
-    ConfigValues.read(values, "consecutive-failures", Integer::parseInt, b::consecutiveFailures);
-    ConfigValues.read(
-        values, "failure-rate-threshold", Double::parseDouble, b::failureRateThreshold);
-    ConfigValues.read(values, "minimum-requests", Integer::parseInt, b::minimumRequests);
-    ConfigValues.read(values, "interval", ConfigValues::duration, b::interval);
-    ConfigValues.read(values, "base-ejection-time", ConfigValues::duration, b::baseEjectionTime);
-    ConfigValues.read(values, "max-ejection-time", ConfigValues::duration, b::maxEjectionTime);
-    ConfigValues.read(values, "max-ejection-percent", Integer::parseInt, b::maxEjectionPercent);
+  public static OutlierDetection from(Map<String, ?> values) {
+    Settings settings = Settings.of("outlier-detection", values);
+    Builder b = builder()
+        .consecutiveFailures(settings.intValue(
+            "consecutive-failures", 1, 1_000_000, DEFAULT_CONSECUTIVE_FAILURES))
+        .failureRateThreshold(settings.doubleValue(
+            "failure-rate-threshold", 0.001, 1, DEFAULT_FAILURE_RATE_THRESHOLD))
+        .minimumRequests(settings.intValue(
+            "minimum-requests", 1, 1_000_000_000, DEFAULT_MINIMUM_REQUESTS))
+        .interval(settings.duration(
+            "interval", Duration.ofMillis(1), Duration.ofDays(1), DEFAULT_INTERVAL))
+        .baseEjectionTime(settings.duration("base-ejection-time",
+            Duration.ofMillis(1), Duration.ofDays(1), DEFAULT_BASE_EJECTION_TIME))
+        .maxEjectionTime(settings.duration("max-ejection-time",
+            Duration.ofMillis(1), Duration.ofDays(7), DEFAULT_MAX_EJECTION_TIME))
+        .maxEjectionPercent(settings.intValue(
+            "max-ejection-percent", 0, 100, DEFAULT_MAX_EJECTION_PERCENT));
+    settings.done();
     return b.build();
   }
+
 
   public int consecutiveFailures() {
     return consecutiveFailures;

@@ -6,7 +6,7 @@ import java.util.function.LongSupplier;
 /**
  * The token bucket behind {@link RetryPolicy}'s budget. Balance in thousandths of a token; a
  * lock-free CAS loop per deposit and withdrawal. Time-based refill is computed lazily from the
- * ticker on each withdrawal.
+ * ticker on each withdrawal, at the configured rate whatever the withdrawal rate.
  */
 final class RetryBudget {
 
@@ -50,6 +50,11 @@ final class RetryBudget {
     }
   }
 
+  /** Gives back a token taken for a retry that could not go anywhere. */
+  void refund() {
+    add(UNIT);
+  }
+
   long tokens() {
     return balance.get() / UNIT;
   }
@@ -62,7 +67,10 @@ final class RetryBudget {
     long last = lastRefill.get();
     long elapsed = Math.min(now - last, 3_600_000_000_000L);
     long earned = elapsed * refillPerSecond / 1_000_000_000L;
-    if (earned > 0 && lastRefill.compareAndSet(last, now)) {
+    // Advance the clock by what the earned amount took to earn, not to now: the remainder of a
+    // unit is earned by the next refill instead of dropped.
+    long spent = earned * 1_000_000_000L / refillPerSecond;
+    if (earned > 0 && lastRefill.compareAndSet(last, now - last > elapsed ? now : last + spent)) {
       add(earned);
     }
   }

@@ -1,5 +1,6 @@
 package io.scaleblocks.lb;
 
+import io.scaleblocks.config.Settings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -52,19 +53,28 @@ public final class RetryPolicy {
   }
 
   /**
-   * From the keys {@code max-attempts}, {@code per-try-timeout}, {@code budget-ratio},
-   * {@code min-retries-per-second}, {@code budget-window}; every failure is retryable.
+   * From settings under the keys {@code max-attempts} (1 to 100), {@code per-try-timeout}
+   * (1 ms to 1 h), {@code budget-ratio} (0 to 1), {@code min-retries-per-second} (0 to
+   * 1,000,000) and {@code budget-window} (1 s to 1 h), read by {@link Settings}' convention;
+   * every failure is retryable.
+   *
+   * @throws IllegalArgumentException naming the key for an unknown key or a value out of range
    */
-  public static RetryPolicy fromMap(Map<String, String> values) {
-    Builder b = builder();
-    ConfigValues.read(values, "max-attempts", Integer::parseInt, b::maxAttempts);
-    ConfigValues.read(values, "per-try-timeout", ConfigValues::duration, b::perTryTimeout);
-    ConfigValues.read(values, "budget-ratio", Double::parseDouble, b::budgetRatio);
-    ConfigValues.read(
-        values, "min-retries-per-second", Integer::parseInt, b::minRetriesPerSecond);
-    ConfigValues.read(values, "budget-window", ConfigValues::duration, b::budgetWindow);
+  public static RetryPolicy from(Map<String, ?> values) {
+    Settings settings = Settings.of("retry-policy", values);
+    Builder b = builder()
+        .maxAttempts(settings.intValue("max-attempts", 1, 100, DEFAULT_MAX_ATTEMPTS))
+        .perTryTimeout(settings.duration("per-try-timeout",
+            Duration.ofMillis(1), Duration.ofHours(1), DEFAULT_PER_TRY_TIMEOUT))
+        .budgetRatio(settings.doubleValue("budget-ratio", 0, 1, DEFAULT_BUDGET_RATIO))
+        .minRetriesPerSecond(settings.intValue(
+            "min-retries-per-second", 0, 1_000_000, DEFAULT_MIN_RETRIES_PER_SECOND))
+        .budgetWindow(settings.duration("budget-window",
+            Duration.ofSeconds(1), Duration.ofHours(1), DEFAULT_BUDGET_WINDOW));
+    settings.done();
     return b.build();
   }
+
 
   public int maxAttempts() {
     return maxAttempts;

@@ -3,7 +3,8 @@ package io.scaleblocks.lb;
 /**
  * Chooses one of a fixed set of {@link Candidates}; built by a {@link Strategy} for each snapshot.
  *
- * <p>Implementations are thread-safe, never block and allocate nothing per call.
+ * <p>Implementations are thread-safe, never block and allocate nothing per call. A
+ * service-provider interface: only custom {@link Strategy} implementations need it.
  */
 @FunctionalInterface
 public interface Selector {

@@ -1,5 +1,6 @@
 package io.scaleblocks.lb;
 
+import io.scaleblocks.config.Settings;
 import java.time.Duration;
 import java.util.Map;
 
@@ -38,14 +39,24 @@ public final class SlowStart {
     return new Builder();
   }
 
-  /** From the keys {@code window}, {@code aggression}, {@code min-weight-percent}. */
-  public static SlowStart fromMap(Map<String, String> values) {
-    Builder b = builder();
-    ConfigValues.read(values, "window", ConfigValues::duration, b::window);
-    ConfigValues.read(values, "aggression", Double::parseDouble, b::aggression);
-    ConfigValues.read(values, "min-weight-percent", Integer::parseInt, b::minWeightPercent);
+  /**
+   * From settings under the keys {@code window} (1 ms to 1 d), {@code aggression} (0.01 to 100)
+   * and {@code min-weight-percent} (1 to 100), read by {@link Settings}' convention.
+   *
+   * @throws IllegalArgumentException naming the key for an unknown key or a value out of range
+   */
+  public static SlowStart from(Map<String, ?> values) {
+    Settings settings = Settings.of("slow-start", values);
+    Builder b = builder()
+        .window(settings.duration(
+            "window", Duration.ofMillis(1), Duration.ofDays(1), DEFAULT_WINDOW))
+        .aggression(settings.doubleValue("aggression", 0.01, 100, DEFAULT_AGGRESSION))
+        .minWeightPercent(settings.intValue(
+            "min-weight-percent", 1, 100, DEFAULT_MIN_WEIGHT_PERCENT));
+    settings.done();
     return b.build();
   }
+
 
   public Duration window() {
     return window;

@@ -7,10 +7,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds a balancer's routing {@link Snapshot} from its endpoint states: applies health and
- * ejection (or panic), groups by zone and ranks zones when locality routing is on, computes each
- * zone's share, applies slow-start weights and asks the strategy for each level's selector,
- * handing it the selector it replaces. Not thread-safe: the balancer calls it under its lock.
+ * Builds a balancer's routing {@link Snapshot} from its endpoint states, in four steps: group the
+ * states by zone (one level when locality is off) and count the available ones; give each zone
+ * its share of traffic from its real availability ({@link Locality#shares}); decide panic per
+ * level, as Envoy decides it per priority level: a level whose available share is below the
+ * threshold routes over all its endpoints, the others over their available ones; then build each
+ * level's weights and ask the strategy for its selector, handing it the one it replaces.
+ *
+ * <p>A zone with no available endpoint gets no traffic while another zone has one. Only when no
+ * endpoint is available anywhere (and panic routing is on) does traffic go over every endpoint,
+ * each zone in proportion to its size.
+ *
+ * <p>Not thread-safe: the balancer calls it under its lock.
  */
 final class SnapshotBuilder<T> {
 
@@ -32,74 +40,135 @@ final class SnapshotBuilder<T> {
     this.panicThreshold = panicThreshold;
   }
 
+  /** The members of one zone, and how many of them are available. */
+  private static final class Zone<T> {
+    final String name;
+    final List<EndpointState<T>> members = new ArrayList<>();
+    int available;
+
+    Zone(String name) {
+      this.name = name;
+    }
+  }
+
   /** The snapshot for {@code memberStates} (in group order) at {@code now}. */
   Snapshot<T> build(List<EndpointState<T>> memberStates, long now) {
+    List<Zone<T>> zones = zones(memberStates);
     int available = 0;
-    boolean ramping = false;
-    for (EndpointState<T> state : memberStates) {
-      if (state.available()) {
-        available++;
-        ramping |= state.rampFactor(slowStart, now) < 1.0;
-      }
+    for (Zone<T> zone : zones) {
+      available += zone.available;
     }
-    int total = memberStates.size();
-    boolean panic = total > 0 && available < panicThreshold * total;
-    Map<String, List<EndpointState<T>>> byZone = new LinkedHashMap<>();
-    Map<String, int[]> counts = new HashMap<>();
-    if (locality == null) {
-      List<EndpointState<T>> included = new ArrayList<>(total);
-      for (EndpointState<T> state : memberStates) {
-        if (panic || state.available()) {
-          included.add(state);
-        }
-      }
-      if (!included.isEmpty()) {
-        byZone.put(SINGLE_LEVEL, included);
-        counts.put(SINGLE_LEVEL, new int[] {included.size(), total});
-      }
-    } else {
-      for (EndpointState<T> state : memberStates) {
-        String zone = state.endpoint.zone();
-        int[] count = counts.computeIfAbsent(zone, z -> new int[2]);
-        count[1]++;
-        if (panic || state.available()) {
-          count[0]++;
-          byZone.computeIfAbsent(zone, z -> new ArrayList<>()).add(state);
-        }
-      }
-    }
-    List<String> zones = locality == null
-        ? new ArrayList<>(byZone.keySet())
-        : locality.rank(byZone.keySet());
-    int[] availablePerZone = new int[zones.size()];
-    int[] totalPerZone = new int[zones.size()];
-    for (int i = 0; i < zones.size(); i++) {
-      int[] count = counts.get(zones.get(i));
-      availablePerZone[i] = count[0];
-      totalPerZone[i] = count[1];
-    }
-    double[] shares = locality == null || zones.size() <= 1
-        ? new double[] {1.0}
-        : locality.shares(availablePerZone, totalPerZone);
+    boolean everythingDown = available == 0 && panicThreshold > 0;
+    double[] shares = shares(zones, everythingDown);
+    boolean ramping = ramping(memberStates, now);
     List<Level<T>> levels = new ArrayList<>();
     List<Level<T>> ranked = new ArrayList<>();
-    List<Double> cumulative = new ArrayList<>();
+    double[] cumulative = new double[zones.size()];
     double sum = 0;
+    boolean panic = false;
     Map<String, Selector> nextSelectors = new HashMap<>();
     for (int i = 0; i < zones.size(); i++) {
-      Level<T> level = level(zones.get(i), byZone.get(zones.get(i)), ramping, now);
-      level.selector = strategy.selector(level, selectors.get(level.zone));
-      nextSelectors.put(level.zone, level.selector);
+      Zone<T> zone = zones.get(i);
+      boolean levelPanic = everythingDown
+          || zone.available > 0 && zone.available < panicThreshold * zone.members.size();
+      List<EndpointState<T>> included = levelPanic ? zone.members : availableOf(zone);
+      if (included.isEmpty()) {
+        continue;
+      }
+      Level<T> level = level(zone.name, included, ramping, now);
+      level.selector = strategy.selector(level, selectors.get(zone.name));
+      nextSelectors.put(zone.name, level.selector);
       ranked.add(level);
       if (shares[i] > 0) {
-        levels.add(level);
+        panic |= levelPanic;
         sum += shares[i];
-        cumulative.add(sum);
+        cumulative[levels.size()] = sum;
+        levels.add(level);
       }
     }
     selectors.keySet().retainAll(nextSelectors.keySet());
     selectors.putAll(nextSelectors);
-    double[] bounds = cumulative.stream().mapToDouble(Double::doubleValue).toArray();
+    return snapshot(levels, ranked, cumulative, panic, memberStates.size());
+  }
+
+  /** The members by zone, nearest first (one level in group order without locality). */
+  private List<Zone<T>> zones(List<EndpointState<T>> memberStates) {
+    Map<String, Zone<T>> byName = new LinkedHashMap<>();
+    for (EndpointState<T> state : memberStates) {
+      String name = locality == null ? SINGLE_LEVEL : state.endpoint.zone();
+      Zone<T> zone = byName.computeIfAbsent(name, Zone::new);
+      zone.members.add(state);
+      zone.available += state.available() ? 1 : 0;
+    }
+    if (locality == null) {
+      return new ArrayList<>(byName.values());
+    }
+    List<Zone<T>> ranked = new ArrayList<>(byName.size());
+    for (String name : locality.rank(byName.keySet())) {
+      ranked.add(byName.get(name));
+    }
+    return ranked;
+  }
+
+  /** Each zone's share: from its availability, or from its size when nothing is available. */
+  private double[] shares(List<Zone<T>> zones, boolean everythingDown) {
+    int n = zones.size();
+    if (locality == null || n <= 1) {
+      double[] single = new double[n];
+      if (n == 1) {
+        single[0] = 1.0;
+      }
+      return single;
+    }
+    int[] available = new int[n];
+    int[] total = new int[n];
+    for (int i = 0; i < n; i++) {
+      total[i] = zones.get(i).members.size();
+      available[i] = everythingDown ? total[i] : zones.get(i).available;
+    }
+    if (!everythingDown) {
+      return locality.shares(available, total);
+    }
+    double all = 0;
+    for (int count : total) {
+      all += count;
+    }
+    double[] shares = new double[n];
+    for (int i = 0; i < n; i++) {
+      shares[i] = total[i] / all;
+    }
+    return shares;
+  }
+
+  private boolean ramping(List<EndpointState<T>> memberStates, long now) {
+    if (slowStart == null) {
+      return false;
+    }
+    for (EndpointState<T> state : memberStates) {
+      if (state.available() && state.rampFactor(slowStart, now) < 1.0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static <T> List<EndpointState<T>> availableOf(Zone<T> zone) {
+    if (zone.available == zone.members.size()) {
+      return zone.members;
+    }
+    List<EndpointState<T>> available = new ArrayList<>(zone.available);
+    for (EndpointState<T> state : zone.members) {
+      if (state.available()) {
+        available.add(state);
+      }
+    }
+    return available;
+  }
+
+  private Snapshot<T> snapshot(List<Level<T>> levels, List<Level<T>> ranked,
+      double[] cumulative, boolean panic, int total) {
+    double[] bounds = new double[levels.size()];
+    System.arraycopy(cumulative, 0, bounds, 0, bounds.length);
     if (bounds.length > 0) {
       bounds[bounds.length - 1] = 1.0;
     }
@@ -131,5 +200,4 @@ final class SnapshotBuilder<T> {
     }
     return new Level<>(zone, endpoints, levelStates, weights);
   }
-
 }

@@ -8,7 +8,8 @@ package io.scaleblocks.lb;
  * <p>A strategy is a stateless, thread-safe factory. The balancer calls {@link #selector} off the
  * hot path whenever its view of the endpoints changes (membership, weights, health), passing the
  * selector it replaces so that state worth keeping (a round-robin cursor, a consistent-hash
- * placement to update incrementally) survives the change.
+ * placement to update incrementally) survives the change. {@code selector} runs under the
+ * balancer's lock, so it must not block or call back into the balancer or its group.
  */
 public interface Strategy {
 

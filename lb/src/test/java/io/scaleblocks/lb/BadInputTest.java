@@ -83,25 +83,40 @@ class BadInputTest {
   }
 
   @Test
-  void configsBuildFromStringMaps() {
-    OutlierDetection detection = OutlierDetection.fromMap(Map.of(
-        "consecutive-failures", "7", "base-ejection-time", "15s", "max-ejection-time", "PT2M"));
+  void configsBuildFromSettingsMapsWithRelaxedKeys() {
+    OutlierDetection detection = OutlierDetection.from(Map.of(
+        "consecutive-failures", "7", "baseEjectionTime", "15s", "MAX_EJECTION_TIME", "PT2M"));
     assertEquals(7, detection.consecutiveFailures());
     assertEquals(Duration.ofSeconds(15), detection.baseEjectionTime());
     assertEquals(Duration.ofMinutes(2), detection.maxEjectionTime());
     assertEquals(OutlierDetection.DEFAULT_MINIMUM_REQUESTS, detection.minimumRequests());
-    RetryPolicy retry = RetryPolicy.fromMap(Map.of("max-attempts", "4", "per-try-timeout", "250ms"));
+    RetryPolicy retry = RetryPolicy.from(Map.of("max-attempts", 4, "per-try-timeout", "250ms"));
     assertEquals(4, retry.maxAttempts());
     assertEquals(Duration.ofMillis(250), retry.perTryTimeout());
-    SlowStart slowStart = SlowStart.fromMap(Map.of("window", "1m", "aggression", "2"));
+    SlowStart slowStart = SlowStart.from(Map.of("window", "1m", "aggression", "2"));
     assertEquals(Duration.ofMinutes(1), slowStart.window());
-    ActiveHealthCheck check = ActiveHealthCheck.fromMap((e, t) -> true,
+    ActiveHealthCheck check = ActiveHealthCheck.from((e, t) -> true,
         Map.of("interval", "2s", "unhealthy-threshold", "4"));
     assertEquals(Duration.ofSeconds(2), check.interval());
     assertEquals(4, check.unhealthyThreshold());
-    rejects("max-attempts is not valid: 'many'",
-        () -> RetryPolicy.fromMap(Map.of("max-attempts", "many")));
-    rejects("maxAttempts must be >= 1 but was -2",
-        () -> RetryPolicy.fromMap(Map.of("max-attempts", "-2")));
+  }
+
+  @Test
+  void settingsRefuseUnknownKeysAndValuesOutOfRangeNamingTheKey() {
+    rejects("outlier-detection: unknown setting 'consecutive-failure'; known: [",
+        () -> OutlierDetection.from(Map.of("consecutive-failure", "3")));
+    rejects("retry-policy: 'max-attempts' must be a",
+        () -> RetryPolicy.from(Map.of("max-attempts", "many")));
+    rejects("but was 'many'", () -> RetryPolicy.from(Map.of("max-attempts", "many")));
+    rejects("retry-policy: 'max-attempts' must be between 1 and 100 but was '-2'",
+        () -> RetryPolicy.from(Map.of("max-attempts", "-2")));
+    rejects("'max-ejection-percent' must be between 0 and 100 but was '4294967296'",
+        () -> OutlierDetection.from(Map.of("max-ejection-percent", "4294967296")));
+    rejects("slow-start: unknown setting 'windw'",
+        () -> SlowStart.from(Map.of("windw", "10s")));
+    rejects("active-health-check: 'timeout' must be between",
+        () -> ActiveHealthCheck.from((e, t) -> true, Map.of("timeout", "0ms")));
+    rejects("maxEjectionTime must be >= baseEjectionTime",
+        () -> OutlierDetection.from(Map.of("base-ejection-time", "10m", "max-ejection-time", "1m")));
   }
 }

@@ -138,6 +138,69 @@ class ConsistentHashTest {
     return placed;
   }
 
+  @Test
+  void replacingOneEndpointInOneChangeMovesOnlyItsKeys() {
+    EndpointGroup<String> group = group(10);
+    try (LoadBalancer<String> lb = balancer(group, Strategies.ipHash())) {
+      String[] before = placeAll(lb);
+      List<Endpoint<String>> next = new ArrayList<>(group.endpoints());
+      String leaver = next.remove(3).address();
+      next.add(Endpoint.of("10.9.9.9:8080"));
+      group.replaceAll(next);
+      String[] after = placeAll(lb);
+      int moved = 0;
+      for (int i = 0; i < KEYS; i++) {
+        if (!before[i].equals(after[i])) {
+          moved++;
+          assertEquals(leaver, before[i], "only the leaver's keys move");
+          assertEquals("10.9.9.9:8080", after[i], "and they go to the newcomer");
+        }
+      }
+      assertTrue(moved < KEYS * 0.11, "moved " + moved);
+    }
+  }
+
+  @Test
+  void hugeWeightsAreReducedSoAChangeStaysCheap() {
+    EndpointGroup<String> group = EndpointGroup.of();
+    for (int i = 0; i < 8; i++) {
+      group.add(Endpoint.of("10.2.0." + i + ":8080", 1_000_000));
+    }
+    try (LoadBalancer<String> lb = balancer(group, Strategies.ipHash())) {
+      long started = System.nanoTime();
+      group.update(Endpoint.of("10.2.0.3:8080", 500_000));
+      long millis = (System.nanoTime() - started) / 1_000_000;
+      assertTrue(millis < 200, "one weight change took " + millis + " ms");
+      int[] counts = new int[8];
+      String[] placed = placeAll(lb);
+      for (String address : placed) {
+        counts[Integer.parseInt(address.substring(7, address.indexOf(':')))]++;
+      }
+      double unit = KEYS / 7.5;
+      for (int i = 0; i < 8; i++) {
+        double expected = i == 3 ? unit / 2 : unit;
+        assertEquals(expected, counts[i], expected * 0.1, "endpoint " + i);
+      }
+    }
+  }
+
+  @Test
+  void twoEndpointsWithOneIdAreRefused() {
+    record Backend(String host, int instance) {
+      @Override
+      public String toString() {
+        return host;
+      }
+    }
+    EndpointGroup<Backend> group = EndpointGroup.of(Endpoint.of(new Backend("10.0.0.1:80", 1)));
+    IllegalArgumentException refused = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class,
+        () -> group.add(Endpoint.of(new Backend("10.0.0.1:80", 2))));
+    assertTrue(refused.getMessage().contains("10.0.0.1:80"), refused.getMessage());
+    org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> EndpointGroup.of(Endpoint.of(new Backend("a", 1)), Endpoint.of(new Backend("a", 2))));
+  }
+
   static EndpointGroup<String> group(int n) {
     List<Endpoint<String>> endpoints = new ArrayList<>();
     for (int i = 0; i < n; i++) {

@@ -153,6 +153,21 @@ class HealthTest {
   }
 
   @Test
+  void anEndpointBackFromEjectionRampsUp() {
+    OutlierDetection detection = OutlierDetection.builder().consecutiveFailures(1)
+        .baseEjectionTime(Duration.ofSeconds(1)).maxEjectionPercent(50).build();
+    try (LoadBalancer<String> lb = builder(group(3)).outlierDetection(detection)
+        .slowStart(SlowStart.of(Duration.ofSeconds(10))).build()) {
+      fail(lb, "e2", 1);
+      assertTrue(lb.status().get(2).ejected());
+      now.addAndGet(Duration.ofSeconds(1).toNanos());
+      lb.refresh();
+      assertFalse(lb.status().get(2).ejected());
+      assertEquals(0.1, lb.status().get(2).weightFactor(), 1e-9);
+    }
+  }
+
+  @Test
   void endpointsAddedLaterRampUpButTheInitialOnesDoNot() {
     EndpointGroup<String> group = group(2);
     try (LoadBalancer<String> lb = builder(group).slowStart(SlowStart.of(Duration.ofSeconds(10)))

@@ -2,9 +2,12 @@ package io.scaleblocks.lb;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.scaleblocks.lb.micrometer.LoadBalancerMetrics;
+import io.scaleblocks.testkit.Await;
 import java.io.IOException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -44,6 +47,36 @@ class LoadBalancerMetricsTest {
       assertEquals(3.0, registry.get("scaleblocks.lb.endpoints").tag("state", "available")
           .gauge().value());
       assertEquals(0.0, registry.get("scaleblocks.lb.panic").gauge().value());
+    }
+  }
+
+  @Test
+  void metersOfAnEndpointThatLeavesAreRemovedAndExtraTagsApply() {
+    EndpointGroup<String> group = EndpointGroup.of(Endpoint.of("a"), Endpoint.of("b"));
+    try (LoadBalancer<String> lb = LoadBalancer.builder(group).name("churn")
+        .outlierDetection(OutlierDetection.builder().consecutiveFailures(1)
+            .maxEjectionPercent(50).build())
+        .refreshInterval(Duration.ZERO).build()) {
+      SimpleMeterRegistry registry = new SimpleMeterRegistry();
+      new LoadBalancerMetrics<>(lb, Tags.of("service", "orders")).bindTo(registry);
+      for (int i = 0; i < 1000; i++) {
+        String address = "10.0." + (i / 250) + "." + (i % 250);
+        group.add(Endpoint.of(address));
+        lb.pick();
+        lb.callStarted(Endpoint.of(address));
+        lb.callFinished(Endpoint.of(address), false);
+        group.remove(address);
+      }
+      for (int i = 0; i < 10; i++) {
+        lb.pick();
+      }
+      Await.until("only the members' pick counters are left", Duration.ofSeconds(5),
+          () -> registry.find("scaleblocks.lb.picks").counters().size() == 2);
+      assertTrue(registry.find("scaleblocks.lb.ejections").counters().size() <= 2);
+      assertEquals("orders", registry.get("scaleblocks.lb.panic").gauge().getId()
+          .getTag("service"));
+      assertEquals(2, registry.get("scaleblocks.lb.picks").tags("service", "orders")
+          .counters().size());
     }
   }
 }
