@@ -26,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * </pre>
  *
  * Replaying the frames in order rebuilds the state; every frame is idempotent. When the journal
- * grows past {@link #COMPACT_BYTES} it is replaced by one 'S' frame, written to a temporary file,
+ * grows past {@link #COMPACT_BYTES}, and past twice the size of the last snapshot (so that a
+ * large done set held up by one unacknowledged offset is not rewritten on every ack), it is
+ * replaced by one 'S' frame, written to a temporary file,
  * synced and renamed over the journal (a rename is atomic). A torn last frame is cut at open.
  *
  * <p>Writes come under the group's lock; {@link #sync} from any thread.
@@ -48,6 +50,8 @@ final class FileGroupJournal implements GroupJournal {
       new java.util.concurrent.locks.ReentrantLock();
   private volatile FileChannel channel;
   private long position;
+  private long compactAt = COMPACT_BYTES;
+  private int compactions;
   private volatile long sequence;
   RecoveryReport.Cut cut;
 
@@ -238,7 +242,7 @@ final class FileGroupJournal implements GroupJournal {
 
   @Override
   public void compactIfLarge(Supplier<GroupSnapshot> state) {
-    if (position < COMPACT_BYTES) {
+    if (position < compactAt) {
       return;
     }
     GroupSnapshot s = state.get();
@@ -274,11 +278,18 @@ final class FileGroupJournal implements GroupJournal {
       channel = io.openExisting(file);
       old.close();
       position = size;
+      compactAt = Math.max(COMPACT_BYTES, 2 * size);
+      compactions++;
       syncer.markDurable(sequence);
     } catch (IOException e) {
       throw new QueueException(config.name() + " - replacing " + file + " by its snapshot failed: "
           + e, e);
     }
+  }
+
+  /** How many times the journal was replaced by a snapshot since it was opened. */
+  int compactions() {
+    return compactions;
   }
 
   @Override
