@@ -46,7 +46,7 @@ final class Migration<K> {
   /** Every key copied to a new shard: canonical key to the key as the column holds it. */
   private final Map<Object, Object> copied = new LinkedHashMap<>();
   private long deadlineNanos = NO_DEADLINE;
-  private long longestStepNanos;
+  private final StepCost stepCost = new StepCost();
   private long reserveNanos;
   long rowsCopied;
   long keysCaughtUp;
@@ -106,12 +106,12 @@ final class Migration<K> {
   void catchUp(Collection<Object> keys) throws SQLException {
     for (Map.Entry<ReshardingPlan.Move, List<Object>> move : moving(keys).entrySet()) {
       List<Object> group = move.getValue();
-      Map<Object, List<Object[]>> rows = timed(() -> table.read(resource(move.getKey().from()), group));
+      Map<Object, List<Object[]>> rows = timed(group.size(), () -> table.read(resource(move.getKey().from()), group));
       List<ShardTable.KeyRows> copies = new ArrayList<>(group.size());
       for (Object key : group) {
         copies.add(new ShardTable.KeyRows(key, rows.getOrDefault(KeyValues.canonical(key), List.of())));
       }
-      timed(() -> {
+      timed(group.size(), () -> {
         table.replace(resource(move.getKey().to()), copies);
         return null;
       });
@@ -169,8 +169,8 @@ final class Migration<K> {
     Map<Object, Object> mismatched = new LinkedHashMap<>();
     for (Map.Entry<ReshardingPlan.Move, List<Object>> move : moving(keys).entrySet()) {
       List<Object> group = move.getValue();
-      Map<Object, List<Object[]>> sources = timed(() -> table.read(resource(move.getKey().from()), group));
-      Map<Object, List<Object[]>> copies = timed(() -> table.read(resource(move.getKey().to()), group));
+      Map<Object, List<Object[]>> sources = timed(group.size(), () -> table.read(resource(move.getKey().from()), group));
+      Map<Object, List<Object[]>> copies = timed(group.size(), () -> table.read(resource(move.getKey().to()), group));
       for (Object key : group) {
         Object canonical = KeyValues.canonical(key);
         if (RowChecksum.ofKey(sources.getOrDefault(canonical, List.of()))
@@ -239,21 +239,24 @@ final class Migration<K> {
   }
 
   /**
-   * Runs a read or write of keys, unless the longest such step so far would end past the
+   * Runs a read or write of {@code keys} keys, unless its estimated time would end it past the
    * deadline: then nothing is done and {@link PauseBudgetExceeded} says so.
    */
-  private <T> T timed(Step<T> step) throws SQLException {
+  private <T> T timed(int keys, Step<T> step) throws SQLException {
     long start = System.nanoTime();
-    // Half again the slowest step so far, plus a reserve for the switch and the un-pause.
-    long needed = longestStepNanos + longestStepNanos / 2 + reserveNanos;
-    if (deadlineNanos != NO_DEADLINE && deadlineNanos - start < needed) {
-      throw new PauseBudgetExceeded("the next step (up to " + needed / 1_000 + " us) would end past "
-          + "the pause's deadline (" + Math.max(0, (deadlineNanos - start) / 1_000) + " us left)");
+    if (deadlineNanos != NO_DEADLINE) {
+      // Half again the estimate, plus a reserve for the switch and the un-pause.
+      long needed = stepCost.estimate(keys) * 3 / 2 + reserveNanos;
+      if (deadlineNanos - start < needed) {
+        throw new PauseBudgetExceeded("the next step (" + keys + " keys, up to " + needed / 1_000
+            + " us) would end past the pause's deadline (" + Math.max(0, (deadlineNanos - start) / 1_000)
+            + " us left)");
+      }
     }
     try {
       return step.run();
     } finally {
-      longestStepNanos = Math.max(longestStepNanos, System.nanoTime() - start);
+      stepCost.record(keys, System.nanoTime() - start);
     }
   }
 
@@ -264,5 +267,38 @@ final class Migration<K> {
   private DataSource resource(String id) {
     Optional<Shard<DataSource>> shard = router.topology().shard(id);
     return shard.or(() -> plan.after().shard(id)).or(() -> plan.before().shard(id)).orElseThrow().resource();
+  }
+
+  /**
+   * The slowest step seen per size class (keys rounded up to a power of two): a step of n keys is
+   * estimated by the slowest step of the nearest class at or above its own that has one (a larger
+   * step takes longer), or, when only smaller steps were seen, by the slowest of those scaled up by
+   * the size ratio.
+   */
+  static final class StepCost {
+    private final long[] slowest = new long[32];
+
+    private static int sizeClass(int keys) {
+      return 32 - Integer.numberOfLeadingZeros(Math.max(1, keys) - 1);
+    }
+
+    void record(int keys, long nanos) {
+      int c = sizeClass(keys);
+      slowest[c] = Math.max(slowest[c], nanos);
+    }
+
+    long estimate(int keys) {
+      int c = sizeClass(keys);
+      for (int i = c; i < slowest.length; i++) {
+        if (slowest[i] > 0) {
+          return slowest[i];
+        }
+      }
+      long estimate = 0;
+      for (int i = 0; i < c; i++) {
+        estimate = Math.max(estimate, slowest[i] << (c - i));
+      }
+      return estimate;
+    }
   }
 }
