@@ -36,7 +36,7 @@ import java.util.TreeSet;
  *
  * <p>Every refusal is an {@link IllegalArgumentException} whose message names the settings, the
  * key, the value and what is accepted, for example {@code "outlier-detection: 'consecutive-failures'
- * must be between 1 and 1000 but was 0"}.
+ * must be between 1 and 1000 but was '0'"}.
  *
  * <p>Read every setting, then call {@link #done()}. Not thread-safe: one reader a map.
  */
@@ -49,6 +49,7 @@ public final class Settings {
   private final Map<String, Object> values;
   private final Set<String> known = new TreeSet<>();
   private final Set<String> read = new TreeSet<>();
+  private final List<Settings> sections = new ArrayList<>();
 
   private Settings(String name, Map<String, ?> raw) {
     this.name = Objects.requireNonNull(name, "name");
@@ -78,13 +79,14 @@ public final class Settings {
   public static Settings of(String name, Properties properties) {
     Map<String, Object> values = new LinkedHashMap<>();
     properties.stringPropertyNames().forEach(key -> values.put(key, properties.getProperty(key)));
+    properties.forEach((key, value) -> values.put(String.valueOf(key), value));
     return new Settings(name, values);
   }
 
-  /** The value of {@code key} as text, or empty when it is absent. */
+  /** The value of {@code key} as text, exactly as given (not trimmed), or empty when it is absent. */
   public Optional<String> optionalString(String key) {
     Object value = take(key);
-    return value == null ? Optional.empty() : Optional.of(value.toString().trim());
+    return value == null ? Optional.empty() : Optional.of(value.toString());
   }
 
   /** The value of {@code key} as text, or {@code defaultValue} when it is absent. */
@@ -92,10 +94,15 @@ public final class Settings {
     return optionalString(key).orElse(defaultValue);
   }
 
-  /** Whether {@code key} was given (it counts as known, whether or not it was). */
+  /**
+   * Whether {@code key} was given. It counts as known, and as read: a caller that asks is the one
+   * that handles it.
+   */
   public boolean has(String key) {
     known.add(key);
-    return values.containsKey(normalise(key));
+    String normal = normalise(key);
+    read.add(normal);
+    return values.containsKey(normal);
   }
 
   /** {@code true} or {@code false}, in any case. */
@@ -186,7 +193,8 @@ public final class Settings {
 
   /**
    * The settings nested under {@code prefix} ({@code health.interval} is {@code interval} of the
-   * section {@code health}). The section checks its own keys in its {@link #done()}.
+   * section {@code health}). Its keys are checked by its own {@link #done()}, which this one's
+   * {@link #done()} calls too.
    */
   public Settings section(String prefix) {
     known.add(prefix + ".*");
@@ -195,15 +203,16 @@ public final class Settings {
     for (Map.Entry<String, Object> entry : values.entrySet()) {
       if (entry.getKey().startsWith(start)) {
         read.add(entry.getKey());
-        nested.put(afterDots(spelling.get(entry.getKey()), dots(prefix) + 1), entry.getValue());
+        nested.put(after(spelling.get(entry.getKey()), start.length()), entry.getValue());
       }
     }
-    return new Settings(name + "." + prefix, nested);
+    return handOut(new Settings(name + "." + prefix, nested));
   }
 
   /**
-   * The list {@code prefix[0].…}, {@code prefix[1].…}, in index order; an index missing from the
-   * sequence is refused.
+   * The list {@code prefix[0].…}, {@code prefix[1].…}, in index order. An index is {@code 0} or a
+   * number without leading zeros or sign; an index missing from the sequence is refused. Each
+   * entry checks its keys in its own {@link #done()}, which this one's {@link #done()} calls too.
    */
   public List<Settings> sections(String prefix) {
     known.add(prefix + "[*].*");
@@ -215,20 +224,14 @@ public final class Settings {
         continue;
       }
       int close = key.indexOf("].", start.length());
-      String original = spelling.get(key);
-      int index;
-      try {
-        index = close < 0 ? -1 : Integer.parseInt(key.substring(start.length(), close));
-      } catch (NumberFormatException e) {
-        index = -1;
-      }
-      if (index < 0) {
+      String index = close < 0 ? "" : key.substring(start.length(), close);
+      if (!index.matches("0|[1-9][0-9]{0,8}")) {
         throw new IllegalArgumentException(
-            name + ": '" + original + "' must look like " + prefix + "[0].name");
+            name + ": '" + spelling.get(key) + "' must look like " + prefix + "[0].name");
       }
       read.add(key);
-      String rest = original.substring(original.indexOf("].") + 2);
-      byIndex.computeIfAbsent(index, i -> new LinkedHashMap<>()).put(rest, entry.getValue());
+      String rest = after(spelling.get(key), close + 2);
+      byIndex.computeIfAbsent(Integer.parseInt(index), i -> new LinkedHashMap<>()).put(rest, entry.getValue());
     }
     List<Settings> list = new ArrayList<>();
     for (Map.Entry<Integer, Map<String, Object>> entry : byIndex.entrySet()) {
@@ -236,13 +239,18 @@ public final class Settings {
         throw new IllegalArgumentException(
             name + ": " + prefix + "[" + list.size() + "] is missing before " + prefix + "[" + entry.getKey() + "]");
       }
-      list.add(new Settings(name + "." + prefix + "[" + entry.getKey() + "]", entry.getValue()));
+      list.add(handOut(new Settings(name + "." + prefix + "[" + entry.getKey() + "]", entry.getValue())));
     }
     return Collections.unmodifiableList(list);
   }
 
+  private Settings handOut(Settings section) {
+    sections.add(section);
+    return section;
+  }
+
   /**
-   * Refuses any key that no read asked for.
+   * Refuses any key that no read asked for, here and in every section handed out.
    *
    * @throws IllegalArgumentException naming the first unknown key and every known one
    */
@@ -253,19 +261,30 @@ public final class Settings {
             name + ": unknown setting '" + entry.getValue() + "'; known: " + known);
       }
     }
+    sections.forEach(Settings::done);
   }
 
-  private static int dots(String key) {
-    return (int) key.chars().filter(c -> c == '.').count();
-  }
-
-  /** What follows the {@code count}-th dot of {@code key}. */
-  private static String afterDots(String key, int count) {
-    int at = -1;
-    for (int i = 0; i < count; i++) {
-      at = key.indexOf('.', at + 1);
+  /**
+   * What follows, in the key as the user spelled it, the first {@code normalLength} characters of
+   * its normalised form.
+   */
+  private static String after(String original, int normalLength) {
+    int seen = 0;
+    int i = 0;
+    while (i < original.length() && seen < normalLength) {
+      if (!isSeparator(original.charAt(i))) {
+        seen++;
+      }
+      i++;
     }
-    return key.substring(at + 1);
+    while (i < original.length() && isSeparator(original.charAt(i))) {
+      i++;
+    }
+    return original.substring(i);
+  }
+
+  private static boolean isSeparator(char c) {
+    return c == '-' || c == '_' || Character.isWhitespace(c);
   }
 
   /** The key in the convention's matching form: lower case, without {@code -} or {@code _}. */
@@ -273,7 +292,7 @@ public final class Settings {
     StringBuilder normal = new StringBuilder(key.length());
     for (int i = 0; i < key.length(); i++) {
       char c = key.charAt(i);
-      if (c != '-' && c != '_' && !Character.isWhitespace(c)) {
+      if (!isSeparator(c)) {
         normal.append(Character.toLowerCase(c));
       }
     }
@@ -295,15 +314,15 @@ public final class Settings {
   }
 
   private BigDecimal decimal(String key, Object value) {
-    if (value instanceof Number number && !(value instanceof BigDecimal)) {
-      return number instanceof Double || number instanceof Float
-          ? BigDecimal.valueOf(number.doubleValue())
-          : new BigDecimal(number.toString());
-    }
     try {
+      if (value instanceof Number number && !(value instanceof BigDecimal)) {
+        return number instanceof Double || number instanceof Float
+            ? BigDecimal.valueOf(number.doubleValue())
+            : new BigDecimal(number.toString());
+      }
       return new BigDecimal(value.toString().trim());
     } catch (NumberFormatException e) {
-      throw refuse(key, value, "must be a number");
+      throw refuse(key, value, "must be a finite number");
     }
   }
 
@@ -311,8 +330,16 @@ public final class Settings {
     if (value instanceof Duration duration) {
       return duration;
     }
-    if (value instanceof Number number) {
-      return Duration.ofMillis(number.longValue());
+    if (value instanceof Number) {
+      BigDecimal millis = decimal(key, value);
+      if (millis.stripTrailingZeros().scale() > 0) {
+        throw refuse(key, value, "must be a whole number of milliseconds or a duration like 250ms");
+      }
+      try {
+        return Duration.ofMillis(millis.longValueExact());
+      } catch (ArithmeticException e) {
+        throw refuse(key, value, "must be a duration like 250ms, 10s, 5m or PT10S");
+      }
     }
     String text = value.toString().trim();
     String lower = text.toLowerCase(Locale.ROOT);
@@ -321,7 +348,8 @@ public final class Settings {
         return Duration.parse(text.toUpperCase(Locale.ROOT));
       }
       int unit = 0;
-      while (unit < lower.length() && (Character.isDigit(lower.charAt(unit)) || (unit == 0 && lower.charAt(0) == '-'))) {
+      while (unit < lower.length()
+          && (isAsciiDigit(lower.charAt(unit)) || (unit == 0 && (lower.charAt(0) == '-' || lower.charAt(0) == '+')))) {
         unit++;
       }
       long amount = Long.parseLong(lower.substring(0, unit));
@@ -339,6 +367,10 @@ public final class Settings {
       // the message below names the setting and the accepted forms
     }
     throw refuse(key, value, "must be a duration like 250ms, 10s, 5m or PT10S");
+  }
+
+  private static boolean isAsciiDigit(char c) {
+    return c >= '0' && c <= '9';
   }
 
   private IllegalArgumentException refuse(String key, Object value, String what) {

@@ -145,4 +145,78 @@ class SettingsTest {
     assertThrows(IllegalArgumentException.class,
         () -> Settings.of("replication", Map.of("replicas[1].url", "x")).sections("replicas"));
   }
+
+  @Test
+  void aListIndexHasOneSpelling() {
+    Map<String, String> twice = Map.of("replicas[0].url", "a", "replicas[1].url", "b", "replicas[01].url", "evil");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Settings.of("replication", twice).sections("replicas"));
+    assertEquals("replication: 'replicas[01].url' must look like replicas[0].name", e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> Settings.of("replication", Map.of("replicas[+0].url", "b")).sections("replicas"));
+  }
+
+  @Test
+  void nestedListsAndOddSpellingsKeepTheRestOfTheKey() {
+    Settings settings = Settings.of("x", Map.of("shards[0].replicas[0].url", "a", "Shard_Set.Max-Size", "4"));
+    List<Settings> replicas = settings.sections("shards").get(0).sections("replicas");
+    assertEquals("a", replicas.get(0).string("url", null));
+    assertEquals(4, settings.section("shard-set").intValue("max-size", 1, 10, 1));
+    settings.done();
+  }
+
+  @Test
+  void doneChecksTheSectionsItHandedOut() {
+    Settings settings = Settings.of("x", Map.of("health.intervl", "1s"));
+    settings.section("health").duration("interval", Duration.ZERO, Duration.ofHours(1), Duration.ofSeconds(1));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, settings::done);
+    assertEquals("x.health: unknown setting 'intervl'; known: [interval]", e.getMessage());
+  }
+
+  @Test
+  void numericDurationsAreWholeMillisecondsOrRefused() {
+    Duration max = Duration.ofDays(2);
+    assertThrows(IllegalArgumentException.class,
+        () -> Settings.of("x", Map.of("t", 2.5)).duration("t", Duration.ZERO, max, Duration.ZERO));
+    assertThrows(IllegalArgumentException.class, () -> Settings.of("x", Map.of("t", new java.math.BigInteger("18446744073709551616")))
+        .duration("t", Duration.ZERO, max, Duration.ZERO));
+    assertEquals(Duration.ofMillis(3), Settings.of("x", Map.of("t", 3.0)).duration("t", Duration.ZERO, max, Duration.ZERO));
+    assertEquals(Duration.ofSeconds(5), Settings.of("x", Map.of("t", "+5s")).duration("t", Duration.ZERO, max, Duration.ZERO));
+  }
+
+  @Test
+  void nonFiniteNumbersAreRefusedByName() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Settings.of("x", Map.of("r", Double.NaN)).doubleValue("r", 0, 1, 0.5));
+    assertEquals("x: 'r' must be a finite number but was 'NaN'", e.getMessage());
+    assertThrows(IllegalArgumentException.class,
+        () -> Settings.of("x", Map.of("n", Double.POSITIVE_INFINITY)).longValue("n", 0, 10, 0));
+  }
+
+  @Test
+  void hasCountsTheKeyAsHandled() {
+    Settings settings = Settings.of("x", Map.of("tls", "true"));
+    assertTrue(settings.has("tls"));
+    settings.done();
+  }
+
+  @Test
+  void propertiesWithObjectValuesAreReadOrRefused() {
+    Properties properties = new Properties();
+    properties.put("max-size", 5);
+    Settings settings = Settings.of("x", properties);
+    assertEquals(5, settings.intValue("max-size", 1, 10, 1));
+    settings.done();
+
+    Properties typo = new Properties();
+    typo.put("max-sise", 5);
+    Settings withTypo = Settings.of("x", typo);
+    withTypo.intValue("max-size", 1, 10, 1);
+    assertThrows(IllegalArgumentException.class, withTypo::done);
+  }
+
+  @Test
+  void stringsAreKeptAsGiven() {
+    assertEquals(" secret ", Settings.of("x", Map.of("password", " secret ")).string("password", null));
+  }
 }

@@ -1,0 +1,7 @@
+/** A user's modular application that requires the published modules by name. */
+module io.scaleblocks.consumer {
+  requires io.scaleblocks.config;
+  requires io.scaleblocks.sharding;
+  requires io.scaleblocks.lb;
+  requires io.scaleblocks.cache;
+}
