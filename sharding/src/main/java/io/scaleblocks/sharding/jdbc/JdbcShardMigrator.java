@@ -111,10 +111,9 @@ public final class JdbcShardMigrator<K> {
   /**
    * Migrates the table from {@code router}'s current topology to {@code target}.
    *
-   * @return what happened and what is left: see {@link MigrationReport.Outcome}
+   * @return what happened and what is left: see {@link MigrationReport.Outcome}; an interrupt
+   *     while pausing writes rolls back (the interrupt stays set)
    * @throws IllegalArgumentException if the plan is empty (nothing would move)
-   * @throws IllegalStateException if writes could not be paused for reasons other than time (an
-   *     interrupt)
    */
   public MigrationReport migrate(ShardRouter<K, DataSource> router, ShardTopology<DataSource> target) {
     Objects.requireNonNull(router, "router must not be null");
@@ -129,6 +128,10 @@ public final class JdbcShardMigrator<K> {
       } catch (SQLException e) {
         LOG.warn("{} - a shard failed while migrating {}; rolling back", name, tableName, e);
         outcome = Outcome.rollBack("a shard failed: " + e, Map.of());
+      } catch (RuntimeException e) {
+        // A key mapping or a driver that throws unchecked: the router was not switched.
+        LOG.warn("{} - migrating {} failed; rolling back", name, tableName, e);
+        outcome = Outcome.rollBack("failed: " + e, Map.of());
       }
       MigrationReport report = finish(router, run, outcome, start);
       LOG.info("{} - migration of {}: {}", name, tableName, report);
@@ -152,7 +155,7 @@ public final class JdbcShardMigrator<K> {
       return Outcome.rollBack("catch-up did not converge in " + maxCatchUpRounds + " rounds", Map.of());
     }
     Map<Object, Object> mismatched = run.verifyAll();
-    Map<Object, Object> written = drain(tracker);
+    Map<Object, Object> written = drain(run, tracker);
     Map<Object, Object> unexplained = without(mismatched, written);
     if (unexplained.size() > catchUpThreshold) {
       return Outcome.rollBack("verification failed for " + unexplained.size() + " keys", unexplained);
@@ -165,7 +168,7 @@ public final class JdbcShardMigrator<K> {
   private boolean catchUpUntilQuiet(Migration<K> run, ShardRouter.WriteTracker<K> tracker)
       throws SQLException {
     for (int round = 0; round < maxCatchUpRounds; round++) {
-      Map<Object, Object> dirty = drain(tracker);
+      Map<Object, Object> dirty = drain(run, tracker);
       run.catchUp(dirty.values());
       if (dirty.size() <= catchUpThreshold) {
         return true;
@@ -184,7 +187,7 @@ public final class JdbcShardMigrator<K> {
     while (true) {
       run.catchUp(pending.values());
       Map<Object, Object> mismatched = run.verify(pending.values());
-      Map<Object, Object> written = drain(tracker);
+      Map<Object, Object> written = drain(run, tracker);
       Map<Object, Object> unexplained = without(mismatched, written);
       if (unexplained.size() > catchUpThreshold) {
         return Outcome.rollBack("verification failed for " + unexplained.size() + " keys", unexplained);
@@ -221,13 +224,16 @@ public final class JdbcShardMigrator<K> {
     try {
       held = run.pauseWrites(maxPause);
     } catch (IllegalStateException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        return Optional.of(Outcome.rollBack("interrupted while pausing writes", Map.of()));
+      }
       run.longestPauseNanos = Math.max(run.longestPauseNanos, maxPause.toNanos());
       LOG.info("{} - cutover attempt {}: {}", name, run.cutoverAttempts, e.getMessage());
       return Optional.empty();
     }
     try {
       run.deadline(System.nanoTime() - held.heldNanos() + maxPause.toNanos(), pauseReserveNanos());
-      pending.putAll(drain(tracker));
+      pending.putAll(drain(run, tracker));
       run.catchUp(pending.values());
       Map<Object, Object> mismatched = run.verify(pending.values());
       if (!mismatched.isEmpty()) {
@@ -302,6 +308,9 @@ public final class JdbcShardMigrator<K> {
           stale.add(key);
         }
       }
+      if (stale.isEmpty()) {
+        continue;
+      }
       Optional<DataSource> resource = now.shard(where.shard()).map(s -> s.resource())
           .or(() -> pending.resource(where.shard()));
       try {
@@ -328,12 +337,17 @@ public final class JdbcShardMigrator<K> {
     return router.hashOf(keyFromColumn.apply(keyValue));
   }
 
-  /** The keys written since the last drain, as key column values by canonical value. */
-  private Map<Object, Object> drain(ShardRouter.WriteTracker<K> tracker) {
+  /**
+   * The moving keys written since the last drain, as key column values by canonical value; keys
+   * that stay where they are need no catch-up and do not count against the threshold.
+   */
+  private Map<Object, Object> drain(Migration<K> run, ShardRouter.WriteTracker<K> tracker) {
     Map<Object, Object> keys = new LinkedHashMap<>();
     for (K key : tracker.drain()) {
       Object value = keyToColumn.apply(key);
-      keys.put(KeyValues.canonical(value), value);
+      if (run.moves(value)) {
+        keys.put(KeyValues.canonical(value), value);
+      }
     }
     return keys;
   }

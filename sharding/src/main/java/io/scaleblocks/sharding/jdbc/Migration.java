@@ -9,10 +9,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
@@ -63,6 +65,11 @@ final class Migration<K> {
 
   long hashOf(Object keyValue) {
     return router.hashOf(keyFromColumn.apply(keyValue));
+  }
+
+  /** Whether the plan moves the key. */
+  boolean moves(Object keyValue) {
+    return plan.moves(hashOf(keyValue));
   }
 
   /** Copies every key whose owner changes from its old shard to its new one. */
@@ -130,8 +137,13 @@ final class Migration<K> {
     for (Shard<DataSource> shard : plan.before().shards()) {
       scan(shard.id(), (hash, key) -> plan.from(hash).equals(shard.id()) && plan.moves(hash), expected, seen);
     }
-    for (Shard<DataSource> shard : plan.after().shards()) {
-      scan(shard.id(), (hash, key) -> plan.to(hash).equals(shard.id()) && plan.moves(hash), actual, seen);
+    // Only the shards that receive keys hold copies; the others need no second scan.
+    Set<String> targets = new LinkedHashSet<>();
+    for (Object key : copied.values()) {
+      targets.add(plan.to(hashOf(key)));
+    }
+    for (String target : targets) {
+      scan(target, (hash, key) -> plan.to(hash).equals(target) && plan.moves(hash), actual, seen);
     }
     Map<Object, Object> mismatched = new LinkedHashMap<>();
     seen.forEach((canonical, key) -> {

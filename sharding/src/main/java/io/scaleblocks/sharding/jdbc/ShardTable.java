@@ -128,11 +128,20 @@ final class ShardTable {
         }
         c.commit();
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        rollBack(c, autoCommit, e);
         throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
       }
+      c.setAutoCommit(autoCommit);
+    }
+  }
+
+  /** Rolls back after {@code cause}; a connection that died too adds its failure to the cause. */
+  private static void rollBack(Connection c, boolean autoCommit, Exception cause) {
+    try {
+      c.rollback();
+      c.setAutoCommit(autoCommit);
+    } catch (SQLException alsoFailed) {
+      cause.addSuppressed(alsoFailed);
     }
   }
 

@@ -403,9 +403,11 @@ class ReshardingIT {
           if (report.outcome() == MigrationReport.Outcome.COMPLETED) {
             completed++;
           } else {
-            // The only other honest outcome: the cutover would not fit and the migration gave up.
+            // The only other honest outcomes: the cutover would not fit, or the writers outpaced
+            // the catch-up (a loaded machine), and the migration gave up.
             assertEquals(MigrationReport.Outcome.ROLLED_BACK, report.outcome(), report.toString());
-            assertTrue(report.reason().contains("did not fit in maxPause"), report.toString());
+            assertTrue(report.reason().contains("did not fit in maxPause")
+                || report.reason().contains("did not converge"), report.toString());
           }
           runs.add(TimeUnit.NANOSECONDS.toMicros(report.writePause().toNanos()) / 1000.0 + " ms"
               + (report.outcome().cutOver() ? "" : " (rolled back)") + " in " + report.cutoverAttempts());
