@@ -89,6 +89,11 @@ public final class ShardTopology<R> {
     return Optional.ofNullable(shards.get(id));
   }
 
+  /**
+   * The placement, for inspection. Change it through this topology ({@link #withShard},
+   * {@link #withoutShard}), not with {@link Placement#withNode} on its own: a placement changed
+   * outside the topology's history cannot be switched to by a migration's rebase.
+   */
   public Placement<String> placement() {
     return placement;
   }

@@ -36,7 +36,7 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
   private static final Logger LOG = LoggerFactory.getLogger(SlidingCountMinDetector.class);
   private static final HashFunction KEY_HASH = Hashing.murmur3();
   private static final int DEPTH = 4;
-  private static final int CONFIRMED_SLOTS = 256;
+  private static final int KNOWN_CANDIDATE_SLOTS = 256;
   private static final VarHandle BUSY;
   private static final VarHandle DROPPED;
 
@@ -58,7 +58,7 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
   private final long[] ring;
   private final int fullThreshold;
   /** Hashes of keys known to be candidates, so a hot key does not look itself up every time. */
-  private final long[] confirmed = new long[CONFIRMED_SLOTS];
+  private final long[] knownCandidates = new long[KNOWN_CANDIDATE_SLOTS];
   private final Map<K, Long> candidates = new ConcurrentHashMap<>();
   private final HotKeyDetector.Listener<K> listener;
   private final ReentrantLock reportLock = new ReentrantLock();
@@ -125,12 +125,12 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
       recorded = count;
       int threshold = count >= window ? fullThreshold : threshold(count);
       if (estimate >= threshold) {
-        int c = (int) h & (CONFIRMED_SLOTS - 1);
-        if (confirmed[c] != h) {
+        int c = (int) h & (KNOWN_CANDIDATE_SLOTS - 1);
+        if (knownCandidates[c] != h) {
           if (!candidates.containsKey(key)) {
             candidates.put(key, h);
           }
-          confirmed[c] = h;
+          knownCandidates[c] = h;
         }
       }
       if (--untilReport == 0) {
@@ -161,7 +161,7 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
       }
     }
     if (dropped) {
-      Arrays.fill(confirmed, 0);
+      Arrays.fill(knownCandidates, 0);
     }
   }
 

@@ -6,7 +6,6 @@ import io.scaleblocks.sharding.ShardRouter;
 import io.scaleblocks.sharding.ShardTopology;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -259,7 +258,7 @@ public final class JdbcShardMigrator<K> {
 
   private MigrationReport finish(ShardRouter<K, DataSource> router, Migration<K> run, Outcome outcome,
       long start) {
-    Cleaned cleaned = clean(router, outcome.switched() ? run.oldRows() : run.copies());
+    StaleRows.Cleaned cleaned = clean(router, outcome.switched() ? run.oldRows() : run.copies());
     MigrationReport.Outcome result;
     String reason = outcome.reason();
     if (outcome.switched()) {
@@ -292,49 +291,8 @@ public final class JdbcShardMigrator<K> {
     return clean(router, pending).left();
   }
 
-  private record Cleaned(long deleted, PendingCleanup left, String failure) {}
-
-  private Cleaned clean(ShardRouter<K, DataSource> router, PendingCleanup pending) {
-    Map<PendingCleanup.Leftover, List<Object>> left = new LinkedHashMap<>();
-    long deleted = 0;
-    String failure = "";
-    for (Map.Entry<PendingCleanup.Leftover, List<Object>> entry : pending.keys().entrySet()) {
-      PendingCleanup.Leftover where = entry.getKey();
-      ShardTopology<DataSource> now = router.topology();
-      boolean routed = now.shard(where.shard()).isPresent();
-      List<Object> stale = new ArrayList<>();
-      for (Object key : entry.getValue()) {
-        if (!routed || now.shardForHash(hashOf(router, key)).id().equals(where.owner())) {
-          stale.add(key);
-        }
-      }
-      if (stale.isEmpty()) {
-        continue;
-      }
-      Optional<DataSource> resource = now.shard(where.shard()).map(s -> s.resource())
-          .or(() -> pending.resource(where.shard()));
-      try {
-        deleted += table.delete(resource.orElseThrow(() -> new SQLException(
-            "shard " + where.shard() + " is unknown to the router and to the migration")), stale);
-      } catch (SQLException e) {
-        LOG.warn("{} - deleting {} stale keys of {} from {} failed; left for a cleanup", name,
-            stale.size(), tableName, where.shard(), e);
-        left.put(where, stale);
-        failure = e.toString();
-      }
-    }
-    return new Cleaned(deleted, new PendingCleanup(left, resourcesOf(pending, left)), failure);
-  }
-
-  private static Map<String, DataSource> resourcesOf(PendingCleanup pending,
-      Map<PendingCleanup.Leftover, List<Object>> left) {
-    Map<String, DataSource> resources = new LinkedHashMap<>();
-    left.keySet().forEach(where -> pending.resource(where.shard()).ifPresent(r -> resources.put(where.shard(), r)));
-    return resources;
-  }
-
-  private long hashOf(ShardRouter<K, DataSource> router, Object keyValue) {
-    return router.hashOf(keyFromColumn.apply(keyValue));
+  private StaleRows.Cleaned clean(ShardRouter<K, DataSource> router, PendingCleanup pending) {
+    return new StaleRows<>(name, tableName, table, keyFromColumn).delete(router, pending);
   }
 
   /**
