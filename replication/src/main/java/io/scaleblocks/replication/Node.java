@@ -1,0 +1,124 @@
+package io.scaleblocks.replication;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import io.scaleblocks.lb.Endpoint;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import javax.sql.DataSource;
+
+/**
+ * One configured node and its pool. The pool is built from the node's URL (the router owns and
+ * closes it) or is the user's DataSource (left open). Thread-safe.
+ */
+final class Node {
+
+  /** A pool gets this long to connect before an empty one is replaced again. */
+  private static final long MIN_POOL_AGE_NANOS = 1_000_000_000L;
+
+  final NodeSpec spec;
+  final String name;
+  final Dialect dialect;
+  final Endpoint<String> endpoint;
+  /** Connections this node gave as the primary, and as a replica. */
+  final LongAdder servedAsPrimary = new LongAdder();
+  final LongAdder servedAsReplica = new LongAdder();
+  private final HikariConfig poolConfig;
+  private volatile DataSource dataSource;
+  private volatile HikariDataSource ownedPool;
+  private volatile MetricsTrackerFactory metrics;
+  private volatile long poolCreatedNanos = System.nanoTime();
+
+  private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariConfig poolConfig) {
+    this.spec = spec;
+    this.name = spec.name();
+    this.dialect = dialect;
+    this.endpoint = Endpoint.of(spec.name(), spec.weight());
+    this.poolConfig = poolConfig;
+    if (poolConfig != null) {
+      HikariDataSource pool = new HikariDataSource(poolConfig);
+      this.ownedPool = pool;
+      this.dataSource = pool;
+    } else {
+      this.dataSource = dataSource;
+    }
+  }
+
+  static Node open(String routerName, NodeSpec spec, ReplicationConfig config) {
+    Dialect dialect = config.dialect.orElseGet(() -> spec.url().map(Dialect::forUrl).orElse(Dialect.none()));
+    if (spec.dataSource().isPresent()) {
+      return new Node(spec, dialect, spec.dataSource().get(), null);
+    }
+    HikariConfig hikari = new HikariConfig();
+    config.hikari.copyStateTo(hikari);
+    hikari.setJdbcUrl(spec.url().orElseThrow());
+    hikari.setPoolName(routerName + "-" + spec.name());
+    hikari.setConnectionTimeout(config.connectTimeout.toMillis());
+    hikari.setValidationTimeout(Math.min(config.connectTimeout.toMillis(), hikari.getValidationTimeout()));
+    // A node that is down at start is reported by the monitor, not by a failed constructor.
+    hikari.setInitializationFailTimeout(-1);
+    return new Node(spec, dialect, null, hikari);
+  }
+
+  /**
+   * Replaces the router's pool of this node by a new one when the pool holds no connection at
+   * all, as after the node's restart: HikariCP retries a lost server with a backoff that doubles
+   * up to 5 s, a new pool connects at once. A pool is first given a second, or twice its
+   * connection timeout, to connect (replacing it sooner would only restart its first attempt).
+   * The old pool, empty, is closed.
+   */
+  void renewPoolIfEmpty() {
+    HikariDataSource old = ownedPool;
+    if (old == null || old.getHikariPoolMXBean() == null
+        || old.getHikariPoolMXBean().getTotalConnections() > 0
+        || System.nanoTime() - poolCreatedNanos
+            < Math.max(MIN_POOL_AGE_NANOS, 2_000_000L * poolConfig.getConnectionTimeout())) {
+      return;
+    }
+    HikariConfig config = new HikariConfig();
+    poolConfig.copyStateTo(config);
+    if (metrics != null) {
+      config.setMetricsTrackerFactory(metrics);
+    }
+    HikariDataSource pool = new HikariDataSource(config);
+    ownedPool = pool;
+    dataSource = pool;
+    poolCreatedNanos = System.nanoTime();
+    old.close();
+  }
+
+  /** Pool metrics for this node's pool and every pool that replaces it. */
+  void trackPool(MetricsTrackerFactory factory) {
+    metrics = factory;
+    HikariDataSource pool = ownedPool;
+    if (pool != null) {
+      pool.setMetricsTrackerFactory(factory);
+    }
+  }
+
+  Connection connect() throws SQLException {
+    return dataSource.getConnection();
+  }
+
+  Optional<HikariDataSource> ownedPool() {
+    return Optional.ofNullable(ownedPool);
+  }
+
+  String label() {
+    return spec.label();
+  }
+
+  void close() {
+    if (ownedPool != null) {
+      ownedPool.close();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return name;
+  }
+}

@@ -1,0 +1,9 @@
+package io.scaleblocks.replication;
+
+/** What a read does when no replica can serve it (none in rotation, or none accepts a connection). */
+public enum ReadFallback {
+  /** Read from the primary. */
+  PRIMARY,
+  /** Fail with a {@link java.sql.SQLTransientConnectionException} naming the replicas. */
+  FAIL
+}

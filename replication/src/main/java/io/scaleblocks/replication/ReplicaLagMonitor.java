@@ -1,0 +1,234 @@
+package io.scaleblocks.replication;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Probes every node each health interval and hands the outcomes to the router. Each node has
+ * its own probe connection outside its pool, so an exhausted pool does not look like a dead
+ * node, and its own probe thread, so a hung node delays no other. The monitor enforces the
+ * probe timeout itself: a probe that has not answered in time counts as a failure, and a node
+ * whose probe is still running is not probed again until it returns. The primary is probed
+ * before the replicas, so a replica compared with the primary's position is never compared with
+ * an older one. Thread-safe; one poll at a time.
+ */
+final class ReplicaLagMonitor implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(ReplicaLagMonitor.class);
+
+  private static final java.time.Duration FIRST_POLL_ALLOWANCE = java.time.Duration.ofSeconds(3);
+
+  private final String name;
+  private final List<Node> nodes;
+  private final ReplicationConfig config;
+  private final Supplier<Node> currentPrimary;
+  private final java.util.function.Predicate<Node> isDown;
+  private final Consumer<Map<Node, ProbeOutcome>> sink;
+  private final ExecutorService probes;
+  private final ScheduledExecutorService scheduler;
+  private final Map<Node, Future<ProbeOutcome>> running = new ConcurrentHashMap<>();
+  private final Map<Node, Connection> probeConnections = new ConcurrentHashMap<>();
+  private final ReentrantLock pollLock = new ReentrantLock();
+  private final java.util.concurrent.atomic.AtomicBoolean soon = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile boolean closed;
+
+  ReplicaLagMonitor(String name, List<Node> nodes, ReplicationConfig config,
+      Supplier<Node> currentPrimary, java.util.function.Predicate<Node> isDown,
+      Consumer<Map<Node, ProbeOutcome>> sink) {
+    this.name = name;
+    this.currentPrimary = currentPrimary;
+    this.isDown = isDown;
+    this.nodes = nodes;
+    this.config = config;
+    this.sink = sink;
+    AtomicInteger threads = new AtomicInteger();
+    this.probes = Executors.newCachedThreadPool(task -> daemon(task, name + "-probe-" + threads.incrementAndGet()));
+    this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> daemon(task, name + "-monitor"));
+  }
+
+  private static Thread daemon(Runnable task, String threadName) {
+    Thread thread = new Thread(task, threadName);
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  void start() {
+    long period = config.healthInterval.toNanos();
+    scheduler.scheduleWithFixedDelay(this::pollQuietly, period, period, TimeUnit.NANOSECONDS);
+  }
+
+  /** Polls as soon as possible (a connection broke), once however often it is asked. */
+  void pollSoon() {
+    if (!closed && soon.compareAndSet(false, true)) {
+      try {
+        scheduler.execute(() -> {
+          soon.set(false);
+          pollQuietly();
+        });
+      } catch (java.util.concurrent.RejectedExecutionException e) {
+        soon.set(false);
+      }
+    }
+  }
+
+  private void pollQuietly() {
+    try {
+      pollOnce();
+    } catch (RuntimeException e) {
+      log.warn("{} - health poll failed", name, e);
+    }
+  }
+
+  /** Probes every node (the current primary first) and applies the outcomes. */
+  void pollOnce() {
+    pollOnce(config.probeTimeout);
+  }
+
+  /**
+   * The first poll, at start: a first connection loads the driver and authenticates, which on a
+   * cold JVM takes longer than a probe of an open connection should.
+   */
+  void firstPoll() {
+    pollOnce(config.probeTimeout.plus(config.connectTimeout).plus(FIRST_POLL_ALLOWANCE));
+  }
+
+  private void pollOnce(java.time.Duration wait) {
+    if (closed) {
+      return;
+    }
+    pollLock.lock();
+    try {
+      Map<Node, ProbeOutcome> outcomes = new LinkedHashMap<>();
+      Node primary = currentPrimary.get();
+      if (primary != null) {
+        outcomes.put(primary, await(submit(primary), wait));
+      }
+      Map<Node, Future<ProbeOutcome>> pending = new LinkedHashMap<>();
+      for (Node node : nodes) {
+        if (node != primary) {
+          pending.put(node, submit(node));
+        }
+      }
+      pending.forEach((node, future) -> outcomes.put(node, await(future, wait)));
+      if (!closed) {
+        sink.accept(outcomes);
+      }
+    } finally {
+      pollLock.unlock();
+    }
+  }
+
+  private Future<ProbeOutcome> submit(Node node) {
+    Future<ProbeOutcome> previous = running.get(node);
+    if (previous != null && !previous.isDone()) {
+      return previous;
+    }
+    Future<ProbeOutcome> future = probes.submit(() -> probe(node));
+    running.put(node, future);
+    return future;
+  }
+
+  private ProbeOutcome await(Future<ProbeOutcome> future, java.time.Duration wait) {
+    try {
+      return future.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      return new ProbeOutcome.Failed("no answer within " + wait.toMillis() + " ms");
+    } catch (ExecutionException e) {
+      return new ProbeOutcome.Failed(String.valueOf(e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new ProbeOutcome.Failed("probe interrupted");
+    }
+  }
+
+  private ProbeOutcome probe(Node node) {
+    Connection c = probeConnections.get(node);
+    try {
+      if (c == null) {
+        c = open(node);
+        probeConnections.put(node, c);
+      }
+      Dialect.Probe probe = node.dialect.probe(c);
+      if (isDown.test(node)) {
+        // The probe connection is not the pool: a node comes back only once its pool has a
+        // connection again, or the first reads would fail over and mark it down once more.
+        node.renewPoolIfEmpty();
+        node.connect().close();
+      }
+      return new ProbeOutcome.Answered(probe);
+    } catch (SQLException | RuntimeException e) {
+      Connection broken = probeConnections.remove(node);
+      closeQuietly(broken);
+      return new ProbeOutcome.Failed(e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+  }
+
+  /** A connection outside the node's pool, with the pool's credentials and properties. */
+  private Connection open(Node node) throws SQLException {
+    Connection c;
+    if (node.spec.url().isPresent()) {
+      Properties properties = new Properties();
+      properties.putAll(config.hikari.getDataSourceProperties());
+      if (config.hikari.getUsername() != null) {
+        properties.setProperty("user", config.hikari.getUsername());
+      }
+      if (config.hikari.getPassword() != null) {
+        properties.setProperty("password", config.hikari.getPassword());
+      }
+      c = DriverManager.getConnection(node.spec.url().get(), properties);
+    } else {
+      c = node.connect();
+    }
+    try {
+      c.setAutoCommit(true);
+      c.setNetworkTimeout(probes, (int) Math.min(Integer.MAX_VALUE, config.probeTimeout.toMillis()));
+    } catch (SQLException | RuntimeException e) {
+      closeQuietly(c);
+      throw e;
+    }
+    return c;
+  }
+
+  private static void closeQuietly(Connection c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (SQLException | RuntimeException ignored) {
+        // the connection is being discarded because it failed
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    scheduler.shutdownNow();
+    pollLock.lock();
+    try {
+      probes.shutdownNow();
+      probeConnections.values().forEach(ReplicaLagMonitor::closeQuietly);
+      probeConnections.clear();
+    } finally {
+      pollLock.unlock();
+    }
+  }
+}

@@ -1,0 +1,377 @@
+package io.scaleblocks.replication;
+
+import com.zaxxer.hikari.HikariConfig;
+import io.scaleblocks.config.Settings;
+import io.scaleblocks.lb.Endpoint;
+import io.scaleblocks.lb.Strategies;
+import io.scaleblocks.lb.Strategy;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import javax.sql.DataSource;
+
+/**
+ * The immutable configuration of a {@link ReplicationDataSource}: its nodes and its knobs. Built
+ * by {@link #builder()}, whose setters refuse a bad value at once with a message naming it, or
+ * read from a map or {@link Properties} by {@link #from(Map)} (keys in the module README).
+ */
+public final class ReplicationConfig {
+
+  public static final String DEFAULT_NAME = "replication";
+  /** A replica further behind than this many bytes of log leaves rotation. */
+  public static final long DEFAULT_MAX_LAG_BYTES = 16L * 1024 * 1024;
+  /** A replica further behind than this leaves rotation. */
+  public static final Duration DEFAULT_MAX_LAG = Duration.ofSeconds(5);
+  public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofMillis(250);
+  public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(1);
+  /** The longest wait for a pooled connection; a down primary fails a write within this. */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+  /** The longest a causal read waits for a replica to catch up before it reads the primary. */
+  public static final Duration DEFAULT_CAUSAL_WAIT = Duration.ofSeconds(1);
+  /** How often a waiting causal read asks the replica again. */
+  public static final Duration DEFAULT_CAUSAL_POLL = Duration.ofMillis(10);
+  public static final ReadFallback DEFAULT_READ_FALLBACK = ReadFallback.PRIMARY;
+
+  private static final Duration MAX_DURATION = Duration.ofHours(1);
+
+  final String name;
+  final NodeSpec primary;
+  final List<NodeSpec> replicas;
+  final HikariConfig hikari;
+  final Strategy strategy;
+  final long maxLagBytes;
+  final Duration maxLag;
+  final Duration healthInterval;
+  final Duration probeTimeout;
+  final Duration connectTimeout;
+  final Duration causalWait;
+  final Duration causalPoll;
+  final ReadFallback readFallback;
+  final Clock clock;
+  final Optional<Dialect> dialect;
+  final boolean monitor;
+
+  private ReplicationConfig(Builder b) {
+    name = b.name;
+    primary = b.primary;
+    replicas = List.copyOf(b.replicas);
+    hikari = new HikariConfig();
+    b.hikari.copyStateTo(hikari);
+    strategy = b.strategy;
+    maxLagBytes = b.maxLagBytes;
+    maxLag = b.maxLag;
+    healthInterval = b.healthInterval;
+    probeTimeout = b.probeTimeout;
+    connectTimeout = b.connectTimeout;
+    causalWait = b.causalWait;
+    causalPoll = b.causalPoll;
+    readFallback = b.readFallback;
+    clock = b.clock;
+    dialect = Optional.ofNullable(b.dialect);
+    monitor = b.monitor;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The configuration of {@link #from(Map, HikariConfig)} with a default pool configuration. */
+  public static ReplicationConfig from(Map<String, ?> settings) {
+    return from(settings, new HikariConfig());
+  }
+
+  /** {@link #from(Map)} over {@link Properties}. */
+  public static ReplicationConfig from(Properties properties) {
+    return read(Settings.of(DEFAULT_NAME, properties), new HikariConfig());
+  }
+
+  /**
+   * Reads {@code primary.url}, {@code replicas[i].url} / {@code replicas[i].weight} /
+   * {@code replicas[i].name}, {@code name}, {@code strategy}, {@code max-lag-bytes},
+   * {@code max-lag}, {@code health-interval}, {@code probe-timeout}, {@code connect-timeout},
+   * {@code causal-wait}, {@code causal-poll}, {@code read-fallback}, {@code username},
+   * {@code password}; every pool starts from {@code hikari}.
+   *
+   * @throws IllegalArgumentException naming the key of an unknown or out-of-range setting
+   */
+  public static ReplicationConfig from(Map<String, ?> settings, HikariConfig hikari) {
+    return read(Settings.of(DEFAULT_NAME, settings), hikari);
+  }
+
+  private static ReplicationConfig read(Settings s, HikariConfig hikari) {
+    Builder b = builder().hikari(hikari);
+    b.name(s.string("name", DEFAULT_NAME));
+    s.optionalString("username").ifPresent(b.hikari::setUsername);
+    s.optionalString("password").ifPresent(b.hikari::setPassword);
+    Settings primary = s.section("primary");
+    Optional<String> primaryName = primary.optionalString("name");
+    primary.optionalString("url").ifPresent(url -> b.primary(primaryName.orElse(NodeSpec.nameOf(url)), url));
+    primary.done();
+    for (Settings replica : s.sections("replicas")) {
+      Optional<String> replicaName = replica.optionalString("name");
+      int weight = replica.intValue("weight", 1, Endpoint.MAX_WEIGHT, Endpoint.DEFAULT_WEIGHT);
+      String url = replica.optionalString("url").orElseThrow(() ->
+          new IllegalArgumentException(DEFAULT_NAME + ": every replicas[i] needs a url"));
+      b.replica(replicaName.orElse(NodeSpec.nameOf(url)), url, weight);
+      replica.done();
+    }
+    b.strategy(strategy(s.string("strategy", "round-robin")));
+    b.maxLagBytes(s.longValue("max-lag-bytes", 0, Long.MAX_VALUE, DEFAULT_MAX_LAG_BYTES));
+    b.maxLag(s.duration("max-lag", Duration.ZERO, MAX_DURATION, DEFAULT_MAX_LAG));
+    b.healthInterval(s.duration("health-interval", Duration.ofMillis(10), MAX_DURATION, DEFAULT_HEALTH_INTERVAL));
+    b.probeTimeout(s.duration("probe-timeout", Duration.ofMillis(10), MAX_DURATION, DEFAULT_PROBE_TIMEOUT));
+    b.connectTimeout(s.duration("connect-timeout", Duration.ofMillis(250), MAX_DURATION, DEFAULT_CONNECT_TIMEOUT));
+    b.causalWait(s.duration("causal-wait", Duration.ZERO, MAX_DURATION, DEFAULT_CAUSAL_WAIT));
+    b.causalPoll(s.duration("causal-poll", Duration.ofMillis(1), MAX_DURATION, DEFAULT_CAUSAL_POLL));
+    b.readFallback(s.enumValue("read-fallback", ReadFallback.class, DEFAULT_READ_FALLBACK));
+    s.done();
+    return b.build();
+  }
+
+  private static Strategy strategy(String name) {
+    switch (name.toLowerCase(Locale.ROOT).replace("_", "-")) {
+      case "round-robin": return Strategies.roundRobin();
+      case "weighted", "weighted-round-robin": return Strategies.smoothWeightedRoundRobin();
+      case "least-request": return Strategies.leastRequest();
+      case "random": return Strategies.random();
+      default: throw new IllegalArgumentException(DEFAULT_NAME
+          + ": 'strategy' must be round-robin, weighted, least-request or random but was '" + name + "'");
+    }
+  }
+
+  /** The name used in logs, metrics, pool names and exceptions. */
+  public String name() {
+    return name;
+  }
+
+  /**
+   * A fail-fast builder. Not thread-safe. {@link #build()} refuses a configuration without a
+   * primary or with two nodes of the same URL or name.
+   */
+  public static final class Builder {
+    private String name = DEFAULT_NAME;
+    private NodeSpec primary;
+    private final List<NodeSpec> replicas = new ArrayList<>();
+    private final HikariConfig hikari = new HikariConfig();
+    private Strategy strategy = Strategies.roundRobin();
+    private long maxLagBytes = DEFAULT_MAX_LAG_BYTES;
+    private Duration maxLag = DEFAULT_MAX_LAG;
+    private Duration healthInterval = DEFAULT_HEALTH_INTERVAL;
+    private Duration probeTimeout = DEFAULT_PROBE_TIMEOUT;
+    private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration causalWait = DEFAULT_CAUSAL_WAIT;
+    private Duration causalPoll = DEFAULT_CAUSAL_POLL;
+    private ReadFallback readFallback = DEFAULT_READ_FALLBACK;
+    private Clock clock = Clock.systemUTC();
+    private Dialect dialect;
+    private boolean monitor = true;
+
+    private Builder() {}
+
+    public Builder name(String name) {
+      Objects.requireNonNull(name, "name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank but was '" + name + "'");
+      }
+      this.name = name;
+      return this;
+    }
+
+    /** The primary at {@code url}, named by its {@code host:port}. */
+    public Builder primary(String url) {
+      return primary(NodeSpec.nameOf(checkUrl(url)), url);
+    }
+
+    public Builder primary(String nodeName, String url) {
+      primary = new NodeSpec(checkName(nodeName), Role.PRIMARY, Optional.of(checkUrl(url)), Optional.empty(), 1);
+      return this;
+    }
+
+    /** The primary behind the user's own {@code dataSource} (not closed by the router). */
+    public Builder primary(String nodeName, DataSource dataSource) {
+      primary = new NodeSpec(checkName(nodeName), Role.PRIMARY, Optional.empty(),
+          Optional.of(Objects.requireNonNull(dataSource, "dataSource")), 1);
+      return this;
+    }
+
+    /** A replica at {@code url} of weight 1, named by its {@code host:port}. */
+    public Builder replica(String url) {
+      return replica(NodeSpec.nameOf(checkUrl(url)), url, Endpoint.DEFAULT_WEIGHT);
+    }
+
+    /** A replica with a weight, for weighted strategies (1 to {@link Endpoint#MAX_WEIGHT}). */
+    public Builder replica(String nodeName, String url, int weight) {
+      replicas.add(new NodeSpec(checkName(nodeName), Role.REPLICA, Optional.of(checkUrl(url)),
+          Optional.empty(), checkWeight(weight)));
+      return this;
+    }
+
+    /** A replica behind the user's own {@code dataSource} (not closed by the router). */
+    public Builder replica(String nodeName, DataSource dataSource, int weight) {
+      replicas.add(new NodeSpec(checkName(nodeName), Role.REPLICA, Optional.empty(),
+          Optional.of(Objects.requireNonNull(dataSource, "dataSource")), checkWeight(weight)));
+      return this;
+    }
+
+    /**
+     * The pool configuration every URL node starts from (user, password, pool size, data source
+     * properties); copied now. The router sets the JDBC URL, the pool name and the connection
+     * timeout ({@link #connectTimeout}) of each pool.
+     */
+    public Builder hikari(HikariConfig base) {
+      Objects.requireNonNull(base, "hikari").copyStateTo(hikari);
+      return this;
+    }
+
+    /** How reads choose a replica: an {@code lb} strategy, round robin by default. */
+    public Builder strategy(Strategy strategy) {
+      this.strategy = Objects.requireNonNull(strategy, "strategy");
+      return this;
+    }
+
+    /** A replica more than this many bytes behind leaves rotation; 0 disables the bound. */
+    public Builder maxLagBytes(long bytes) {
+      if (bytes < 0) {
+        throw new IllegalArgumentException("maxLagBytes must be >= 0 but was " + bytes);
+      }
+      this.maxLagBytes = bytes;
+      return this;
+    }
+
+    /** A replica more than this behind leaves rotation; zero disables the bound. */
+    public Builder maxLag(Duration lag) {
+      this.maxLag = nonNegative("maxLag", lag);
+      return this;
+    }
+
+    /** How often the monitor probes every node. */
+    public Builder healthInterval(Duration interval) {
+      this.healthInterval = positive("healthInterval", interval);
+      return this;
+    }
+
+    /** A probe that takes longer marks its node down. */
+    public Builder probeTimeout(Duration timeout) {
+      this.probeTimeout = positive("probeTimeout", timeout);
+      return this;
+    }
+
+    /** The pools' connection timeout (at least 250 ms, HikariCP's floor). */
+    public Builder connectTimeout(Duration timeout) {
+      positive("connectTimeout", timeout);
+      if (timeout.toMillis() < 250) {
+        throw new IllegalArgumentException("connectTimeout must be >= 250ms but was " + timeout);
+      }
+      this.connectTimeout = timeout;
+      return this;
+    }
+
+    /** How long a causal read waits for a replica before reading the primary; zero: no wait. */
+    public Builder causalWait(Duration wait) {
+      this.causalWait = nonNegative("causalWait", wait);
+      return this;
+    }
+
+    public Builder causalPoll(Duration poll) {
+      this.causalPoll = positive("causalPoll", poll);
+      return this;
+    }
+
+    public Builder readFallback(ReadFallback fallback) {
+      this.readFallback = Objects.requireNonNull(fallback, "readFallback");
+      return this;
+    }
+
+    /** The clock lag and state times are measured on. */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** The dialect of every node; by default chosen from each URL ({@link Dialect#forUrl}). */
+    public Builder dialect(Dialect dialect) {
+      this.dialect = Objects.requireNonNull(dialect, "dialect");
+      return this;
+    }
+
+    /**
+     * Whether a background thread probes the nodes every {@link #healthInterval} (default); off,
+     * they are probed only by {@link ReplicationDataSource#refresh()}, as tests on a fake clock do.
+     */
+    public Builder monitor(boolean enabled) {
+      this.monitor = enabled;
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException if no primary was configured
+     * @throws IllegalArgumentException if two nodes share a URL or a name
+     */
+    public ReplicationConfig build() {
+      if (primary == null) {
+        throw new IllegalStateException(name + ": no primary configured");
+      }
+      Set<String> urls = new HashSet<>();
+      Set<String> names = new HashSet<>();
+      List<NodeSpec> all = new ArrayList<>(replicas);
+      all.add(0, primary);
+      for (NodeSpec node : all) {
+        if (node.url().isPresent() && !urls.add(node.url().get())) {
+          throw new IllegalArgumentException(name + ": duplicate node URL " + node.url().get());
+        }
+        if (!names.add(node.name())) {
+          throw new IllegalArgumentException(name + ": duplicate node name " + node.label());
+        }
+      }
+      return new ReplicationConfig(this);
+    }
+
+    private static String checkUrl(String url) {
+      Objects.requireNonNull(url, "url");
+      if (!url.startsWith("jdbc:")) {
+        throw new IllegalArgumentException("url must start with jdbc: but was '" + url + "'");
+      }
+      return url;
+    }
+
+    private static String checkName(String name) {
+      Objects.requireNonNull(name, "node name");
+      if (name.isBlank()) {
+        throw new IllegalArgumentException("node name must not be blank but was '" + name + "'");
+      }
+      return name;
+    }
+
+    private static int checkWeight(int weight) {
+      if (weight < 1 || weight > Endpoint.MAX_WEIGHT) {
+        throw new IllegalArgumentException(
+            "weight must be between 1 and " + Endpoint.MAX_WEIGHT + " but was " + weight);
+      }
+      return weight;
+    }
+
+    private static Duration positive(String what, Duration value) {
+      Objects.requireNonNull(value, what);
+      if (value.isNegative() || value.isZero()) {
+        throw new IllegalArgumentException(what + " must be > 0 but was " + value);
+      }
+      return value;
+    }
+
+    private static Duration nonNegative(String what, Duration value) {
+      Objects.requireNonNull(value, what);
+      if (value.isNegative()) {
+        throw new IllegalArgumentException(what + " must be >= 0 but was " + value);
+      }
+      return value;
+    }
+  }
+}

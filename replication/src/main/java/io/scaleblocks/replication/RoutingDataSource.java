@@ -1,0 +1,453 @@
+package io.scaleblocks.replication;
+
+import io.scaleblocks.lb.Endpoint;
+import io.scaleblocks.lb.EndpointGroup;
+import io.scaleblocks.lb.LoadBalancer;
+import io.scaleblocks.lb.LoadBalancerListener;
+import io.scaleblocks.lb.NoEndpointAvailableException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link ReplicationDataSource}: a topology snapshot read without locks on every route,
+ * swapped under a lock by the monitor and by failed connections. See the interface for the
+ * contract.
+ */
+final class RoutingDataSource implements ReplicationDataSource {
+
+  private static final org.slf4j.Logger log = LoggerFactory.getLogger(RoutingDataSource.class);
+
+  private final String name;
+  private final ReplicationConfig config;
+  private final List<Node> nodes;
+  private final Map<String, Node> byName;
+  private final EndpointGroup<String> rotationGroup = EndpointGroup.of(List.of());
+  private final LoadBalancer<String> balancer;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final PositionHistory history = new PositionHistory();
+  private final Topology.Limits limits;
+  private final List<ReplicationListener> listeners = new CopyOnWriteArrayList<>();
+  private final ThreadLocal<RouteContext> contexts = ThreadLocal.withInitial(RouteContext::new);
+  private final CausalReads causalReads;
+  private final ReplicaLagMonitor monitor;
+  private volatile Topology topology;
+
+  /** A physical connection and where it came from. */
+  record Bound(Connection connection, Node node, boolean onReplica, RouteContext.Causal causal) {}
+
+  private RoutingDataSource(ReplicationConfig config) {
+    this.name = config.name;
+    this.config = config;
+    List<Node> opened = new ArrayList<>();
+    try {
+      opened.add(Node.open(name, config.primary, config));
+      for (NodeSpec replica : config.replicas) {
+        opened.add(Node.open(name, replica, config));
+      }
+    } catch (RuntimeException e) {
+      opened.forEach(Node::close);
+      throw e;
+    }
+    this.nodes = List.copyOf(opened);
+    Map<String, Node> names = new LinkedHashMap<>();
+    nodes.forEach(node -> names.put(node.name, node));
+    this.byName = Map.copyOf(names);
+    this.balancer = LoadBalancer.builder(rotationGroup).name(name).strategy(config.strategy)
+        .panicThreshold(0).refreshInterval(Duration.ZERO).build();
+    this.limits = new Topology.Limits(config.maxLagBytes, config.maxLag);
+    this.topology = Topology.initial(nodes, config.clock.instant());
+    publishRotation(topology);
+    this.causalReads = new CausalReads(this, config.causalWait, config.causalPoll);
+    this.monitor = new ReplicaLagMonitor(name, nodes, config, () -> topology.primary,
+        node -> topology.statuses.get(node).state() == NodeState.DOWN, this::apply);
+  }
+
+  static RoutingDataSource start(ReplicationConfig config) {
+    RoutingDataSource router = new RoutingDataSource(config);
+    router.monitor.firstPoll();
+    if (config.monitor) {
+      router.monitor.start();
+    }
+    return router;
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Connection getConnection() {
+    return new LazyConnection(this);
+  }
+
+  /** Not supported: each node's pool has its credentials. */
+  @Override
+  public Connection getConnection(String username, String password) throws SQLException {
+    throw new SQLFeatureNotSupportedException(
+        name + " - credentials are per pool; configure them in the HikariConfig");
+  }
+
+  // ---- routing
+
+  /** Chooses the node for a connection starting now and takes a physical connection from it. */
+  Bound acquire(boolean readOnly) throws SQLException {
+    RouteContext context = contexts.get();
+    if (context.primaryDepth > 0 || !readOnly && context.readOnlyDepth == 0) {
+      Node primary = requirePrimary(topology);
+      return new Bound(connect(primary, false), primary, false, context.causal);
+    }
+    RouteContext.Causal causal = context.causal;
+    CausalToken token = causal == null ? null : causal.tokenOrNull();
+    if (token != null) {
+      return causalReads.acquire(token);
+    }
+    return replicaOrFallback();
+  }
+
+  /** A connection from a replica in rotation, else the fallback. */
+  Bound replicaOrFallback() throws SQLException {
+    Topology current = topology;
+    Node first = pick(current);
+    if (first != null) {
+      Connection c = tryReplica(first);
+      if (c != null) {
+        return new Bound(c, first, true, null);
+      }
+      for (Node other : current.rotation) {
+        if (other != first && topology.rotation.contains(other)) {
+          c = tryReplica(other);
+          if (c != null) {
+            return new Bound(c, other, true, null);
+          }
+        }
+      }
+    }
+    if (config.readFallback == ReadFallback.FAIL) {
+      throw new SQLTransientConnectionException(name + " - no replica can serve a read: "
+          + describe(topology, Role.REPLICA), "08001");
+    }
+    return primaryForRead();
+  }
+
+  /** A read on the primary: it has every commit, so it needs no token capture. */
+  Bound primaryForRead() throws SQLException {
+    Node primary = requirePrimary(topology);
+    return new Bound(connect(primary, false), primary, false, null);
+  }
+
+  /** The replica the strategy picks from {@code current}'s rotation, or null when it is empty. */
+  Node pick(Topology current) {
+    if (current.rotation.isEmpty()) {
+      return null;
+    }
+    try {
+      return byName.get(balancer.pick().address());
+    } catch (NoEndpointAvailableException e) {
+      return null;
+    }
+  }
+
+  /** A connection from {@code replica}, or null (and the replica marked down) when it fails. */
+  Connection tryReplica(Node replica) {
+    try {
+      return connect(replica, true);
+    } catch (SQLException e) {
+      log.warn("{} - replica {} gave no connection, trying elsewhere: {}", name, replica.label(), e.getMessage());
+      fire(listener -> listener.onReadFailover(replica.name));
+      return null;
+    }
+  }
+
+  Connection connect(Node node, boolean asReplica) throws SQLException {
+    Connection c;
+    try {
+      c = node.connect();
+    } catch (SQLException e) {
+      if (isConnectionFailure(e)) {
+        markDown(node, "connection failed: " + e.getMessage());
+      }
+      throw new SQLTransientConnectionException(name + " - " + (asReplica ? "replica " : "primary ")
+          + node.label() + " gave no connection: " + e.getMessage(), "08001", e);
+    }
+    if (asReplica) {
+      node.servedAsReplica.increment();
+      balancer.callStarted(node.endpoint);
+    } else {
+      node.servedAsPrimary.increment();
+    }
+    return c;
+  }
+
+  /** Returns a physical connection (may be null after an abort) taken by {@link #acquire}. */
+  void release(Node node, boolean onReplica, Connection c) throws SQLException {
+    try {
+      if (c != null) {
+        if (onReplica && c.isClosed()) {
+          // The pool closed it because it broke, perhaps with its node: out of rotation until
+          // the monitor, asked to look now, finds the node answering again.
+          markDown(node, "a connection to it broke");
+          if (config.monitor) {
+            monitor.pollSoon();
+          }
+        }
+        c.close();
+      }
+    } finally {
+      if (onReplica) {
+        balancer.callFinished(node.endpoint, true);
+      }
+    }
+  }
+
+  private Node requirePrimary(Topology current) throws SQLException {
+    Node primary = current.primary;
+    if (primary == null) {
+      throw new SQLTransientConnectionException(
+          name + " - no primary to write to: " + describe(current, Role.PRIMARY), "08001");
+    }
+    return primary;
+  }
+
+  private static String describe(Topology current, Role first) {
+    StringBuilder text = new StringBuilder();
+    for (NodeStatus status : current.statuses.values()) {
+      if (text.length() > 0) {
+        text.append("; ");
+      }
+      text.append(status.label()).append(' ').append(status.state()).append(" (").append(status.detail()).append(')');
+    }
+    return text.toString();
+  }
+
+  static boolean isConnectionFailure(Throwable error) {
+    for (Throwable t = error; t != null; t = t.getCause()) {
+      if (t instanceof ConnectException) {
+        return true;
+      }
+      if (t instanceof SQLException sql && sql.getSQLState() != null
+          && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P"))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  boolean defaultAutoCommit() {
+    return config.hikari.isAutoCommit();
+  }
+
+  Topology topology() {
+    return topology;
+  }
+
+  // ---- topology changes
+
+  private void markDown(Node node, String reason) {
+    change(current -> current.withDown(node, reason, config.clock.instant()));
+  }
+
+  /** Applies one round of probes (the monitor's callback). */
+  void apply(Map<Node, ProbeOutcome> outcomes) {
+    change(current -> current.next(nodes, outcomes, config.clock.instant(), history, limits));
+  }
+
+  private void change(java.util.function.UnaryOperator<Topology> edit) {
+    Topology before;
+    Topology after;
+    lock.lock();
+    try {
+      before = topology;
+      after = edit.apply(before);
+      if (after == before) {
+        return;
+      }
+      topology = after;
+      if (!after.rotation.equals(before.rotation)) {
+        publishRotation(after);
+      }
+    } finally {
+      lock.unlock();
+    }
+    TopologyEvents.report(name, before, after, listeners);
+  }
+
+  private void publishRotation(Topology current) {
+    List<Endpoint<String>> endpoints = new ArrayList<>();
+    current.rotation.forEach(node -> endpoints.add(node.endpoint));
+    rotationGroup.replaceAll(endpoints);
+  }
+
+  private void fire(java.util.function.Consumer<ReplicationListener> event) {
+    TopologyEvents.fire(name, listeners, event);
+  }
+
+  void causalOutcome(boolean servedByReplica, long waitedNanos) {
+    fire(listener -> listener.onCausalRead(servedByReplica, waitedNanos));
+  }
+
+  // ---- scopes
+
+  @Override
+  public <T> T readOnly(SqlWork<T> work) throws SQLException {
+    Scope scope = readOnlyScope();
+    try {
+      return work.run();
+    } finally {
+      scope.close();
+    }
+  }
+
+  @Override
+  public <T> T onPrimary(SqlWork<T> work) throws SQLException {
+    Scope scope = primaryScope();
+    try {
+      return work.run();
+    } finally {
+      scope.close();
+    }
+  }
+
+  @Override
+  public Scope readOnlyScope() {
+    return new RouteContext.Counted(contexts.get(), false);
+  }
+
+  @Override
+  public Scope primaryScope() {
+    return new RouteContext.Counted(contexts.get(), true);
+  }
+
+  @Override
+  public CausalScope causalScope() {
+    return new RouteContext.Causal(contexts.get(), null);
+  }
+
+  @Override
+  public CausalScope causalScope(CausalToken token) {
+    return new RouteContext.Causal(contexts.get(), Objects.requireNonNull(token, "token"));
+  }
+
+  @Override
+  public CausalToken currentToken() throws SQLException {
+    Node primary = requirePrimary(topology);
+    try (Connection c = connect(primary, false)) {
+      return new CausalToken(primary.dialect.commitPosition(c));
+    }
+  }
+
+  // ---- status
+
+  @Override
+  public List<NodeStatus> status() {
+    return List.copyOf(topology.statuses.values());
+  }
+
+  @Override
+  public Optional<NodeStatus> primary() {
+    Topology current = topology;
+    return Optional.ofNullable(current.primary).map(current.statuses::get);
+  }
+
+  @Override
+  public Map<String, Long> connectionsServed() {
+    Map<String, Long> served = new LinkedHashMap<>();
+    nodes.forEach(node -> served.put(node.name, node.servedAsPrimary.sum() + node.servedAsReplica.sum()));
+    return served;
+  }
+
+  @Override
+  public long connectionsServed(String node, Role role) {
+    Node n = byName.get(Objects.requireNonNull(node, "node"));
+    if (n == null) {
+      return 0;
+    }
+    return role == Role.PRIMARY ? n.servedAsPrimary.sum() : n.servedAsReplica.sum();
+  }
+
+  @Override
+  public void trackPools(com.zaxxer.hikari.metrics.MetricsTrackerFactory factory) {
+    Objects.requireNonNull(factory, "factory");
+    nodes.forEach(node -> node.trackPool(factory));
+  }
+
+  @Override
+  public void refresh() {
+    monitor.pollOnce();
+  }
+
+  @Override
+  public void addListener(ReplicationListener listener) {
+    listeners.add(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public void addBalancerListener(LoadBalancerListener<String> listener) {
+    balancer.addListener(Objects.requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public void close() {
+    monitor.close();
+    balancer.close();
+    nodes.forEach(Node::close);
+  }
+
+  // ---- DataSource boilerplate
+
+  @Override
+  public PrintWriter getLogWriter() {
+    return null;
+  }
+
+  @Override
+  public void setLogWriter(PrintWriter out) {}
+
+  @Override
+  public void setLoginTimeout(int seconds) throws SQLException {
+    throw new SQLFeatureNotSupportedException(name + " - set connectTimeout in the configuration");
+  }
+
+  @Override
+  public int getLoginTimeout() {
+    return (int) config.connectTimeout.toSeconds();
+  }
+
+  @Override
+  public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+    throw new SQLFeatureNotSupportedException("slf4j");
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> iface) throws SQLException {
+    if (iface.isInstance(this)) {
+      return iface.cast(this);
+    }
+    throw new SQLException(name + " is not a wrapper for " + iface.getName());
+  }
+
+  @Override
+  public boolean isWrapperFor(Class<?> iface) {
+    return iface.isInstance(this);
+  }
+
+  @Override
+  public String toString() {
+    return "ReplicationDataSource[" + name + "]";
+  }
+}

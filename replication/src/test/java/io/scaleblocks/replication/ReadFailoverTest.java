@@ -1,0 +1,122 @@
+package io.scaleblocks.replication;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** A replica that refuses connections between two probes. */
+class ReadFailoverTest {
+
+  private H2Nodes h2;
+  private SwitchableDataSource replica1;
+  private SwitchableDataSource replica2;
+
+  @BeforeEach
+  void setUp() throws SQLException {
+    h2 = new H2Nodes();
+    replica1 = new SwitchableDataSource(h2.replica1);
+    replica2 = new SwitchableDataSource(h2.replica2);
+  }
+
+  @AfterEach
+  void tearDown() throws SQLException {
+    h2.close();
+  }
+
+  private ReplicationDataSource start(ReadFallback fallback) {
+    return ReplicationDataSource.create(ReplicationConfig.builder().name("failover")
+        .primary("primary", h2.primary).replica("replica1", replica1, 1).replica("replica2", replica2, 1)
+        .readFallback(fallback).monitor(false).build());
+  }
+
+  private static String read(ReplicationDataSource ds) throws SQLException {
+    try (Connection c = ds.getConnection()) {
+      c.setReadOnly(true);
+      return H2Nodes.whoami(c);
+    }
+  }
+
+  @Test
+  void aRefusedReadGoesToTheNextReplicaAndTheRefusingOneLeavesRotation() throws SQLException {
+    try (ReplicationDataSource ds = start(ReadFallback.PRIMARY)) {
+      List<String> failovers = new ArrayList<>();
+      ds.addListener(new ReplicationListener() {
+        @Override
+        public void onReadFailover(String failed) {
+          failovers.add(failed);
+        }
+      });
+      replica1.down = true;
+      for (int i = 0; i < 6; i++) {
+        assertEquals("replica2", read(ds));
+      }
+      assertEquals(1, replica1.refused, "asked once, then out of rotation");
+      assertEquals(List.of("replica1"), failovers);
+      assertEquals(NodeState.DOWN, ds.status().get(1).state());
+      replica1.down = false;
+      ds.refresh();
+      assertEquals(NodeState.REPLICA, ds.status().get(1).state());
+    }
+  }
+
+  @Test
+  void withEveryReplicaRefusingReadsGoToThePrimary() throws SQLException {
+    try (ReplicationDataSource ds = start(ReadFallback.PRIMARY)) {
+      replica1.down = true;
+      replica2.down = true;
+      for (int i = 0; i < 4; i++) {
+        assertEquals("primary", read(ds));
+      }
+    }
+  }
+
+  @Test
+  void withFallbackFailReadsFailNamingTheReplicas() throws SQLException {
+    try (ReplicationDataSource ds = start(ReadFallback.FAIL)) {
+      replica1.down = true;
+      replica2.down = true;
+      SQLTransientConnectionException e = assertThrows(SQLTransientConnectionException.class, () -> read(ds));
+      assertTrue(e.getMessage().contains("no replica can serve a read")
+          && e.getMessage().contains("replica1 (DataSource) DOWN")
+          && e.getMessage().contains("replica2 (DataSource) DOWN"), e.getMessage());
+      assertEquals("primary", ds.onPrimary(() -> read(ds)), "a primary scope still reads the primary");
+    }
+  }
+
+  @Test
+  void aPrimaryThatRefusesAConnectionFailsLaterWritesAtOnceUntilItAnswersAgain() throws SQLException {
+    SwitchableDataSource primary = new SwitchableDataSource(h2.primary);
+    try (ReplicationDataSource ds = ReplicationDataSource.create(ReplicationConfig.builder().name("writes")
+        .primary("primary", primary).replica("replica1", replica1, 1).monitor(false).build())) {
+      primary.down = true;
+      SQLException first = assertThrows(SQLException.class, () -> {
+        try (Connection c = ds.getConnection()) {
+          H2Nodes.whoami(c);
+        }
+      });
+      assertTrue(first.getMessage().contains("primary primary (DataSource) gave no connection"), first.getMessage());
+      SQLException second = assertThrows(SQLTransientConnectionException.class, () -> {
+        try (Connection c = ds.getConnection()) {
+          H2Nodes.whoami(c);
+        }
+      });
+      assertTrue(second.getMessage().contains("no primary to write to: primary (DataSource) DOWN"), second.getMessage());
+      assertEquals(1, primary.refused, "the second write did not wait for the dead primary");
+      assertEquals("replica1", read(ds), "reads go on");
+      primary.down = false;
+      ds.refresh();
+      try (Connection c = ds.getConnection()) {
+        assertEquals("primary", H2Nodes.whoami(c));
+      }
+    }
+  }
+}

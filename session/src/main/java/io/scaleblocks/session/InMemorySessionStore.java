@@ -1,0 +1,396 @@
+package io.scaleblocks.session;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import io.scaleblocks.session.internal.Delta;
+import io.scaleblocks.session.internal.SaveOutcome;
+import io.scaleblocks.session.internal.SessionAccess;
+import io.scaleblocks.session.internal.SessionRecord;
+import io.scaleblocks.session.internal.SessionRecord.StoredAttribute;
+import io.scaleblocks.session.internal.StoreCore;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.StampedLock;
+import java.util.function.Supplier;
+
+/**
+ * Sessions in a Caffeine cache whose per-entry expiry is the session's deadline on the injected
+ * clock. Each session is an immutable {@link SessionRecord} replaced by an atomic compute, so a
+ * find, a save and a touch of one session are linearizable and a save is all or nothing.
+ *
+ * <p>{@code changeId} removes the record under the old id and puts it under the new one while it
+ * holds the write side of a lock striped by the ids' shared tag; a find, touch or delete that
+ * overlapped a rotation sees it (an optimistic read fails validation) and runs again after it,
+ * so no caller sees both ids or neither. Saves need no lock: a save lands before the removal, and
+ * moves with the record, or finds the old id gone.
+ *
+ * <p>The principal index maps a principal to its ids, updated inside the same computes and by
+ * the cache's eviction listener, and checked against the live records on every read.
+ */
+final class InMemorySessionStore implements SessionStore {
+
+  private static final int STRIPES = 64;
+
+  private final StoreCore core;
+  private final Cache<IdKey, SessionRecord> cache;
+  private final ConcurrentMap<IdKey, SessionRecord> map;
+  private final ConcurrentMap<String, Set<IdKey>> principals = new ConcurrentHashMap<>();
+  private final StampedLock[] stripes = new StampedLock[STRIPES];
+
+  InMemorySessionStore(SessionStores.InMemoryBuilder builder) {
+    this.core = new StoreCore(builder.config, builder.ids, builder.clock);
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i] = new StampedLock();
+    }
+    java.time.Clock clock = builder.clock;
+    this.cache = Caffeine.newBuilder()
+        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
+        .expireAfter(new DeadlineExpiry(clock))
+        .scheduler(Scheduler.systemScheduler())
+        .evictionListener((IdKey key, SessionRecord record, RemovalCause cause) -> {
+          if (key != null && record != null && cause == RemovalCause.EXPIRED) {
+            unindex(record.principal(), key);
+            core.countExpired(1);
+          }
+        })
+        .build();
+    this.map = cache.asMap();
+  }
+
+  @Override
+  public String name() {
+    return core.name();
+  }
+
+  @Override
+  public Session create() {
+    return core.create();
+  }
+
+  @Override
+  public Optional<Session> find(String id) {
+    if (!core.acceptable(id)) {
+      return Optional.empty();
+    }
+    IdKey key = new IdKey(id);
+    SessionRecord found = core.timed("find", () -> guarded(key, () -> touch(key, core.now())));
+    return found == null ? Optional.empty() : Optional.of(SessionAccess.restoreOf(found));
+  }
+
+  private SessionRecord touch(IdKey key, long now) {
+    SessionRecord[] out = new SessionRecord[1];
+    map.computeIfPresent(key, (k, r) -> {
+      if (r.isExpired(now)) {
+        expired(k, r);
+        return null;
+      }
+      SessionRecord touched = withAccess(r, now, r.id(), r.renewedAt(), r.principal(), r.attributes(), r.seq());
+      out[0] = touched;
+      return touched;
+    });
+    return out[0];
+  }
+
+  @Override
+  public boolean touch(String id) {
+    if (!core.acceptable(id)) {
+      return false;
+    }
+    IdKey key = new IdKey(id);
+    return core.timed("touch", () -> guarded(key, () -> touch(key, core.now()))) != null;
+  }
+
+  /** Runs a read-like call so that it never overlaps a rotation of the same tag. */
+  private <T> T guarded(IdKey key, Supplier<T> call) {
+    StampedLock lock = stripeOf(key.id);
+    long stamp = lock.tryOptimisticRead();
+    if (stamp != 0) {
+      T result = call.get();
+      if (lock.validate(stamp)) {
+        return result;
+      }
+    }
+    stamp = lock.readLock();
+    try {
+      return call.get();
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  @Override
+  public void save(Session session) {
+    core.save(session, this::write);
+  }
+
+  private SaveOutcome write(Delta delta) {
+    IdKey key = new IdKey(delta.id());
+    SaveOutcome[] outcome = {new SaveOutcome.Gone()};
+    if (delta.isNew()) {
+      map.compute(key, (k, existing) -> {
+        if (existing != null && !existing.isExpired(delta.now())) {
+          outcome[0] = new SaveOutcome.IdTaken();
+          return existing;
+        }
+        index(delta.created().principal(), k);
+        outcome[0] = new SaveOutcome.Saved(1);
+        return delta.created();
+      });
+      return outcome[0];
+    }
+    map.computeIfPresent(key, (k, r) -> {
+      if (r.isExpired(delta.now())) {
+        expired(k, r);
+        return null;
+      }
+      List<String> conflicts = conflicts(r, delta);
+      if (!conflicts.isEmpty()) {
+        outcome[0] = new SaveOutcome.Conflict(conflicts);
+        return r;
+      }
+      long seq = r.seq() + 1;
+      outcome[0] = new SaveOutcome.Saved(seq);
+      return applied(k, r, delta, seq);
+    });
+    return outcome[0];
+  }
+
+  static List<String> conflicts(SessionRecord r, Delta delta) {
+    List<String> conflicts = new ArrayList<>(0);
+    for (Delta.Change c : delta.changes()) {
+      StoredAttribute current = r.attributes().get(c.name());
+      long version = current == null ? 0 : current.version();
+      if (version != c.expectedVersion()) {
+        conflicts.add(c.name());
+      }
+    }
+    return conflicts;
+  }
+
+  private SessionRecord applied(IdKey key, SessionRecord r, Delta delta, long seq) {
+    Map<String, StoredAttribute> attributes = new HashMap<>(r.attributes());
+    for (Delta.Change c : delta.changes()) {
+      if (c.isRemoval()) {
+        attributes.remove(c.name());
+      } else {
+        attributes.put(c.name(), new StoredAttribute(c.value(), seq));
+      }
+    }
+    String principal = r.principal();
+    if (delta.principalChanged()) {
+      unindex(principal, key);
+      principal = delta.principal();
+      index(principal, key);
+    }
+    return withAccess(r, delta.now(), r.id(), r.renewedAt(), principal, Map.copyOf(attributes), seq);
+  }
+
+  private static SessionRecord withAccess(SessionRecord r, long now, String id, long renewedAt, String principal,
+      Map<String, StoredAttribute> attributes, long seq) {
+    return new SessionRecord(id, r.createdAt(), Math.max(r.lastAccessAt(), now), renewedAt, r.idleMillis(),
+        r.absoluteMillis(), r.renewalMillis(), principal, attributes, seq);
+  }
+
+  @Override
+  public void delete(String id) {
+    if (id == null || id.isEmpty()) {
+      return;
+    }
+    IdKey key = new IdKey(id);
+    core.timed("delete", () -> guarded(key, () -> {
+      map.computeIfPresent(key, (k, r) -> {
+        unindex(r.principal(), k);
+        core.countDeleted();
+        return null;
+      });
+      return null;
+    }));
+  }
+
+  @Override
+  public void changeId(Session session) {
+    String newId = core.nextIdFor(session);
+    if (session.isNew()) {
+      SessionAccess.giveId(session, newId);
+      return;
+    }
+    IdKey oldKey = new IdKey(session.id());
+    IdKey newKey = new IdKey(newId);
+    long now = core.now();
+    StampedLock lock = stripeOf(oldKey.id);
+    SessionRecord moved = core.timed("changeId", () -> {
+      long stamp = lock.writeLock();
+      try {
+        SessionRecord[] removed = new SessionRecord[1];
+        map.computeIfPresent(oldKey, (k, r) -> {
+          unindex(r.principal(), k);
+          if (r.isExpired(now)) {
+            expired(k, r);
+            return null;
+          }
+          removed[0] = r;
+          return null;
+        });
+        SessionRecord r = removed[0];
+        if (r == null) {
+          return null;
+        }
+        SessionRecord renamed = withAccess(r, now, newId, now, r.principal(), r.attributes(), r.seq());
+        if (map.putIfAbsent(newKey, renamed) != null) {
+          map.put(oldKey, r);
+          index(r.principal(), oldKey);
+          throw new SessionStoreException(name() + " - the new id of a rotation was taken; try again", null);
+        }
+        index(r.principal(), newKey);
+        return renamed;
+      } finally {
+        lock.unlockWrite(stamp);
+      }
+    });
+    if (moved == null) {
+      throw core.gone(session.id());
+    }
+    SessionAccess.markRenamed(session, newId, now);
+    core.countRotation();
+  }
+
+  @Override
+  public boolean supportsPrincipalIndex() {
+    return true;
+  }
+
+  @Override
+  public List<String> findIdsByPrincipal(String principal) {
+    Set<IdKey> keys = principals.get(principal);
+    if (keys == null) {
+      return List.of();
+    }
+    long now = core.now();
+    List<String> ids = new ArrayList<>();
+    for (IdKey key : List.copyOf(keys)) {
+      SessionRecord r = map.get(key);
+      if (r != null && !r.isExpired(now) && principal.equals(r.principal())) {
+        ids.add(key.id);
+      } else if (r == null || !principal.equals(r.principal())) {
+        unindex(principal, key);
+      }
+    }
+    return ids;
+  }
+
+  private void index(String principal, IdKey key) {
+    if (principal != null) {
+      principals.computeIfAbsent(principal, p -> ConcurrentHashMap.newKeySet()).add(key);
+    }
+  }
+
+  private void unindex(String principal, IdKey key) {
+    if (principal != null) {
+      principals.computeIfPresent(principal, (p, keys) -> {
+        keys.remove(key);
+        return keys.isEmpty() ? null : keys;
+      });
+    }
+  }
+
+  private void expired(IdKey key, SessionRecord record) {
+    unindex(record.principal(), key);
+    core.countExpired(1);
+  }
+
+  /** Entries with a principal in the index, for tests of its exactness. */
+  int principalIndexEntries() {
+    return principals.values().stream().mapToInt(Set::size).sum();
+  }
+
+  @Override
+  public OptionalLong activeSessions() {
+    long size = cache.estimatedSize();
+    for (int round = 0; round < 1_000; round++) {
+      cache.cleanUp();
+      long after = cache.estimatedSize();
+      if (after == size) {
+        break;
+      }
+      size = after;
+    }
+    return OptionalLong.of(size);
+  }
+
+  @Override
+  public SessionStoreStats stats() {
+    cache.cleanUp();
+    return core.stats();
+  }
+
+  @Override
+  public void latencyListener(LatencyListener listener) {
+    core.latencyListener(listener);
+  }
+
+  @Override
+  public void close() {
+    cache.invalidateAll();
+  }
+
+  private StampedLock stripeOf(String id) {
+    return stripes[SessionIds.tagOf(id).hashCode() & (STRIPES - 1)];
+  }
+
+  /** A map key whose equality check takes the same time wherever two ids differ. */
+  static final class IdKey {
+    final String id;
+    private final int hash;
+
+    IdKey(String id) {
+      this.id = id;
+      this.hash = id.hashCode();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof IdKey other && hash == other.hash && SessionIds.equal(id, other.id);
+    }
+
+    @Override
+    public int hashCode() {
+      return hash;
+    }
+  }
+
+  /** Each entry lives until its session's deadline on the store's clock. */
+  private static final class DeadlineExpiry implements Expiry<IdKey, SessionRecord> {
+    private final java.time.Clock clock;
+
+    DeadlineExpiry(java.time.Clock clock) {
+      this.clock = clock;
+    }
+
+    private long remaining(SessionRecord r) {
+      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, r.expiresAt() - clock.millis()));
+    }
+
+    @Override public long expireAfterCreate(IdKey key, SessionRecord value, long currentTime) {
+      return remaining(value);
+    }
+
+    @Override public long expireAfterUpdate(IdKey key, SessionRecord value, long currentTime, long currentDuration) {
+      return remaining(value);
+    }
+
+    @Override public long expireAfterRead(IdKey key, SessionRecord value, long currentTime, long currentDuration) {
+      return currentDuration;
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package io.scaleblocks.session;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Session ids: a {@value #TAG_LENGTH}-character routing tag followed by {@code bits} fresh bits from
+ * a {@link SecureRandom}, all URL-safe base64 without padding ({@code [A-Za-z0-9_-]}).
+ *
+ * <p>The tag is drawn at random once per session and kept when {@link SessionStore#changeId}
+ * rotates the id, so that every key of a session stays in one Redis Cluster slot; it carries no
+ * secret. The secret is the random part: 256 bits by default ({@link #DEFAULT_BITS}), at least
+ * 128, all new on every rotation.
+ *
+ * <p>Thread-safe. Compare ids with {@link #equal}, which takes the same time wherever two ids
+ * first differ.
+ */
+public final class SessionIds {
+
+  public static final int DEFAULT_BITS = 256;
+  public static final int MIN_BITS = 128;
+  public static final int MAX_BITS = 1024;
+  public static final int TAG_LENGTH = 4;
+  private static final int TAG_BYTES = 3;
+
+  private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+  private final int bytes;
+  private final int length;
+  private final Supplier<SecureRandom> random;
+
+  private SessionIds(int bits, Supplier<SecureRandom> random) {
+    if (bits < MIN_BITS || bits > MAX_BITS || bits % 8 != 0) {
+      throw new IllegalArgumentException("id bits must be a multiple of 8 between " + MIN_BITS
+          + " and " + MAX_BITS + " but was " + bits);
+    }
+    this.bytes = bits / 8;
+    this.length = TAG_LENGTH + (bytes * 4 + 2) / 3;
+    this.random = random;
+  }
+
+  /** {@value #DEFAULT_BITS}-bit ids, one {@link SecureRandom} per thread. */
+  public static SessionIds secure() {
+    return secure(DEFAULT_BITS);
+  }
+
+  /** {@code bits}-bit ids (a multiple of 8, 128 to 1024), one {@link SecureRandom} per thread. */
+  public static SessionIds secure(int bits) {
+    ThreadLocal<SecureRandom> perThread = ThreadLocal.withInitial(SecureRandom::new);
+    return new SessionIds(bits, perThread::get);
+  }
+
+  /** Ids drawn from one given generator (shared by every thread, which it must allow). */
+  public static SessionIds using(SecureRandom random, int bits) {
+    Objects.requireNonNull(random, "random");
+    return new SessionIds(bits, () -> random);
+  }
+
+  /** A new id with a new tag. */
+  public String next() {
+    byte[] tag = new byte[TAG_BYTES];
+    random.get().nextBytes(tag);
+    return ENCODER.encodeToString(tag) + randomPart();
+  }
+
+  /** A new id that keeps {@code previous}'s tag and has nothing else in common with it. */
+  public String nextKeepingTag(String previous) {
+    if (!isWellFormed(previous)) {
+      return next();
+    }
+    return previous.substring(0, TAG_LENGTH) + randomPart();
+  }
+
+  private String randomPart() {
+    byte[] secret = new byte[bytes];
+    random.get().nextBytes(secret);
+    return ENCODER.encodeToString(secret);
+  }
+
+  /** The number of characters of every id this generator makes. */
+  public int length() {
+    return length;
+  }
+
+  /** The random bits of each id. */
+  public int bits() {
+    return bytes * 8;
+  }
+
+  /** Whether {@code id} has the length and alphabet of the ids made here (a check, not a lookup). */
+  public boolean isWellFormed(String id) {
+    if (id == null || id.length() != length) {
+      return false;
+    }
+    boolean ok = true;
+    for (int i = 0; i < length; i++) {
+      char c = id.charAt(i);
+      ok &= (c >= 'A' && c <= 'Z') | (c >= 'a' && c <= 'z') | (c >= '0' && c <= '9') | c == '-' | c == '_';
+    }
+    return ok;
+  }
+
+  /** The routing tag of an id ({@link #TAG_LENGTH} characters), or the whole id when shorter. */
+  public static String tagOf(String id) {
+    return id.length() < TAG_LENGTH ? id : id.substring(0, TAG_LENGTH);
+  }
+
+  /** Compares two ids in time that depends only on their lengths, never on where they differ. */
+  public static boolean equal(String a, String b) {
+    return MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
+  }
+}

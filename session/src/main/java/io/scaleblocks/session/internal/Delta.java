@@ -1,0 +1,23 @@
+package io.scaleblocks.session.internal;
+
+import java.util.List;
+
+/**
+ * What one save writes: the changed attributes, each with the version the request loaded (0 when
+ * it was absent), and the principal when it changed. For a new session {@code created} is the
+ * whole record to insert (attributes at version 1); otherwise it is null.
+ */
+public record Delta(String id, long now, SessionRecord created, List<Change> changes,
+    boolean principalChanged, String principal, String previousPrincipal) {
+
+  /** One attribute write; {@code value} null removes the attribute. */
+  public record Change(String name, byte[] value, long expectedVersion) {
+    public boolean isRemoval() {
+      return value == null;
+    }
+  }
+
+  public boolean isNew() {
+    return created != null;
+  }
+}

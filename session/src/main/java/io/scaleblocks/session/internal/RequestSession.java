@@ -1,0 +1,139 @@
+package io.scaleblocks.session.internal;
+
+import io.scaleblocks.session.Session;
+import io.scaleblocks.session.SessionCookieConfig;
+import io.scaleblocks.session.SessionStore;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One request's session, as both web filters handle it: found lazily from the cookie's id on
+ * first use, created on demand, rotated or invalidated on request, saved once at commit (before
+ * the response's headers go out), with the {@code Set-Cookie} value the commit implies. A session
+ * found past half its renewal timeout gets a new id when it is loaded. One request's thread only.
+ */
+public final class RequestSession {
+
+  private static final int MAX_COOKIES_TRIED = 3;
+
+  private final SessionStore store;
+  private final SessionCookieConfig cookie;
+  private final List<String> candidateIds;
+  private final Clock clock;
+  private boolean looked;
+  private Session session;
+  private boolean cookieChanged;
+  private boolean invalidated;
+  private boolean committed;
+
+  public RequestSession(SessionStore store, SessionCookieConfig cookie, List<String> candidateIds, Clock clock) {
+    this.store = store;
+    this.cookie = cookie;
+    this.candidateIds = candidateIds;
+    this.clock = clock;
+  }
+
+  /** The ids in a {@code Cookie} header's values that carry the cookie's name, in order. */
+  public static List<String> idsIn(List<String> cookieHeaders, String name) {
+    if (cookieHeaders == null) {
+      return List.of();
+    }
+    java.util.ArrayList<String> ids = new java.util.ArrayList<>();
+    for (String header : cookieHeaders) {
+      for (String pair : header.split(";")) {
+        int eq = pair.indexOf('=');
+        if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
+          String value = pair.substring(eq + 1).trim();
+          if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+            value = value.substring(1, value.length() - 1);
+          }
+          if (!value.isEmpty()) {
+            ids.add(value);
+          }
+        }
+      }
+    }
+    return ids;
+  }
+
+  /** The session the cookie names, loaded on the first call. */
+  public Optional<Session> existing() {
+    if (!looked) {
+      looked = true;
+      for (String id : candidateIds.subList(0, Math.min(MAX_COOKIES_TRIED, candidateIds.size()))) {
+        Optional<Session> found = store.find(id);
+        if (found.isPresent()) {
+          session = found.get();
+          renewIfDue();
+          break;
+        }
+      }
+    }
+    return invalidated ? Optional.empty() : Optional.ofNullable(session);
+  }
+
+  private void renewIfDue() {
+    Optional<java.time.Duration> renewal = session.renewalTimeout();
+    if (renewal.isPresent()
+        && clock.millis() - session.renewedTime().toEpochMilli() >= renewal.get().toMillis() / 2) {
+      rotate();
+    }
+  }
+
+  /** The session, created (with a fresh id, never the client's) when there is none. */
+  public Session getOrCreate() {
+    Optional<Session> found = existing();
+    if (found.isPresent()) {
+      return found.get();
+    }
+    session = store.create();
+    invalidated = false;
+    cookieChanged = true;
+    return session;
+  }
+
+  /** Gives the session a new id now (after a login); creates one when there is none. */
+  public void rotate() {
+    Session s = getOrCreate();
+    store.changeId(s);
+    cookieChanged = true;
+  }
+
+  /** Deletes the session now and clears the cookie. */
+  public void invalidate() {
+    Optional<Session> s = existing();
+    s.ifPresent(x -> store.delete(x.id()));
+    if (s.isPresent() || !candidateIds.isEmpty()) {
+      invalidated = true;
+      cookieChanged = true;
+    }
+  }
+
+  /**
+   * Saves what the request changed, once; later calls save any later changes.
+   *
+   * @throws io.scaleblocks.session.SessionException as {@link SessionStore#save} does
+   */
+  public void commit() {
+    if (session != null && !invalidated && session.hasChanges()) {
+      store.save(session);
+    }
+    committed = true;
+  }
+
+  public boolean isCommitted() {
+    return committed;
+  }
+
+  /** The {@code Set-Cookie} value to send, if the client's cookie must change. */
+  public Optional<String> setCookie() {
+    if (!cookieChanged) {
+      return Optional.empty();
+    }
+    if (invalidated || session == null) {
+      return Optional.of(cookie.clearCookie());
+    }
+    return Optional.of(cookie.setCookie(session.id()));
+  }
+}

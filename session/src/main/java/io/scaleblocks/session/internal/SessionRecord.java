@@ -1,0 +1,37 @@
+package io.scaleblocks.session.internal;
+
+import java.util.Map;
+
+/**
+ * One session as a store keeps it: times in epoch milliseconds of the store's clock, timeouts in
+ * milliseconds ({@code renewalMillis} 0 for none), every attribute's bytes and version, and the
+ * session's write sequence ({@code seq}), from which attribute versions are drawn.
+ */
+public record SessionRecord(String id, long createdAt, long lastAccessAt, long renewedAt,
+    long idleMillis, long absoluteMillis, long renewalMillis, String principal,
+    Map<String, StoredAttribute> attributes, long seq) {
+
+  /** The attribute bytes of a store and the sequence number of the save that wrote them. */
+  public record StoredAttribute(byte[] value, long version) {}
+
+  public long expiresAt() {
+    return expiresAt(createdAt, lastAccessAt, renewedAt, idleMillis, absoluteMillis, renewalMillis);
+  }
+
+  /** The deadline that comes first: idle (from last access), absolute (from creation), renewal. */
+  public static long expiresAt(long createdAt, long lastAccessAt, long renewedAt,
+      long idleMillis, long absoluteMillis, long renewalMillis) {
+    long hard = hardDeadline(createdAt, renewedAt, absoluteMillis, renewalMillis);
+    return Math.min(lastAccessAt + idleMillis, hard);
+  }
+
+  /** The deadline no touch can move: absolute, or renewal when that comes first. */
+  public static long hardDeadline(long createdAt, long renewedAt, long absoluteMillis, long renewalMillis) {
+    long absolute = createdAt + absoluteMillis;
+    return renewalMillis > 0 ? Math.min(absolute, renewedAt + renewalMillis) : absolute;
+  }
+
+  public boolean isExpired(long now) {
+    return now >= expiresAt();
+  }
+}

@@ -1,0 +1,2 @@
+/** Micrometer meters of a session store: {@link io.scaleblocks.session.micrometer.SessionStoreMetrics}. */
+package io.scaleblocks.session.micrometer;

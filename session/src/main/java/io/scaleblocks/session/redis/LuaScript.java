@@ -1,0 +1,59 @@
+package io.scaleblocks.session.redis;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+/**
+ * One Lua script from this package's resources, run by {@code EVALSHA} (one round trip) and sent
+ * whole by {@code EVAL} only when a node has not cached it yet (a restarted or new node).
+ */
+final class LuaScript {
+
+  static final LuaScript FIND = load("find.lua");
+  static final LuaScript SAVE = load("save.lua");
+  static final LuaScript RENAME = load("rename.lua");
+  static final LuaScript DELETE = load("delete.lua");
+  static final LuaScript INDEX_ADD = load("index-add.lua");
+  static final LuaScript INDEX_READ = load("index-read.lua");
+  static final LuaScript OWNER = load("owner.lua");
+
+  private final byte[] source;
+  private final byte[] sha1;
+
+  private LuaScript(byte[] source) {
+    this.source = source;
+    try {
+      String hex = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source));
+      this.sha1 = hex.getBytes(StandardCharsets.US_ASCII);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static LuaScript load(String name) {
+    try (InputStream in = LuaScript.class.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalStateException("missing script resource " + name);
+      }
+      return new LuaScript(in.readAllBytes());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  Object run(UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {
+    try {
+      return jedis.evalsha(sha1, keys, args);
+    } catch (JedisNoScriptException e) {
+      return jedis.eval(source, keys, args);
+    }
+  }
+}

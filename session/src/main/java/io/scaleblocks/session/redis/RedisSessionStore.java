@@ -1,0 +1,280 @@
+package io.scaleblocks.session.redis;
+
+import io.scaleblocks.session.Session;
+import io.scaleblocks.session.SessionIds;
+import io.scaleblocks.session.SessionStore;
+import io.scaleblocks.session.SessionStoreException;
+import io.scaleblocks.session.SessionStoreStats;
+import io.scaleblocks.session.internal.Delta;
+import io.scaleblocks.session.internal.SaveOutcome;
+import io.scaleblocks.session.internal.SessionAccess;
+import io.scaleblocks.session.internal.SessionRecord;
+import io.scaleblocks.session.internal.StoreCore;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * Sessions as Redis hashes, every operation one Lua script (see the scripts beside this class).
+ *
+ * <p>Round trips: find (read and touch) 1; save 1, plus 1 when the principal changed; create 1
+ * (its first save); touch 1; changeId 1, plus 2 with a principal; delete 1, plus 1 with a
+ * principal.
+ *
+ * <p>The principal index is a sorted set per principal, scored by each session's hard deadline
+ * (absolute or renewal, which no touch moves), and expiring with its last member; so it cannot
+ * outlive its sessions. Writes that touch it are ordered so that it never misses a live session:
+ * an id is added before the session is written under it and removed after the session left it.
+ * A read drops members past their deadline and checks each remaining one against its hash, so a
+ * crash between the two writes leaves an extra member that no read returns.
+ */
+final class RedisSessionStore implements SessionStore {
+
+  private static final int MAX_ID_ATTEMPTS = 3;
+  private static final byte[] ONE = bytes("1");
+  private static final byte[] ZERO = bytes("0");
+
+  private final StoreCore core;
+  private final UnifiedJedis jedis;
+  private final String prefix;
+  private final boolean principalIndex;
+
+  RedisSessionStore(RedisSessionStores.Builder b) {
+    this.core = new StoreCore(b.config, b.ids, b.clock);
+    this.jedis = b.jedis;
+    this.prefix = b.keyPrefix;
+    this.principalIndex = b.principalIndex;
+  }
+
+  byte[] keyOf(String id) {
+    return bytes(prefix + "{" + SessionIds.tagOf(id) + "}" + id.substring(SessionIds.tagOf(id).length()));
+  }
+
+  private byte[] indexKeyOf(String principal) {
+    return bytes(prefix + "principal:" + principal);
+  }
+
+  @Override
+  public String name() {
+    return core.name();
+  }
+
+  @Override
+  public Session create() {
+    return core.create();
+  }
+
+  @Override
+  public Optional<Session> find(String id) {
+    if (!core.acceptable(id)) {
+      return Optional.empty();
+    }
+    long now = core.now();
+    Object reply = core.timed("find", () -> call("find", () -> LuaScript.FIND.run(jedis, List.of(keyOf(id)),
+        List.of(bytes(now), ONE))));
+    if (!(reply instanceof List<?> fields)) {
+      countIfExpired(reply);
+      return Optional.empty();
+    }
+    return Optional.of(SessionAccess.restoreOf(HashFormat.parse(id, fields, now)));
+  }
+
+  @Override
+  public boolean touch(String id) {
+    if (!core.acceptable(id)) {
+      return false;
+    }
+    long now = core.now();
+    Object reply = core.timed("touch", () -> call("touch", () -> LuaScript.FIND.run(jedis, List.of(keyOf(id)),
+        List.of(bytes(now), ZERO))));
+    countIfExpired(reply);
+    return reply instanceof Long l && l == 1L;
+  }
+
+  private void countIfExpired(Object reply) {
+    if (reply instanceof Long l && l == 0L) {
+      core.countExpired(1);
+    }
+  }
+
+  @Override
+  public void save(Session session) {
+    core.save(session, this::write);
+  }
+
+  private SaveOutcome write(Delta delta) {
+    boolean indexChange = principalIndex && delta.principalChanged();
+    if (indexChange && delta.principal() != null) {
+      indexAdd(delta.principal(), delta.id(), hardDeadline(delta), delta.now());
+    }
+    List<?> reply = call("save", () -> (List<?>) LuaScript.SAVE.run(jedis, List.of(keyOf(delta.id())),
+        HashFormat.saveArguments(delta)));
+    String status = HashFormat.text(reply.get(0));
+    switch (status) {
+      case "ok":
+        if (indexChange && delta.previousPrincipal() != null) {
+          indexRemove(delta.previousPrincipal(), delta.id());
+        }
+        return new SaveOutcome.Saved((Long) reply.get(1));
+      case "taken":
+        return new SaveOutcome.IdTaken();
+      case "conflict":
+        List<String> names = new ArrayList<>();
+        reply.subList(1, reply.size()).forEach(o -> names.add(HashFormat.text(o)));
+        return new SaveOutcome.Conflict(names);
+      case "expired":
+        core.countExpired(1);
+        return new SaveOutcome.Gone();
+      default:
+        return new SaveOutcome.Gone();
+    }
+  }
+
+  /**
+   * The index score: a new session's hard deadline; for a stored one, now plus the absolute
+   * timeout, which no deadline of that session can pass.
+   */
+  private long hardDeadline(Delta delta) {
+    SessionRecord r = delta.created();
+    if (r != null) {
+      return SessionRecord.hardDeadline(r.createdAt(), r.renewedAt(), r.absoluteMillis(), r.renewalMillis());
+    }
+    return delta.now() + core.config().absoluteTimeout().toMillis();
+  }
+
+  @Override
+  public void delete(String id) {
+    if (id == null || !core.acceptable(id)) {
+      return;
+    }
+    List<?> reply = core.timed("delete", () -> call("delete", () -> (List<?>) LuaScript.DELETE.run(jedis,
+        List.of(keyOf(id)), List.of())));
+    if (!(reply.get(0) instanceof Long existed) || existed != 1L) {
+      return;
+    }
+    String principal = HashFormat.text(reply.get(1));
+    if (principalIndex && !principal.isEmpty()) {
+      indexRemove(principal, id);
+    }
+    core.countDeleted();
+  }
+
+  @Override
+  public void changeId(Session session) {
+    String oldId = session.id();
+    if (session.isNew()) {
+      SessionAccess.giveId(session, core.nextIdFor(session));
+      return;
+    }
+    String principal = principalIndex ? SessionAccess.principalSaved(session) : null;
+    long now = core.now();
+    for (int attempt = 1; attempt <= MAX_ID_ATTEMPTS; attempt++) {
+      String newId = core.nextIdFor(session);
+      if (principal != null) {
+        indexAdd(principal, newId, now + core.config().absoluteTimeout().toMillis(), now);
+      }
+      Object reply = core.timed("changeId", () -> call("changeId", () -> LuaScript.RENAME.run(jedis,
+          List.of(keyOf(oldId), keyOf(newId)), List.of(bytes(now)))));
+      long result = (Long) reply;
+      if (result == 1) {
+        if (principal != null) {
+          indexRemove(principal, oldId);
+        }
+        SessionAccess.markRenamed(session, newId, now);
+        core.countRotation();
+        return;
+      }
+      if (principal != null) {
+        indexRemove(principal, newId);
+      }
+      if (result == 0) {
+        throw core.gone(oldId);
+      }
+    }
+    throw new SessionStoreException(name() + " - no free id after " + MAX_ID_ATTEMPTS + " attempts", null);
+  }
+
+  @Override
+  public boolean supportsPrincipalIndex() {
+    return principalIndex;
+  }
+
+  @Override
+  public List<String> findIdsByPrincipal(String principal) {
+    if (!principalIndex) {
+      throw new UnsupportedOperationException(name() + " - the principal index is off");
+    }
+    long now = core.now();
+    byte[] index = indexKeyOf(principal);
+    List<?> members = call("index", () -> (List<?>) LuaScript.INDEX_READ.run(jedis, List.of(index),
+        List.of(bytes(now))));
+    List<String> live = new ArrayList<>();
+    List<byte[]> gone = new ArrayList<>();
+    gone.add(bytes(now));
+    for (Object member : members) {
+      String id = HashFormat.text(member);
+      Object owner = call("index", () -> LuaScript.OWNER.run(jedis, List.of(keyOf(id)),
+          List.of(bytes(now), bytes(principal))));
+      if (owner instanceof Long l && l == 1L) {
+        live.add(id);
+      } else {
+        gone.add(bytes(id));
+      }
+    }
+    if (gone.size() > 1) {
+      call("index", () -> LuaScript.INDEX_READ.run(jedis, List.of(index), gone));
+    }
+    return live;
+  }
+
+  private void indexAdd(String principal, String id, long deadline, long now) {
+    call("index", () -> LuaScript.INDEX_ADD.run(jedis, List.of(indexKeyOf(principal)),
+        List.of(bytes(now), bytes(id), bytes(deadline))));
+  }
+
+  private void indexRemove(String principal, String id) {
+    call("index", () -> LuaScript.INDEX_READ.run(jedis, List.of(indexKeyOf(principal)),
+        List.of(bytes(core.now()), bytes(id))));
+  }
+
+  @Override
+  public OptionalLong activeSessions() {
+    return OptionalLong.empty();
+  }
+
+  @Override
+  public SessionStoreStats stats() {
+    return core.stats();
+  }
+
+  @Override
+  public void latencyListener(LatencyListener listener) {
+    core.latencyListener(listener);
+  }
+
+  @Override
+  public void close() {
+    // the client belongs to the caller
+  }
+
+  private <T> T call(String operation, Supplier<T> command) {
+    try {
+      return command.get();
+    } catch (JedisException e) {
+      throw new SessionStoreException(name() + " - Redis " + operation + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static byte[] bytes(long n) {
+    return bytes(Long.toString(n));
+  }
+}

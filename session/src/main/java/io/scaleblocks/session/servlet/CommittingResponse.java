@@ -1,0 +1,162 @@
+package io.scaleblocks.session.servlet;
+
+import io.scaleblocks.session.SessionException;
+import io.scaleblocks.session.internal.RequestSession;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The response the servlet sees: the container's, except that the session is saved before the
+ * body starts or the response is otherwise committed, and that after a session failure the
+ * status is the failure's and the servlet's output is discarded.
+ */
+final class CommittingResponse extends HttpServletResponseWrapper {
+
+  private final SessionServletFilter filter;
+  private final RequestSession state;
+  private boolean sessionCommitted;
+  private boolean failed;
+
+  CommittingResponse(HttpServletResponse response, SessionServletFilter filter, RequestSession state) {
+    super(response);
+    this.filter = filter;
+    this.state = state;
+  }
+
+  private HttpServletResponse target() {
+    return (HttpServletResponse) getResponse();
+  }
+
+  /** Saves before the body; throws the session failure for the filter to answer. */
+  private void beforeBody() {
+    if (!sessionCommitted && !failed) {
+      sessionCommitted = true;
+      state.commit();
+      state.setCookie().ifPresent(value -> target().addHeader("Set-Cookie", value));
+    }
+  }
+
+  /** At the end of the request: the first save, or a save of what changed since the body started. */
+  void commitSession() {
+    if (failed) {
+      return;
+    }
+    if (!sessionCommitted) {
+      beforeBody();
+      return;
+    }
+    try {
+      state.commit();
+      if (state.setCookie().isPresent() && !target().isCommitted()) {
+        target().setHeader("Set-Cookie", state.setCookie().get());
+      }
+    } catch (SessionException e) {
+      filter.logLate(e);
+    }
+  }
+
+  /** Answers {@code e} if the response is not committed; false when it was too late. */
+  boolean fail(SessionException e) throws IOException {
+    if (target().isCommitted()) {
+      return false;
+    }
+    failed = true;
+    filter.log(e);
+    target().reset();
+    int status = SessionServletFilter.statusOf(e);
+    if (status == 503) {
+      target().setHeader("Retry-After", "1");
+    }
+    target().setStatus(status);
+    target().setContentLength(0);
+    target().flushBuffer();
+    return true;
+  }
+
+  private void guarded(Runnable step) throws IOException {
+    try {
+      step.run();
+    } catch (SessionException e) {
+      fail(e);
+    }
+  }
+
+  @Override
+  public ServletOutputStream getOutputStream() throws IOException {
+    guarded(this::beforeBody);
+    return failed ? new DiscardingStream() : super.getOutputStream();
+  }
+
+  @Override
+  public PrintWriter getWriter() throws IOException {
+    guarded(this::beforeBody);
+    return failed
+        ? new PrintWriter(new OutputStreamWriter(OutputStream.nullOutputStream(), StandardCharsets.UTF_8))
+        : super.getWriter();
+  }
+
+  @Override
+  public void flushBuffer() throws IOException {
+    guarded(this::beforeBody);
+    if (!failed) {
+      super.flushBuffer();
+    }
+  }
+
+  @Override
+  public void sendError(int sc, String msg) throws IOException {
+    guarded(this::beforeBody);
+    if (!failed) {
+      super.sendError(sc, msg);
+    }
+  }
+
+  @Override
+  public void sendError(int sc) throws IOException {
+    guarded(this::beforeBody);
+    if (!failed) {
+      super.sendError(sc);
+    }
+  }
+
+  @Override
+  public void sendRedirect(String location) throws IOException {
+    guarded(this::beforeBody);
+    if (!failed) {
+      super.sendRedirect(location);
+    }
+  }
+
+  @Override
+  public void setStatus(int sc) {
+    if (!failed) {
+      super.setStatus(sc);
+    }
+  }
+
+  /** Where the servlet's output goes once the response is a failure's. */
+  private static final class DiscardingStream extends ServletOutputStream {
+    @Override public boolean isReady() {
+      return true;
+    }
+
+    @Override public void setWriteListener(WriteListener listener) {
+      try {
+        listener.onWritePossible();
+      } catch (IOException e) {
+        listener.onError(e);
+      }
+    }
+
+    @Override public void write(int b) {
+      // discarded: the response is the failure's
+    }
+  }
+}

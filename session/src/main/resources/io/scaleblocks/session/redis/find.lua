@@ -1,0 +1,26 @@
+-- Finds and touches one session in one round trip.
+-- KEYS[1] the session hash; ARGV[1] now (epoch ms), ARGV[2] '1' to return the fields, '0' not to.
+-- Returns false when absent, 0 when it was past its deadline (and is deleted now), else 1 or the
+-- hash's fields as they were before the touch.
+local m = redis.call('HMGET', KEYS[1], '_c', '_a', '_r', '_i', '_x', '_n')
+if not m[1] then
+  return false
+end
+local now = tonumber(ARGV[1])
+local created, last, renewed = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
+local idle, absolute, renewal = tonumber(m[4]), tonumber(m[5]), tonumber(m[6])
+local hard = created + absolute
+if renewal > 0 then
+  hard = math.min(hard, renewed + renewal)
+end
+if now >= math.min(last + idle, hard) then
+  redis.call('DEL', KEYS[1])
+  return 0
+end
+local touched = math.max(last, now)
+redis.call('HSET', KEYS[1], '_a', string.format('%d', touched))
+redis.call('PEXPIRE', KEYS[1], string.format('%d', math.min(touched + idle, hard) - now))
+if ARGV[2] == '1' then
+  return redis.call('HGETALL', KEYS[1])
+end
+return 1

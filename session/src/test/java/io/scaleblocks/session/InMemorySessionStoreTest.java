@@ -1,0 +1,29 @@
+package io.scaleblocks.session;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class InMemorySessionStoreTest extends SessionStoreContract {
+
+  @Override
+  protected SessionStore newStore(SessionStoreConfig config, SessionIds ids, MutableClock clock) {
+    return SessionStores.inMemory().config(config).ids(ids).clock(clock).build();
+  }
+
+  @Test
+  void noPrincipalIndexEntryIsLeftAfterTenThousandSessionsExpire() {
+    for (int i = 0; i < 10_000; i++) {
+      Session s = store.create();
+      s.setPrincipal("user-" + (i % 100));
+      store.save(s);
+    }
+    InMemorySessionStore memory = (InMemorySessionStore) store;
+    assertEquals(10_000, memory.principalIndexEntries());
+    clock.advance(IDLE.plus(Duration.ofSeconds(1)));
+    assertEquals(0, store.activeSessions().orElseThrow());
+    assertEquals(10_000, store.stats().expired());
+    assertEquals(0, memory.principalIndexEntries());
+  }
+}

@@ -1,0 +1,187 @@
+package io.scaleblocks.session.servlet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scaleblocks.session.MutableClock;
+import io.scaleblocks.session.OutageStore;
+import io.scaleblocks.session.Session;
+import io.scaleblocks.session.SessionAttribute;
+import io.scaleblocks.session.SessionCookieConfig;
+import io.scaleblocks.session.SessionStore;
+import io.scaleblocks.session.SessionStores;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The servlet filter in a real embedded Jetty 12 (EE10), driven by the JDK's HTTP client. */
+class SessionServletFilterIT {
+
+  private static final SessionAttribute<Long> COUNT = SessionAttribute.longValue("count");
+
+  private final MutableClock clock = new MutableClock();
+  private final AtomicBoolean down = new AtomicBoolean();
+  private SessionStore memory;
+  private Server server;
+  private int port;
+
+  @BeforeEach
+  void start() throws Exception {
+    memory = SessionStores.inMemory().clock(clock).build();
+    server = new Server();
+    ServerConnector connector = new ServerConnector(server);
+    connector.setHost("127.0.0.1");
+    connector.setPort(0);
+    server.addConnector(connector);
+    ServletContextHandler context = new ServletContextHandler();
+    context.addServlet(new ServletHolder(new Pages()), "/*");
+    SessionServletFilter filter = SessionServletFilter.builder(new OutageStore(memory, down)).clock(clock)
+        .cookie(SessionCookieConfig.builder().secure(false).sameSite(SessionCookieConfig.SameSite.STRICT).build())
+        .build();
+    context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+    server.setHandler(context);
+    server.start();
+    port = connector.getLocalPort();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    server.stop();
+  }
+
+  /** The pages a user's servlet would have. */
+  static final class Pages extends HttpServlet {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+      String arg = Optional.ofNullable(req.getParameter("name")).orElse("");
+      String body;
+      switch (req.getPathInfo() == null ? req.getServletPath() : req.getPathInfo()) {
+        case "/count" -> {
+          Session s = SessionServletFilter.session(req);
+          long next = s.get(COUNT).orElse(0L) + 1;
+          s.set(COUNT, next);
+          body = Long.toString(next);
+        }
+        case "/set" -> {
+          SessionServletFilter.session(req).set(SessionAttribute.string(arg), arg);
+          body = "ok";
+        }
+        case "/login" -> {
+          SessionServletFilter.session(req).setPrincipal(arg);
+          SessionServletFilter.rotateId(req);
+          body = "welcome";
+        }
+        case "/redirect" -> {
+          SessionServletFilter.session(req).set(COUNT, 100L);
+          resp.sendRedirect("/count");
+          return;
+        }
+        default -> body = "no session used";
+      }
+      resp.setContentType("text/plain");
+      resp.getWriter().write(body);
+    }
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  private static HttpResponse<String> send(HttpClient client, URI uri, String cookie) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
+    if (cookie != null) {
+      b.header("Cookie", cookie);
+    }
+    return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static String idOf(HttpResponse<String> r) {
+    String cookie = r.headers().firstValue("Set-Cookie").orElseThrow();
+    return cookie.substring(cookie.indexOf('=') + 1, cookie.indexOf(';'));
+  }
+
+  @Test
+  void aCounterLivesInTheStoreAcrossRequestsWithTheConfiguredCookie() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpResponse<String> first = send(client, uri("/count"), null);
+    String cookie = first.headers().firstValue("Set-Cookie").orElseThrow();
+    assertTrue(cookie.matches("SBSESSION=[A-Za-z0-9_-]{47}; Path=/; HttpOnly; SameSite=Strict"), cookie);
+    String id = idOf(first);
+    assertEquals("2", send(client, uri("/count"), "SBSESSION=" + id).body());
+    assertEquals(Optional.of(2L), memory.find(id).orElseThrow().get(COUNT));
+    assertEquals("no session used", send(client, uri("/other"), null).body());
+  }
+
+  @Test
+  void aRedirectStillCarriesTheCookieAndTheSavedChange() throws Exception {
+    HttpClient browser = HttpClient.newBuilder().cookieHandler(new CookieManager())
+        .followRedirects(HttpClient.Redirect.NORMAL).build();
+    assertEquals("101", send(browser, uri("/redirect"), null).body());
+  }
+
+  @Test
+  void loginRotatesTheId() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    String id = idOf(send(client, uri("/count"), null));
+    String rotated = idOf(send(client, uri("/login?name=ada"), "SBSESSION=" + id));
+    assertEquals(Optional.empty(), memory.find(id));
+    assertEquals(List.of(rotated), memory.findIdsByPrincipal("ada"));
+  }
+
+  @Test
+  void aStoreOutageIsA503WithoutTheServletsBody() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    String id = idOf(send(client, uri("/count"), null));
+    down.set(true);
+    HttpResponse<String> during = send(client, uri("/count"), "SBSESSION=" + id);
+    assertEquals(503, during.statusCode());
+    assertEquals("", during.body());
+    assertEquals(Optional.of("1"), during.headers().firstValue("Retry-After"));
+    down.set(false);
+    assertEquals("2", send(client, uri("/count"), "SBSESSION=" + id).body());
+  }
+
+  @Test
+  void sixtyFourConcurrentRequestsEachKeepTheirAttribute() throws Exception {
+    Session s = memory.create();
+    memory.save(s);
+    HttpClient client = HttpClient.newBuilder().executor(java.util.concurrent.Executors.newFixedThreadPool(16)).build();
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      responses.add(client.sendAsync(HttpRequest.newBuilder(uri("/set?name=attr-" + i))
+          .header("Cookie", "SBSESSION=" + s.id()).build(), HttpResponse.BodyHandlers.ofString()));
+    }
+    for (CompletableFuture<HttpResponse<String>> r : responses) {
+      assertEquals(200, r.get(60, TimeUnit.SECONDS).statusCode());
+    }
+    Session after = memory.find(s.id()).orElseThrow();
+    for (int i = 0; i < 64; i++) {
+      assertEquals(Optional.of("attr-" + i), after.get(SessionAttribute.string("attr-" + i)));
+    }
+  }
+}
