@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  *       slowest such step seen so far still fits, keeping a tenth of {@code maxPause} for the
  *       switch; if not it un-pauses, catches up and tries again, up to
  *       {@code maxCutoverAttempts} times, then rolls back. So the pause exceeds {@code maxPause}
- *       only if one statement takes longer than that estimate (a database that stalls).
+ *       only if one statement takes longer than that estimate (a database or a thread that
+ *       stalls).
  *   <li><b>Cleanup</b>: the moved keys' rows are deleted from their old shards.
  * </ol>
  *
