@@ -222,7 +222,8 @@ public final class JdbcShardMigrator<K> {
     run.cutoverAttempts++;
     ShardRouter.WritePause held;
     try {
-      held = run.pauseWrites(maxPause);
+      // Waiting for writes in progress may use the pause up to its reserve, never all of it.
+      held = run.pauseWrites(maxPause.minusNanos(pauseReserveNanos()));
     } catch (IllegalStateException e) {
       if (Thread.currentThread().isInterrupted()) {
         return Optional.of(Outcome.rollBack("interrupted while pausing writes", Map.of()));
