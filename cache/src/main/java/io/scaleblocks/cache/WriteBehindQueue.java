@@ -267,7 +267,11 @@ final class WriteBehindQueue<K, V> {
     }
   }
 
-  /** One store call for {@code batch}; settles it and returns null, or returns the failure. */
+  /**
+   * One store call for {@code batch}; settles it and returns null, or returns the failure: an
+   * exception, or an {@code Error} other than a {@link VirtualMachineError} (a stack overflow
+   * excepted, which has unwound by the time it is caught) wrapped in a {@link CacheWriteException}.
+   */
   private Exception tryOnce(List<Map.Entry<K, Write<V>>> batch) {
     Map<K, V> writes = new LinkedHashMap<>();
     Set<K> deletes = new HashSet<>();
@@ -288,6 +292,14 @@ final class WriteBehindQueue<K, V> {
       }
     } catch (Exception e) {
       return e;
+    } catch (Throwable t) {
+      // A driver's Error for some rows is that call's failure: retried, bisected and quarantined
+      // like an exception, so it cannot keep every other batch from the store. Errors that mean
+      // the JVM itself is in trouble (out of memory, internal) propagate.
+      if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+        throw t;
+      }
+      return new CacheWriteException(name + " - the store threw " + t, t);
     }
     storeWrites.addAndGet(batch.size());
     settle(batch);

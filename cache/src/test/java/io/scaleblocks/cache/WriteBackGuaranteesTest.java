@@ -39,6 +39,8 @@ class WriteBackGuaranteesTest {
   static final class Table<V> implements Store<Integer, V> {
     final ConcurrentHashMap<Integer, V> rows = new ConcurrentHashMap<>();
     final Set<Integer> refused = ConcurrentHashMap.newKeySet();
+    /** Keys whose batch makes the driver throw an Error rather than an exception. */
+    final Set<Integer> erroring = ConcurrentHashMap.newKeySet();
     volatile boolean down;
     volatile CountDownLatch inFlight;
     volatile CountDownLatch release;
@@ -80,6 +82,9 @@ class WriteBackGuaranteesTest {
         throw new java.sql.SQLException("connection refused");
       }
       for (Integer key : keys) {
+        if (erroring.contains(key)) {
+          throw new StackOverflowError("the driver recursed on row " + key);
+        }
         if (refused.contains(key)) {
           throw new java.sql.SQLIntegrityConstraintViolationException("row " + key + " violates a constraint");
         }
@@ -131,6 +136,25 @@ class WriteBackGuaranteesTest {
     table.refused.clear();
     assertTrue(cache.flush(), "quarantined writes are tried again");
     assertEquals("v37", table.rows.get(37));
+  }
+
+  @Test
+  void anErrorTheStoreThrowsForOneRowQuarantinesThatRowAndStoresEveryOther() {
+    Table<String> table = new Table<>();
+    table.erroring.add(0);
+    List<Integer> quarantined = new CopyOnWriteArrayList<>();
+    CacheAside<Integer, String> cache = writeBack(table).writeBatchSize(10)
+        .onQuarantine((key, cause) -> quarantined.add(key)).build();
+    for (int k = 0; k < 100; k++) {
+      cache.write(k, "v" + k);
+    }
+    for (int flush = 0; flush < 5; flush++) {
+      assertFalse(cache.flush());
+    }
+    assertEquals(99, table.rows.size(), "every other acknowledged write is stored");
+    assertFalse(table.rows.containsKey(0));
+    assertEquals(List.of(0), quarantined);
+    assertEquals(Optional.of("v0"), cache.get(0), "the refused write is still what reads see");
   }
 
   @Test
