@@ -198,7 +198,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   /**
    * Write-back entries just reached the store. Another instance may have loaded the old row
    * before the flush and filled the shared tier with it; dropping the keys from the shared tier
-   * (and so every near cache) makes the next read load the stored row.
+   * (and so every near cache) makes the next read load the stored row. A key rewritten during
+   * the flush is not among them: the shared tier holds its newer value, the store its older row.
    */
   private void storedBehind(Set<K> keys) {
     keys.forEach(this::invalidateShared);

@@ -330,7 +330,11 @@ final class WriteBehindQueue<K, V> {
     }
   }
 
-  /** Drops what was stored, unless the key was written again meanwhile (by sequence, not value). */
+  /**
+   * Drops what was stored, unless the key was written again meanwhile (by sequence, not value),
+   * and announces only the dropped keys: a key rewritten during the flush holds its newer value in
+   * the shared tier, which the store's older row must not replace.
+   */
   private void settle(List<Map.Entry<K, Write<V>>> batch) {
     Set<K> stored = new HashSet<>();
     lock.lock();
@@ -340,8 +344,8 @@ final class WriteBehindQueue<K, V> {
         if (current != null && current.sequence() == entry.getValue().sequence()) {
           pending.remove(entry.getKey());
           quarantined.remove(entry.getKey());
+          stored.add(entry.getKey());
         }
-        stored.add(entry.getKey());
       }
       notFull.signalAll();
     } finally {

@@ -117,6 +117,44 @@ class WriteBackGuaranteesTest {
   }
 
   @Test
+  void theFlushOfAnOldWriteLeavesTheNewerValueInTheSharedTierForOtherInstances() throws Exception {
+    InMemoryBackend shared = new InMemoryBackend("shared");
+    Map<String, String> rows = new ConcurrentHashMap<>();
+    CountDownLatch inFlight = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Store<String, String> table = new Store<>() {
+      @Override
+      public void write(String key, String value) throws Exception {
+        inFlight.countDown();
+        assertTrue(release.await(10, TimeUnit.SECONDS));
+        rows.put(key, value);
+      }
+
+      @Override
+      public void delete(String key) {
+        rows.remove(key);
+      }
+    };
+    CacheAside<String, String> a = CacheAside.<String, String>builder(key -> Optional.ofNullable(rows.get(key)))
+        .name("a").backend(shared).store(table, WriteStrategy.WRITE_BACK).writeBack(Duration.ofHours(1), 100)
+        .earlyRefresh(0).build();
+    CacheAside<String, String> b = CacheAside.<String, String>builder(key -> Optional.ofNullable(rows.get(key)))
+        .name("b").backend(shared).earlyRefresh(0).build();
+    a.write("k", "v1");
+    Thread flusher = new Thread(a::flush);
+    flusher.start();
+    assertTrue(inFlight.await(5, TimeUnit.SECONDS));
+    a.write("k", "v2");
+    release.countDown();
+    flusher.join();
+    assertEquals("v1", rows.get("k"), "the old write reached the store; the new one is pending");
+    assertEquals(Optional.of("v2"), b.get("k"), "another instance reads the acknowledged value, not the store's older row");
+    a.close();
+    b.close();
+    assertEquals("v2", rows.get("k"));
+  }
+
+  @Test
   void aRowTheStoreAlwaysRefusesIsQuarantinedAndEveryOtherWriteIsStored() {
     Table<String> table = new Table<>();
     table.refused.add(37);
