@@ -420,6 +420,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     } catch (Exception e) {
       loadFailures.increment();
       throw new CacheLoadException(name + " - loading " + key + " failed", e);
+    } catch (Error e) {
+      loadFailures.increment();
+      throw e;
     }
     long took = Math.max(0, stopwatch.getAsLong() - start);
     loadSuccesses.increment();
@@ -618,11 +621,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     try {
       loaded = Objects.requireNonNull(loader.loadAll(missing), "loadAll returned null instead of a map");
     } catch (Exception e) {
-      loadFailures.increment();
-      if (remote != null) {
-        leases.forEach(remote::releaseLease);
-      }
+      failBatch(leases);
       throw new CacheLoadException(name + " - loading " + missing.size() + " keys failed", e);
+    } catch (Error e) {
+      failBatch(leases);
+      throw e;
     }
     long took = Math.max(0, stopwatch.getAsLong() - start);
     loadSuccesses.increment();
@@ -642,6 +645,14 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     if (!unprotected.isEmpty()) {
       remote.setAll(unprotected);
+    }
+  }
+
+  /** A failed {@link Loader#loadAll}: counted, and its leases given back so no one waits for them. */
+  private void failBatch(Map<K, Lease> leases) {
+    loadFailures.increment();
+    if (remote != null) {
+      leases.forEach(remote::releaseLease);
     }
   }
 
