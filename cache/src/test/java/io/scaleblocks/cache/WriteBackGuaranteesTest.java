@@ -196,6 +196,41 @@ class WriteBackGuaranteesTest {
   }
 
   @Test
+  void aRefusedRowThatIsABatchOfItsOwnIsQuarantinedToo() {
+    Table<String> table = new Table<>();
+    table.refused.add(10);
+    List<Integer> quarantined = new CopyOnWriteArrayList<>();
+    CacheAside<Integer, String> cache = writeBack(table).writeBatchSize(10)
+        .onQuarantine((key, cause) -> quarantined.add(key)).build();
+    for (int k = 0; k <= 10; k++) {
+      cache.write(k, "v" + k);
+    }
+    assertFalse(cache.flush());
+    assertEquals(10, table.rows.size(), "the first batch is stored");
+    assertEquals(List.of(10), quarantined, "the last batch, row 10 alone, is refused and quarantined");
+    assertEquals(1, cache.stats().quarantinedWrites());
+    assertEquals(Optional.of("v10"), cache.get(10));
+    table.refused.clear();
+    assertTrue(cache.flush());
+    assertEquals("v10", table.rows.get(10));
+  }
+
+  @Test
+  void aLoneRowThatFailsInAFlushThatStoresNothingIsTakenForAnOutageNotQuarantined() {
+    Table<String> table = new Table<>();
+    table.refused.add(1);
+    List<Integer> quarantined = new CopyOnWriteArrayList<>();
+    CacheAside<Integer, String> cache = writeBack(table).onQuarantine((key, cause) -> quarantined.add(key)).build();
+    cache.write(1, "a");
+    assertFalse(cache.flush());
+    assertEquals(List.of(), quarantined, "nothing told the refusal apart from a store that is down");
+    cache.write(2, "b");
+    assertFalse(cache.flush());
+    assertEquals(List.of(1), quarantined, "once another row is stored, the lone failure is a refusal");
+    assertEquals("b", table.rows.get(2));
+  }
+
+  @Test
   void aStoreThatIsDownQuarantinesNothingAndKeepsEveryWritePending() {
     Table<String> table = new Table<>();
     table.down = true;
