@@ -170,7 +170,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       this.writeBehind = null;
       this.flusher = null;
     }
-    this.undelivered = new UndeliveredInvalidations<>();
+    this.undelivered = new UndeliveredInvalidations<>(UndeliveredInvalidations.DEFAULT_MAX_KEYS,
+        Math.max(ttlNanos, negativeTtlNanos), ticker);
     if (backend != null) {
       near = new NearCacheTrust<>(name, ticker, b.nearCacheStalenessNanos, new NearTier());
       near.subscribe(backend);
@@ -862,9 +863,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       if (invalidationRetrier != null) {
         invalidationRetrier.shutdown();
         retryInvalidations();
-        if (undelivered.size() > 0) {
-          LOG.warn("{} - closed with {} invalidations the shared tier never took; other instances may serve"
-              + " those keys' replaced values until they expire", name, undelivered.size());
+        if (undelivered.size() > 0 || undelivered.dropped() > 0) {
+          LOG.warn("{} - closed with {} invalidations the shared tier never took ({} more dropped past the bound);"
+              + " other instances may serve those keys' replaced values until they expire", name,
+              undelivered.size(), undelivered.dropped());
         }
       }
     }
