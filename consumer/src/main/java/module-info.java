@@ -4,4 +4,7 @@ module io.scaleblocks.consumer {
   requires io.scaleblocks.sharding;
   requires io.scaleblocks.lb;
   requires io.scaleblocks.cache;
+  requires io.scaleblocks.replication;
+  requires io.scaleblocks.session;
+  requires io.scaleblocks.queue;
 }

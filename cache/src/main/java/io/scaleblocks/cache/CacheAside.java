@@ -33,8 +33,29 @@ public interface CacheAside<K, V> extends AutoCloseable {
     return new CacheAsideBuilder<>(loader);
   }
 
-  /** The value of {@code key}, from the cache or the loader; empty when the source has none. */
+  /**
+   * The value of {@code key}, from the cache or the loader; empty when the source has none. A
+   * call that starts after a {@link #write}, {@link #delete} or {@link #invalidate} of the key
+   * returned never gets the replaced value from this instance (it does not join a load that
+   * began before); a call that was already waiting for a load may.
+   *
+   * @throws CacheLoadException if the loader failed (or, for a caller that waited for another
+   *     caller's load, that load failed); the failure is not cached
+   * @throws IllegalStateException (as the cause of a {@link CacheLoadException}, or directly to
+   *     a waiter) if a loader asked the cache for its own key, or loaders wait for each other in
+   *     a cycle
+   * @throws NullPointerException if {@code key} is null
+   */
   Optional<V> get(K key);
+
+  /**
+   * The value of {@code key} if this instance's local tier holds a fresh, trusted one; never
+   * loads and never reads the backend. Empty when nothing usable is cached, or when "not found"
+   * is. Counted as a hit or a miss with {@code recordStats()}.
+   *
+   * @throws NullPointerException if {@code key} is null
+   */
+  Optional<V> getIfPresent(K key);
 
   /**
    * The values of {@code keys} that exist, reading the local tier, then the backend in one round
@@ -42,22 +63,63 @@ public interface CacheAside<K, V> extends AutoCloseable {
    * with {@link #get}: a key that another call is loading is awaited rather than loaded again,
    * and a {@code get} of a key in the batch waits for the batch (and gets its
    * {@link CacheLoadException} if {@code loadAll} fails).
+   *
+   * @throws CacheLoadException if {@code loadAll} failed or returned null
+   * @throws NullPointerException if {@code keys} or one of them is null
    */
   Map<K, V> getAll(Collection<? extends K> keys);
 
-  /** Puts {@code value} in the cache only (the store is not written). */
+  /**
+   * Puts {@code value} in the cache only (the store is not written): the local tier and the
+   * backend, dropping other instances' copies.
+   *
+   * @throws NullPointerException if {@code key} or {@code value} is null
+   */
   void put(K key, V value);
 
-  /** Drops {@code key} from every tier and every instance's near cache. */
+  /**
+   * Drops {@code key} from the backend (and so from every instance's near cache, through the
+   * invalidation channel), then from this instance's local tier. If the backend cannot be
+   * reached, the backend invalidation is retried until it is delivered, and meanwhile this
+   * instance reads {@code key} from the loader; other instances may serve the old value until
+   * the retry is delivered or their staleness bound passes, whichever comes first.
+   *
+   * @throws NullPointerException if {@code key} is null
+   */
   void invalidate(K key);
 
-  /** Writes {@code value} to the store and the cache by the configured {@link WriteStrategy}. */
+  /**
+   * Drops every entry of this instance's local tier, and makes every load running now take its
+   * value back. The backend and other instances are not cleared: their entries expire by their
+   * TTL (clear a Redis prefix with the server's own tools after a bulk migration).
+   */
+  void invalidateAll();
+
+  /**
+   * Writes {@code value} to the store and the cache by the configured {@link WriteStrategy}.
+   * Writes of one key are serialised, so the cache ends with the value the store ends with.
+   *
+   * @throws CacheWriteException if the store refused the write (write-through, write-around:
+   *     the cache is unchanged), or, with write-back, the queue stayed full for longer than
+   *     {@code maxWriteWait} or the writer was interrupted (the write was not queued)
+   * @throws IllegalStateException if the cache has no store, or is closed
+   * @throws NullPointerException if {@code key} or {@code value} is null
+   */
   void write(K key, V value);
 
-  /** Deletes {@code key} from the store and the cache by the configured {@link WriteStrategy}. */
+  /**
+   * Deletes {@code key} from the store and the cache by the configured {@link WriteStrategy}.
+   *
+   * @throws CacheWriteException as {@link #write}
+   * @throws IllegalStateException if the cache has no store, or is closed
+   * @throws NullPointerException if {@code key} is null
+   */
   void delete(K key);
 
-  /** Write-back only: stores everything pending now; returns whether all of it was stored. */
+  /**
+   * Write-back only: stores everything pending now; returns whether all of it was stored (a
+   * quarantined write, or a store that is down, leaves some pending). True without write-back.
+   */
   boolean flush();
 
   /** Counters since the cache was built. */
@@ -70,9 +132,13 @@ public interface CacheAside<K, V> extends AutoCloseable {
   String name();
 
   /**
-   * Stops background work. With write-back, flushes every pending write first and throws
-   * {@link CacheWriteException} if the store still refuses some (they are then lost). Does not
-   * close the backend, which the caller owns.
+   * Stops background work. Later {@link #write}s and {@link #delete}s are refused with an
+   * {@link IllegalStateException}; reads keep working (without early refresh). With write-back,
+   * refuses new writes, flushes every pending one and throws {@link CacheWriteException} naming
+   * the keys the store still refuses (they are then lost). Delivers what it can of undelivered
+   * invalidations. Does not close the backend, which the caller owns.
+   *
+   * @throws CacheWriteException with write-back, if some pending writes could not be stored
    */
   @Override
   void close();

@@ -1,6 +1,6 @@
 package io.scaleblocks.cache;
 
-import io.scaleblocks.cache.internal.Settings;
+import io.scaleblocks.config.Settings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -35,13 +36,21 @@ public final class CacheAsideBuilder<K, V> {
   /** The keys {@link #from(Map)} accepts. */
   public static final Set<String> SETTINGS = Set.of("name", "policy", "maximum-size", "ttl",
       "negative-ttl", "ttl-jitter", "early-refresh-beta", "write-strategy", "flush-interval",
-      "max-pending-writes", "lease-ttl", "lease-wait", "near-cache-staleness");
+      "max-pending-writes", "write-batch-size", "write-attempts", "write-backoff", "max-write-wait",
+      "lease-ttl", "lease-wait", "near-cache-staleness");
+  /** How long a write-back writer waits for room in a full queue before it is refused. */
+  public static final Duration DEFAULT_MAX_WRITE_WAIT = Duration.ofSeconds(5);
+
+  private static final Duration ONE_NANO = Duration.ofNanos(1);
+  /** The longest duration the builder holds, as nanoseconds. */
+  private static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE);
 
   final Loader<K, V> loader;
   String name = DEFAULT_NAME;
   EvictionPolicy policy = EvictionPolicy.DEFAULT;
   long maximum = LocalCacheBuilder.DEFAULT_MAXIMUM_SIZE;
   Weigher<? super K, ? super V> weigher;
+  long negativeEntryWeight = 1;
   long ttlNanos = DEFAULT_TTL.toNanos();
   long negativeTtlNanos = DEFAULT_NEGATIVE_TTL.toNanos();
   double ttlJitter = DEFAULT_TTL_JITTER;
@@ -59,6 +68,8 @@ public final class CacheAsideBuilder<K, V> {
   int writeBatchSize = DEFAULT_WRITE_BATCH_SIZE;
   int writeAttempts = DEFAULT_WRITE_ATTEMPTS;
   long writeBackoffNanos = DEFAULT_WRITE_BACKOFF.toNanos();
+  long maxWriteWaitNanos = DEFAULT_MAX_WRITE_WAIT.toNanos();
+  BiConsumer<? super K, ? super Exception> onQuarantine = (key, cause) -> { };
   WriteBehindQueue.Sleeper sleeper = nanos -> TimeUnit.NANOSECONDS.sleep(nanos);
   LongSupplier ticker = CoarseTicker::read;
   /** Times loads, for XFetch: the precise clock by default, the injected ticker when there is one. */
@@ -70,27 +81,40 @@ public final class CacheAsideBuilder<K, V> {
     this.loader = Objects.requireNonNull(loader, "loader");
   }
 
-  /** Applies string settings (see {@link #SETTINGS}); durations like {@code 10s} or {@code PT10S}. */
-  public CacheAsideBuilder<K, V> from(Map<String, String> settings) {
-    Settings.rejectUnknown(settings, SETTINGS);
-    settings.forEach((key, value) -> {
-      switch (key) {
-        case "name" -> name(value);
-        case "policy" -> policy(EvictionPolicy.byName(value));
-        case "maximum-size" -> maximumSize(Settings.positiveLong(key, value));
-        case "ttl" -> ttl(Settings.duration(key, value));
-        case "negative-ttl" -> negativeTtl(Settings.duration(key, value));
-        case "ttl-jitter" -> ttlJitter(Settings.number(key, value));
-        case "early-refresh-beta" -> earlyRefresh(Settings.number(key, value));
-        case "write-strategy" -> writeStrategy(WriteStrategy.byName(value));
-        case "flush-interval" -> flushInterval = positive(key, Settings.duration(key, value));
-        case "max-pending-writes" -> maxPendingWrites = (int) atLeastOne(key, Settings.positiveLong(key, value));
-        case "lease-ttl" -> leaseTtl = positive(key, Settings.duration(key, value));
-        case "lease-wait" -> leaseWaitNanos = nonNegative(key, Settings.duration(key, value)).toNanos();
-        case "near-cache-staleness" -> nearCacheStaleness(Settings.duration(key, value));
-        default -> throw new AssertionError(key);
-      }
-    });
+  /**
+   * Applies settings by the project's convention ({@link Settings}): kebab-case keys (relaxed:
+   * {@code maxPendingWrites} and {@code MAX_PENDING_WRITES} work too), durations like
+   * {@code 250ms}, {@code 10s} or {@code PT10S}, numbers range-checked before they are narrowed.
+   * The keys are {@link #SETTINGS}; the module README lists each with its range and default.
+   *
+   * @throws IllegalArgumentException on an unknown key or a value out of its range, naming both
+   */
+  public CacheAsideBuilder<K, V> from(Map<String, ?> settings) {
+    Settings s = Settings.of("cache", settings);
+    s.optionalString("name").ifPresent(this::name);
+    if (s.has("policy")) {
+      policy(EvictionPolicy.byName(s.string("policy", "")));
+    }
+    if (s.has("maximum-size")) {
+      maximumSize(s.longValue("maximum-size", 1, Long.MAX_VALUE, maximum));
+    }
+    ttl(s.duration("ttl", ONE_NANO, MAX_DURATION, Duration.ofNanos(ttlNanos)));
+    negativeTtl(s.duration("negative-ttl", Duration.ZERO, MAX_DURATION, Duration.ofNanos(negativeTtlNanos)));
+    ttlJitter(s.doubleValue("ttl-jitter", 0, 0.999, ttlJitter));
+    earlyRefresh(s.doubleValue("early-refresh-beta", 0, 100, earlyRefreshBeta));
+    if (s.has("write-strategy")) {
+      writeStrategy(WriteStrategy.byName(s.string("write-strategy", "")));
+    }
+    flushInterval = s.duration("flush-interval", ONE_NANO, MAX_DURATION, flushInterval);
+    maxPendingWrites = s.intValue("max-pending-writes", 1, Integer.MAX_VALUE, maxPendingWrites);
+    writeBatchSize = s.intValue("write-batch-size", 1, Integer.MAX_VALUE, writeBatchSize);
+    writeAttempts = s.intValue("write-attempts", 1, 1000, writeAttempts);
+    writeBackoffNanos = s.duration("write-backoff", Duration.ZERO, MAX_DURATION, Duration.ofNanos(writeBackoffNanos)).toNanos();
+    maxWriteWaitNanos = s.duration("max-write-wait", Duration.ZERO, MAX_DURATION, Duration.ofNanos(maxWriteWaitNanos)).toNanos();
+    leaseTtl = s.duration("lease-ttl", ONE_NANO, MAX_DURATION, leaseTtl);
+    leaseWaitNanos = s.duration("lease-wait", Duration.ZERO, MAX_DURATION, Duration.ofNanos(leaseWaitNanos)).toNanos();
+    nearCacheStaleness(s.duration("near-cache-staleness", Duration.ZERO, MAX_DURATION, Duration.ofNanos(nearCacheStalenessNanos)));
+    s.done();
     return this;
   }
 
@@ -115,10 +139,23 @@ public final class CacheAsideBuilder<K, V> {
     return this;
   }
 
-  /** Bounds the local tier by total weight. */
+  /**
+   * Bounds the local tier by total weight. A cached "not found" has no value to weigh and counts
+   * {@code negativeEntryWeight} (default 1): set it to what an absent entry costs in the
+   * weigher's unit, or a scan of missing ids can fill the bound with negative entries.
+   */
   public CacheAsideBuilder<K, V> maximumWeight(long maximumWeight, Weigher<? super K, ? super V> weigher) {
     this.maximum = atLeastOne("maximumWeight", maximumWeight);
     this.weigher = Objects.requireNonNull(weigher, "weigher");
+    return this;
+  }
+
+  /** The weight of a cached "not found" in a weight-bounded cache (default 1). */
+  public CacheAsideBuilder<K, V> negativeEntryWeight(long weight) {
+    if (weight < 0) {
+      throw new IllegalArgumentException("negativeEntryWeight must be >= 0 but was " + weight);
+    }
+    this.negativeEntryWeight = weight;
     return this;
   }
 
@@ -157,7 +194,8 @@ public final class CacheAsideBuilder<K, V> {
 
   /**
    * Where early refreshes run (default: up to four daemon threads owned by the cache; a refresh
-   * that finds them all busy is skipped). A refresh the executor rejects is skipped too.
+   * that finds them all busy is skipped). A refresh the executor rejects, drops or never runs
+   * is skipped too: misses never wait for a refresh, they load the key themselves.
    */
   public CacheAsideBuilder<K, V> refreshExecutor(Executor executor) {
     this.refreshExecutor = Objects.requireNonNull(executor, "refreshExecutor");
@@ -193,8 +231,10 @@ public final class CacheAsideBuilder<K, V> {
   }
 
   /**
-   * How long the near cache keeps serving local entries after losing the invalidation channel;
-   * after that reads skip it, and on reconnect it is cleared.
+   * The near cache's staleness bound: how long it keeps serving the local entries it had when
+   * it lost the invalidation channel, and how long it serves an entry loaded while the channel
+   * is down, from that entry's load. After that such reads go to the backend or the loader; on
+   * reconnect the local tier is cleared.
    */
   public CacheAsideBuilder<K, V> nearCacheStaleness(Duration staleness) {
     this.nearCacheStalenessNanos = nonNegative("nearCacheStaleness", staleness).toNanos();
@@ -215,7 +255,7 @@ public final class CacheAsideBuilder<K, V> {
   /**
    * Write-back tuning: pending writes are stored every {@code flushInterval} (and on
    * {@link CacheAside#flush()} and {@link CacheAside#close()}); at most {@code maxPending} keys
-   * wait, and writers block when that many are pending.
+   * wait, and a writer of a new key waits for room at most {@link #maxWriteWait}, then is refused.
    *
    * <p><b>What a crash loses:</b> every write acknowledged since the last successful flush that
    * covered its key, at most {@code maxPending} keys; nothing else.
@@ -236,6 +276,28 @@ public final class CacheAsideBuilder<K, V> {
   public CacheAsideBuilder<K, V> writeRetries(int attempts, Duration backoff) {
     this.writeAttempts = (int) atLeastOne("writeAttempts", attempts);
     this.writeBackoffNanos = nonNegative("writeBackoff", backoff).toNanos();
+    return this;
+  }
+
+  /**
+   * Write-back: how long a writer waits for room in a full queue (default
+   * {@link #DEFAULT_MAX_WRITE_WAIT}) before its write is refused with {@link CacheWriteException};
+   * zero refuses at once. An interrupted writer is refused too, with its interrupt status kept.
+   */
+  public CacheAsideBuilder<K, V> maxWriteWait(Duration maxWait) {
+    this.maxWriteWaitNanos = nonNegative("maxWriteWait", maxWait).toNanos();
+    return this;
+  }
+
+  /**
+   * Write-back: called once when the store refuses one key's write while the rest of its batch
+   * is stored (a constraint violation, a value too long for its column). The write is
+   * quarantined, not dropped: it stays pending and visible to reads, is tried alone at every
+   * flush, and is named as lost by {@link CacheAside#close()} if it is never stored. Called on the
+   * flusher's thread, outside the cache's locks; what it throws is logged.
+   */
+  public CacheAsideBuilder<K, V> onQuarantine(BiConsumer<? super K, ? super Exception> listener) {
+    this.onQuarantine = Objects.requireNonNull(listener, "onQuarantine");
     return this;
   }
 

@@ -64,6 +64,14 @@ public interface CacheBackend<K, V> extends AutoCloseable {
     return false;
   }
 
+  /**
+   * Stops calling {@code listener} (one that {@link #subscribe} was given; others are ignored).
+   * A closed {@link CacheAside} unsubscribes, so a backend shared by caches that come and go does
+   * not keep them reachable. The default does nothing, matching the default {@code subscribe}.
+   */
+  default void unsubscribe(InvalidationListener<K> listener) {
+  }
+
   @Override
   void close();
 }

@@ -14,13 +14,19 @@ package io.scaleblocks.cache;
  * @param evictions entries the local policy dropped
  * @param remoteErrors remote-tier calls that failed (down, slow, or circuit open)
  * @param storeWrites keys written or deleted in the store
+ * @param quarantinedWrites write-back writes the store refused on their own while the rest of
+ *     their batch was stored (each counted once; see {@code CacheAsideBuilder.onQuarantine})
  */
 public record CacheStats(long hits, long misses, long remoteHits, long loadSuccesses, long loadFailures,
-    long totalLoadNanos, long puts, long evictions, long remoteErrors, long storeWrites) {
+    long totalLoadNanos, long puts, long evictions, long remoteErrors, long storeWrites,
+    long quarantinedWrites) {
 
-  /** Hits over reads, or 1 when nothing was read. */
+  /**
+   * Hits over reads, or {@link Double#NaN} when no read was counted: hits and misses are counted
+   * only with {@code recordStats()}, and a cache that counted nothing has no hit ratio.
+   */
   public double hitRatio() {
     long reads = hits + misses;
-    return reads == 0 ? 1.0 : (double) hits / reads;
+    return reads == 0 ? Double.NaN : (double) hits / reads;
   }
 }

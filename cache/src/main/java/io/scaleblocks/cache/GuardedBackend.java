@@ -1,6 +1,7 @@
 package io.scaleblocks.cache;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
@@ -18,23 +19,39 @@ import org.slf4j.LoggerFactory;
  */
 final class GuardedBackend<K, V> {
 
-  private static final Logger LOG = LoggerFactory.getLogger(TieredCacheAside.class);
+  private static final Logger LOG = LoggerFactory.getLogger(GuardedBackend.class);
   private static final long LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
-  /** What asking for a fill lease gave. */
-  enum LeaseOutcome { GRANTED, HELD_ELSEWHERE, UNAVAILABLE }
+  /** What asking for a fill lease gave: the lease, another holder's, or no answer. */
+  sealed interface LeaseResult permits Granted, HeldElsewhere, Unavailable {}
+
+  /** Ours: load, and share the value under this lease. */
+  record Granted(Lease lease) implements LeaseResult {}
+
+  /** Another caller holds the key's lease: wait for its value, or load without sharing. */
+  record HeldElsewhere() implements LeaseResult {}
+
+  /** The backend did not answer (down, slow, circuit open): load, and share nothing. */
+  record Unavailable() implements LeaseResult {}
+
+  private static final HeldElsewhere HELD_ELSEWHERE = new HeldElsewhere();
+  private static final Unavailable UNAVAILABLE = new Unavailable();
 
   private final String name;
   private final CacheBackend<K, V> backend;
   private final LongSupplier ticker;
   private final Clock clock;
   private final double beta;
-  private final java.time.Duration leaseTtl;
+  private final Duration leaseTtl;
+  private final long ttlNanos;
+  private final long negativeTtlNanos;
   private final LongAdder errors = new LongAdder();
   private volatile long lastLog = Long.MIN_VALUE;
 
   GuardedBackend(String name, CacheBackend<K, V> backend, LongSupplier ticker, Clock clock, double beta,
-      java.time.Duration leaseTtl) {
+      Duration leaseTtl, long ttlNanos, long negativeTtlNanos) {
+    this.ttlNanos = ttlNanos;
+    this.negativeTtlNanos = negativeTtlNanos;
     this.name = name;
     this.backend = backend;
     this.ticker = ticker;
@@ -47,15 +64,22 @@ final class GuardedBackend<K, V> {
     return errors.sum();
   }
 
+  /**
+   * A local entry for a shared one, expiring when the shared one does by this instance's clock,
+   * but never later than a TTL from now: a writer whose clock runs ahead (or a corrupt expiry)
+   * does not keep the entry here longer than this cache's own TTL.
+   */
   LocalEntry<V> fromRemote(CacheEntry<V> remote) {
-    long remaining = TimeUnit.MILLISECONDS.toNanos(remote.expiresAtMillis() - clock.millis());
+    long longest = remote.value().isPresent() ? ttlNanos : negativeTtlNanos;
+    long remaining = Math.min(longest,
+        TimeUnit.MILLISECONDS.toNanos(Math.max(0, remote.expiresAtMillis() - clock.millis())));
     if (remaining <= 0) {
       return null;
     }
     long now = ticker.getAsLong();
     long horizon = (long) Math.min(remaining, remote.loadNanos() * beta * TieredCacheAside.REFRESH_HORIZON);
     return LocalEntry.of(remote.value(), remote.loadNanos(), now + remaining,
-        now + remaining - horizon, remote.expiresAtMillis());
+        now + remaining - horizon, remote.expiresAtMillis(), now);
   }
 
   LocalEntry<V> get(K key) {
@@ -84,17 +108,13 @@ final class GuardedBackend<K, V> {
     }
   }
 
-  LeaseOutcome tryLease(K key, Lease[] granted) {
+  LeaseResult tryLease(K key) {
     try {
       Optional<Lease> lease = backend.tryLease(key, leaseTtl);
-      if (lease.isPresent()) {
-        granted[0] = lease.get();
-        return LeaseOutcome.GRANTED;
-      }
-      return LeaseOutcome.HELD_ELSEWHERE;
+      return lease.isPresent() ? new Granted(lease.get()) : HELD_ELSEWHERE;
     } catch (RuntimeException e) {
       failed(e);
-      return LeaseOutcome.UNAVAILABLE;
+      return UNAVAILABLE;
     }
   }
 
@@ -137,8 +157,15 @@ final class GuardedBackend<K, V> {
     guarded(() -> backend.setAll(entries));
   }
 
-  void invalidate(K key) {
-    guarded(() -> backend.invalidate(key));
+  /** Whether the invalidation was delivered; a failure is counted and logged like any other. */
+  boolean invalidate(K key) {
+    try {
+      backend.invalidate(key);
+      return true;
+    } catch (RuntimeException e) {
+      failed(e);
+      return false;
+    }
   }
 
   void releaseLease(K key, Lease lease) {

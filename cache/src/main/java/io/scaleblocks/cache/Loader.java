@@ -2,6 +2,7 @@ package io.scaleblocks.cache;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -26,6 +27,21 @@ public interface Loader<K, V> {
    * The values of several keys in one round trip; keys missing from the result do not exist.
    * The default calls {@link #load} per key; override it to batch (one {@code IN (...)} query).
    */
+  /**
+   * A loader from a lookup that returns the value or {@code null} for "not found", as most DAOs
+   * and JDBC helpers do: {@code CacheAside.builder(Loader.nullable(userDao::findOrNull))}.
+   */
+  static <K, V> Loader<K, V> nullable(NullableLoad<K, V> lookup) {
+    Objects.requireNonNull(lookup, "lookup");
+    return key -> Optional.ofNullable(lookup.load(key));
+  }
+
+  /** A lookup that returns the value of a key, or {@code null} when the source has none. */
+  @FunctionalInterface
+  interface NullableLoad<K, V> {
+    V load(K key) throws Exception;
+  }
+
   default Map<K, V> loadAll(Set<? extends K> keys) throws Exception {
     Map<K, V> found = new HashMap<>();
     for (K key : keys) {

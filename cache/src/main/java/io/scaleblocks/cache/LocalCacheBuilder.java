@@ -1,6 +1,6 @@
 package io.scaleblocks.cache;
 
-import io.scaleblocks.cache.internal.Settings;
+import io.scaleblocks.config.Settings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -55,18 +55,25 @@ public final class LocalCacheBuilder<K, V> {
    *
    * @throws IllegalArgumentException on an unknown key or a bad value, naming it
    */
-  public LocalCacheBuilder<K, V> from(Map<String, String> settings) {
-    Settings.rejectUnknown(settings, SETTINGS);
-    settings.forEach((name, value) -> {
-      switch (name) {
-        case "policy" -> policy(EvictionPolicy.byName(value));
-        case "maximum-size" -> maximumSize(Settings.positiveLong(name, value));
-        case "maximum-weight" -> maximumWeight(Settings.positiveLong(name, value));
-        case "expire-after-write" -> expireAfterWrite(Settings.duration(name, value));
-        case "expire-after-access" -> expireAfterAccess(Settings.duration(name, value));
-        default -> throw new AssertionError(name);
-      }
-    });
+  public LocalCacheBuilder<K, V> from(Map<String, ?> settings) {
+    Settings s = Settings.of("local-cache", settings);
+    if (s.has("policy")) {
+      policy(EvictionPolicy.byName(s.string("policy", "")));
+    }
+    if (s.has("maximum-size")) {
+      maximumSize(s.longValue("maximum-size", 1, Long.MAX_VALUE, 0));
+    }
+    if (s.has("maximum-weight")) {
+      maximumWeight(s.longValue("maximum-weight", 1, Long.MAX_VALUE, 0));
+    }
+    Duration longest = Duration.ofNanos(Long.MAX_VALUE);
+    if (s.has("expire-after-write")) {
+      expireAfterWrite(s.duration("expire-after-write", Duration.ofNanos(1), longest, Duration.ZERO));
+    }
+    if (s.has("expire-after-access")) {
+      expireAfterAccess(s.duration("expire-after-access", Duration.ofNanos(1), longest, Duration.ZERO));
+    }
+    s.done();
     return this;
   }
 

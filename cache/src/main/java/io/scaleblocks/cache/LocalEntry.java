@@ -11,7 +11,7 @@ import java.util.Optional;
  * class alone: 24 bytes, two fields, the value and one time that is both its deadline and the
  * start of early refresh (never, before the deadline). Such an entry is rewritten in place by
  * the next put of its key ({@link #rewrite}), so a put over a put costs a lookup, not an
- * allocation and a map write. Other entries are {@code Loaded} (48 bytes) and never change. A
+ * allocation and a map write. Other entries are {@code Loaded} (56 bytes) and never change. A
  * fresh hit reads only the two fields declared here.
  */
 class LocalEntry<V> {
@@ -44,11 +44,21 @@ class LocalEntry<V> {
     return true;
   }
 
+  /** {@code filledAt} is the ticker reading when the entry was made (kept only for a shared entry). */
   static <V> LocalEntry<V> of(Optional<V> value, long loadNanos, long deadline, long refreshFrom,
-      long expiresAtMillis) {
+      long expiresAtMillis, long filledAt) {
     return loadNanos == 0 && expiresAtMillis == 0 && refreshFrom == deadline
         ? new LocalEntry<>(value, deadline)
-        : new Loaded<>(value, loadNanos, deadline, refreshFrom, expiresAtMillis);
+        : new Loaded<>(value, loadNanos, deadline, refreshFrom, expiresAtMillis, filledAt);
+  }
+
+  /**
+   * The ticker reading when this entry was loaded or read from the backend, which the near cache
+   * trusts it by during an outage; {@link Long#MIN_VALUE} (never trusted by age) for an entry of
+   * a cache without a backend, which needs no such trust.
+   */
+  long filledAt() {
+    return Long.MIN_VALUE;
   }
 
   /** Ticker value at which the entry expires. */
@@ -76,12 +86,20 @@ class LocalEntry<V> {
     private final long deadline;
     private final long loadNanos;
     private final long expiresAtMillis;
+    private final long filledAt;
 
-    Loaded(Optional<V> value, long loadNanos, long deadline, long refreshFrom, long expiresAtMillis) {
+    Loaded(Optional<V> value, long loadNanos, long deadline, long refreshFrom, long expiresAtMillis,
+        long filledAt) {
       super(value, refreshFrom);
       this.deadline = deadline;
       this.loadNanos = loadNanos;
       this.expiresAtMillis = expiresAtMillis;
+      this.filledAt = filledAt;
+    }
+
+    @Override
+    long filledAt() {
+      return filledAt;
     }
 
     @Override

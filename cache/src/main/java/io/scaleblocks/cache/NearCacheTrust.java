@@ -87,12 +87,21 @@ final class NearCacheTrust<K> implements InvalidationListener<K> {
     }
   }
 
-  /** Whether no channel covering {@code key} had been down for longer than the bound at {@code now}. */
-  boolean trusts(K key, long now) {
+  /**
+   * Whether a local entry of {@code key} made at {@code filledAt} may be served at {@code now}:
+   * yes unless a channel covering the key has been down for longer than the bound, and even then
+   * if the entry was made after that channel went down and is younger than the bound. Such an
+   * entry was read from the source (or the shared tier) while invalidations could be missed, so
+   * it can have missed at most a bound's worth of them: the same staleness that a channel down
+   * for less than the bound allows. So during an outage the local tier still absorbs repeated
+   * reads, with one load per key per bound, instead of sending every read to the loader.
+   */
+  boolean trusts(K key, long filledAt, long now) {
     List<DownChannel<K>> channels = down;
     for (int i = 0; i < channels.size(); i++) {
       DownChannel<K> channel = channels.get(i);
-      if (now - channel.since() > stalenessNanos && channel.covers().test(key)) {
+      if (now - channel.since() > stalenessNanos && channel.covers().test(key)
+          && !(filledAt != Long.MIN_VALUE && filledAt - channel.since() >= 0 && now - filledAt <= stalenessNanos)) {
         return false;
       }
     }

@@ -113,8 +113,11 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
     if (weight < 0) {
       throw new IllegalArgumentException("weight must be >= 0 but was " + weight + " for key " + key);
     }
-    Node<K, V> node = data.get(key);
-    if (node != null && node.weight == weight) {
+    // The lock-free rewrite only without a weigher, where every weight is 1: with one, a locked
+    // put of another weight could run between the check and the write, leaving a heavy value
+    // accounted at a light weight.
+    Node<K, V> node = weigher == null ? data.get(key) : null;
+    if (node != null) {
       node.value = value;
       node.deadline = deadline(key, value);
       if (readsReorder) {

@@ -137,7 +137,17 @@ final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {
     return anyChannel;
   }
 
-  /** One node's channels, passed on to the listener with their keys narrowed to that node's. */
+  @Override
+  public void unsubscribe(InvalidationListener<K> listener) {
+    for (CacheBackend<K, V> node : placement.nodes()) {
+      node.unsubscribe(new NodeChannel(node, listener));
+    }
+  }
+
+  /**
+   * One node's channels, passed on to the listener with their keys narrowed to that node's.
+   * Equal when node and listener are the same, so {@link #unsubscribe} can name it.
+   */
   private final class NodeChannel implements InvalidationListener<K> {
     private final CacheBackend<K, V> node;
     private final InvalidationListener<K> target;
@@ -148,6 +158,16 @@ final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {
     NodeChannel(CacheBackend<K, V> node, InvalidationListener<K> target) {
       this.node = node;
       this.target = target;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof ShardedCacheBackend<?, ?>.NodeChannel other && other.node == node && other.target == target;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(node) * 31 + System.identityHashCode(target);
     }
 
     private Predicate<K> narrow(Predicate<? super K> covers) {

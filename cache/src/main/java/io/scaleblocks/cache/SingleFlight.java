@@ -82,6 +82,19 @@ final class SingleFlight<K, R> {
     return flights.containsKey(key);
   }
 
+  /**
+   * Frees the key without ending its flight: callers that already wait keep its result, and a
+   * caller that comes later starts a new load. For a write that a running load may predate.
+   */
+  void detach(K key) {
+    flights.remove(key);
+  }
+
+  /** {@link #detach} for every key. */
+  void detachAll() {
+    flights.clear();
+  }
+
   /** Hands {@code result} to the flight's waiters and frees the key for the next load. */
   void land(K key, Flight<R> flight, R result) {
     flight.complete(result);

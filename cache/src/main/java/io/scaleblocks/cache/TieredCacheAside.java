@@ -10,11 +10,11 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -23,6 +23,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -37,7 +38,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Near-cache trust is per invalidation channel of the backend ({@link NearCacheTrust}): a local
  * entry is served unless its key is covered by a channel down for longer than the staleness
- * bound. With no channel down, hits take the short path.
+ * bound and the entry is older than the bound or predates the outage. With no channel down, hits
+ * take the short path.
+ *
+ * <p>Write order: the store first, then the shared tier, then this instance (see
+ * {@link #invalidate}); a failure of the store leaves the cache as it was, a failure of the
+ * shared tier is retried ({@link UndeliveredInvalidations}).
  */
 final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
@@ -45,6 +51,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   /** XFetch never refreshes more than this many load times (times beta) before expiry: e^-12. */
   static final double REFRESH_HORIZON = 12;
   private static final long LEASE_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+  /** How often invalidations that the backend did not take are tried again. */
+  static final long INVALIDATION_RETRY_MILLIS = 100;
 
   private final String name;
   private final Loader<K, V> loader;
@@ -81,6 +89,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    */
   private final boolean rewriteInPlace;
   private final SingleFlight<K, LocalEntry<V>> flights;
+  /** Keys with an early refresh queued or running; apart from {@link #flights}, which misses join. */
+  private final Set<K> refreshing = ConcurrentHashMap.newKeySet();
+  /** Backend invalidations that failed, retried until delivered; their keys bypass the backend. */
+  private final UndeliveredInvalidations<K> undelivered;
   private final WriteEpochs epochs = new WriteEpochs();
   private final LongAdder hits = new LongAdder();
   private final LongAdder misses = new LongAdder();
@@ -97,6 +109,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    * One field, so that the short path reads one flag.
    */
   private volatile boolean quickHits;
+  private final KeyLocks writeLocks = new KeyLocks();
+  /** Retries undelivered invalidations; null without a backend. */
+  private final ScheduledExecutorService invalidationRetrier;
+  /** Set by {@link #close()}: later writes and deletes are refused. */
+  private volatile boolean closed;
 
   TieredCacheAside(CacheAsideBuilder<K, V> b) {
     this.name = b.name;
@@ -110,8 +127,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     LocalCacheBuilder<K, LocalEntry<V>> localBuilder = LocalCache.<K, LocalEntry<V>>builder().policy(b.policy);
     if (b.weigher != null) {
       Weigher<? super K, ? super V> weigher = b.weigher;
+      long negativeWeight = b.negativeEntryWeight;
       localBuilder.maximumWeight(b.maximum)
-          .weigher((K key, LocalEntry<V> entry) -> entry.value.map(v -> weigher.weigh(key, v)).orElse(1L));
+          .weigher((K key, LocalEntry<V> entry) -> entry.value.map(v -> weigher.weigh(key, v)).orElse(negativeWeight));
     } else {
       localBuilder.maximumSize(b.maximum);
     }
@@ -119,7 +137,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     this.caffeine = local instanceof CaffeineLocalCache<K, LocalEntry<V>> c ? c.caffeine().asMap() : null;
     this.backend = b.backend;
     this.remote = b.backend == null ? null : new GuardedBackend<>(name, b.backend, b.ticker, b.clock,
-        b.earlyRefreshBeta, b.leaseTtl);
+        b.earlyRefreshBeta, b.leaseTtl, b.ttlNanos, b.negativeTtlNanos);
     this.store = b.store;
     this.writeStrategy = b.writeStrategy;
     this.ttlNanos = b.ttlNanos;
@@ -143,20 +161,47 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     this.quickHits = !recordStats;
     if (writeStrategy == WriteStrategy.WRITE_BACK) {
       this.writeBehind = new WriteBehindQueue<>(name, store, b.maxPendingWrites, b.writeBatchSize,
-          b.writeAttempts, b.writeBackoffNanos, b.sleeper);
+          b.writeAttempts, b.writeBackoffNanos, b.maxWriteWaitNanos, b.sleeper, b.onQuarantine,
+          this::storedBehind);
       this.flusher = Executors.newSingleThreadScheduledExecutor(daemon(name + "-write-back"));
       long interval = b.flushInterval.toNanos();
-      flusher.scheduleWithFixedDelay(writeBehind::flush, interval, interval, TimeUnit.NANOSECONDS);
+      flusher.scheduleWithFixedDelay(this::scheduledFlush, interval, interval, TimeUnit.NANOSECONDS);
     } else {
       this.writeBehind = null;
       this.flusher = null;
     }
+    this.undelivered = new UndeliveredInvalidations<>();
     if (backend != null) {
       near = new NearCacheTrust<>(name, ticker, b.nearCacheStalenessNanos, new NearTier());
       near.subscribe(backend);
+      invalidationRetrier = Executors.newSingleThreadScheduledExecutor(daemon(name + "-invalidation-retry"));
+      invalidationRetrier.scheduleWithFixedDelay(this::retryInvalidations, INVALIDATION_RETRY_MILLIS,
+          INVALIDATION_RETRY_MILLIS, TimeUnit.MILLISECONDS);
     } else {
       near = null;
+      invalidationRetrier = null;
     }
+  }
+
+  /**
+   * A periodic flush. Catches everything: a scheduled task that throws is never run again, and
+   * an {@code Error} from one flush must not stop the next.
+   */
+  private void scheduledFlush() {
+    try {
+      writeBehind.flush();
+    } catch (Throwable t) {
+      LOG.error("{} - a scheduled write-back flush failed; its writes stay pending for the next one", name, t);
+    }
+  }
+
+  /**
+   * Write-back entries just reached the store. Another instance may have loaded the old row
+   * before the flush and filled the shared tier with it; dropping the keys from the shared tier
+   * (and so every near cache) makes the next read load the stored row.
+   */
+  private void storedBehind(Set<K> keys) {
+    keys.forEach(this::invalidateShared);
   }
 
   private static ThreadFactory daemon(String threadName) {
@@ -177,6 +222,23 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       return entry.value;
     }
     return getSlowly(key, entry);
+  }
+
+  @Override
+  public Optional<V> getIfPresent(K key) {
+    Objects.requireNonNull(key, "key");
+    LocalEntry<V> entry = localEntry(key);
+    if (recordStats) {
+      (entry == null ? misses : hits).increment();
+    }
+    return entry == null ? Optional.empty() : entry.value;
+  }
+
+  @Override
+  public void invalidateAll() {
+    epochs.bumpAll();
+    flights.detachAll();
+    local.invalidateAll();
   }
 
   /** Every other read: a hit to count or maybe refresh early, an expired or untrusted entry, a miss. */
@@ -202,7 +264,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     if (now - entry.deadline() >= 0) {
       return false;
     }
-    return near == null || near.trusts(key, now);
+    return near == null || near.trusts(key, entry.filledAt(), now);
   }
 
   private LocalEntry<V> localEntry(K key) {
@@ -227,7 +289,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
         return fill(key, newEntry(pending, 0), epoch);
       }
     }
-    if (backend == null) {
+    if (backend == null || undelivered.bypasses(key)) {
       return fill(key, callLoader(key), epoch);
     }
     LocalEntry<V> shared = remote.get(key);
@@ -240,57 +302,86 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       remote.set(key, loaded);
       return fill(key, loaded, epoch);
     }
-    Lease[] lease = new Lease[1];
-    GuardedBackend.LeaseOutcome outcome = remote.tryLease(key, lease);
-    LocalEntry<V> theirs = outcome == GuardedBackend.LeaseOutcome.HELD_ELSEWHERE
-        ? awaitLeaseHolder(key, lease)
-        : outcome == GuardedBackend.LeaseOutcome.GRANTED ? filledMeanwhile(key, lease) : null;
-    if (theirs != null) {
+    Claim<V> claim = claimFill(key);
+    if (claim.theirs() != null) {
       remoteHits.increment();
-      return fill(key, theirs, epoch);
+      return fill(key, claim.theirs(), epoch);
     }
-    LocalEntry<V> loaded = callLoader(key);
-    if (lease[0] != null) {
-      remote.setIfLeased(key, lease[0], loaded);
+    LocalEntry<V> loaded = loadHoldingLease(key, claim.lease());
+    if (claim.lease() != null) {
+      remote.setIfLeased(key, claim.lease(), loaded);
     }
     return fill(key, loaded, epoch);
   }
 
   /**
-   * Polls the backend for the value another process's lease holder is loading. Returns it, or
-   * null when the wait ran out or the lease came free (then {@code lease[0]} may hold ours).
+   * What a miss does after asking for the lease: use {@code theirs} (another process's fill),
+   * or load, sharing the value only if {@code lease} is not null.
    */
-  private LocalEntry<V> awaitLeaseHolder(K key, Lease[] lease) {
+  private record Claim<V>(LocalEntry<V> theirs, Lease lease) {
+    static <V> Claim<V> loadUnshared() {
+      return new Claim<>(null, null);
+    }
+  }
+
+  private Claim<V> claimFill(K key) {
+    GuardedBackend.LeaseResult result = remote.tryLease(key);
+    if (result instanceof GuardedBackend.Granted granted) {
+      return filledMeanwhile(key, granted.lease());
+    }
+    if (result instanceof GuardedBackend.HeldElsewhere) {
+      return awaitLeaseHolder(key);
+    }
+    return Claim.loadUnshared();
+  }
+
+  /** Calls the loader; if it fails, gives {@code lease} (may be null) back so no one waits for it. */
+  private LocalEntry<V> loadHoldingLease(K key, Lease lease) {
+    try {
+      return callLoader(key);
+    } catch (RuntimeException | Error e) {
+      if (lease != null) {
+        remote.releaseLease(key, lease);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Polls the backend for the value another process's lease holder is loading, for at most
+   * {@code leaseWait}: its value, or our own lease if the holder's came free, or, when the wait
+   * runs out or the backend stops answering, a load without sharing.
+   */
+  private Claim<V> awaitLeaseHolder(K key) {
     long deadline = System.nanoTime() + leaseWaitNanos;
     while (System.nanoTime() - deadline < 0) {
       LockSupport.parkNanos(LEASE_POLL_NANOS);
       LocalEntry<V> entry = remote.get(key);
       if (entry != null) {
-        return entry;
+        return new Claim<>(entry, null);
       }
-      GuardedBackend.LeaseOutcome outcome = remote.tryLease(key, lease);
-      if (outcome == GuardedBackend.LeaseOutcome.GRANTED) {
-        return filledMeanwhile(key, lease);
+      GuardedBackend.LeaseResult result = remote.tryLease(key);
+      if (result instanceof GuardedBackend.Granted granted) {
+        return filledMeanwhile(key, granted.lease());
       }
-      if (outcome == GuardedBackend.LeaseOutcome.UNAVAILABLE) {
-        return null;
+      if (result instanceof GuardedBackend.Unavailable) {
+        return Claim.loadUnshared();
       }
     }
-    return null;
+    return Claim.loadUnshared();
   }
 
   /**
-   * Just granted a lease: another process may have filled the key between our read and our
+   * Just granted {@code lease}: another process may have filled the key between our read and our
    * lease (its fill releases its lease). If so, use its value and give our lease back.
    */
-  private LocalEntry<V> filledMeanwhile(K key, Lease[] lease) {
+  private Claim<V> filledMeanwhile(K key, Lease lease) {
     LocalEntry<V> entry = remote.get(key);
     if (entry != null) {
-      Lease unused = lease[0];
-      lease[0] = null;
-      remote.releaseLease(key, unused);
+      remote.releaseLease(key, lease);
+      return new Claim<>(entry, null);
     }
-    return entry;
+    return new Claim<>(null, lease);
   }
 
   private LocalEntry<V> fill(K key, LocalEntry<V> entry, long epoch) {
@@ -343,7 +434,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     long ttl = lifetime(value);
     long horizon = (long) Math.min(ttl, took * beta * REFRESH_HORIZON);
     long expiresAtMillis = backend == null ? 0 : clock.millis() + TimeUnit.NANOSECONDS.toMillis(ttl);
-    return LocalEntry.of(value, took, now + ttl, now + ttl - horizon, expiresAtMillis);
+    return LocalEntry.of(value, took, now + ttl, now + ttl - horizon, expiresAtMillis, now);
   }
 
   /** The TTL, or the negative TTL for "not found", less a random share of up to {@code jitter}. */
@@ -364,50 +455,50 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       return;
     }
     double gap = entry.loadNanos() * beta * -Math.log(ThreadLocalRandom.current().nextDouble());
-    if (entry.deadline() - now > gap || flights.isRunning(key)) {
+    if (entry.deadline() - now > gap || flights.isRunning(key) || !refreshing.add(key)) {
       return;
     }
-    Flight<LocalEntry<V>> flight = new Flight<>(null);
-    if (flights.claim(key, flight) != null) {
-      return;
-    }
+    // A refresh is tracked apart from the misses' flights: a miss never waits for it, so a
+    // refresh the executor drops, delays or fails cannot hold a reader up or hand it a value.
     try {
       refreshExecutor.execute(() -> {
-        flight.startedBy(Thread.currentThread());
-        LocalEntry<V> refreshed = entry;
         try {
-          refreshed = epochs.duringLoad(() -> refresh(key, entry));
+          epochs.duringLoad(() -> refresh(key, entry));
         } catch (RuntimeException | Error e) {
           LOG.debug("{} - early refresh of {} failed; the cached value stays until it expires", name, key, e);
         } finally {
-          flights.land(key, flight, refreshed);
+          refreshing.remove(key);
         }
       });
-    } catch (RejectedExecutionException e) {
-      flights.land(key, flight, entry);
+    } catch (RuntimeException e) {
+      refreshing.remove(key);
+      LOG.debug("{} - the refresh executor refused the early refresh of {}: {}", name, key, e.toString());
     }
   }
 
   private LocalEntry<V> refresh(K key, LocalEntry<V> current) {
     long epoch = epochs.read(key);
-    if (backend == null) {
+    if (backend == null || undelivered.bypasses(key)) {
       return fill(key, callLoader(key), epoch);
     }
     LocalEntry<V> shared = remote.get(key);
     if (shared != null && shared.expiresAtMillis() > current.expiresAtMillis()) {
       return fill(key, shared, epoch);
     }
-    Lease[] lease = new Lease[1];
-    GuardedBackend.LeaseOutcome outcome =
-        protect ? remote.tryLease(key, lease) : GuardedBackend.LeaseOutcome.UNAVAILABLE;
-    if (outcome == GuardedBackend.LeaseOutcome.HELD_ELSEWHERE) {
+    if (!protect) {
+      LocalEntry<V> loaded = callLoader(key);
+      remote.set(key, loaded);
+      return fill(key, loaded, epoch);
+    }
+    GuardedBackend.LeaseResult result = remote.tryLease(key);
+    if (result instanceof GuardedBackend.HeldElsewhere) {
       return current;
     }
-    LocalEntry<V> loaded = callLoader(key);
-    if (outcome == GuardedBackend.LeaseOutcome.GRANTED) {
-      remote.setIfLeased(key, lease[0], loaded);
-    } else {
-      remote.set(key, loaded);
+    Lease lease = result instanceof GuardedBackend.Granted granted ? granted.lease() : null;
+    LocalEntry<V> loaded = loadHoldingLease(key, lease);
+    // Without a granted lease nothing is shared: a writer may have invalidated since our read.
+    if (lease != null) {
+      remote.setIfLeased(key, lease, loaded);
     }
     return fill(key, loaded, epoch);
   }
@@ -500,15 +591,18 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       }
     }
     Map<K, Lease> leases = Map.of();
-    if (backend != null && !missing.isEmpty()) {
-      remote.getAll(missing).forEach((key, entry) -> {
+    Set<K> shareable = new LinkedHashSet<>(missing);
+    shareable.removeIf(undelivered::bypasses);
+    if (backend != null && !shareable.isEmpty()) {
+      remote.getAll(shareable).forEach((key, entry) -> {
         if (missing.remove(key)) {
+          shareable.remove(key);
           remoteHits.increment();
           batch.settle(key, fill(key, entry, startEpochs.get(key)));
         }
       });
-      if (protect && !missing.isEmpty()) {
-        leases = remote.tryLeaseAll(missing);
+      if (protect && !shareable.isEmpty()) {
+        leases = remote.tryLeaseAll(shareable);
       }
     }
     if (!missing.isEmpty()) {
@@ -521,9 +615,12 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     long start = stopwatch.getAsLong();
     Map<K, V> loaded;
     try {
-      loaded = loader.loadAll(missing);
+      loaded = Objects.requireNonNull(loader.loadAll(missing), "loadAll returned null instead of a map");
     } catch (Exception e) {
       loadFailures.increment();
+      if (remote != null) {
+        leases.forEach(remote::releaseLease);
+      }
       throw new CacheLoadException(name + " - loading " + missing.size() + " keys failed", e);
     }
     long took = Math.max(0, stopwatch.getAsLong() - start);
@@ -556,7 +653,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   /** Puts in every tier, rewriting a resident entry in place where it can. */
   private void cacheNow(K key, Optional<V> value) {
-    epochs.bumpIfLoading(key);
+    if (epochs.bumpIfLoading(key)) {
+      flights.detach(key);
+    }
     long now = ticker.getAsLong();
     if (rewriteInPlace) {
       long deadline = now + lifetime(value);
@@ -570,8 +669,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     LocalEntry<V> entry = newEntry(value, 0, now);
     if (backend != null) {
-      remote.invalidate(key);
-      remote.set(key, entry);
+      invalidateShared(key);
+      if (!undelivered.bypasses(key)) {
+        remote.set(key, entry);
+      }
     }
     if (entry.deadline() - now > 0) {
       putLocal(key, entry);
@@ -583,13 +684,40 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
   }
 
+  /**
+   * Drops {@code key} from the shared tier first, then from this instance. In that order, a read
+   * on this instance that misses once the local entry is gone cannot find the old value in the
+   * shared tier and keep it again; a fill that read the old value before either step is taken
+   * back by the epoch bump (locally) and the revoked lease (remotely). A get that starts after
+   * this returns does not join a load that was running before (its flight is detached). If the
+   * shared tier cannot be reached, the invalidation is retried until delivered, and meanwhile
+   * this instance reads {@code key} from the loader, not from the shared tier.
+   */
   @Override
   public void invalidate(K key) {
     Objects.requireNonNull(key, "key");
+    invalidateShared(key);
     epochs.bump(key);
+    flights.detach(key);
     local.invalidate(key);
-    if (backend != null) {
-      remote.invalidate(key);
+  }
+
+  /** The backend's copy and lease go, and other instances are told; a failure is retried later. */
+  private void invalidateShared(K key) {
+    if (remote != null && !remote.invalidate(key)) {
+      undelivered.add(key);
+    }
+  }
+
+  /** Delivers the invalidations that failed; runs on the retry thread. */
+  private void retryInvalidations() {
+    try {
+      int left = undelivered.retry(remote::invalidate);
+      if (left > 0) {
+        LOG.debug("{} - {} invalidations still undelivered; their keys bypass the shared tier", name, left);
+      }
+    } catch (Throwable t) {
+      LOG.warn("{} - retrying undelivered invalidations failed; trying again later", name, t);
     }
   }
 
@@ -597,34 +725,56 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   public void write(K key, V value) {
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
-    switch (requireStore()) {
-      case WRITE_THROUGH -> {
-        storeWrite(key, Optional.of(value));
-        cacheNow(key, Optional.of(value));
+    requireOpen(key);
+    WriteStrategy strategy = requireStore();
+    ReentrantLock lock = writeLocks.of(key);
+    lock.lock();
+    try {
+      switch (strategy) {
+        case WRITE_THROUGH -> {
+          storeWrite(key, Optional.of(value));
+          cacheNow(key, Optional.of(value));
+        }
+        case WRITE_AROUND -> {
+          storeWrite(key, Optional.of(value));
+          invalidate(key);
+        }
+        case WRITE_BACK -> {
+          writeBehind.enqueue(key, Optional.of(value));
+          cacheNow(key, Optional.of(value));
+        }
       }
-      case WRITE_AROUND -> {
-        storeWrite(key, Optional.of(value));
-        invalidate(key);
-      }
-      case WRITE_BACK -> {
-        writeBehind.enqueue(key, Optional.of(value));
-        cacheNow(key, Optional.of(value));
-      }
+    } finally {
+      lock.unlock();
     }
   }
 
   @Override
   public void delete(K key) {
     Objects.requireNonNull(key, "key");
-    switch (requireStore()) {
-      case WRITE_THROUGH, WRITE_AROUND -> {
-        storeWrite(key, Optional.empty());
-        invalidate(key);
+    requireOpen(key);
+    WriteStrategy strategy = requireStore();
+    ReentrantLock lock = writeLocks.of(key);
+    lock.lock();
+    try {
+      switch (strategy) {
+        case WRITE_THROUGH, WRITE_AROUND -> {
+          storeWrite(key, Optional.empty());
+          invalidate(key);
+        }
+        case WRITE_BACK -> {
+          writeBehind.enqueue(key, Optional.empty());
+          cacheNow(key, Optional.empty());
+        }
       }
-      case WRITE_BACK -> {
-        writeBehind.enqueue(key, Optional.empty());
-        cacheNow(key, Optional.empty());
-      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void requireOpen(K key) {
+    if (closed) {
+      throw new IllegalStateException(name + " - closed; the write of " + key + " was refused");
     }
   }
 
@@ -658,7 +808,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     long storeWrites = directStoreWrites.sum() + (writeBehind == null ? 0 : writeBehind.storeWrites());
     return new CacheStats(hits.sum(), misses.sum(), remoteHits.sum(), loadSuccesses.sum(),
         loadFailures.sum(), loadNanos.sum(), puts.sum(), local.evictionCount(), (remote == null ? 0 : remote.errors()),
-        storeWrites);
+        storeWrites, writeBehind == null ? 0 : writeBehind.quarantines());
   }
 
   @Override
@@ -684,20 +834,42 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
 
   @Override
   public void close() {
+    closed = true;
+    if (near != null) {
+      backend.unsubscribe(near);
+    }
     if (ownedRefreshExecutor != null) {
       ownedRefreshExecutor.shutdown();
     }
-    if (writeBehind != null) {
-      flusher.shutdown();
-      try {
-        flusher.awaitTermination(1, TimeUnit.MINUTES);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+    try {
+      if (writeBehind != null) {
+        closeWriteBack();
       }
-      if (!writeBehind.flush()) {
-        throw new CacheWriteException(name + " - " + writeBehind.size()
-            + " write-back entries could not be stored at close and are lost", null);
+    } finally {
+      // After the last flush, whose stored keys are invalidated in the shared tier too.
+      if (invalidationRetrier != null) {
+        invalidationRetrier.shutdown();
+        retryInvalidations();
+        if (undelivered.size() > 0) {
+          LOG.warn("{} - closed with {} invalidations the shared tier never took; other instances may serve"
+              + " those keys' replaced values until they expire", name, undelivered.size());
+        }
       }
+    }
+  }
+
+  private void closeWriteBack() {
+    writeBehind.close();
+    flusher.shutdown();
+    try {
+      flusher.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    writeBehind.flush();
+    String lost = writeBehind.lost();
+    if (lost != null) {
+      throw new CacheWriteException(name + " - " + lost, null);
     }
   }
 

@@ -38,12 +38,14 @@ final class WriteEpochs {
   /**
    * Moves {@code key}'s epoch only when a load may be running. A load that starts after this
    * check reads the source after the caller's store write (or finds the pending write-back), so
-   * it cannot bring back an older value.
+   * it cannot bring back an older value. Returns whether it bumped.
    */
-  void bumpIfLoading(Object key) {
+  boolean bumpIfLoading(Object key) {
     if (loads.get() > 0) {
       bump(key);
+      return true;
     }
+    return false;
   }
 
   /** Moves every epoch: every fill running now takes its entry back. */

@@ -342,9 +342,12 @@ class CacheAsideTest {
     assertEquals("ttlJitter must be in [0, 1) but was 1.5", e.getMessage());
     var d = assertThrows(IllegalArgumentException.class,
         () -> builder().from(Map.of("ttl", "-3s")));
-    assertEquals("ttl must be > 0 but was PT-3S", d.getMessage());
+    assertTrue(d.getMessage().startsWith("cache: 'ttl' must be between 1ns and"), d.getMessage());
+    var big = assertThrows(IllegalArgumentException.class,
+        () -> builder().from(Map.of("max-pending-writes", "4294967296")));
+    assertEquals("cache: 'max-pending-writes' must be between 1 and 2147483647 but was '4294967296'", big.getMessage());
     var u = assertThrows(IllegalArgumentException.class, () -> builder().from(Map.of("tll", "3s")));
-    assertTrue(u.getMessage().startsWith("unknown setting 'tll'"));
+    assertTrue(u.getMessage().startsWith("cache: unknown setting 'tll'"), u.getMessage());
     assertThrows(IllegalStateException.class, () -> builder().writeStrategy(WriteStrategy.WRITE_BACK).build());
   }
 }

@@ -75,7 +75,7 @@ class ExpirationTest {
     assertEquals(EvictionPolicy.ARC, cache.policy());
     var e = assertThrows(IllegalArgumentException.class,
         () -> LocalCache.builder().from(Map.of("maximum-size", "-3")));
-    assertEquals("maximumSize must be > 0 but was -3", e.getMessage());
+    assertEquals("local-cache: 'maximum-size' must be between 1 and 9223372036854775807 but was '-3'", e.getMessage());
     var p = assertThrows(IllegalArgumentException.class, () -> EvictionPolicy.byName("mru"));
     assertEquals("policy must be one of lru, lfu, fifo, arc, w-tinylfu but was 'mru'", p.getMessage());
     assertThrows(IllegalStateException.class,

@@ -23,6 +23,16 @@ final class InMemoryBackend implements CacheBackend<String, String> {
   private final AtomicInteger reads = new AtomicInteger();
   private final AtomicInteger leases = new AtomicInteger();
   private volatile boolean channelUp;
+  /** Makes invalidate throw, as a down Redis or an open circuit does. */
+  volatile boolean failInvalidate;
+  /** Makes tryLease throw, as a timed-out lease script does. */
+  volatile boolean failLease;
+  /** Runs inside invalidate, before the entry is removed. */
+  volatile Runnable duringInvalidate = () -> { };
+  /** False holds pub/sub deliveries back, as a slow network does (they are then lost). */
+  volatile boolean deliver = true;
+  final List<Lease> released = new CopyOnWriteArrayList<>();
+  final AtomicInteger sets = new AtomicInteger();
 
   InMemoryBackend(String name) {
     this.name = name;
@@ -45,6 +55,11 @@ final class InMemoryBackend implements CacheBackend<String, String> {
   /** Reads of single keys and batches so far. */
   int reads() {
     return reads.get();
+  }
+
+  /** Drops an entry the way an eviction does: silently, telling no listener. */
+  void forget(String key) {
+    entries.remove(key);
   }
 
   boolean holds(String key) {
@@ -72,6 +87,7 @@ final class InMemoryBackend implements CacheBackend<String, String> {
 
   @Override
   public void set(String key, CacheEntry<String> entry) {
+    sets.incrementAndGet();
     entries.put(key, entry);
   }
 
@@ -83,25 +99,34 @@ final class InMemoryBackend implements CacheBackend<String, String> {
   /** Removes the entry and publishes the invalidation, which only an up channel delivers. */
   @Override
   public void invalidate(String key) {
+    if (failInvalidate) {
+      throw new CacheBackendException(name + " - connection refused", null);
+    }
+    duringInvalidate.run();
     entries.remove(key);
-    if (channelUp) {
+    if (channelUp && deliver) {
       listeners.forEach(listener -> listener.invalidated(key));
     }
   }
 
   @Override
   public Optional<Lease> tryLease(String key, Duration ttl) {
+    if (failLease) {
+      throw new CacheBackendException(name + " - lease script timed out", null);
+    }
     return Optional.of(new Lease(name + "-" + leases.incrementAndGet()));
   }
 
   @Override
   public boolean setIfLeased(String key, Lease lease, CacheEntry<String> entry) {
+    sets.incrementAndGet();
     entries.put(key, entry);
     return true;
   }
 
   @Override
   public void releaseLease(String key, Lease lease) {
+    released.add(lease);
   }
 
   @Override
@@ -112,6 +137,15 @@ final class InMemoryBackend implements CacheBackend<String, String> {
       listener.reconnected();
     }
     return true;
+  }
+
+  @Override
+  public synchronized void unsubscribe(InvalidationListener<String> listener) {
+    listeners.remove(listener);
+  }
+
+  int listenerCount() {
+    return listeners.size();
   }
 
   @Override

@@ -66,12 +66,33 @@ class NearCacheTest {
     time.advanceNanos(1);
     assertEquals(Optional.of("2"), cache.get("a"), "past the bound the read goes to the loader");
     assertEquals(2, loads.get());
-    for (int i = 3; i < 10; i++) {
-      writeElsewhere(backend, "a", String.valueOf(i));
-      time.advance(Duration.ofMillis(1));
-      assertEquals(Optional.of(String.valueOf(i)), cache.get("a"), "nothing stale is served past the bound");
+    // Loaded while the channel is down: served for one bound from its own load, then reloaded.
+    writeElsewhere(backend, "a", "3");
+    time.advance(BOUND);
+    assertEquals(Optional.of("2"), cache.get("a"), "an entry loaded during the outage is served for a bound");
+    assertEquals(2, loads.get());
+    time.advanceNanos(1);
+    assertEquals(Optional.of("3"), cache.get("a"), "and not a nanosecond longer");
+    assertEquals(3, loads.get());
+  }
+
+  @ParameterizedTest(name = "recordStats={0}")
+  @CsvSource({"false", "true"})
+  void anOutageSendsOneLoadPerKeyPerBoundToTheLoaderNotEveryRead(boolean recordStats) {
+    InMemoryBackend backend = new InMemoryBackend("outage");
+    backend.channelUp();
+    TieredCacheAside<String, String> cache = cache(backend, EvictionPolicy.DEFAULT, recordStats);
+    db.put("a", "1");
+    cache.get("a");
+    backend.channelDown();
+    int before = loads.get();
+    for (int i = 0; i < 1000; i++) {
+      time.advance(Duration.ofMillis(5));
+      cache.get("a");
     }
-    assertEquals(9, loads.get());
+    // 5 s of reads, a 1 s bound: the entry from before the outage goes after the first bound,
+    // and then one load per bound.
+    assertTrue(loads.get() - before <= 5, "loads during the outage: " + (loads.get() - before) + " for 1000 reads");
   }
 
   @ParameterizedTest(name = "recordStats={0}")
@@ -161,12 +182,18 @@ class NearCacheTest {
     }
     readAll(cache, keysOn, "v1", "v2", "v1");
     int[] refilled = reads(nodes);
-    assertEquals(KEYS - keysOn.get(0).size(), readAll(cache, keysOn, "v1", "v2", "v1"),
-        "node-0's keys stay distrusted while node-1's hit again");
+    assertEquals(KEYS, readAll(cache, keysOn, "v1", "v2", "v1"),
+        "node-0's keys, refilled while its channel is down, are served for a bound from their refill");
     int[] last = reads(nodes);
     assertEquals(refilled[1], last[1], "node-1's keys hit locally again");
     assertEquals(refilled[2], last[2]);
-    assertEquals(refilled[0] + keysOn.get(0).size(), last[0]);
+    assertEquals(refilled[0], last[0]);
+    time.advance(BOUND);
+    time.advanceNanos(1);
+    readAll(cache, keysOn, "v1", "v2", "v1");
+    assertEquals(refilled[0] + keysOn.get(0).size(), reads(nodes)[0], "past that bound node-0's keys are read again");
+    refilled = reads(nodes);
+    assertEquals(refilled[1], last[1], "while node-1's stay local");
 
     nodes.get(0).channelUp();
     readAll(cache, keysOn, "v1", "v2", "v1");

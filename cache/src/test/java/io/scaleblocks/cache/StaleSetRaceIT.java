@@ -29,7 +29,7 @@ class StaleSetRaceIT {
     var address = ServerAddresses.addressOf(ServerAddresses.redisUrl());
     String prefix = "it:stale:" + UUID.randomUUID() + ":";
     return () -> {
-      RedisClient jedis = RedisCacheBackends.pooled(new HostAndPort(address.getHostString(), address.getPort()),
+      RedisClient jedis = RedisCacheBackends.standalone(new HostAndPort(address.getHostString(), address.getPort()),
           Duration.ofSeconds(2));
       clients.add(jedis);
       Codec<Integer> ints = Codec.of(i -> Integer.toString(i).getBytes(java.nio.charset.StandardCharsets.UTF_8),

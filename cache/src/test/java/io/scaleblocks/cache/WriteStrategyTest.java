@@ -241,6 +241,6 @@ class WriteStrategyTest {
     cache.write(1, "a");
     table.failNextCalls = 100;
     CacheWriteException e = assertThrows(CacheWriteException.class, cache::close);
-    assertEquals("cache - 1 write-back entries could not be stored at close and are lost", e.getMessage());
+    assertEquals("cache - 1 write-back entries could not be stored at close and are lost: [1]", e.getMessage());
   }
 }

@@ -49,6 +49,9 @@ class ModulePathTest {
     assertTrue(output.contains("sharding: key 42 on db"), output);
     assertTrue(output.contains("lb: picked "), output);
     assertTrue(output.contains("cache: hello!"), output);
+    assertTrue(output.contains("replication: 42"), output);
+    assertTrue(output.contains("session: ada"), output);
+    assertTrue(output.contains("queue: resize:42"), output);
     assertFalse(output.contains("NoClassDefFoundError"), output);
   }
 
@@ -57,7 +60,8 @@ class ModulePathTest {
     List<ModuleDescriptor> ours = ourModules();
 
     assertTrue(ours.stream().map(ModuleDescriptor::name).toList().containsAll(
-        List.of("io.scaleblocks.config", "io.scaleblocks.sharding", "io.scaleblocks.lb", "io.scaleblocks.cache")),
+        List.of("io.scaleblocks.config", "io.scaleblocks.sharding", "io.scaleblocks.lb", "io.scaleblocks.cache",
+            "io.scaleblocks.replication", "io.scaleblocks.session", "io.scaleblocks.queue")),
         ours.toString());
     for (ModuleDescriptor descriptor : ours) {
       assertFalse(descriptor.isAutomatic(), descriptor.name() + " has no module-info");

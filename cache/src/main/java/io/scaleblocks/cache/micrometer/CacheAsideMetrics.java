@@ -14,15 +14,27 @@ import java.util.concurrent.TimeUnit;
  * dashboards built for Caffeine or JCache work unchanged: {@code cache.size},
  * {@code cache.gets{result=hit|miss}}, {@code cache.puts}, {@code cache.evictions} (from
  * {@link CacheMeterBinder}), plus {@code cache.load{result=success|failure}} and
- * {@code cache.load.duration} as Caffeine's binder names them, and {@code cache.remote.errors}
- * for the backend. Every meter has the tag {@code cache=<name>}.
+ * {@code cache.load.duration} as Caffeine's binder names them, {@code cache.remote.errors}
+ * for the backend, {@code cache.store.writes} and {@code cache.writes.quarantined} for the write
+ * strategies. Every meter has the tag {@code cache=<name>}, plus the tags given.
+ *
+ * <pre>{@code
+ * new CacheAsideMetrics(cache).bindTo(registry);
+ * }</pre>
  *
  * <p>Meters read the cache's counters when scraped; nothing runs on the cache's hot path. Hits
- * and misses are counted only when the cache was built with {@code recordStats()}.
+ * and misses are counted only when the cache was built with {@code recordStats()}. Thread-safe;
+ * the binder holds the cache weakly, as Micrometer's cache binders do.
  */
 public final class CacheAsideMetrics extends CacheMeterBinder<CacheAside<?, ?>> {
 
-  private CacheAsideMetrics(CacheAside<?, ?> cache, Iterable<Tag> tags) {
+  /** Meters for {@code cache}, tagged {@code cache=<its name>}; register them with {@link #bindTo}. */
+  public CacheAsideMetrics(CacheAside<?, ?> cache) {
+    this(cache, Tags.empty());
+  }
+
+  /** Meters for {@code cache}, tagged {@code cache=<its name>} and {@code tags}; register them with {@link #bindTo}. */
+  public CacheAsideMetrics(CacheAside<?, ?> cache, Iterable<Tag> tags) {
     super(cache, cache.name(), tags);
   }
 
@@ -80,6 +92,12 @@ public final class CacheAsideMetrics extends CacheMeterBinder<CacheAside<?, ?>> 
         .tags(getTagsWithCacheName()).description("Time spent loading").register(registry);
     FunctionCounter.builder("cache.remote.errors", cache, c -> c.stats().remoteErrors())
         .tags(getTagsWithCacheName()).description("Backend calls that failed and fell through to the loader")
+        .register(registry);
+    FunctionCounter.builder("cache.store.writes", cache, c -> c.stats().storeWrites())
+        .tags(getTagsWithCacheName()).description("Keys written or deleted in the store").register(registry);
+    FunctionCounter.builder("cache.writes.quarantined", cache, c -> c.stats().quarantinedWrites())
+        .tags(getTagsWithCacheName())
+        .description("Write-back writes the store refused on their own, kept pending in quarantine")
         .register(registry);
   }
 }

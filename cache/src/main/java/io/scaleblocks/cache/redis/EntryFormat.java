@@ -33,7 +33,15 @@ final class EntryFormat {
     }
     ByteBuffer buffer = ByteBuffer.wrap(bytes);
     buffer.position(2);
-    boolean present = buffer.get() == 1;
+    byte flag = buffer.get();
+    if (flag != 0 && flag != 1) {
+      throw new IllegalArgumentException("a ScaleBlocks cache entry with presence flag " + flag + ", neither 0 nor 1");
+    }
+    boolean present = flag == 1;
+    if (!present && bytes.length != HEADER) {
+      throw new IllegalArgumentException("a \"not found\" ScaleBlocks cache entry with "
+          + (bytes.length - HEADER) + " bytes of value");
+    }
     long loadNanos = buffer.getLong();
     long expiresAt = buffer.getLong();
     Optional<V> value = Optional.empty();

@@ -6,12 +6,12 @@ import io.scaleblocks.cache.CacheEntry;
 import io.scaleblocks.cache.Codec;
 import io.scaleblocks.cache.InvalidationListener;
 import io.scaleblocks.cache.Lease;
-import io.scaleblocks.cache.internal.CircuitBreaker;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
@@ -29,6 +29,9 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.BinaryJedisPubSub;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisBusyException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.SetParams;
 
 /**
@@ -43,13 +46,15 @@ import redis.clients.jedis.params.SetParams;
  * <p>Failure: every call goes through a circuit breaker; after {@code failureThreshold}
  * consecutive errors calls fail fast with {@link CacheBackendException} for {@code openDuration},
  * then one trial call probes the server. Timeouts are the Jedis client's socket and connect
- * timeouts ({@link RedisCacheBackends#pooled} sets them). Thread-safe.
+ * timeouts ({@link RedisCacheBackends#standalone} sets them). Thread-safe.
  */
 final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisCacheBackend.class);
   private static final SecureRandom TOKENS = new SecureRandom();
   private static final byte[] LEASE_SUFFIX = ":lease".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] HEARTBEAT = {1};
+  private static final long UNDECODABLE_LOG_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
   private static final byte[] SET_IF_LEASED = ("if redis.call('GET', KEYS[2]) == ARGV[1] then "
       + "redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) redis.call('DEL', KEYS[2]) return 1 end "
       + "return 0").getBytes(StandardCharsets.UTF_8);
@@ -73,6 +78,14 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   private volatile boolean subscribed;
   private volatile BinaryJedisPubSub pubSub;
   private volatile boolean closed;
+  private volatile long lastUndecodableLog = Long.MIN_VALUE;
+  private final long heartbeatNanos;
+  /** This backend's own channel for its heartbeat: {@code <prefix>heartbeat:<random>}. */
+  private final byte[] heartbeatChannel;
+  /** When the subscription last answered (System.nanoTime). */
+  private volatile long lastHeard;
+  /** Subscribed, but silent past the heartbeat bound: listeners were told it is lost. */
+  private volatile boolean silent;
 
   RedisCacheBackend(RedisCacheBackends.Builder<K, V> b) {
     this.name = b.name;
@@ -84,14 +97,27 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     this.clock = b.clock;
     this.breaker = new CircuitBreaker(name, b.failureThreshold, b.openDuration.toNanos(), b.ticker);
     this.reconnectMaxNanos = b.openDuration.toNanos();
+    this.heartbeatNanos = b.heartbeat.toNanos();
+    this.heartbeatChannel = (b.prefix + "heartbeat:" + newToken()).getBytes(StandardCharsets.UTF_8);
   }
 
+  /**
+   * {@code <prefix>{<key>}}: the braces make the key its own cluster hash tag, so an entry and its
+   * {@code :lease} share a slot and the lease scripts may touch both. A key whose bytes are empty
+   * or start with {@code '}'} would give an empty tag, which Redis ignores (hashing the whole
+   * name, so entry and lease would part), and such keys, with those starting with {@code '~'}
+   * to keep the mapping one-to-one, are written {@code <prefix>{~<key>}}.
+   */
   byte[] entryKey(K key) {
     byte[] k = keyCodec.encode(key);
-    byte[] out = new byte[prefix.length + k.length + 2];
+    int escape = k.length == 0 || k[0] == '}' || k[0] == '~' ? 1 : 0;
+    byte[] out = new byte[prefix.length + escape + k.length + 2];
     System.arraycopy(prefix, 0, out, 0, prefix.length);
     out[prefix.length] = '{';
-    System.arraycopy(k, 0, out, prefix.length + 1, k.length);
+    if (escape == 1) {
+      out[prefix.length + 1] = '~';
+    }
+    System.arraycopy(k, 0, out, prefix.length + 1 + escape, k.length);
     out[out.length - 1] = '}';
     return out;
   }
@@ -103,18 +129,40 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     return out;
   }
 
+  /**
+   * Runs one command through the breaker. Only failures of the server or the connection count
+   * against it (connection refused or reset, timeouts, no pooled connection, cluster down, BUSY): an error that Redis
+   * answered with, or a codec's failure, says nothing about the server's health. Whatever the
+   * command throws, an {@code Error} included, resolves the breaker's trial call.
+   */
   private <T> T call(String what, Supplier<T> command) {
     if (!breaker.tryAcquire()) {
       throw new CacheBackendException(name + " - circuit open, skipping " + what, null);
     }
+    boolean resolved = false;
     try {
       T result = command.get();
       breaker.onSuccess();
+      resolved = true;
       return result;
     } catch (RuntimeException e) {
-      breaker.onFailure(e);
+      if (isServerFailure(e)) {
+        breaker.onFailure(e);
+      } else {
+        breaker.onSuccess();
+      }
+      resolved = true;
       throw new CacheBackendException(name + " - " + what + " failed: " + e.getMessage(), e);
+    } finally {
+      if (!resolved) {
+        breaker.onFailure(new IllegalStateException(what + " threw an Error"));
+      }
     }
+  }
+
+  /** Jedis' own failures except the errors Redis replied with (a busy server counts). */
+  private static boolean isServerFailure(RuntimeException e) {
+    return e instanceof JedisBusyException || (e instanceof JedisException && !(e instanceof JedisDataException));
   }
 
   private long ttlMillis(CacheEntry<V> entry) {
@@ -134,7 +182,14 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     try {
       return EntryFormat.decode(bytes, valueCodec);
     } catch (RuntimeException e) {
-      LOG.warn("{} - ignoring an undecodable entry for {}: {}", name, key, e.toString());
+      // Rate-limited: during a rolling deploy that changes the value format, every read of an
+      // entry the other version wrote lands here.
+      long now = System.nanoTime();
+      long last = lastUndecodableLog;
+      if (last == Long.MIN_VALUE || now - last > UNDECODABLE_LOG_INTERVAL_NANOS) {
+        lastUndecodableLog = now;
+        LOG.warn("{} - ignoring an undecodable entry for {} (and others for 10 s): {}", name, key, e.toString());
+      }
       return null;
     }
   }
@@ -271,11 +326,29 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
         thread.setDaemon(true);
         subscriber = thread;
         thread.start();
+        Thread heartbeat = new Thread(this::heartbeatLoop, name + "-heartbeat");
+        heartbeat.setDaemon(true);
+        heartbeat.start();
       }
     } finally {
       subscriberLock.unlock();
     }
     return true;
+  }
+
+  @Override
+  public void unsubscribe(InvalidationListener<K> listener) {
+    subscriberLock.lock();
+    try {
+      listeners.remove(listener);
+    } finally {
+      subscriberLock.unlock();
+    }
+  }
+
+  /** Listeners subscribed now; for tests. */
+  int listenerCount() {
+    return listeners.size();
   }
 
   private void subscribeLoop() {
@@ -284,6 +357,10 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
       BinaryJedisPubSub current = new BinaryJedisPubSub() {
         @Override
         public void onMessage(byte[] ch, byte[] message) {
+          if (Arrays.equals(ch, heartbeatChannel)) {
+            heard();
+            return;
+          }
           K key;
           try {
             key = keyCodec.decode(message);
@@ -291,23 +368,27 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
             LOG.warn("{} - ignoring an undecodable invalidation: {}", name, e.toString());
             return;
           }
+          heard();
           listeners.forEach(l -> l.invalidated(key));
         }
 
         @Override
         public void onSubscribe(byte[] ch, int count) {
+          lastHeard = System.nanoTime();
           subscriberLock.lock();
           try {
             subscribed = true;
+            silent = false;
             listeners.forEach(InvalidationListener::reconnected);
           } finally {
             subscriberLock.unlock();
           }
         }
+
       };
       pubSub = current;
       try {
-        jedis.subscribe(current, channel);
+        jedis.subscribe(current, channel, heartbeatChannel);
         backoff = TimeUnit.MILLISECONDS.toNanos(20);
       } catch (RuntimeException e) {
         if (closed) {
@@ -322,13 +403,72 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
       try {
         if (subscribed) {
           subscribed = false;
-          listeners.forEach(InvalidationListener::disconnected);
+          if (!silent) {
+            listeners.forEach(InvalidationListener::disconnected);
+          }
+          silent = false;
         }
       } finally {
         subscriberLock.unlock();
       }
       LockSupport.parkNanos(backoff);
       backoff = Math.min(backoff * 2, reconnectMaxNanos);
+    }
+  }
+
+  /**
+   * The subscription answered (a message or a pong). If it had gone silent, the listeners hear
+   * it is back, which clears what the near cache holds: invalidations may have been missed.
+   */
+  private void heard() {
+    lastHeard = System.nanoTime();
+    if (silent) {
+      subscriberLock.lock();
+      try {
+        if (silent && subscribed) {
+          silent = false;
+          LOG.info("{} - the invalidation subscription answers again", name);
+          listeners.forEach(InvalidationListener::reconnected);
+        }
+      } finally {
+        subscriberLock.unlock();
+      }
+    }
+  }
+
+  /**
+   * Every {@code heartbeatNanos}, publishes to this backend's own heartbeat channel, which its
+   * subscription also listens to, and reports the subscription lost when nothing came through it
+   * for three intervals. A frozen or partitioned server sends no RST, and Jedis reads a
+   * subscription with no timeout: without this, the near cache would never learn that it misses
+   * invalidations. The heartbeat goes through the server and back, on a pooled connection, so
+   * the subscription's own connection is only ever used by its reader.
+   */
+  private void heartbeatLoop() {
+    while (!closed) {
+      LockSupport.parkNanos(heartbeatNanos);
+      BinaryJedisPubSub current = pubSub;
+      if (closed || current == null || !subscribed) {
+        continue;
+      }
+      try {
+        jedis.publish(heartbeatChannel, HEARTBEAT);
+      } catch (RuntimeException e) {
+        LOG.debug("{} - heartbeat publish failed: {}", name, e.toString());
+      }
+      if (System.nanoTime() - lastHeard > 3 * heartbeatNanos && !silent) {
+        subscriberLock.lock();
+        try {
+          if (subscribed && !silent) {
+            silent = true;
+            LOG.warn("{} - the invalidation subscription has not answered for {} ms; treating it as lost",
+                name, TimeUnit.NANOSECONDS.toMillis(3 * heartbeatNanos));
+            listeners.forEach(InvalidationListener::disconnected);
+          }
+        } finally {
+          subscriberLock.unlock();
+        }
+      }
     }
   }
 

@@ -2,14 +2,18 @@ package io.scaleblocks.cache.redis;
 
 import io.scaleblocks.cache.CacheBackend;
 import io.scaleblocks.cache.Codec;
-import io.scaleblocks.cache.internal.Settings;
+import io.scaleblocks.config.Settings;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.function.LongSupplier;
 import org.apache.commons.pool2.impl.GenericObjectPoolConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -23,7 +27,7 @@ import redis.clients.jedis.UnifiedJedis;
  *
  * <pre>{@code
  * CacheBackend<String, User> redis = RedisCacheBackends.builder(
- *         RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", 6379), Duration.ofMillis(100)),
+ *         RedisCacheBackends.standalone(new HostAndPort("127.0.0.1", 6379), Duration.ofMillis(100)),
  *         Codec.utf8(), userCodec)
  *     .prefix("users:").build();
  * }</pre>
@@ -35,6 +39,15 @@ public final class RedisCacheBackends {
   public static final Duration DEFAULT_OPEN_DURATION = Duration.ofSeconds(1);
   /** Socket and connect timeout of the clients made here: a cache slower than this is a miss. */
   public static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(100);
+  /**
+   * How often the invalidation subscription is pinged; three missed answers declare it lost.
+   * Keep three of these under the near cache's staleness bound (default 1 s).
+   */
+  public static final Duration DEFAULT_HEARTBEAT = Duration.ofMillis(100);
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisCacheBackends.class);
+  /** The clients made here, whose timeouts are known to suit a cache. */
+  private static final Set<UnifiedJedis> OURS = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
 
   private RedisCacheBackends() {}
 
@@ -42,17 +55,30 @@ public final class RedisCacheBackends {
     return new Builder<>(jedis, keyCodec, valueCodec);
   }
 
-  /** A pooled standalone client whose connect, read and pool-wait timeouts are {@code timeout}. */
-  public static RedisClient pooled(HostAndPort server, Duration timeout) {
+  /**
+   * A client of one standalone Redis server (Jedis' {@link RedisClient}, which pools its
+   * connections) whose connect, read and pool-wait timeouts are {@code timeout}. A client built
+   * elsewhere keeps its own timeouts (Jedis' default is 2 s, twenty times the cache's 100 ms):
+   * {@link Builder#build()} warns when it cannot tell that they suit a cache.
+   */
+  public static RedisClient standalone(HostAndPort server, Duration timeout) {
     GenericObjectPoolConfig<Connection> pool = new GenericObjectPoolConfig<>();
     pool.setMaxTotal(32);
     pool.setMaxWait(timeout);
-    return RedisClient.builder().hostAndPort(server).clientConfig(clientConfig(timeout)).poolConfig(pool).build();
+    RedisClient client = RedisClient.builder().hostAndPort(server).clientConfig(clientConfig(timeout)).poolConfig(pool).build();
+    OURS.add(client);
+    return client;
   }
 
-  /** A Redis Cluster client with {@code timeout} and a single attempt per command (no retry storms). */
+  /**
+   * A Redis Cluster client with {@code timeout} and at most two attempts per command: the second
+   * follows a MOVED/ASK redirection or a slot-map refresh after a failover, so a dead node costs at
+   * most twice the timeout per call, and the breaker sees the failure instead of a retry storm.
+   */
   public static RedisClusterClient cluster(Set<HostAndPort> seeds, Duration timeout) {
-    return RedisClusterClient.builder().nodes(seeds).clientConfig(clientConfig(timeout)).maxAttempts(2).build();
+    RedisClusterClient client = RedisClusterClient.builder().nodes(seeds).clientConfig(clientConfig(timeout)).maxAttempts(2).build();
+    OURS.add(client);
+    return client;
   }
 
   private static JedisClientConfig clientConfig(Duration timeout) {
@@ -69,6 +95,7 @@ public final class RedisCacheBackends {
     String prefix = DEFAULT_PREFIX;
     int failureThreshold = DEFAULT_FAILURE_THRESHOLD;
     Duration openDuration = DEFAULT_OPEN_DURATION;
+    Duration heartbeat = DEFAULT_HEARTBEAT;
     LongSupplier ticker = System::nanoTime;
     Clock clock = Clock.systemUTC();
 
@@ -80,27 +107,20 @@ public final class RedisCacheBackends {
 
     /** The keys {@link #from(Map)} accepts. */
     public static final Set<String> SETTINGS =
-        Set.of("name", "prefix", "failure-threshold", "open-duration");
+        Set.of("name", "prefix", "failure-threshold", "open-duration", "heartbeat");
 
     /**
      * Applies string settings (see {@link #SETTINGS}); {@code open-duration} is a duration like
      * {@code 1s}, {@code 500ms} or {@code PT1S}.
      */
-    public Builder<K, V> from(Map<String, String> settings) {
-      Settings.rejectUnknown(settings, SETTINGS);
-      String threshold = settings.get("failure-threshold");
-      String open = settings.get("open-duration");
-      if (settings.containsKey("name")) {
-        name(settings.get("name"));
-      }
-      if (settings.containsKey("prefix")) {
-        prefix(settings.get("prefix"));
-      }
-      if (threshold != null || open != null) {
-        circuitBreaker(
-            threshold == null ? failureThreshold : (int) Settings.positiveLong("failure-threshold", threshold),
-            open == null ? openDuration : Settings.duration("open-duration", open));
-      }
+    public Builder<K, V> from(Map<String, ?> settings) {
+      Settings s = Settings.of("redis-cache-backend", settings);
+      s.optionalString("name").ifPresent(this::name);
+      s.optionalString("prefix").ifPresent(this::prefix);
+      circuitBreaker(s.intValue("failure-threshold", 1, 1_000_000, failureThreshold),
+          s.duration("open-duration", Duration.ofMillis(1), Duration.ofDays(1), openDuration));
+      heartbeat(s.duration("heartbeat", Duration.ofMillis(1), Duration.ofMinutes(10), heartbeat));
+      s.done();
       return this;
     }
 
@@ -141,6 +161,20 @@ public final class RedisCacheBackends {
       return this;
     }
 
+    /**
+     * How often the invalidation subscription is pinged (default {@link #DEFAULT_HEARTBEAT}); after
+     * three intervals with no answer it is reported lost, so a frozen or partitioned server is
+     * noticed in {@code 3 * interval} and the near cache's staleness bound holds.
+     */
+    public Builder<K, V> heartbeat(Duration interval) {
+      Objects.requireNonNull(interval, "heartbeat");
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("heartbeat must be > 0 but was " + interval);
+      }
+      this.heartbeat = interval;
+      return this;
+    }
+
     /** The breaker's time source, in nanoseconds. */
     public Builder<K, V> ticker(LongSupplier ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -156,6 +190,11 @@ public final class RedisCacheBackends {
     public CacheBackend<K, V> build() {
       if (name == null) {
         name = prefix;
+      }
+      if (!OURS.contains(jedis)) {
+        LOG.warn("{} - the Jedis client was not made by RedisCacheBackends.standalone or .cluster; give it a"
+            + " socket timeout that suits a cache (these use {} ms, Jedis' default is 2000 ms), or every call"
+            + " to a dead Redis waits that long", name, DEFAULT_TIMEOUT.toMillis());
       }
       return new RedisCacheBackend<>(this);
     }

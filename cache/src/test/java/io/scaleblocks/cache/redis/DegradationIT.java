@@ -32,7 +32,7 @@ class DegradationIT {
   @Test
   void withRedisKilledMidTestEveryReadReturnsTheLoadersValueAndRecoveryIsAutomatic() throws Exception {
     try (RedisProcess server = RedisProcess.start();
-         RedisClient jedis = RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100))) {
+         RedisClient jedis = RedisCacheBackends.standalone(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100))) {
       CacheAside<String, String> warm = instance(jedis);
       for (int i = 0; i < 100; i++) {
         warm.get("k" + i);
@@ -77,7 +77,7 @@ class DegradationIT {
   @Test
   void aSlowRedisTimesOutAndTheCircuitKeepsReadsFast() throws Exception {
     try (RedisProcess server = RedisProcess.start();
-         RedisClient jedis = RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100));
+         RedisClient jedis = RedisCacheBackends.standalone(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100));
          redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis("127.0.0.1", server.port())) {
       CacheAside<String, String> cache = instance(jedis);
       admin.clientPause(3_000);

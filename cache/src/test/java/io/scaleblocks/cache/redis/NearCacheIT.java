@@ -72,7 +72,7 @@ class NearCacheIT {
   void afterLosingTheChannelLocalEntriesAreServedNoLongerThanTheBoundAndClearedOnReconnect() throws Exception {
     String prefix = "it:near:" + UUID.randomUUID() + ":";
     try (RedisProcess server = RedisProcess.start();
-         RedisClient jedis = RedisCacheBackends.pooled(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100));
+         RedisClient jedis = RedisCacheBackends.standalone(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100));
          redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis("127.0.0.1", server.port())) {
       CacheAside<String, String> b = instance(jedis, prefix, "b", Duration.ofMillis(300));
       db.put("k", "v1");

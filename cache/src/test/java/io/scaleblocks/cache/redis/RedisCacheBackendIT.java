@@ -34,7 +34,7 @@ class RedisCacheBackendIT {
     if (kind.equals("standalone")) {
       RequireServer.redis();
       var address = ServerAddresses.addressOf(ServerAddresses.redisUrl());
-      return RedisCacheBackends.pooled(new HostAndPort(address.getHostString(), address.getPort()), Duration.ofSeconds(2));
+      return RedisCacheBackends.standalone(new HostAndPort(address.getHostString(), address.getPort()), Duration.ofSeconds(2));
     }
     RequireServer.redisCluster();
     var seeds = new HashSet<HostAndPort>();

@@ -33,6 +33,9 @@ class RedisCacheBackendsTest {
       RedisCacheBackend<String, String> backend = (RedisCacheBackend<String, String>)
           RedisCacheBackends.builder(jedis, Codec.utf8(), Codec.utf8()).prefix("app:").build();
       assertArrayEquals("app:{user:7}".getBytes(StandardCharsets.UTF_8), backend.entryKey("user:7"));
+      assertArrayEquals("app:{~}weird}".getBytes(StandardCharsets.UTF_8), backend.entryKey("}weird"));
+      assertArrayEquals("app:{~}".getBytes(StandardCharsets.UTF_8), backend.entryKey(""));
+      assertArrayEquals("app:{~~}".getBytes(StandardCharsets.UTF_8), backend.entryKey("~"));
     }
   }
 
@@ -42,11 +45,14 @@ class RedisCacheBackendsTest {
       var builder = RedisCacheBackends.builder(jedis, Codec.utf8(), Codec.utf8());
       assertEquals("prefix must not contain '{' or '}' but was 'a{b'",
           assertThrows(IllegalArgumentException.class, () -> builder.prefix("a{b")).getMessage());
-      assertEquals("failureThreshold must be > 0 but was -3",
+      assertEquals("redis-cache-backend: 'failure-threshold' must be between 1 and 1000000 but was '-3'",
           assertThrows(IllegalArgumentException.class,
               () -> builder.from(Map.of("failure-threshold", "-3"))).getMessage());
       assertTrue(assertThrows(IllegalArgumentException.class, () -> builder.from(Map.of("host", "x")))
-          .getMessage().startsWith("unknown setting 'host'"));
+          .getMessage().startsWith("redis-cache-backend: unknown setting 'host'"));
+      assertEquals("redis-cache-backend: 'failure-threshold' must be between 1 and 1000000 but was '4294967301'",
+          assertThrows(IllegalArgumentException.class,
+              () -> builder.from(Map.of("failure-threshold", "4294967301"))).getMessage());
       assertEquals("shard-1", builder.from(Map.of("name", "shard-1", "open-duration", "250ms")).build().toString());
     }
   }

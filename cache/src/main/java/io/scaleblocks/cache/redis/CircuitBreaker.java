@@ -1,4 +1,4 @@
-package io.scaleblocks.cache.internal;
+package io.scaleblocks.cache.redis;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -12,12 +12,12 @@ import org.slf4j.LoggerFactory;
  * closes it on success or opens it again on failure. Lock-free and thread-safe; logs only on
  * state changes.
  */
-public final class CircuitBreaker {
+final class CircuitBreaker {
 
   private static final Logger LOG = LoggerFactory.getLogger(CircuitBreaker.class);
 
   /** The breaker's states. */
-  public enum State { CLOSED, OPEN, HALF_OPEN }
+  enum State { CLOSED, OPEN, HALF_OPEN }
 
   private record Status(State state, long since) {}
 
@@ -28,7 +28,7 @@ public final class CircuitBreaker {
   private final AtomicInteger failures = new AtomicInteger();
   private final AtomicReference<Status> status;
 
-  public CircuitBreaker(String name, int threshold, long openNanos, LongSupplier ticker) {
+  CircuitBreaker(String name, int threshold, long openNanos, LongSupplier ticker) {
     this.name = name;
     this.threshold = threshold;
     this.openNanos = openNanos;
@@ -37,18 +37,20 @@ public final class CircuitBreaker {
   }
 
   /** Whether a call may go ahead now; in half-open state only the first asker may. */
-  public boolean tryAcquire() {
+  boolean tryAcquire() {
     Status current = status.get();
     if (current.state == State.CLOSED) {
       return true;
     }
-    if (current.state == State.OPEN && ticker.getAsLong() - current.since >= openNanos) {
+    // A trial call that never reported back (a hung call, a lost thread) does not hold the
+    // breaker half-open for good: after another open period, the next caller tries again.
+    if (current.state != State.CLOSED && ticker.getAsLong() - current.since >= openNanos) {
       return status.compareAndSet(current, new Status(State.HALF_OPEN, ticker.getAsLong()));
     }
     return false;
   }
 
-  public void onSuccess() {
+  void onSuccess() {
     failures.set(0);
     Status current = status.get();
     if (current.state != State.CLOSED && status.compareAndSet(current, new Status(State.CLOSED, ticker.getAsLong()))) {
@@ -56,7 +58,7 @@ public final class CircuitBreaker {
     }
   }
 
-  public void onFailure(Throwable cause) {
+  void onFailure(Throwable cause) {
     Status current = status.get();
     if (current.state == State.HALF_OPEN || failures.incrementAndGet() >= threshold) {
       if (current.state != State.OPEN && status.compareAndSet(current, new Status(State.OPEN, ticker.getAsLong()))) {
@@ -66,7 +68,7 @@ public final class CircuitBreaker {
     }
   }
 
-  public State state() {
+  State state() {
     return status.get().state;
   }
 }

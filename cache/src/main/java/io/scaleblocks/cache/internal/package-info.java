@@ -1,2 +1,0 @@
-/** Internals shared by the cache packages; not API. */
-package io.scaleblocks.cache.internal;

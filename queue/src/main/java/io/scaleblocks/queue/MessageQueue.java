@@ -1,0 +1,103 @@
+package io.scaleblocks.queue;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A durable message queue: named topics, consumer groups, acknowledgements and dead letters, with
+ * one meaning on every backend ({@link SegmentedLogQueue} on disk, {@link MessageQueues#inMemory}
+ * and the Redis Streams backend in {@code io.scaleblocks.queue.redis}).
+ *
+ * <ul>
+ *   <li><b>Publish</b> returns once the message is durable per the configured {@link Durability},
+ *       with the message's id. A batch is appended in order and returns the ids in order.
+ *   <li><b>Consumer groups</b>: every group gets every message of its topic; a group seen for the
+ *       first time starts at the oldest message the topic still holds. Within a group, a message is
+ *       leased to one consumer at a time.
+ *   <li><b>Leases</b>: a delivered message that is neither {@linkplain #ack acknowledged} nor
+ *       {@linkplain #nack nacked} within the visibility timeout is delivered again. Every delivery
+ *       carries its {@linkplain Message#deliveryCount() delivery count}; a message that has been
+ *       delivered {@link QueueConfig#maxDeliveries()} times and comes back once more is moved to the
+ *       dead-letter topic ({@link #deadLetterTopic}) with the reason, and acknowledged in its group.
+ *   <li><b>Order</b>: per topic. A group receives first deliveries in publish order; a redelivery
+ *       (after a nack or an expired lease) comes when it is due, so it can overtake later messages.
+ *   <li><b>At least once</b>: a message can be delivered again after an expired lease, a nack, or
+ *       a crash of the process that held it; an acknowledgement that returned is never undone (on
+ *       the file log, under {@link Durability#EVERY_PUBLISH} and {@link Durability#GROUP_COMMIT}, not
+ *       even by a power cut).
+ *   <li><b>Back-pressure</b>: a topic bounded by {@link QueueConfig#maxPendingMessages()} blocks a
+ *       publish up to {@link QueueConfig#publishTimeout()} or fails it at once
+ *       ({@link QueueConfig#backPressure()}), with {@link QueueFullException}.
+ * </ul>
+ *
+ * <p>Topic and group names are 1 to 100 characters out of {@code [A-Za-z0-9._-]}. Implementations
+ * are thread-safe. Failures of the storage are {@link QueueException}s that name what failed.
+ */
+public interface MessageQueue extends AutoCloseable {
+
+  /** The suffix of a topic's dead-letter topic: {@code orders} dead-letters into {@code orders.dlq}. */
+  String DEAD_LETTER_SUFFIX = ".dlq";
+
+  /**
+   * Appends one message and returns its id once it is durable per the configured policy.
+   *
+   * @throws RecordTooLargeException if the payload exceeds {@link QueueConfig#maxMessageBytes()}
+   * @throws QueueFullException if the topic is bounded and stays full
+   * @throws QueueException if the storage fails; the message is then not published
+   */
+  String publish(String topic, byte[] payload);
+
+  /**
+   * Appends the payloads in order, as one write, and returns their ids in order once all of them
+   * are durable. Either every payload is checked first (size) and none is written, or all are.
+   */
+  List<String> publishAll(String topic, List<byte[]> payloads);
+
+  /**
+   * Leases up to {@code max} messages of {@code topic} to {@code consumer} of {@code group},
+   * waiting up to {@code wait} for one to arrive. Due redeliveries come before new messages.
+   * Returns an empty list when nothing arrived in time.
+   */
+  List<Message> poll(String topic, String group, String consumer, int max, Duration wait);
+
+  /**
+   * Acknowledges a delivery; returns once the acknowledgement is durable. Idempotent; a message
+   * this queue never delivered to that group is ignored.
+   */
+  void ack(Message message);
+
+  /** Acknowledges deliveries of one topic and group with one durable write. */
+  void ackAll(List<Message> messages);
+
+  /** Gives a delivery back: it is delivered again after {@code redeliverAfter} (zero: at once). */
+  default void nack(Message message, Duration redeliverAfter) {
+    nack(message, redeliverAfter, "nacked");
+  }
+
+  /**
+   * Gives a delivery back with the reason that ends up in the dead letter if this was the last
+   * allowed delivery. On Redis the delay is capped at the visibility timeout.
+   */
+  void nack(Message message, Duration redeliverAfter, String reason);
+
+  /** Messages of {@code topic} that {@code group} has not acknowledged yet (0 for an unknown group). */
+  long lag(String topic, String group);
+
+  /** The groups that consume {@code topic}. */
+  List<String> groups(String topic);
+
+  /** The counters since this queue was opened. */
+  QueueStats stats();
+
+  /** The name in log lines and meters. */
+  String name();
+
+  /** Releases files, threads and connections; leases still out are given back by the restart. */
+  @Override
+  void close();
+
+  /** The dead-letter topic of {@code topic}. */
+  static String deadLetterTopic(String topic) {
+    return topic + DEAD_LETTER_SUFFIX;
+  }
+}

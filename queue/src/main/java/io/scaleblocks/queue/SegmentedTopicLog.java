@@ -1,0 +1,304 @@
+package io.scaleblocks.queue;
+
+import io.scaleblocks.queue.internal.QueueCounters;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link TopicLog} of the file log: a directory of {@link Segment}s named by their base offset
+ * ({@code 00000000000000000000.seg}), the last one active. A segment rolls when the next record
+ * does not fit; the old one is synced before the new one takes writes. Segments every group is
+ * done with are deleted, never the active one.
+ *
+ * <p>Thread-safety as {@link TopicLog}: appends are serialised by the caller; {@link #sync}, reads
+ * and {@link #releaseBelow} are safe from any thread.
+ */
+final class SegmentedTopicLog implements TopicLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentedTopicLog.class);
+  static final String SUFFIX = ".seg";
+
+  private final String queueName;
+  private final Path directory;
+  private final QueueConfig config;
+  private final FileIo io;
+  private final QueueCounters counters;
+  private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
+  private final Syncer syncer;
+  private final int maxBody;
+  private volatile Segment active;
+  private volatile long written;
+
+  /** Recovery's findings for the caller's report. */
+  final List<RecoveryReport.Cut> cuts = new ArrayList<>();
+  final List<RecoveryReport.Corruption> corruptions = new ArrayList<>();
+  private final List<Runnable> repairs = new ArrayList<>();
+
+  SegmentedTopicLog(Path directory, QueueConfig config, FileIo io, QueueCounters counters)
+      throws IOException {
+    this.queueName = config.name();
+    this.directory = directory;
+    this.config = config;
+    this.io = io;
+    this.counters = counters;
+    this.maxBody = config.segmentBytes();
+    Files.createDirectories(directory);
+    List<Path> files = segmentFiles();
+    for (int i = 0; i < files.size(); i++) {
+      recover(files.get(i), i == files.size() - 1);
+    }
+    if (segments.isEmpty()) {
+      long base = files.isEmpty() ? 0 : baseOf(files.get(files.size() - 1));
+      segments.put(base, Segment.create(io, segmentFile(base), base, config.segmentBytes(), true));
+    }
+    active = segments.lastEntry().getValue();
+    written = active.end();
+    syncer = new Syncer("topic log " + directory, written, () -> written, () -> active.force(),
+        counters, true);
+  }
+
+  private List<Path> segmentFiles() throws IOException {
+    try (Stream<Path> s = Files.list(directory)) {
+      return s.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+    }
+  }
+
+  private static long baseOf(Path file) {
+    String name = file.getFileName().toString();
+    return Long.parseLong(name.substring(0, name.length() - SUFFIX.length()));
+  }
+
+  private Path segmentFile(long base) {
+    return directory.resolve(String.format("%020d%s", base, SUFFIX));
+  }
+
+  private void recover(Path file, boolean last) throws IOException {
+    long base = baseOf(file);
+    FileChannel channel = io.openExisting(file);
+    try {
+      long size = channel.size();
+      if (!validHeader(channel, base, size)) {
+        channel.close();
+        if (!last) {
+          throw new CorruptLogException(file, 0, "segment " + file + " has no valid header");
+        }
+        cuts.add(new RecoveryReport.Cut(file, 0, size, RecoveryReport.CutKind.TORN_RECORD));
+        LOG.warn("{} - {}: a segment without a complete header ({} bytes), deleted", queueName,
+            file, size);
+        Files.delete(file);
+        return;
+      }
+      int capacity = (int) Math.max(size, last ? config.segmentBytes() : size);
+      if (capacity > size) {
+        Segment.zeroFill(channel, size, capacity);
+      }
+      MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
+      SegmentScanner.Result r = new SegmentScanner(file, map, (int) size, base, maxBody,
+          config.corruptionPolicy()).scan();
+      if (r.cut() != null) {
+        cutTail(map, r.cut(), last);
+      }
+      Segment segment = new Segment(file, base, channel, map, r.positions(), r.count(),
+          r.endPosition());
+      for (int i = 0; i < r.corruptions().size(); i++) {
+        RecoveryReport.Corruption c = r.corruptions().get(i);
+        corruptions.add(c);
+        LOG.error("{} - {}: corrupt bytes {} to {} held messages {} to {}; they are skipped and"
+            + " dead-lettered (corruption-policy SKIP_AND_DEAD_LETTER)", queueName, file,
+            c.position(), c.position() + c.bytes(), c.firstOffset(), c.firstOffset() + c.count() - 1);
+        repairs.add(() -> segment.repair((int) c.position(), (int) c.bytes(), c.firstOffset(), c.count()));
+      }
+      segments.put(base, segment);
+    } catch (IOException | RuntimeException e) {
+      Segment.closeQuietly(channel);
+      throw e;
+    }
+  }
+
+  private void cutTail(ByteBuffer map, RecoveryReport.Cut cut, boolean last) {
+    if (!last && cut.kind() == RecoveryReport.CutKind.ZEROED) {
+      return;
+    }
+    if (!last) {
+      throw new CorruptLogException(cut.file(), cut.position(), "segment " + cut.file()
+          + " ends in " + cut.bytes() + " bytes that are no record at byte " + cut.position()
+          + ", but it is not the last segment");
+    }
+    if (cut.kind() != RecoveryReport.CutKind.ZEROED) {
+      for (long p = cut.position(); p < cut.position() + cut.bytes(); p++) {
+        map.put((int) p, (byte) 0);
+      }
+      ((MappedByteBuffer) map).force((int) cut.position(), (int) cut.bytes());
+    }
+    cuts.add(cut);
+    if (cut.kind() == RecoveryReport.CutKind.ZEROED) {
+      LOG.info("{} - {}: {} zeroed bytes after the last record at byte {} (left by a crash)",
+          queueName, cut.file(), cut.bytes(), cut.position());
+    } else {
+      LOG.warn("{} - {}: cut {} bytes ({}) after the last complete record, at byte {}", queueName,
+          cut.file(), cut.bytes(), cut.kind(), cut.position());
+    }
+  }
+
+  private static boolean validHeader(FileChannel channel, long base, long size) throws IOException {
+    if (size < Segment.HEADER) {
+      return false;
+    }
+    ByteBuffer header = ByteBuffer.allocate(Segment.HEADER);
+    while (header.hasRemaining() && channel.read(header, header.position()) > 0) {
+      // read the whole header
+    }
+    header.flip();
+    return header.getInt() == Segment.MAGIC && header.getInt() == Segment.VERSION
+        && header.getLong() == base;
+  }
+
+  /** Messages lost to skipped corruption, as {@code [from, to)} pairs. */
+  List<long[]> skippedRanges() {
+    List<long[]> out = new ArrayList<>();
+    for (RecoveryReport.Corruption c : corruptions) {
+      out.add(new long[] {c.firstOffset(), c.firstOffset() + c.count()});
+    }
+    return out;
+  }
+
+  /** Rewrites skipped regions so later opens pass over them without dead-lettering again. */
+  void repairSkipped() {
+    repairs.forEach(Runnable::run);
+    repairs.clear();
+  }
+
+  /**
+   * Appends a batch. A batch that does not fit the rest of the active segment rolls to a new one
+   * first, so a failure (a full disk when the new segment is created) leaves nothing of it. Only a
+   * batch larger than a whole segment spans segments, and a failure half-way through it leaves
+   * the part in earlier segments published.
+   */
+  @Override
+  public long append(List<byte[]> payloads, DeadLetter deadLetter, long timestampMillis) {
+    long first = written;
+    long offset = first;
+    Segment segment = active;
+    try {
+      long total = 0;
+      for (byte[] payload : payloads) {
+        total += RecordFormat.frameSize(payload, deadLetter);
+      }
+      if (segment.end() > segment.base() && total <= Integer.MAX_VALUE
+          && !segment.hasRoom((int) total)) {
+        segment = roll(first);
+      }
+      for (byte[] payload : payloads) {
+        int size = RecordFormat.frameSize(payload, deadLetter);
+        if (!segment.hasRoom(size)) {
+          segment.publish(offset);
+          written = offset;
+          segment = roll(offset);
+        }
+        segment.append(offset++, timestampMillis, payload, deadLetter);
+      }
+    } catch (IOException | RuntimeException e) {
+      segment.discardUnpublished();
+      throw new QueueException(queueName + " - append to " + directory + " failed: " + e, e);
+    }
+    segment.publish(offset);
+    written = offset;
+    return first;
+  }
+
+  /**
+   * Starts a new segment at {@code base}. Under every policy but {@link Durability#NONE} the old
+   * segment is synced first (the policies' later syncs cover the active segment only) and the new
+   * one with its directory before it takes records.
+   */
+  private Segment roll(long base) throws IOException {
+    Segment old = active;
+    boolean sync = config.durability() != Durability.NONE;
+    if (sync) {
+      long start = System.nanoTime();
+      old.force();
+      counters.fsyncs.increment();
+      counters.fsyncNanos.add(System.nanoTime() - start);
+    }
+    Segment next = Segment.create(io, segmentFile(base), base, config.segmentBytes(), sync);
+    segments.put(base, next);
+    active = next;
+    return next;
+  }
+
+  @Override
+  public void sync(long endOffset) {
+    switch (config.durability()) {
+      case EVERY_PUBLISH -> syncer.sync(endOffset, false);
+      case GROUP_COMMIT -> syncer.sync(endOffset, true);
+      default -> { }
+    }
+  }
+
+  /** For {@link Durability#INTERVAL}: sync what has been written. */
+  void syncWritten() {
+    syncer.sync(written, true);
+  }
+
+  @Override
+  public long start() {
+    return segments.firstKey();
+  }
+
+  @Override
+  public long end() {
+    Durability d = config.durability();
+    return d == Durability.EVERY_PUBLISH || d == Durability.GROUP_COMMIT ? syncer.durable() : written;
+  }
+
+  @Override
+  public StoredRecord read(long offset) {
+    Map.Entry<Long, Segment> e = segments.floorEntry(offset);
+    if (e == null || offset >= e.getValue().end()) {
+      throw new IllegalStateException(queueName + " - offset " + offset + " is not held by "
+          + directory + " (start " + start() + ", end " + written + ")");
+    }
+    return e.getValue().read(offset);
+  }
+
+  @Override
+  public void releaseBelow(long offset) {
+    while (true) {
+      Map.Entry<Long, Segment> first = segments.firstEntry();
+      Segment segment = first.getValue();
+      if (segment == active || segment.end() > offset) {
+        return;
+      }
+      segments.remove(first.getKey());
+      try {
+        segment.close(false);
+        Files.delete(segment.file());
+      } catch (IOException e) {
+        LOG.warn("{} - could not delete the acknowledged segment {}: {}", queueName,
+            segment.file(), e.toString());
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Segment s : segments.values()) {
+      try {
+        s.close(s == active);
+      } catch (IOException e) {
+        LOG.warn("{} - closing {} failed: {}", queueName, s.file(), e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.scaleblocks.queue;
+
+import io.scaleblocks.queue.internal.QueueCounters;
+import java.io.IOException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+
+/**
+ * Group commit for one file: callers name the sequence they need durable; one of them forces the
+ * file for everything written so far while the others wait on the lock, and each waiter then
+ * finds its sequence covered or forces once more for everyone who arrived meanwhile. This is the
+ * group commit of database logs (DeWitt et al., "Implementation techniques for main memory
+ * database systems", SIGMOD 1984), done with one lock.
+ *
+ * <p>Thread-safe. Forces never run concurrently for one file.
+ */
+final class Syncer {
+
+  interface Force {
+    void force() throws IOException;
+  }
+
+  private final ReentrantLock lock = new ReentrantLock();
+  private final LongSupplier written;
+  private final Force force;
+  private final QueueCounters counters;
+  private final String what;
+  private final boolean countRecords;
+  private volatile long durable;
+
+  Syncer(String what, long durable, LongSupplier written, Force force, QueueCounters counters,
+      boolean countRecords) {
+    this.what = what;
+    this.durable = durable;
+    this.written = written;
+    this.force = force;
+    this.counters = counters;
+    this.countRecords = countRecords;
+  }
+
+  long durable() {
+    return durable;
+  }
+
+  /** Returns once everything up to {@code sequence} is durable; {@code share} allows an earlier force to count. */
+  void sync(long sequence, boolean share) {
+    if (share && durable >= sequence) {
+      return;
+    }
+    lock.lock();
+    try {
+      if (share && durable >= sequence) {
+        return;
+      }
+      long upTo = written.getAsLong();
+      long start = System.nanoTime();
+      try {
+        force.force();
+      } catch (IOException | RuntimeException e) {
+        throw new QueueException("fsync of " + what + " failed: " + e, e);
+      }
+      counters.fsyncs.increment();
+      counters.fsyncNanos.add(System.nanoTime() - start);
+      if (upTo > durable) {
+        if (countRecords) {
+          counters.fsyncRecords.add(upTo - durable);
+        }
+        durable = upTo;
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Runs {@code action} while no force runs (a file swap). */
+  void exclusive(Runnable action) {
+    lock.lock();
+    try {
+      action.run();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Everything up to {@code sequence} became durable by other means (a synced snapshot). */
+  void markDurable(long sequence) {
+    if (sequence > durable) {
+      durable = sequence;
+    }
+  }
+}

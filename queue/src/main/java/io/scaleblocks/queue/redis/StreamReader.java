@@ -1,0 +1,119 @@
+package io.scaleblocks.queue.redis;
+
+import io.scaleblocks.queue.Message;
+import io.scaleblocks.queue.QueueConfig;
+import io.scaleblocks.queue.QueueException;
+import io.scaleblocks.queue.internal.QueueCounters;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import redis.clients.jedis.StreamEntryID;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.XAutoClaimParams;
+import redis.clients.jedis.params.XPendingParams;
+import redis.clients.jedis.params.XReadGroupParams;
+import redis.clients.jedis.resps.StreamEntryBinary;
+import redis.clients.jedis.resps.StreamPendingEntry;
+
+/** One poll's reads of one stream for one consumer: claims of expired leases, then new entries. */
+final class StreamReader {
+
+  interface DeadLetters {
+    void deadLetter(Message message, int deliveries);
+  }
+
+  private final UnifiedJedis jedis;
+  private final QueueConfig config;
+  private final QueueCounters counters;
+  private final String topic;
+  private final String key;
+  private final String group;
+  private final String consumer;
+
+  StreamReader(UnifiedJedis jedis, QueueConfig config, QueueCounters counters, String topic,
+      String key, String group, String consumer) {
+    this.jedis = jedis;
+    this.config = config;
+    this.counters = counters;
+    this.topic = topic;
+    this.key = key;
+    this.group = group;
+    this.consumer = consumer;
+  }
+
+  /**
+   * Claims up to {@code max} entries idle for a visibility timeout with {@code XAUTOCLAIM} (which
+   * bumps their delivery counters), reads the counters with {@code XPENDING}, and delivers or
+   * dead-letters each. The scan starts at {@code cursor}; returns where the next one resumes,
+   * {@code "0-0"} when it reached the end of the pending entries.
+   */
+  String claim(String cursor, int max, List<Message> out, DeadLetters deadLetters) {
+    List<Object> reply;
+    try {
+      reply = jedis.xautoclaim(StreamFields.bytes(key), StreamFields.bytes(group),
+          StreamFields.bytes(consumer), config.visibilityTimeout().toMillis(),
+          StreamFields.bytes(cursor), XAutoClaimParams.xAutoClaimParams().count(max));
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XAUTOCLAIM on " + key + " failed: "
+          + e.getMessage(), e);
+    }
+    String next = new String((byte[]) reply.get(0), StandardCharsets.UTF_8);
+    List<?> entries = (List<?>) reply.get(1);
+    if (entries.isEmpty()) {
+      return next;
+    }
+    StreamEntryID first = id(((List<?>) entries.get(0)).get(0));
+    StreamEntryID last = id(((List<?>) entries.get(entries.size() - 1)).get(0));
+    Map<StreamEntryID, Long> counts = new HashMap<>();
+    for (StreamPendingEntry p : jedis.xpending(key, group,
+        XPendingParams.xPendingParams(first, last, entries.size()).consumer(consumer))) {
+      counts.put(p.getID(), p.getDeliveredTimes());
+    }
+    for (Object e : entries) {
+      List<?> entry = (List<?>) e;
+      if (entry.size() < 2 || entry.get(1) == null) {
+        continue;
+      }
+      StreamEntryID id = id(entry.get(0));
+      int deliveries = (int) (long) counts.getOrDefault(id, 2L);
+      if (deliveries > config.maxDeliveries()) {
+        Message m = StreamFields.decode(topic, group, id, (List<?>) entry.get(1), deliveries - 1);
+        deadLetters.deadLetter(m, deliveries - 1);
+      } else {
+        out.add(StreamFields.decode(topic, group, id, (List<?>) entry.get(1), deliveries));
+        counters.redelivered.increment();
+      }
+    }
+    return next;
+  }
+
+  /** Reads up to {@code max} never-delivered entries, blocking up to {@code blockMillis} (0: not). */
+  void readNew(int max, int blockMillis, List<Message> out) {
+    XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(max);
+    if (blockMillis > 0) {
+      params.block(blockMillis);
+    }
+    List<Map.Entry<byte[], List<StreamEntryBinary>>> reply;
+    try {
+      reply = jedis.xreadGroupBinary(StreamFields.bytes(group), StreamFields.bytes(consumer),
+          params, Map.of(StreamFields.bytes(key), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XREADGROUP on " + key + " failed: "
+          + e.getMessage(), e);
+    }
+    if (reply == null) {
+      return;
+    }
+    for (Map.Entry<byte[], List<StreamEntryBinary>> stream : reply) {
+      for (StreamEntryBinary e : stream.getValue()) {
+        out.add(StreamFields.decode(topic, group, e.getID(), e.getFields(), 1));
+      }
+    }
+  }
+
+  private static StreamEntryID id(Object raw) {
+    return new StreamEntryID(new String((byte[]) raw, StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,202 @@
+package io.scaleblocks.queue.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scaleblocks.queue.Durability;
+import io.scaleblocks.queue.Message;
+import io.scaleblocks.queue.MessageQueue;
+import io.scaleblocks.queue.QueueConfig;
+import io.scaleblocks.testkit.RequireServer;
+import io.scaleblocks.testkit.ServerAddresses;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.RedisClient;
+
+/** What is particular to Redis: persistence, claim timing, trimming, and rates against Redis itself. */
+class RedisStreamsBehaviourIT {
+
+  static RedisClient jedis;
+
+  @BeforeAll
+  static void connect() {
+    RequireServer.redis();
+    jedis = RedisClient.create(ServerAddresses.redisUrl());
+  }
+
+  @AfterAll
+  static void disconnect() {
+    if (jedis != null) {
+      jedis.close();
+    }
+  }
+
+  private static String topic() {
+    return "b" + Long.toHexString(System.nanoTime());
+  }
+
+  @Test
+  void warnsWhenTheServersPersistenceIsWeakerThanTheDurabilityAskedFor() {
+    String aof = jedis.configGet("appendonly").get("appendonly");
+    RedisStreamsQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder()
+        .durability(Durability.GROUP_COMMIT).build());
+    assertEquals("no".equals(aof), q.persistenceWarning().isPresent());
+    q.persistenceWarning().ifPresent(w -> assertTrue(w.contains("appendonly=" + aof), w));
+    assertEquals(Optional.empty(), RedisStreamsQueue.create(jedis, QueueConfig.builder()
+        .durability(Durability.NONE).build()).persistenceWarning());
+  }
+
+  @Test
+  void aMessageWhoseConsumerDiedComesBackWithinTheTimeoutPlusOneClaimInterval() {
+    Duration timeout = Duration.ofMillis(500);
+    Duration claim = Duration.ofMillis(200);
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder()
+        .visibilityTimeout(timeout).claimInterval(claim).build());
+    String t = topic();
+    q.poll(t, "g", "dead", 1, Duration.ZERO);
+    q.publish(t, "x".getBytes(StandardCharsets.UTF_8));
+    long leased = System.nanoTime();
+    assertEquals(1, q.poll(t, "g", "dead", 1, Duration.ofSeconds(2)).size());
+    List<Message> back = List.of();
+    while (back.isEmpty()) {
+      back = q.poll(t, "g", "alive", 1, Duration.ofSeconds(5));
+    }
+    long millis = (System.nanoTime() - leased) / 1_000_000;
+    assertEquals(2, back.get(0).deliveryCount());
+    assertTrue(millis >= timeout.toMillis(), "not before the timeout: " + millis);
+    assertTrue(millis <= timeout.plus(claim).toMillis() + 250, "within timeout + claim: " + millis);
+  }
+
+  @Test
+  void trimmingNeverDropsAMessageSomeGroupHasNotAcknowledged() {
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().build());
+    String t = topic();
+    String key = RedisStreamsQueue.key(t);
+    q.poll(t, "fast", "c", 1, Duration.ZERO);
+    q.poll(t, "slow", "c", 1, Duration.ZERO);
+    List<byte[]> batch = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      batch.add(new byte[] {(byte) i});
+    }
+    q.publishAll(t, batch);
+    q.ackAll(q.poll(t, "fast", "c", 100, Duration.ofSeconds(1)));
+    List<Message> slow = q.poll(t, "slow", "c", 10, Duration.ofSeconds(1));
+    q.ackAll(slow.subList(1, 10));
+    assertEquals(0, SafeTrim.trim(jedis, key), "the slow group still holds the first one");
+    q.ack(slow.get(0));
+    assertEquals(10, SafeTrim.trim(jedis, key), "the ten the slow group acknowledged");
+    assertEquals(90, jedis.xlen(key));
+    assertEquals(90, q.poll(t, "slow", "c", 100, Duration.ofSeconds(1)).size());
+  }
+
+  /**
+   * Pipelined publish from one thread against {@code redis-benchmark} running XADD of the same
+   * 100-byte payload with the same pipeline depth and one connection, on the same server.
+   */
+  @Test
+  void pipelinedPublishKeepsUpWithRedisBenchmarksXadd() throws Exception {
+    URI uri = URI.create(ServerAddresses.redisUrl());
+    int n = 300_000;
+    int depth = 100;
+    Process p = new ProcessBuilder("redis-benchmark", "-h", uri.getHost(), "-p",
+        Integer.toString(uri.getPort()), "-c", "1", "-P", Integer.toString(depth), "-n",
+        Integer.toString(n), "-q", "XADD", "sbq:{bench-redis}", "*", "p", "x".repeat(100))
+        .redirectErrorStream(true).start();
+    StringBuilder out = new StringBuilder();
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+        StandardCharsets.UTF_8))) {
+      r.lines().forEach(l -> out.append(l).append('\n'));
+    }
+    p.waitFor();
+    Matcher m = Pattern.compile("([0-9.]+) requests per second").matcher(out.toString().replace('\r', '\n'));
+    double redis = 0;
+    while (m.find()) {
+      redis = Double.parseDouble(m.group(1));
+    }
+    assertTrue(redis > 0, "redis-benchmark said: " + out);
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().build());
+    String t = topic();
+    List<byte[]> batch = new ArrayList<>();
+    for (int i = 0; i < depth; i++) {
+      batch.add("x".repeat(100).getBytes(StandardCharsets.UTF_8));
+    }
+    for (int i = 0; i < 1000; i++) {
+      q.publishAll(t, batch);
+    }
+    long start = System.nanoTime();
+    for (int i = 0; i < n / depth; i++) {
+      q.publishAll(t, batch);
+    }
+    double ours = n / ((System.nanoTime() - start) / 1e9);
+    jedis.del(RedisStreamsQueue.key(t), "sbq:{bench-redis}");
+    System.out.printf("redis pipelined publish: %.0f msgs/s, redis-benchmark XADD -P %d: %.0f/s, "
+        + "ratio %.2f%n", ours, depth, redis, ours / redis);
+    assertTrue(ours >= 0.5 * redis, "ours " + ours + " vs redis-benchmark " + redis);
+  }
+
+  /** A producer paced at 10,000 msgs/s and a consumer blocked in poll: publish-to-receive times. */
+  @Test
+  void endToEndLatencyAtTenThousandMessagesPerSecond() throws Exception {
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().build());
+    String t = topic();
+    q.poll(t, "g", "c", 1, Duration.ZERO);
+    int n = 30_000;
+    long[] latencies = new long[n];
+    Thread consumer = new Thread(() -> {
+      int seen = 0;
+      while (seen < n) {
+        List<Message> got = q.poll(t, "g", "c", 100, Duration.ofMillis(500));
+        long now = System.nanoTime();
+        for (Message msg : got) {
+          latencies[seen++] = now - ByteBuffer.wrap(msg.payload()).getLong();
+        }
+        q.ackAll(got);
+      }
+    });
+    consumer.start();
+    int producers = 4;
+    long start = System.nanoTime();
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      int first = p;
+      threads.add(new Thread(() -> {
+        for (int i = first; i < n; i += producers) {
+          long due = start + i * 100_000L;
+          long wait = due - System.nanoTime();
+          if (wait > 0) {
+            LockSupport.parkNanos(wait);
+          }
+          q.publish(t, ByteBuffer.allocate(100).putLong(System.nanoTime()).array());
+        }
+      }));
+    }
+    threads.forEach(Thread::start);
+    for (Thread p : threads) {
+      p.join();
+    }
+    consumer.join(30_000);
+    double rate = n / ((System.nanoTime() - start) / 1e9);
+    Arrays.sort(latencies);
+    double p50 = latencies[n / 2] / 1e6;
+    double p99 = latencies[(int) (n * 0.99)] / 1e6;
+    jedis.del(RedisStreamsQueue.key(t));
+    System.out.printf("redis end-to-end at %.0f msgs/s: p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+        rate, p50, p99, latencies[n - 1] / 1e6);
+    assertTrue(rate > 5_000, "paced at " + rate);
+    assertTrue(p99 < 500, "p99 " + p99 + " ms: a poll must not wait for a claim interval (1 s)");
+  }
+}
