@@ -136,7 +136,9 @@ public interface CacheAside<K, V> extends AutoCloseable {
    * {@link IllegalStateException}; reads keep working (without early refresh). With write-back,
    * refuses new writes, flushes every pending one and throws {@link CacheWriteException} naming
    * the keys the store still refuses (they are then lost). Delivers what it can of undelivered
-   * invalidations. Does not close the backend, which the caller owns.
+   * invalidations. Does not close the backend, which the caller owns. After close, {@link #put}
+   * and {@link #invalidate} still act on both tiers, but a shared-tier invalidation that fails is
+   * no longer retried: other instances may serve the replaced value until it expires.
    *
    * @throws CacheWriteException with write-back, if some pending writes could not be stored
    */

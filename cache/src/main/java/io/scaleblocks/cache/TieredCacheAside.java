@@ -170,7 +170,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       this.writeBehind = null;
       this.flusher = null;
     }
-    this.undelivered = new UndeliveredInvalidations<>();
+    this.undelivered = new UndeliveredInvalidations<>(UndeliveredInvalidations.DEFAULT_MAX_KEYS,
+        Math.max(ttlNanos, negativeTtlNanos), ticker);
     if (backend != null) {
       near = new NearCacheTrust<>(name, ticker, b.nearCacheStalenessNanos, new NearTier());
       near.subscribe(backend);
@@ -198,7 +199,8 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
   /**
    * Write-back entries just reached the store. Another instance may have loaded the old row
    * before the flush and filled the shared tier with it; dropping the keys from the shared tier
-   * (and so every near cache) makes the next read load the stored row.
+   * (and so every near cache) makes the next read load the stored row. A key rewritten during
+   * the flush is not among them: the shared tier holds its newer value, the store its older row.
    */
   private void storedBehind(Set<K> keys) {
     keys.forEach(this::invalidateShared);
@@ -419,6 +421,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     } catch (Exception e) {
       loadFailures.increment();
       throw new CacheLoadException(name + " - loading " + key + " failed", e);
+    } catch (Error e) {
+      loadFailures.increment();
+      throw e;
     }
     long took = Math.max(0, stopwatch.getAsLong() - start);
     loadSuccesses.increment();
@@ -617,11 +622,11 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     try {
       loaded = Objects.requireNonNull(loader.loadAll(missing), "loadAll returned null instead of a map");
     } catch (Exception e) {
-      loadFailures.increment();
-      if (remote != null) {
-        leases.forEach(remote::releaseLease);
-      }
+      failBatch(leases);
       throw new CacheLoadException(name + " - loading " + missing.size() + " keys failed", e);
+    } catch (Error e) {
+      failBatch(leases);
+      throw e;
     }
     long took = Math.max(0, stopwatch.getAsLong() - start);
     loadSuccesses.increment();
@@ -641,6 +646,14 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     }
     if (!unprotected.isEmpty()) {
       remote.setAll(unprotected);
+    }
+  }
+
+  /** A failed {@link Loader#loadAll}: counted, and its leases given back so no one waits for them. */
+  private void failBatch(Map<K, Lease> leases) {
+    loadFailures.increment();
+    if (remote != null) {
+      leases.forEach(remote::releaseLease);
     }
   }
 
@@ -850,9 +863,10 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
       if (invalidationRetrier != null) {
         invalidationRetrier.shutdown();
         retryInvalidations();
-        if (undelivered.size() > 0) {
-          LOG.warn("{} - closed with {} invalidations the shared tier never took; other instances may serve"
-              + " those keys' replaced values until they expire", name, undelivered.size());
+        if (undelivered.size() > 0 || undelivered.dropped() > 0) {
+          LOG.warn("{} - closed with {} invalidations the shared tier never took ({} more dropped past the bound);"
+              + " other instances may serve those keys' replaced values until they expire", name,
+              undelivered.size(), undelivered.dropped());
         }
       }
     }

@@ -32,9 +32,14 @@ import org.slf4j.LoggerFactory;
  * bisected, one attempt per half, so that rows the store refuses are told apart from the rest:
  * the others are stored, and each refused row is <em>quarantined</em> (reported once to the
  * listener, counted, kept pending and visible to reads, tried alone again at each flush, until
- * stored, rewritten, or named as lost at close). A bisection in which no part succeeds is taken
- * for a store outage: it stops after about {@code 2 log2(batch)} failed calls and the batch stays
- * pending as a whole, with nothing quarantined.
+ * stored, rewritten, or named as lost at close); so is a batch of one row that fails its last
+ * attempt. A bisection in which no part succeeds stops after about {@code 2 log2(batch)} failed
+ * calls. A flush in which no store call succeeds is taken for a store outage: nothing is
+ * quarantined and every write stays pending, so a row failing alone, with nothing else stored in
+ * its flush, is quarantined at the first flush that stores something else.
+ *
+ * <p>An {@code Error} from the store (other than a {@link VirtualMachineError}, a stack overflow
+ * excepted) is a failure of that call, like an exception.
  *
  * <p>Thread-safe. A crash loses every pending entry: at most {@code maxPending} keys.
  */
@@ -187,12 +192,23 @@ final class WriteBehindQueue<K, V> {
       } finally {
         lock.unlock();
       }
+      // Every store call of this flush runs under flushLock, so a change of storeWrites means
+      // one of them succeeded: the store is up, and rows failing alone were refused.
+      long storedBefore = storeWrites.get();
+      Map<Map.Entry<K, Write<V>>, Exception> failedAlone = new LinkedHashMap<>();
       boolean all = true;
       for (int from = 0; from < normal.size(); from += batchSize) {
-        all &= writeBatch(normal.subList(from, Math.min(normal.size(), from + batchSize)));
+        all &= writeBatch(normal.subList(from, Math.min(normal.size(), from + batchSize)), failedAlone);
       }
       for (Map.Entry<K, Write<V>> entry : refused) {
         all &= tryOnce(List.of(entry)) == null;
+      }
+      if (storeWrites.get() != storedBefore) {
+        failedAlone.forEach(this::quarantine);
+      } else if (!all) {
+        LOG.warn("{} - no write-back call of this flush succeeded; the store looks down, {} writes stay pending"
+            + " and none is quarantined", name, normal.size() + refused.size(),
+            failedAlone.isEmpty() ? null : failedAlone.values().iterator().next());
       }
       return all;
     } finally {
@@ -200,7 +216,12 @@ final class WriteBehindQueue<K, V> {
     }
   }
 
-  private boolean writeBatch(List<Map.Entry<K, Write<V>>> batch) {
+  /**
+   * Writes one batch with retries; after the last attempt, bisects it and adds each row that
+   * failed alone to {@code failedAlone}, for {@link #flush} to quarantine unless nothing it tried
+   * was stored.
+   */
+  private boolean writeBatch(List<Map.Entry<K, Write<V>>> batch, Map<Map.Entry<K, Write<V>>, Exception> failedAlone) {
     long backoff = backoffNanos;
     Exception last = null;
     for (int attempt = 1; attempt <= attempts; attempt++) {
@@ -219,16 +240,12 @@ final class WriteBehindQueue<K, V> {
       }
     }
     if (batch.size() == 1) {
+      failedAlone.put(batch.get(0), last);
       return false;
     }
     Bisection bisection = new Bisection(batch.size());
     bisection.split(batch);
-    if (bisection.succeeded == 0) {
-      LOG.warn("{} - write-back of {} entries failed after {} attempts, and so did every part of it;"
-          + " the store looks down, they stay pending", name, batch.size(), attempts, last);
-    } else {
-      bisection.refused.forEach(this::quarantine);
-    }
+    failedAlone.putAll(bisection.refused);
     return false;
   }
 
@@ -267,7 +284,11 @@ final class WriteBehindQueue<K, V> {
     }
   }
 
-  /** One store call for {@code batch}; settles it and returns null, or returns the failure. */
+  /**
+   * One store call for {@code batch}; settles it and returns null, or returns the failure: an
+   * exception, or an {@code Error} other than a {@link VirtualMachineError} (a stack overflow
+   * excepted, which has unwound by the time it is caught) wrapped in a {@link CacheWriteException}.
+   */
   private Exception tryOnce(List<Map.Entry<K, Write<V>>> batch) {
     Map<K, V> writes = new LinkedHashMap<>();
     Set<K> deletes = new HashSet<>();
@@ -288,6 +309,14 @@ final class WriteBehindQueue<K, V> {
       }
     } catch (Exception e) {
       return e;
+    } catch (Throwable t) {
+      // A driver's Error for some rows is that call's failure: retried, bisected and quarantined
+      // like an exception, so it cannot keep every other batch from the store. Errors that mean
+      // the JVM itself is in trouble (out of memory, internal) propagate.
+      if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+        throw t;
+      }
+      return new CacheWriteException(name + " - the store threw " + t, t);
     }
     storeWrites.addAndGet(batch.size());
     settle(batch);
@@ -309,7 +338,7 @@ final class WriteBehindQueue<K, V> {
     if (first) {
       quarantines.incrementAndGet();
       LOG.warn("{} - the store refuses the write of {} on its own; it is quarantined (kept pending, tried alone"
-          + " at each flush) while the rest of its batch is stored", name, entry.getKey(), cause);
+          + " at each flush) while other writes are stored", name, entry.getKey(), cause);
       try {
         onQuarantine.accept(entry.getKey(), cause);
       } catch (RuntimeException e) {
@@ -318,7 +347,11 @@ final class WriteBehindQueue<K, V> {
     }
   }
 
-  /** Drops what was stored, unless the key was written again meanwhile (by sequence, not value). */
+  /**
+   * Drops what was stored, unless the key was written again meanwhile (by sequence, not value),
+   * and announces only the dropped keys: a key rewritten during the flush holds its newer value in
+   * the shared tier, which the store's older row must not replace.
+   */
   private void settle(List<Map.Entry<K, Write<V>>> batch) {
     Set<K> stored = new HashSet<>();
     lock.lock();
@@ -328,8 +361,8 @@ final class WriteBehindQueue<K, V> {
         if (current != null && current.sequence() == entry.getValue().sequence()) {
           pending.remove(entry.getKey());
           quarantined.remove(entry.getKey());
+          stored.add(entry.getKey());
         }
-        stored.add(entry.getKey());
       }
       notFull.signalAll();
     } finally {

@@ -3,6 +3,7 @@ package io.scaleblocks.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -150,6 +151,37 @@ class GetAllSingleFlightTest {
         pool.submit(() -> cache.getAll(List.of("a", "b"))).get(10, TimeUnit.SECONDS));
     assertEquals(List.of("a"), singleLoads);
     assertEquals(List.of(Set.of("a", "b"), Set.of("b")), batchLoads);
+  }
+
+  @Test
+  void aGetAllWhoseLoaderThrowsAnErrorReleasesItsLeasesAndCountsTheFailure() {
+    InMemoryBackend shared = new InMemoryBackend("shared");
+    AtomicInteger errors = new AtomicInteger(1);
+    CacheAside<String, String> cache = CacheAside.<String, String>builder(new Loader<>() {
+      @Override
+      public Optional<String> load(String key) {
+        return Optional.of("loaded-" + key);
+      }
+
+      @Override
+      public Map<String, String> loadAll(Set<? extends String> keys) {
+        if (errors.getAndDecrement() > 0) {
+          throw new NoClassDefFoundError("a driver class");
+        }
+        Map<String, String> found = new HashMap<>();
+        keys.forEach(key -> found.put(key, "batch-" + key));
+        return found;
+      }
+    }).backend(shared).ticker(time::nanoTime).clock(time).ttlJitter(0).earlyRefresh(0).recordStats().build();
+    try {
+      assertThrows(NoClassDefFoundError.class, () -> cache.getAll(List.of("a", "b")));
+      assertEquals(2, shared.released.size(), "both leases given back, so no other instance waits for them");
+      assertEquals(1, cache.stats().loadFailures());
+      assertEquals(Map.of("a", "batch-a", "b", "batch-b"), cache.getAll(List.of("a", "b")));
+      assertEquals(1, cache.stats().loadSuccesses());
+    } finally {
+      cache.close();
+    }
   }
 
   @Test

@@ -39,6 +39,8 @@ class WriteBackGuaranteesTest {
   static final class Table<V> implements Store<Integer, V> {
     final ConcurrentHashMap<Integer, V> rows = new ConcurrentHashMap<>();
     final Set<Integer> refused = ConcurrentHashMap.newKeySet();
+    /** Keys whose batch makes the driver throw an Error rather than an exception. */
+    final Set<Integer> erroring = ConcurrentHashMap.newKeySet();
     volatile boolean down;
     volatile CountDownLatch inFlight;
     volatile CountDownLatch release;
@@ -80,6 +82,9 @@ class WriteBackGuaranteesTest {
         throw new java.sql.SQLException("connection refused");
       }
       for (Integer key : keys) {
+        if (erroring.contains(key)) {
+          throw new StackOverflowError("the driver recursed on row " + key);
+        }
         if (refused.contains(key)) {
           throw new java.sql.SQLIntegrityConstraintViolationException("row " + key + " violates a constraint");
         }
@@ -112,6 +117,44 @@ class WriteBackGuaranteesTest {
   }
 
   @Test
+  void theFlushOfAnOldWriteLeavesTheNewerValueInTheSharedTierForOtherInstances() throws Exception {
+    InMemoryBackend shared = new InMemoryBackend("shared");
+    Map<String, String> rows = new ConcurrentHashMap<>();
+    CountDownLatch inFlight = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Store<String, String> table = new Store<>() {
+      @Override
+      public void write(String key, String value) throws Exception {
+        inFlight.countDown();
+        assertTrue(release.await(10, TimeUnit.SECONDS));
+        rows.put(key, value);
+      }
+
+      @Override
+      public void delete(String key) {
+        rows.remove(key);
+      }
+    };
+    CacheAside<String, String> a = CacheAside.<String, String>builder(key -> Optional.ofNullable(rows.get(key)))
+        .name("a").backend(shared).store(table, WriteStrategy.WRITE_BACK).writeBack(Duration.ofHours(1), 100)
+        .earlyRefresh(0).build();
+    CacheAside<String, String> b = CacheAside.<String, String>builder(key -> Optional.ofNullable(rows.get(key)))
+        .name("b").backend(shared).earlyRefresh(0).build();
+    a.write("k", "v1");
+    Thread flusher = new Thread(a::flush);
+    flusher.start();
+    assertTrue(inFlight.await(5, TimeUnit.SECONDS));
+    a.write("k", "v2");
+    release.countDown();
+    flusher.join();
+    assertEquals("v1", rows.get("k"), "the old write reached the store; the new one is pending");
+    assertEquals(Optional.of("v2"), b.get("k"), "another instance reads the acknowledged value, not the store's older row");
+    a.close();
+    b.close();
+    assertEquals("v2", rows.get("k"));
+  }
+
+  @Test
   void aRowTheStoreAlwaysRefusesIsQuarantinedAndEveryOtherWriteIsStored() {
     Table<String> table = new Table<>();
     table.refused.add(37);
@@ -131,6 +174,60 @@ class WriteBackGuaranteesTest {
     table.refused.clear();
     assertTrue(cache.flush(), "quarantined writes are tried again");
     assertEquals("v37", table.rows.get(37));
+  }
+
+  @Test
+  void anErrorTheStoreThrowsForOneRowQuarantinesThatRowAndStoresEveryOther() {
+    Table<String> table = new Table<>();
+    table.erroring.add(0);
+    List<Integer> quarantined = new CopyOnWriteArrayList<>();
+    CacheAside<Integer, String> cache = writeBack(table).writeBatchSize(10)
+        .onQuarantine((key, cause) -> quarantined.add(key)).build();
+    for (int k = 0; k < 100; k++) {
+      cache.write(k, "v" + k);
+    }
+    for (int flush = 0; flush < 5; flush++) {
+      assertFalse(cache.flush());
+    }
+    assertEquals(99, table.rows.size(), "every other acknowledged write is stored");
+    assertFalse(table.rows.containsKey(0));
+    assertEquals(List.of(0), quarantined);
+    assertEquals(Optional.of("v0"), cache.get(0), "the refused write is still what reads see");
+  }
+
+  @Test
+  void aRefusedRowThatIsABatchOfItsOwnIsQuarantinedToo() {
+    Table<String> table = new Table<>();
+    table.refused.add(10);
+    List<Integer> quarantined = new CopyOnWriteArrayList<>();
+    CacheAside<Integer, String> cache = writeBack(table).writeBatchSize(10)
+        .onQuarantine((key, cause) -> quarantined.add(key)).build();
+    for (int k = 0; k <= 10; k++) {
+      cache.write(k, "v" + k);
+    }
+    assertFalse(cache.flush());
+    assertEquals(10, table.rows.size(), "the first batch is stored");
+    assertEquals(List.of(10), quarantined, "the last batch, row 10 alone, is refused and quarantined");
+    assertEquals(1, cache.stats().quarantinedWrites());
+    assertEquals(Optional.of("v10"), cache.get(10));
+    table.refused.clear();
+    assertTrue(cache.flush());
+    assertEquals("v10", table.rows.get(10));
+  }
+
+  @Test
+  void aLoneRowThatFailsInAFlushThatStoresNothingIsTakenForAnOutageNotQuarantined() {
+    Table<String> table = new Table<>();
+    table.refused.add(1);
+    List<Integer> quarantined = new CopyOnWriteArrayList<>();
+    CacheAside<Integer, String> cache = writeBack(table).onQuarantine((key, cause) -> quarantined.add(key)).build();
+    cache.write(1, "a");
+    assertFalse(cache.flush());
+    assertEquals(List.of(), quarantined, "nothing told the refusal apart from a store that is down");
+    cache.write(2, "b");
+    assertFalse(cache.flush());
+    assertEquals(List.of(1), quarantined, "once another row is stored, the lone failure is a refusal");
+    assertEquals("b", table.rows.get(2));
   }
 
   @Test

@@ -97,7 +97,8 @@ class ModulePathTest {
         .call();
 
     assertFalse(compiled, "a module compiled against " + internalClass);
-    assertTrue(diagnostics.toString().contains("does not export " + internalPackage), diagnostics.toString());
+    assertTrue(diagnostics.toString().contains("package " + internalPackage + " is not visible")
+        && diagnostics.toString().contains("does not export it"), diagnostics.toString());
   }
 
   private static List<ModuleDescriptor> ourModules() throws IOException {

@@ -12,6 +12,8 @@ import java.sql.SQLException;
  */
 final class CausalReads {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(CausalReads.class);
+
   private final RoutingDataSource router;
   private final long waitNanos;
   private final long pollMillis;
@@ -24,6 +26,7 @@ final class CausalReads {
 
   RoutingDataSource.Bound acquire(CausalToken token) throws SQLException {
     long start = System.nanoTime();
+    boolean primaryChecked = false;
     while (true) {
       Topology current = router.topology();
       Node replica = router.pick(current);
@@ -46,6 +49,12 @@ final class CausalReads {
         }
         router.release(replica, true, c);
       }
+      if (!primaryChecked) {
+        primaryChecked = true;
+        if (aheadOfPrimary(token, current)) {
+          return router.replicaOrFallback();
+        }
+      }
       if (System.nanoTime() - start >= waitNanos || !pause()) {
         break;
       }
@@ -53,6 +62,25 @@ final class CausalReads {
     RoutingDataSource.Bound bound = router.primaryForRead();
     router.causalOutcome(false, System.nanoTime() - start);
     return bound;
+  }
+
+  /**
+   * Whether {@code token} is past the primary's current position (asked once, when a replica
+   * has not reached it yet): a token from elsewhere that no replica will ever reach. It is
+   * ignored, with a warning, rather than waited for.
+   */
+  private boolean aheadOfPrimary(CausalToken token, Topology current) throws SQLException {
+    Node primary = current.primary;
+    if (primary == null || !primary.dialect.inspectsReplication()) {
+      return false;
+    }
+    CausalToken now = router.currentToken();
+    if (token.compareTo(now) <= 0) {
+      return false;
+    }
+    log.warn("{} - causal token {} is ahead of the primary's position {}: ignored",
+        router.name(), token, now);
+    return true;
   }
 
   private boolean pause() {

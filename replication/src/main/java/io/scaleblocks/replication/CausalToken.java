@@ -16,6 +16,9 @@ import java.util.Objects;
  */
 public record CausalToken(long position) implements Comparable<CausalToken> {
 
+  private static final java.util.regex.Pattern FORM =
+      java.util.regex.Pattern.compile("[0-9A-Fa-f]{1,8}/[0-9A-Fa-f]{1,8}");
+
   /**
    * The token of the form {@link #toString()} prints.
    *
@@ -26,7 +29,7 @@ public record CausalToken(long position) implements Comparable<CausalToken> {
     Objects.requireNonNull(text, "text");
     String value = text.toString().trim();
     int slash = value.indexOf('/');
-    if (slash < 1 || slash > 8 || value.length() - slash - 1 < 1 || value.length() - slash - 1 > 8) {
+    if (!FORM.matcher(value).matches()) {
       throw new IllegalArgumentException(
           "causal token must look like 16/B374D848 but was '" + text + "'");
     }

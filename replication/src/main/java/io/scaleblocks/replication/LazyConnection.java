@@ -29,11 +29,19 @@ import java.util.concurrent.Executor;
 final class LazyConnection implements Connection {
 
   private final RoutingDataSource router;
+  /** The scope open on the thread when the connection was obtained. */
+  private final RouteContext.Route route;
   private Connection target;
   private Node node;
   private boolean onReplica;
   private RouteContext.Causal causal;
   private boolean closed;
+  /** Whether a statement may have run since the last commit or rollback. */
+  private boolean used;
+  /** Holdability and client info of the physical connection before this one changed them. */
+  private int holdabilityToRestore = -1;
+  private Properties clientInfoToRestore;
+  private final java.util.Set<String> clientInfoTouched = new java.util.HashSet<>();
 
   private Boolean readOnly;
   private Boolean autoCommit;
@@ -46,35 +54,66 @@ final class LazyConnection implements Connection {
   private Executor networkExecutor;
   private int networkTimeout = -1;
 
-  LazyConnection(RoutingDataSource router) {
+  LazyConnection(RoutingDataSource router, RouteContext.Route route) {
     this.router = router;
+    this.route = route;
   }
 
   private Connection target() throws SQLException {
     Connection c = target;
     if (c != null) {
+      used = true;
       return c;
     }
     if (closed) {
       throw new SQLException(router.name() + " - connection is closed", "08003");
     }
-    return bind();
+    c = bind();
+    used = true;
+    return c;
   }
 
   private Connection bind() throws SQLException {
-    RoutingDataSource.Bound bound = router.acquire(Boolean.TRUE.equals(readOnly));
+    boolean effectiveAutoCommit = autoCommit != null ? autoCommit : router.defaultAutoCommit();
+    // A scope makes reads go to a replica, never a transaction that may write: only an explicit
+    // setReadOnly(true) sends a transaction there.
+    boolean toReplica = Boolean.TRUE.equals(readOnly)
+        || readOnly == null && route == RouteContext.Route.READ_ONLY && effectiveAutoCommit;
+    RoutingDataSource.Bound bound = router.acquire(route != RouteContext.Route.PRIMARY && toReplica);
     Connection c = bound.connection();
     try {
       replayState(c);
+      if (bound.onReplica() && readOnly == null) {
+        c.setReadOnly(true);
+      }
     } catch (SQLException | RuntimeException e) {
-      router.release(bound.node(), bound.onReplica(), c);
+      if (restorePooledState(c)) {
+        router.release(bound.node(), bound.onReplica(), c);
+      } else {
+        router.evict(bound.node(), bound.onReplica(), c);
+      }
       throw e;
     }
     target = c;
     node = bound.node();
     onReplica = bound.onReplica();
     causal = bound.causal();
+    if (causal != null && !onReplica) {
+      causal.opened(this);
+    }
     return c;
+  }
+
+  /**
+   * Whether this connection is bound to the primary in auto-commit mode: its statements may
+   * have committed without a call that captures a token.
+   */
+  boolean autoCommittingOnPrimary() {
+    try {
+      return target != null && !onReplica && target.getAutoCommit();
+    } catch (SQLException e) {
+      return true;
+    }
   }
 
   private void replayState(Connection c) throws SQLException {
@@ -94,16 +133,21 @@ final class LazyConnection implements Connection {
       c.setSchema(schema);
     }
     if (holdability != -1) {
+      rememberHoldability(c);
       c.setHoldability(holdability);
     }
     if (typeMap != null) {
       c.setTypeMap(typeMap);
     }
     if (clientInfo != null) {
+      rememberClientInfo(c);
+      clientInfoTouched.addAll(clientInfo.stringPropertyNames());
       c.setClientInfo(clientInfo);
     }
-    if (networkExecutor != null) {
+    if (networkTimeout != -1) {
       c.setNetworkTimeout(networkExecutor, networkTimeout);
+    } else {
+      router.applyNetworkTimeout(c);
     }
   }
 
@@ -112,12 +156,60 @@ final class LazyConnection implements Connection {
     return node;
   }
 
+  private void rememberHoldability(Connection c) throws SQLException {
+    if (holdabilityToRestore == -1) {
+      holdabilityToRestore = c.getHoldability();
+    }
+  }
+
+  private void rememberClientInfo(Connection c) throws SQLException {
+    if (clientInfoToRestore == null) {
+      clientInfoToRestore = c.getClientInfo();
+    }
+  }
+
+  /**
+   * Puts back what the pool does not reset itself: holdability and client info. False when that
+   * failed: the connection must not be reused.
+   */
+  private boolean restorePooledState(Connection c) {
+    try {
+      if (c == null || c.isClosed()) {
+        return true;
+      }
+      if (holdabilityToRestore != -1) {
+        c.setHoldability(holdabilityToRestore);
+      }
+      if (clientInfoToRestore != null) {
+        for (String key : clientInfoTouched) {
+          // "" rather than null, which not every driver takes for "unset"
+          c.setClientInfo(key, clientInfoToRestore.getProperty(key, ""));
+        }
+      }
+      return true;
+    } catch (SQLException e) {
+      return false;
+    } finally {
+      holdabilityToRestore = -1;
+      clientInfoToRestore = null;
+      clientInfoTouched.clear();
+    }
+  }
+
   private void unbind() throws SQLException {
     Connection c = target;
     target = null;
-    router.release(node, onReplica, c);
+    if (causal != null) {
+      causal.closed(this);
+    }
+    if (restorePooledState(c)) {
+      router.release(node, onReplica, c);
+    } else {
+      router.evict(node, onReplica, c);
+    }
     node = null;
     causal = null;
+    used = false;
   }
 
   // ---- state that is recorded before the physical connection exists
@@ -126,7 +218,7 @@ final class LazyConnection implements Connection {
   public void setReadOnly(boolean value) throws SQLException {
     checkOpen();
     if (target != null && onReplica && !value) {
-      if (!getAutoCommit()) {
+      if (!getAutoCommit() && used) {
         throw new SQLException(router.name() + " - a transaction on replica " + node.name
             + " cannot become read-write; call setReadOnly before the first statement", "25006");
       }
@@ -176,6 +268,7 @@ final class LazyConnection implements Connection {
 
   @Override
   public int getTransactionIsolation() throws SQLException {
+    checkOpen();
     return isolation != -1 && target == null ? isolation : target().getTransactionIsolation();
   }
 
@@ -190,6 +283,7 @@ final class LazyConnection implements Connection {
 
   @Override
   public String getCatalog() throws SQLException {
+    checkOpen();
     return catalog != null && target == null ? catalog : target().getCatalog();
   }
 
@@ -204,6 +298,7 @@ final class LazyConnection implements Connection {
 
   @Override
   public String getSchema() throws SQLException {
+    checkOpen();
     return schema != null && target == null ? schema : target().getSchema();
   }
 
@@ -212,12 +307,14 @@ final class LazyConnection implements Connection {
     checkOpen();
     holdability = value;
     if (target != null) {
+      rememberHoldability(target);
       target.setHoldability(value);
     }
   }
 
   @Override
   public int getHoldability() throws SQLException {
+    checkOpen();
     return holdability != -1 && target == null ? holdability : target().getHoldability();
   }
 
@@ -232,12 +329,16 @@ final class LazyConnection implements Connection {
 
   @Override
   public Map<String, Class<?>> getTypeMap() throws SQLException {
+    checkOpen();
     return typeMap != null && target == null ? new LinkedHashMap<>(typeMap) : target().getTypeMap();
   }
 
   @Override
   public void setClientInfo(String name, String value) throws SQLClientInfoException {
+    checkOpenForClientInfo();
     if (target != null) {
+      rememberClientInfoOf(target);
+      clientInfoTouched.add(name);
       target.setClientInfo(name, value);
       return;
     }
@@ -253,7 +354,10 @@ final class LazyConnection implements Connection {
 
   @Override
   public void setClientInfo(Properties properties) throws SQLClientInfoException {
+    checkOpenForClientInfo();
     if (target != null) {
+      rememberClientInfoOf(target);
+      clientInfoTouched.addAll(properties.stringPropertyNames());
       target.setClientInfo(properties);
       return;
     }
@@ -263,11 +367,13 @@ final class LazyConnection implements Connection {
 
   @Override
   public String getClientInfo(String name) throws SQLException {
+    checkOpen();
     return clientInfo != null && target == null ? clientInfo.getProperty(name) : target().getClientInfo(name);
   }
 
   @Override
   public Properties getClientInfo() throws SQLException {
+    checkOpen();
     if (clientInfo != null && target == null) {
       Properties copy = new Properties();
       copy.putAll(clientInfo);
@@ -291,6 +397,7 @@ final class LazyConnection implements Connection {
 
   @Override
   public int getNetworkTimeout() throws SQLException {
+    checkOpen();
     return networkTimeout != -1 && target == null ? networkTimeout : target().getNetworkTimeout();
   }
 
@@ -301,6 +408,7 @@ final class LazyConnection implements Connection {
     checkOpen();
     if (target != null) {
       target.commit();
+      used = false;
       captureToken();
     }
   }
@@ -310,6 +418,7 @@ final class LazyConnection implements Connection {
     checkOpen();
     if (target != null) {
       target.rollback();
+      used = false;
     }
   }
 
@@ -347,6 +456,10 @@ final class LazyConnection implements Connection {
     if (target != null) {
       Connection c = target;
       target = null;
+      if (causal != null) {
+        causal.closed(this);
+      }
+      node.returned(c);
       c.abort(executor);
       router.release(node, onReplica, null);
     }
@@ -371,6 +484,22 @@ final class LazyConnection implements Connection {
     checkOpen();
     if (target != null) {
       target.clearWarnings();
+    }
+  }
+
+  private void checkOpenForClientInfo() throws SQLClientInfoException {
+    if (closed) {
+      throw new SQLClientInfoException(router.name() + " - connection is closed", "08003", Map.of());
+    }
+  }
+
+  private void rememberClientInfoOf(Connection c) throws SQLClientInfoException {
+    try {
+      rememberClientInfo(c);
+    } catch (SQLClientInfoException e) {
+      throw e;
+    } catch (SQLException e) {
+      throw new SQLClientInfoException(e.getMessage(), e.getSQLState(), Map.of(), e);
     }
   }
 

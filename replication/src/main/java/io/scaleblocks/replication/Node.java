@@ -7,6 +7,9 @@ import io.scaleblocks.lb.Endpoint;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
 
@@ -30,6 +33,8 @@ final class Node {
   private volatile DataSource dataSource;
   private volatile HikariDataSource ownedPool;
   private volatile MetricsTrackerFactory metrics;
+  /** The physical connections the router took from this node and has not returned. */
+  private final Set<Connection> lent = ConcurrentHashMap.newKeySet();
   private volatile long poolCreatedNanos = System.nanoTime();
 
   private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariConfig poolConfig) {
@@ -101,6 +106,32 @@ final class Node {
 
   Connection connect() throws SQLException {
     return dataSource.getConnection();
+  }
+
+  void lent(Connection c) {
+    lent.add(c);
+  }
+
+  void returned(Connection c) {
+    lent.remove(c);
+  }
+
+  /**
+   * Aborts every connection out of this node (it went down): a statement blocked on a node that
+   * hangs fails now instead of waiting for its network timeout. Returns how many.
+   */
+  int abortLent(Executor executor) {
+    int aborted = 0;
+    for (Connection c : lent) {
+      lent.remove(c);
+      try {
+        c.abort(executor);
+        aborted++;
+      } catch (SQLException | RuntimeException e) {
+        // already closed or broken: nothing is blocked on it
+      }
+    }
+    return aborted;
   }
 
   Optional<HikariDataSource> ownedPool() {

@@ -34,6 +34,11 @@ public final class ReplicationConfig {
   public static final Duration DEFAULT_PROBE_TIMEOUT = Duration.ofSeconds(1);
   /** The longest wait for a pooled connection; a down primary fails a write within this. */
   public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
+  /**
+   * The socket timeout every physical connection gets when it is bound (unless the connection
+   * set its own): a statement on a node that stopped answering fails after this.
+   */
+  public static final Duration DEFAULT_NETWORK_TIMEOUT = Duration.ofSeconds(30);
   /** The longest a causal read waits for a replica to catch up before it reads the primary. */
   public static final Duration DEFAULT_CAUSAL_WAIT = Duration.ofSeconds(1);
   /** How often a waiting causal read asks the replica again. */
@@ -52,6 +57,7 @@ public final class ReplicationConfig {
   final Duration healthInterval;
   final Duration probeTimeout;
   final Duration connectTimeout;
+  final Duration networkTimeout;
   final Duration causalWait;
   final Duration causalPoll;
   final ReadFallback readFallback;
@@ -71,6 +77,7 @@ public final class ReplicationConfig {
     healthInterval = b.healthInterval;
     probeTimeout = b.probeTimeout;
     connectTimeout = b.connectTimeout;
+    networkTimeout = b.networkTimeout;
     causalWait = b.causalWait;
     causalPoll = b.causalPoll;
     readFallback = b.readFallback;
@@ -97,6 +104,7 @@ public final class ReplicationConfig {
    * Reads {@code primary.url}, {@code replicas[i].url} / {@code replicas[i].weight} /
    * {@code replicas[i].name}, {@code name}, {@code strategy}, {@code max-lag-bytes},
    * {@code max-lag}, {@code health-interval}, {@code probe-timeout}, {@code connect-timeout},
+   * {@code network-timeout},
    * {@code causal-wait}, {@code causal-poll}, {@code read-fallback}, {@code username},
    * {@code password}; every pool starts from {@code hikari}.
    *
@@ -113,7 +121,12 @@ public final class ReplicationConfig {
     s.optionalString("password").ifPresent(b.hikari::setPassword);
     Settings primary = s.section("primary");
     Optional<String> primaryName = primary.optionalString("name");
-    primary.optionalString("url").ifPresent(url -> b.primary(primaryName.orElse(NodeSpec.nameOf(url)), url));
+    Optional<String> primaryUrl = primary.optionalString("url");
+    if (primaryName.isPresent() && primaryUrl.isEmpty()) {
+      throw new IllegalArgumentException(DEFAULT_NAME + ": primary.url is required (primary.name is '"
+          + primaryName.get() + "')");
+    }
+    primaryUrl.ifPresent(url -> b.primary(primaryName.orElse(NodeSpec.nameOf(url)), url));
     primary.done();
     for (Settings replica : s.sections("replicas")) {
       Optional<String> replicaName = replica.optionalString("name");
@@ -129,6 +142,7 @@ public final class ReplicationConfig {
     b.healthInterval(s.duration("health-interval", Duration.ofMillis(10), MAX_DURATION, DEFAULT_HEALTH_INTERVAL));
     b.probeTimeout(s.duration("probe-timeout", Duration.ofMillis(10), MAX_DURATION, DEFAULT_PROBE_TIMEOUT));
     b.connectTimeout(s.duration("connect-timeout", Duration.ofMillis(250), MAX_DURATION, DEFAULT_CONNECT_TIMEOUT));
+    b.networkTimeout(s.duration("network-timeout", Duration.ZERO, MAX_DURATION, DEFAULT_NETWORK_TIMEOUT));
     b.causalWait(s.duration("causal-wait", Duration.ZERO, MAX_DURATION, DEFAULT_CAUSAL_WAIT));
     b.causalPoll(s.duration("causal-poll", Duration.ofMillis(1), MAX_DURATION, DEFAULT_CAUSAL_POLL));
     b.readFallback(s.enumValue("read-fallback", ReadFallback.class, DEFAULT_READ_FALLBACK));
@@ -167,6 +181,7 @@ public final class ReplicationConfig {
     private Duration healthInterval = DEFAULT_HEALTH_INTERVAL;
     private Duration probeTimeout = DEFAULT_PROBE_TIMEOUT;
     private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+    private Duration networkTimeout = DEFAULT_NETWORK_TIMEOUT;
     private Duration causalWait = DEFAULT_CAUSAL_WAIT;
     private Duration causalPoll = DEFAULT_CAUSAL_POLL;
     private ReadFallback readFallback = DEFAULT_READ_FALLBACK;
@@ -271,6 +286,19 @@ public final class ReplicationConfig {
         throw new IllegalArgumentException("connectTimeout must be >= 250ms but was " + timeout);
       }
       this.connectTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The network (socket) timeout set on each physical connection when it is bound, unless the
+     * application set one on the connection; zero: none. At most {@code Integer.MAX_VALUE} ms.
+     */
+    public Builder networkTimeout(Duration timeout) {
+      nonNegative("networkTimeout", timeout);
+      if (timeout.toMillis() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("networkTimeout must be <= " + Integer.MAX_VALUE + "ms but was " + timeout);
+      }
+      this.networkTimeout = timeout;
       return this;
     }
 

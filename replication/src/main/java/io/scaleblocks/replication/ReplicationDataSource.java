@@ -17,13 +17,18 @@ import javax.sql.DataSource;
  * connection from a node's pool only when the first statement, {@code getMetaData}, {@code
  * unwrap} or another call needs one, and replays on it what was set before (read-only,
  * auto-commit, isolation, schema, catalog, client info, network timeout, holdability). At that
- * moment it chooses, in this order: a {@link #primaryScope()} → the primary; a connection set
- * read-only, or a {@link #readOnlyScope()} → a replica; anything else → the primary. So a
+ * moment it chooses, in this order: a {@link #primaryScope()} open at {@code getConnection()} →
+ * the primary; a connection set read-only → a replica; a {@link #readOnlyScope()} open at
+ * {@code getConnection()} → a replica for a connection in auto-commit mode (it is set read-only
+ * there), never for a transaction not set read-only; anything else → the primary. So a
  * read-write transaction runs entirely on the primary, and a framework that calls
  * {@code setReadOnly(true)} after {@code getConnection()} (Spring's transaction manager) still
  * routes to a replica. The choice holds for the connection's life, except that
- * {@code setReadOnly(false)} on a replica connection in auto-commit mode returns it and the next
- * statement goes to the primary. Statements and result sets are the pool's own.
+ * {@code setReadOnly(false)} on a replica connection in auto-commit mode, or in a transaction
+ * with no statement since its last commit or rollback, returns it and the next statement goes
+ * to the primary. Each physical connection gets {@code networkTimeout} unless the connection set
+ * its own; holdability and client info are put back when it returns to its pool. Statements and
+ * result sets are the pool's own.
  *
  * <p><b>Replicas</b> are chosen by an {@code lb} strategy over those in rotation. If the chosen
  * one cannot give a connection, the others are tried, then the primary ({@link ReadFallback}).
@@ -33,13 +38,22 @@ import javax.sql.DataSource;
  * <p><b>Primary.</b> Writes go to the one node that is not in recovery; with several (split
  * brain), to the one on the newest timeline, and the others are {@link NodeState#FENCED}. The
  * router never moves back to an older timeline than it has seen. While no primary is known,
- * a write fails at once with an {@link SQLException} naming the nodes; a primary that fails
- * unnoticed fails a write within {@code connectTimeout}.
+ * a write fails at once with an {@link SQLException} naming the nodes; a write that needs a new
+ * pooled connection from a primary that failed unnoticed fails within {@code connectTimeout}.
+ * When a node goes down (a probe failed or timed out, a connection to it failed), the
+ * connections in use on it are aborted, so a statement blocked on a hung node fails then; else
+ * at {@code networkTimeout}.
  *
  * <p><b>Read-your-writes.</b> Inside a {@link #causalScope()}, each commit on the primary
  * advances the scope's {@link CausalToken}; a read-only connection in the scope goes to a replica
  * that has replayed up to the token, waits up to {@code causalWait} for one, else reads the
- * primary.
+ * primary. Commits are captured at {@code commit()}, {@code setAutoCommit(true)} and the close
+ * of an auto-commit connection; while a connection of the scope is open on the primary in
+ * auto-commit mode, each read in the scope first takes the primary's current position (one
+ * query on a primary connection), as its statements committed unseen. Capturing after each
+ * statement instead would cost a query per write and need wrapped statements. A token ahead of
+ * the primary's position (checked once, when no replica has reached it) is ignored with a
+ * warning rather than waited for.
  *
  * <p>Thread-safe. Scopes are per thread. {@link #close()} stops the monitor and closes the pools
  * the router built (not DataSources the user passed).
@@ -65,10 +79,13 @@ public interface ReplicationDataSource extends DataSource, Closeable {
   /** Runs {@code work} in a {@link #primaryScope()}. */
   <T> T onPrimary(SqlWork<T> work) throws SQLException;
 
-  /** Connections that start in this scope go to a replica, as if set read-only. */
+  /**
+   * Connections obtained in this scope go to a replica, set read-only, unless they start a
+   * transaction without {@code setReadOnly(true)} (those go to the primary).
+   */
   Scope readOnlyScope();
 
-  /** Connections that start in this scope go to the primary, whatever else says. */
+  /** Connections obtained in this scope go to the primary, whatever else says. */
   Scope primaryScope();
 
   /** A read-your-writes scope that starts with no token (it captures one at each commit). */

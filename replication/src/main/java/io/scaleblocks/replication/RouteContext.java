@@ -2,12 +2,38 @@ package io.scaleblocks.replication;
 
 import java.util.Optional;
 
-/** The routing scopes open on one thread. Confined to that thread. */
+/**
+ * The routing scopes open on one thread. Used by that thread, except that a scope closed on
+ * another thread still ends here (under this object's lock) before the close throws.
+ */
 final class RouteContext {
 
-  int primaryDepth;
-  int readOnlyDepth;
+  /** Where the scopes open when a connection is obtained send it. */
+  enum Route { NONE, READ_ONLY, PRIMARY }
+
+  private int primaryDepth;
+  private int readOnlyDepth;
   Causal causal;
+
+  synchronized Route route() {
+    return primaryDepth > 0 ? Route.PRIMARY : readOnlyDepth > 0 ? Route.READ_ONLY : Route.NONE;
+  }
+
+  private synchronized void enter(boolean primary) {
+    if (primary) {
+      primaryDepth++;
+    } else {
+      readOnlyDepth++;
+    }
+  }
+
+  private synchronized void leave(boolean primary) {
+    if (primary) {
+      primaryDepth--;
+    } else {
+      readOnlyDepth--;
+    }
+  }
 
   /** A {@link CausalScope}: its token grows with each commit captured inside it. */
   static final class Causal implements CausalScope {
@@ -16,6 +42,9 @@ final class RouteContext {
     private final Thread owner = Thread.currentThread();
     private CausalToken token;
     private boolean closed;
+    /** Connections bound to the primary in this scope and still open. */
+    private final java.util.Set<LazyConnection> onPrimary =
+        java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
     Causal(RouteContext context, CausalToken token) {
       this.context = context;
@@ -30,6 +59,27 @@ final class RouteContext {
 
     CausalToken tokenOrNull() {
       return token;
+    }
+
+    void opened(LazyConnection connection) {
+      onPrimary.add(connection);
+    }
+
+    void closed(LazyConnection connection) {
+      onPrimary.remove(connection);
+    }
+
+    /**
+     * Whether a connection of this scope is still open on the primary in auto-commit mode: its
+     * statements committed, but nothing captured their position yet.
+     */
+    boolean hasUncapturedCommits() {
+      for (LazyConnection connection : onPrimary) {
+        if (connection.autoCommittingOnPrimary()) {
+          return true;
+        }
+      }
+      return false;
     }
 
     @Override
@@ -58,16 +108,12 @@ final class RouteContext {
     private final RouteContext context;
     private final boolean primary;
     private final Thread owner = Thread.currentThread();
-    private boolean closed;
+    private volatile boolean closed;
 
     Counted(RouteContext context, boolean primary) {
       this.context = context;
       this.primary = primary;
-      if (primary) {
-        context.primaryDepth++;
-      } else {
-        context.readOnlyDepth++;
-      }
+      context.enter(primary);
     }
 
     @Override
@@ -75,14 +121,12 @@ final class RouteContext {
       if (closed) {
         return;
       }
-      if (Thread.currentThread() != owner) {
-        throw new IllegalStateException("a scope must be closed on the thread that opened it");
-      }
       closed = true;
-      if (primary) {
-        context.primaryDepth--;
-      } else {
-        context.readOnlyDepth--;
+      context.leave(primary);
+      if (Thread.currentThread() != owner) {
+        // Ended all the same, so that the opening thread does not route by it forever.
+        throw new IllegalStateException("a scope must be closed on the thread that opened it ("
+            + owner.getName() + "); it is closed now, but close it there");
       }
     }
   }

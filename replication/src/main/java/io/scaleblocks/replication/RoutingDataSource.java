@@ -46,6 +46,8 @@ final class RoutingDataSource implements ReplicationDataSource {
   private final CausalReads causalReads;
   private final ReplicaLagMonitor monitor;
   private volatile Topology topology;
+  /** Runs the drivers' aborts (network timeouts, connections of a node that went down). */
+  private static final java.util.concurrent.Executor ABORTS = java.util.concurrent.ForkJoinPool.commonPool();
 
   /** A physical connection and where it came from. */
   record Bound(Connection connection, Node node, boolean onReplica, RouteContext.Causal causal) {}
@@ -93,7 +95,7 @@ final class RoutingDataSource implements ReplicationDataSource {
 
   @Override
   public Connection getConnection() {
-    return new LazyConnection(this);
+    return new LazyConnection(this, contexts.get().route());
   }
 
   /** Not supported: each node's pool has its credentials. */
@@ -105,14 +107,22 @@ final class RoutingDataSource implements ReplicationDataSource {
 
   // ---- routing
 
-  /** Chooses the node for a connection starting now and takes a physical connection from it. */
-  Bound acquire(boolean readOnly) throws SQLException {
+  /**
+   * Takes a physical connection for a connection starting now: from the primary unless
+   * {@code toReplica}, else from a replica that has the causal scope's token.
+   */
+  Bound acquire(boolean toReplica) throws SQLException {
     RouteContext context = contexts.get();
-    if (context.primaryDepth > 0 || !readOnly && context.readOnlyDepth == 0) {
+    if (!toReplica) {
       Node primary = requirePrimary(topology);
       return new Bound(connect(primary, false), primary, false, context.causal);
     }
     RouteContext.Causal causal = context.causal;
+    if (causal != null && causal.hasUncapturedCommits()) {
+      // An auto-commit write on a connection still open: its position is taken now, by one
+      // query on the primary, as no commit() or close() took it yet.
+      causal.advance(currentToken());
+    }
     CausalToken token = causal == null ? null : causal.tokenOrNull();
     if (token != null) {
       return causalReads.acquire(token);
@@ -179,12 +189,18 @@ final class RoutingDataSource implements ReplicationDataSource {
     try {
       c = node.connect();
     } catch (SQLException e) {
-      if (isConnectionFailure(e)) {
-        markDown(node, "connection failed: " + e.getMessage());
+      // A pool that times out (no SQLState of its own) is a symptom too: the node may hang.
+      boolean poolTimedOut = e instanceof SQLTransientConnectionException && asReplica;
+      if (isConnectionFailure(e) || poolTimedOut) {
+        markDown(node, "connection failed: " + e.getMessage(), !poolTimedOut);
+        if (config.monitor) {
+          monitor.pollSoon();
+        }
       }
       throw new SQLTransientConnectionException(name + " - " + (asReplica ? "replica " : "primary ")
           + node.label() + " gave no connection: " + e.getMessage(), "08001", e);
     }
+    node.lent(c);
     if (asReplica) {
       node.servedAsReplica.increment();
       balancer.callStarted(node.endpoint);
@@ -198,16 +214,35 @@ final class RoutingDataSource implements ReplicationDataSource {
   void release(Node node, boolean onReplica, Connection c) throws SQLException {
     try {
       if (c != null) {
+        node.returned(c);
         if (onReplica && c.isClosed()) {
           // The pool closed it because it broke, perhaps with its node: out of rotation until
           // the monitor, asked to look now, finds the node answering again.
-          markDown(node, "a connection to it broke");
+          markDown(node, "a connection to it broke", true);
           if (config.monitor) {
             monitor.pollSoon();
           }
         }
         c.close();
       }
+    } finally {
+      if (onReplica) {
+        balancer.callFinished(node.endpoint, true);
+      }
+    }
+  }
+
+  /**
+   * Returns a physical connection that kept state it must not pass on: evicted from its pool
+   * (closed, for a user's DataSource), without taking the node out of rotation.
+   */
+  void evict(Node node, boolean onReplica, Connection c) throws SQLException {
+    log.warn("{} - a connection to {} could not be reset and is evicted", name, node.label());
+    node.returned(c);
+    try {
+      // An evicted connection that is in use is closed by the pool when it comes back.
+      node.ownedPool().ifPresent(pool -> pool.evictConnection(c));
+      c.close();
     } finally {
       if (onReplica) {
         balancer.callFinished(node.endpoint, true);
@@ -248,6 +283,18 @@ final class RoutingDataSource implements ReplicationDataSource {
     return false;
   }
 
+  /** Sets the configured network timeout on {@code c}; a driver without one is left as it is. */
+  void applyNetworkTimeout(Connection c) throws SQLException {
+    long millis = config.networkTimeout.toMillis();
+    if (millis > 0) {
+      try {
+        c.setNetworkTimeout(ABORTS, (int) millis);
+      } catch (SQLFeatureNotSupportedException e) {
+        log.debug("{} - the driver has no network timeout: {}", name, e.getMessage());
+      }
+    }
+  }
+
   boolean defaultAutoCommit() {
     return config.hikari.isAutoCommit();
   }
@@ -258,16 +305,20 @@ final class RoutingDataSource implements ReplicationDataSource {
 
   // ---- topology changes
 
-  private void markDown(Node node, String reason) {
-    change(current -> current.withDown(node, reason, config.clock.instant()));
+  /**
+   * Takes {@code node} out of rotation; with {@code abortInUse} (the node failed, not just its
+   * pool ran out) the connections in use on it are aborted too.
+   */
+  private void markDown(Node node, String reason, boolean abortInUse) {
+    change(current -> current.withDown(node, reason, config.clock.instant()), abortInUse);
   }
 
   /** Applies one round of probes (the monitor's callback). */
   void apply(Map<Node, ProbeOutcome> outcomes) {
-    change(current -> current.next(nodes, outcomes, config.clock.instant(), history, limits));
+    change(current -> current.next(nodes, outcomes, config.clock.instant(), history, limits), true);
   }
 
-  private void change(java.util.function.UnaryOperator<Topology> edit) {
+  private void change(java.util.function.UnaryOperator<Topology> edit, boolean abortInUse) {
     Topology before;
     Topology after;
     lock.lock();
@@ -284,7 +335,22 @@ final class RoutingDataSource implements ReplicationDataSource {
     } finally {
       lock.unlock();
     }
+    if (abortInUse) {
+      abortConnectionsOfNodesDown(before, after);
+    }
     TopologyEvents.report(name, before, after, listeners);
+  }
+
+  private void abortConnectionsOfNodesDown(Topology before, Topology after) {
+    for (Node node : nodes) {
+      if (after.statuses.get(node).state() == NodeState.DOWN
+          && before.statuses.get(node).state() != NodeState.DOWN) {
+        int aborted = node.abortLent(ABORTS);
+        if (aborted > 0) {
+          log.warn("{} - {} is down: aborted the {} connection(s) in use on it", name, node.label(), aborted);
+        }
+      }
+    }
   }
 
   private void publishRotation(Topology current) {
@@ -346,8 +412,11 @@ final class RoutingDataSource implements ReplicationDataSource {
   @Override
   public CausalToken currentToken() throws SQLException {
     Node primary = requirePrimary(topology);
-    try (Connection c = connect(primary, false)) {
+    Connection c = connect(primary, false);
+    try {
       return new CausalToken(primary.dialect.commitPosition(c));
+    } finally {
+      release(primary, false, c);
     }
   }
 

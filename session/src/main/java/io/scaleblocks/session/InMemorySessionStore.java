@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -272,6 +273,7 @@ final class InMemorySessionStore implements SessionStore {
 
   @Override
   public List<String> findIdsByPrincipal(String principal) {
+    Objects.requireNonNull(principal, "principal");
     Set<IdKey> keys = principals.get(principal);
     if (keys == null) {
       return List.of();
@@ -283,10 +285,24 @@ final class InMemorySessionStore implements SessionStore {
       if (r != null && !r.isExpired(now) && principal.equals(r.principal())) {
         ids.add(key.id);
       } else if (r == null || !principal.equals(r.principal())) {
-        unindex(principal, key);
+        pruneIfStale(principal, key);
       }
     }
     return ids;
+  }
+
+  /**
+   * Drops an index entry whose session is gone or has another principal, deciding inside the
+   * session's own compute: a save in flight indexes before its record is visible to {@code get},
+   * so only a check serialised with that save may drop the entry.
+   */
+  private void pruneIfStale(String principal, IdKey key) {
+    map.compute(key, (k, current) -> {
+      if (current == null || !principal.equals(current.principal())) {
+        unindex(principal, k);
+      }
+      return current;
+    });
   }
 
   private void index(String principal, IdKey key) {

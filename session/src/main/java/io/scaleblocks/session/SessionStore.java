@@ -78,6 +78,7 @@ public interface SessionStore extends AutoCloseable {
    * The ids of every live session whose {@link Session#principal()} is {@code principal}, for "log
    * out everywhere". Exact: expired and deleted sessions are never listed.
    *
+   * @throws NullPointerException naming {@code principal} when it is null
    * @throws UnsupportedOperationException when {@link #supportsPrincipalIndex()} is false
    */
   List<String> findIdsByPrincipal(String principal);

@@ -26,4 +26,31 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     assertEquals(10_000, store.stats().expired());
     assertEquals(0, memory.principalIndexEntries());
   }
+
+  @Test
+  void aPrincipalReadRacingSavesNeverDropsALiveSessionFromTheIndex() throws Exception {
+    int sessions = 20_000;
+    java.util.List<String> saved = new java.util.ArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+    Thread reader = new Thread(() -> {
+      while (writing.get()) {
+        store.findIdsByPrincipal("racer");
+      }
+    });
+    reader.start();
+    try {
+      for (int i = 0; i < sessions; i++) {
+        Session s = store.create();
+        s.setPrincipal("racer");
+        store.save(s);
+        saved.add(s.id());
+      }
+    } finally {
+      writing.set(false);
+      reader.join();
+    }
+    java.util.Set<String> missing = new java.util.HashSet<>(saved);
+    missing.removeAll(store.findIdsByPrincipal("racer"));
+    assertEquals(0, missing.size(), "live sessions missing from the index");
+  }
 }

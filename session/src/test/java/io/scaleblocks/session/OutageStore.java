@@ -11,6 +11,8 @@ public final class OutageStore implements SessionStore {
   private final AtomicBoolean down;
   /** Runs at the start of every save, to let a test interleave another request's write. */
   public volatile Runnable beforeSave = () -> { };
+  /** Runs at the start of every changeId, to let a test interleave another request's rotation. */
+  public volatile Runnable beforeChangeId = () -> { };
 
   public OutageStore(SessionStore target, AtomicBoolean down) {
     this.target = target;
@@ -54,6 +56,7 @@ public final class OutageStore implements SessionStore {
 
   @Override public void changeId(Session session) {
     check();
+    beforeChangeId.run();
     target.changeId(session);
   }
 

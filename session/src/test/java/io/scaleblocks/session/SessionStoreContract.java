@@ -95,6 +95,12 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void aNullPrincipalIsRefusedByName() {
+    NullPointerException e = assertThrows(NullPointerException.class, () -> store.findIdsByPrincipal(null));
+    assertEquals("principal", e.getMessage());
+  }
+
+  @Test
   void aCreatedButUnsavedSessionDoesNotExist() {
     Session s = store.create();
     assertEquals(Optional.empty(), store.find(s.id()));

@@ -21,6 +21,14 @@ final class HashRing {
 
   /** A ring from unsorted {@code points}, {@code owners[i]} owning {@code points[i]}. */
   static HashRing of(long[] points, int[] owners) {
+    return of(points, owners, false);
+  }
+
+  /**
+   * A ring from unsorted {@code points}, {@code owners[i]} owning {@code points[i]}; of equal
+   * points the first given owns the point, or the last if {@code lastWins}.
+   */
+  static HashRing of(long[] points, int[] owners, boolean lastWins) {
     int n = points.length;
     long[] flipped = new long[n];
     for (int i = 0; i < n; i++) {
@@ -30,10 +38,11 @@ final class HashRing {
     for (int i = 0; i < n; i++) {
       order[i] = i;
     }
-    // Ties go to the point added first, so a collision resolves the same way on every client.
+    // Ties go to the point added first (or last), so a collision resolves the same way on every
+    // client.
     Arrays.sort(order, (a, b) -> {
       int c = Long.compare(flipped[a], flipped[b]);
-      return c != 0 ? c : Integer.compare(a, b);
+      return c != 0 ? c : lastWins ? Integer.compare(b, a) : Integer.compare(a, b);
     });
     long[] sortedPoints = new long[n];
     int[] sortedOwners = new int[n];
@@ -65,6 +74,11 @@ final class HashRing {
       }
     }
     return low == flippedPoints.length ? 0 : low;
+  }
+
+  /** The point at {@code position}, as the unsigned value it stands for. */
+  long pointAt(int position) {
+    return flippedPoints[position] ^ Long.MIN_VALUE;
   }
 
   int ownerAt(int position) {

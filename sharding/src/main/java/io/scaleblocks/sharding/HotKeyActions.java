@@ -18,7 +18,10 @@ public final class HotKeyActions {
 
   /**
    * Pins every key that turns hot (and its hash tag) onto {@code shardId}, a shard kept for
-   * celebrities, and unpins it when it cools down.
+   * celebrities, and unpins it when it cools down. Once that shard is removed, hot keys are
+   * logged and left unpinned. A pin moves routing, not data (see {@link ShardRouter#pin}).
+   *
+   * @throws IllegalArgumentException if the router has no shard {@code shardId} now
    */
   public static <K> HotKeyDetector.Listener<K> pinTo(ShardRouter<K, ?> router, String shardId) {
     Objects.requireNonNull(router, "router must not be null");
@@ -29,8 +32,17 @@ public final class HotKeyActions {
     return new HotKeyDetector.Listener<>() {
       @Override
       public void becameHot(HotKey<K> hot) {
+        if (router.topology().shard(shardId).isEmpty()) {
+          LOG.warn("{} - hot key {} ({} of traffic) not pinned: shard {} is gone", router, hot.key(),
+              hot.share(), shardId);
+          return;
+        }
         LOG.info("{} - pinning hot key {} ({} of traffic) to {}", router, hot.key(), hot.share(), shardId);
-        router.pin(hot.key(), shardId);
+        try {
+          router.pin(hot.key(), shardId);
+        } catch (IllegalArgumentException removedMeanwhile) {
+          LOG.warn("{} - hot key {} not pinned: {}", router, hot.key(), removedMeanwhile.getMessage());
+        }
       }
 
       @Override

@@ -1,5 +1,6 @@
 package io.scaleblocks.sharding;
 
+import io.scaleblocks.config.Settings;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -7,15 +8,19 @@ import java.util.Objects;
 /**
  * Finds the celebrities: keys that take at least a given share of the last N accesses.
  *
- * <p>{@link #record} is the hot path: allocation-free (the key's {@code hashCode} is used; a
- * caller with a better 64-bit hash passes it), {@code O(1)} and lock-free: when two threads record
+ * <p>{@link #record} is the hot path: allocation-free, {@code O(1)} and lock-free. {@code record(key)}
+ * hashes text, whole numbers and {@code byte[]} by content to 64 bits (murmur3); any other key by
+ * its {@code hashCode}, so two such keys with one hash code count as one: pass a 64-bit hash with
+ * {@link #record(Object, long)} (a router's {@link ShardRouter#hashOf}). When two threads record
  * at the same instant, one access is dropped rather than waited for ({@link #droppedAccesses()}),
  * which does not bias shares because drops do not depend on the key. Estimates come from a
  * count-min sketch over an exact sliding window of the last N recorded accesses, so a key is never
  * under-counted: every key that holds the share is reported, and a key is reported wrongly only
- * when sketch collisions push it over. {@link #hotKeys()} may be called from any thread; it reads
- * the sketch without locking, so it may miss the last few accesses. Listeners run on the thread
- * whose access completes a report interval and must not block.
+ * when sketch collisions push it over. {@link #hotKeys()} may be called from any thread; it only
+ * reads (the sketch without locking, so it may miss the last few accesses). Listeners run on the
+ * thread whose access completes a report interval, after its access is counted and outside the
+ * detector's critical section, one report at a time; they should not block, and what they throw
+ * is logged, never propagated into {@code record}.
  *
  * @param <K> the key type
  */
@@ -48,8 +53,8 @@ public interface HotKeyDetector<K> {
   }
 
   /**
-   * Configures a detector; every setter validates its argument. Also buildable from a map of
-   * {@code window}, {@code share}, {@code reportEvery}, {@code sketchWidth}.
+   * Configures a detector; every setter validates its argument. Also buildable from a map
+   * ({@link #from}).
    */
   final class Builder<K> {
     public static final int DEFAULT_WINDOW = 100_000;
@@ -106,21 +111,21 @@ public interface HotKeyDetector<K> {
       return this;
     }
 
-    /** Applies the settings present in {@code settings}. */
-    public Builder<K> from(Map<String, String> settings) {
-      Objects.requireNonNull(settings, "settings must not be null");
-      if (settings.containsKey("window")) {
-        window(Integer.parseInt(settings.get("window").trim()));
-      }
-      if (settings.containsKey("share")) {
-        share(Double.parseDouble(settings.get("share").trim()));
-      }
-      if (settings.containsKey("reportEvery")) {
-        reportEvery(Integer.parseInt(settings.get("reportEvery").trim()));
-      }
-      if (settings.containsKey("sketchWidth")) {
-        sketchWidth(Integer.parseInt(settings.get("sketchWidth").trim()));
-      }
+    /**
+     * Applies the settings present in {@code settings} by the {@link Settings} convention
+     * (kebab-case keys matched relaxed, so {@code reportEvery} works too): {@code window}
+     * (1..100000000), {@code share} (0 exclusive..1), {@code report-every} (1..100000000),
+     * {@code sketch-width} (a power of two, 16..1073741824).
+     *
+     * @throws IllegalArgumentException naming the key for an unknown key or a bad value
+     */
+    public Builder<K> from(Map<String, ?> settings) {
+      Settings s = Settings.of("hot-key-detector", settings);
+      window(s.intValue("window", 1, 100_000_000, window));
+      share(s.doubleValue("share", Double.MIN_VALUE, 1, share));
+      reportEvery(s.intValue("report-every", 1, 100_000_000, reportEvery));
+      sketchWidth(s.intValue("sketch-width", 16, 1 << 30, sketchWidth));
+      s.done();
       return this;
     }
 

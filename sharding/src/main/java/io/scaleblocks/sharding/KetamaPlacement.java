@@ -11,9 +11,12 @@ import java.util.List;
  * {@code KetamaNodeLocator}, libmemcached's ketama mode) lay it out, so that keys hashed with
  * {@link Hashing#ketama()} land on the server those clients pick.
  *
- * <p>Server {@code s} with weight {@code w} out of a total {@code W} over {@code n} servers gets
- * {@code floor(w / W * 40 * n)} MD5 digests of {@code "<s>-<i>"}, four 32-bit points each (bytes
- * 4h+3..4h little-endian): 160 points per server when weights are equal. The node's string form
+ * <p>With equal weights every server gets 40 MD5 digests of {@code "<s>-<i>"}, four 32-bit points
+ * each (bytes 4h+3..4h little-endian): 160 points per server. With unequal weights server
+ * {@code s} of weight {@code w} out of {@code W} over {@code n} servers gets the digests
+ * libmemcached and spymemcached compute in float arithmetic ({@link #digestsPerServer}). When two
+ * points collide, the server later in the node order owns it, as in spymemcached. Checked point
+ * for point against spymemcached 2.12.3 for every server count up to 2,000. The node's string form
  * must be the one the old client used, normally {@code "host:port"}. Thread-safe and immutable;
  * lookup is a binary search over the points and uses the low 32 bits of the key hash.
  */
@@ -26,12 +29,10 @@ final class KetamaPlacement<N> implements Placement<N> {
 
   KetamaPlacement(NodeSet<N> nodes) {
     this.nodes = nodes;
-    double total = nodes.totalWeight();
-    int[] digests = new int[nodes.size()];
+    int[] digests = digestsPerServer(nodes);
     int points = 0;
-    for (int i = 0; i < nodes.size(); i++) {
-      digests[i] = (int) Math.floor(nodes.weight(i) / total * DIGESTS_PER_SERVER * nodes.size());
-      points += 4 * digests[i];
+    for (int d : digests) {
+      points += 4 * d;
     }
     long[] point = new long[points];
     int[] owners = new int[points];
@@ -47,7 +48,35 @@ final class KetamaPlacement<N> implements Placement<N> {
         }
       }
     }
-    this.ring = HashRing.of(point, owners);
+    // On a collision the server added later owns the point, as in spymemcached's TreeMap.
+    this.ring = HashRing.of(point, owners, true);
+  }
+
+  /**
+   * The digests of each server. Equal weights: 40 each, whatever the count (the unweighted mode
+   * of spymemcached and libmemcached). Unequal weights: libmemcached's and spymemcached's float
+   * arithmetic, {@code floor((float) pct * 160 / 4 * (float) n + 1e-10)} with
+   * {@code pct = (float) w / (float) W}, so a ring rounds exactly as theirs do.
+   */
+  static int[] digestsPerServer(NodeSet<?> nodes) {
+    int n = nodes.size();
+    int[] digests = new int[n];
+    boolean equal = true;
+    long total = 0;
+    for (int i = 0; i < n; i++) {
+      total += nodes.weight(i);
+      equal &= nodes.weight(i) == nodes.weight(0);
+    }
+    for (int i = 0; i < n; i++) {
+      if (equal) {
+        digests[i] = DIGESTS_PER_SERVER;
+      } else {
+        float pct = (float) nodes.weight(i) / (float) total;
+        float scaled = pct * (float) (4 * DIGESTS_PER_SERVER) / 4 * (float) n;
+        digests[i] = (int) Math.floor(scaled + 0.0000000001);
+      }
+    }
+    return digests;
   }
 
   static long littleEndianInt(byte[] digest, int offset) {
@@ -68,6 +97,11 @@ final class KetamaPlacement<N> implements Placement<N> {
   @Override
   public N nodeFor(long keyHash) {
     return nodes.node(ring.ownerAt(ring.positionOf(keyHash & 0xFFFFFFFFL)));
+  }
+
+  /** The ring, for comparison with clients' continua in tests. */
+  HashRing ring() {
+    return ring;
   }
 
   @Override

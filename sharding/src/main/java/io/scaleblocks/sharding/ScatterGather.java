@@ -1,19 +1,20 @@
 package io.scaleblocks.sharding;
 
+import io.scaleblocks.config.Settings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,8 +25,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs one task on every shard in parallel and gathers the answers, within a deadline.
  *
- * <p>A shard whose task throws, or has not answered by the deadline (its task is then
- * interrupted), has failed. The {@link PartialFailurePolicy} decides what a failure means:
+ * <p>A shard whose task throws, or has not answered by the deadline, has failed; its task is
+ * then cancelled with an interrupt, which ends a task waiting in the queue or in an interruptible
+ * wait, but not a blocking socket read (a JDBC query): such a task keeps its thread until the
+ * driver gives up, so give shard connections a socket timeout (PostgreSQL's
+ * {@code socketTimeout}, in seconds) and statements a query timeout ({@link
+ * io.scaleblocks.sharding.jdbc.ShardQueries}' {@code queryTimeoutSeconds}). The own pool has at
+ * most {@code maxThreads} threads (default {@value #DEFAULT_MAX_THREADS}), so hung shards cannot
+ * make it grow without bound: once they hold every thread, further tasks wait in the queue and
+ * fail at their deadline. The {@link PartialFailurePolicy} decides what a failure means:
  * {@link PartialFailurePolicy#FAIL} throws a {@link ScatterGatherException} naming every failed
  * shard; {@link PartialFailurePolicy#PARTIAL} gathers the shards that answered and names the
  * others in the {@link Result}. Thread-safe; shards are read from the topology supplier on each
@@ -71,6 +79,8 @@ public final class ScatterGather<R> implements AutoCloseable {
 
   public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(5);
   public static final PartialFailurePolicy DEFAULT_POLICY = PartialFailurePolicy.FAIL;
+  /** Threads of the own pool. */
+  public static final int DEFAULT_MAX_THREADS = 16;
 
   private final String name;
   private final Supplier<List<Shard<R>>> shards;
@@ -85,7 +95,14 @@ public final class ScatterGather<R> implements AutoCloseable {
     this.deadline = b.deadline;
     this.policy = b.policy;
     this.ownsExecutor = b.executor == null;
-    this.executor = b.executor != null ? b.executor : Executors.newCachedThreadPool(daemonThreads(b.name));
+    this.executor = b.executor != null ? b.executor : boundedPool(b.name, b.maxThreads);
+  }
+
+  private static ExecutorService boundedPool(String name, int threads) {
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), daemonThreads(name));
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
   }
 
   private static ThreadFactory daemonThreads(String name) {
@@ -174,6 +191,7 @@ public final class ScatterGather<R> implements AutoCloseable {
     private Duration deadline = DEFAULT_DEADLINE;
     private PartialFailurePolicy policy = DEFAULT_POLICY;
     private ExecutorService executor;
+    private int maxThreads = DEFAULT_MAX_THREADS;
     private String name = "scatter-gather";
 
     private Builder(Supplier<List<Shard<R>>> shards) {
@@ -195,9 +213,18 @@ public final class ScatterGather<R> implements AutoCloseable {
       return this;
     }
 
-    /** Runs shard tasks here instead of on an own cached pool of daemon threads. */
+    /** Runs shard tasks here instead of on an own bounded pool of daemon threads. */
     public Builder<R> executor(ExecutorService shardExecutor) {
       this.executor = Objects.requireNonNull(shardExecutor, "executor must not be null");
+      return this;
+    }
+
+    /** Threads of the own pool (unused with {@link #executor}); default {@value #DEFAULT_MAX_THREADS}. */
+    public Builder<R> maxThreads(int threads) {
+      if (threads < 1 || threads > 10_000) {
+        throw new IllegalArgumentException("maxThreads must be between 1 and 10000 but was " + threads);
+      }
+      this.maxThreads = threads;
       return this;
     }
 
@@ -207,22 +234,18 @@ public final class ScatterGather<R> implements AutoCloseable {
     }
 
     /**
-     * Applies {@code deadline} (ISO-8601, {@code PT2S}) and {@code partialFailure}
-     * ({@code FAIL}/{@code PARTIAL}) when present in {@code settings}.
+     * Applies the settings present in {@code settings} by the {@link Settings} convention:
+     * {@code deadline} (1ms..1h, {@code 2s} or {@code PT2S}), {@code partial-failure}
+     * ({@code fail}/{@code partial}), {@code max-threads} (1..10000).
+     *
+     * @throws IllegalArgumentException naming the key for an unknown key or a bad value
      */
-    public Builder<R> from(Map<String, String> settings) {
-      Objects.requireNonNull(settings, "settings must not be null");
-      if (settings.containsKey("deadline")) {
-        deadline(Duration.parse(settings.get("deadline").trim()));
-      }
-      if (settings.containsKey("partialFailure")) {
-        String value = settings.get("partialFailure").trim();
-        try {
-          partialFailure(PartialFailurePolicy.valueOf(value.toUpperCase(Locale.ROOT)));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException("partialFailure must be FAIL or PARTIAL but was '" + value + "'", e);
-        }
-      }
+    public Builder<R> from(Map<String, ?> settings) {
+      Settings s = Settings.of(name, settings);
+      deadline(s.duration("deadline", Duration.ofMillis(1), Duration.ofHours(1), deadline));
+      partialFailure(s.enumValue("partial-failure", PartialFailurePolicy.class, policy));
+      maxThreads(s.intValue("max-threads", 1, 10_000, maxThreads));
+      s.done();
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.scaleblocks.sharding;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -13,7 +14,8 @@ import java.util.function.UnaryOperator;
 /**
  * Routes a sharding key to its shard and the shard's resource.
  *
- * <p>A key becomes a routing key through the key extractor (by default {@code toString()}); if
+ * <p>A key becomes a routing key through the key extractor (by default {@code toString()}, and a
+ * {@code byte[]} by its content, one char per byte; other arrays are refused); if
  * hash tags are on (the default) and the routing key contains {@code {...}} with something between
  * the braces, only that part is hashed, as in Redis Cluster: {@code "{user42}:orders"} and
  * {@code "{user42}:profile"} land together. The routing hash then goes to its pin if it has one,
@@ -57,7 +59,11 @@ public interface ShardRouter<K, R> {
    */
   ShardTopology<R> update(UnaryOperator<ShardTopology<R>> change);
 
-  /** Forces {@code key} (and every key with its hash tag) onto shard {@code shardId}. */
+  /**
+   * Forces {@code key} (and every key with its hash tag) onto shard {@code shardId}. A pin moves
+   * routing, not data: for a database router, the key's rows stay where they are unless a
+   * migration moves them. A migration running meanwhile keeps the pin at its switch.
+   */
   default void pin(K key, String shardId) {
     long hash = hashOf(key);
     update(t -> t.withPin(hash, shardId));
@@ -72,12 +78,18 @@ public interface ShardRouter<K, R> {
   /**
    * Runs {@code call} on the shard of {@code key} as a write: it waits while writes are paused,
    * routes with the snapshot current once it may proceed, and holds off a pause until it returns.
+   * A write inside a write on one thread does not wait. A migration sees only what is committed
+   * when {@code call} returns: commit inside it (a transaction that commits later may be lost
+   * at a cutover).
+   *
+   * @throws IllegalStateException if interrupted while writes are paused
    */
   <T, X extends Exception> T write(K key, ShardCall<R, T, X> call) throws X;
 
   /**
-   * Pauses {@link #write}: waits up to {@code timeout} for writes in progress to finish, then
-   * holds every new write until the returned pause is closed.
+   * Pauses {@link #write}: holds every new write at once, waits up to {@code timeout} for writes
+   * in progress to finish, and keeps holding new writes until the returned pause is closed. One
+   * pause at a time: a second waits for the first, within its own timeout.
    *
    * @throws IllegalStateException if the writes in progress did not finish within the timeout
    */
@@ -95,9 +107,12 @@ public interface ShardRouter<K, R> {
     T call(Shard<R> shard) throws X;
   }
 
-  /** Writes are held while this is open. */
+  /**
+   * Writes are held while this is open. Not tied to a thread: it may be closed on any thread, and
+   * closing it again does nothing.
+   */
   interface WritePause extends AutoCloseable {
-    /** Nanoseconds since the pause began to hold new writes. */
+    /** Nanoseconds since the pause began to hold new writes (waiting for writes included). */
     long heldNanos();
 
     @Override
@@ -130,7 +145,7 @@ public interface ShardRouter<K, R> {
     private ShardTopology<R> topology;
     private final List<Shard<R>> shards = new ArrayList<>();
     private Function<Map<String, Integer>, Placement<String>> placement = Placements::consistent;
-    private Function<? super K, ? extends CharSequence> keyExtractor = Object::toString;
+    private Function<? super K, ? extends CharSequence> keyExtractor = Builder::defaultRoutingKey;
     private HashFunction hash = Hashing.murmur3();
     private boolean hashTags = DEFAULT_HASH_TAGS;
     private String name = "shard-router";
@@ -166,7 +181,22 @@ public interface ShardRouter<K, R> {
       return this;
     }
 
-    /** How a key becomes its routing key; default {@code toString()}. */
+    /**
+     * The default routing key: a {@code byte[]} by its content (one char per byte), any other
+     * array refused (its {@code toString()} is its identity), anything else its {@code toString()}.
+     */
+    static CharSequence defaultRoutingKey(Object key) {
+      if (key instanceof byte[] bytes) {
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+      }
+      if (key.getClass().isArray()) {
+        throw new IllegalArgumentException("a " + key.getClass().getComponentType().getName()
+            + "[] key has no routing key by content; give the router a keyExtractor");
+      }
+      return key.toString();
+    }
+
+    /** How a key becomes its routing key; default {@link #defaultRoutingKey}. */
     public Builder<K, R> keyExtractor(Function<? super K, ? extends CharSequence> extractor) {
       this.keyExtractor = Objects.requireNonNull(extractor, "keyExtractor must not be null");
       return this;

@@ -89,6 +89,11 @@ public final class ShardTopology<R> {
     return Optional.ofNullable(shards.get(id));
   }
 
+  /**
+   * The placement, for inspection. Change it through this topology ({@link #withShard},
+   * {@link #withoutShard}), not with {@link Placement#withNode} on its own: a placement changed
+   * outside the topology's history cannot be switched to by a migration's rebase.
+   */
   public Placement<String> placement() {
     return placement;
   }
@@ -140,6 +145,50 @@ public final class ShardTopology<R> {
   public ShardTopology<R> withoutPin(long routingHash) {
     PinTable next = pins.without(routingHash);
     return next == pins ? this : new ShardTopology<>(new LinkedHashMap<>(shards), placement, next, version + 1);
+  }
+
+  /**
+   * This topology, a target derived from {@code base}, with the changes made to {@code base} since
+   * then carried over from {@code current}: pins added, moved or removed (a pin to a shard this
+   * topology lacks is dropped) and shard resources replaced (a failover to a new primary). A
+   * migration switches to the result, so such changes made while it ran are kept.
+   *
+   * @throws IllegalStateException if {@code current} no longer has {@code base}'s shards and
+   *     placement: a change that moves data, which cannot be carried over
+   */
+  public ShardTopology<R> rebase(ShardTopology<R> base, ShardTopology<R> current) {
+    Objects.requireNonNull(base, "base must not be null");
+    Objects.requireNonNull(current, "current must not be null");
+    if (current == base) {
+      return this;
+    }
+    if (current.placement != base.placement || !current.shards.keySet().equals(base.shards.keySet())) {
+      throw new IllegalStateException("the shards or placement changed since v" + base.version()
+          + " (" + base.shards.keySet() + ", now v" + current.version() + " " + current.shards.keySet()
+          + "); only pins and resources can be carried over");
+    }
+    Map<String, Shard<R>> next = new LinkedHashMap<>(shards);
+    for (Shard<R> now : current.shardList) {
+      Shard<R> then = base.shards.get(now.id());
+      if (next.containsKey(now.id()) && !Objects.equals(then.resource(), now.resource())) {
+        next.put(now.id(), new Shard<>(now.id(), now.resource(), next.get(now.id()).weight()));
+      }
+    }
+    PinTable nextPins = pins;
+    Map<Long, String> before = base.pins.asMap();
+    Map<Long, String> after = current.pins.asMap();
+    for (Long hash : before.keySet()) {
+      if (!after.containsKey(hash)) {
+        nextPins = nextPins.without(hash);
+      }
+    }
+    for (Map.Entry<Long, String> pin : after.entrySet()) {
+      if (!pin.getValue().equals(before.get(pin.getKey()))) {
+        nextPins = next.containsKey(pin.getValue()) ? nextPins.with(pin.getKey(), pin.getValue())
+            : nextPins.without(pin.getKey());
+      }
+    }
+    return new ShardTopology<>(next, placement, nextPins, Math.max(version, current.version) + 1);
   }
 
   private Shard<R> requireShard(String id) {

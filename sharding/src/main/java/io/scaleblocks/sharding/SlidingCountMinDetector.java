@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link HotKeyDetector} over a count-min sketch of an exact sliding window; see the interface.
@@ -30,8 +33,10 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
 
+  private static final Logger LOG = LoggerFactory.getLogger(SlidingCountMinDetector.class);
+  private static final HashFunction KEY_HASH = Hashing.murmur3();
   private static final int DEPTH = 4;
-  private static final int CONFIRMED_SLOTS = 256;
+  private static final int KNOWN_CANDIDATE_SLOTS = 256;
   private static final VarHandle BUSY;
   private static final VarHandle DROPPED;
 
@@ -53,9 +58,11 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
   private final long[] ring;
   private final int fullThreshold;
   /** Hashes of keys known to be candidates, so a hot key does not look itself up every time. */
-  private final long[] confirmed = new long[CONFIRMED_SLOTS];
+  private final long[] knownCandidates = new long[KNOWN_CANDIDATE_SLOTS];
   private final Map<K, Long> candidates = new ConcurrentHashMap<>();
   private final HotKeyDetector.Listener<K> listener;
+  private final ReentrantLock reportLock = new ReentrantLock();
+  /** Guarded by {@code reportLock}. */
   private Set<K> reportedHot = Set.of();
 
   @SuppressWarnings("unused") // through BUSY
@@ -80,12 +87,27 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
 
   @Override
   public void record(K key) {
-    record(key, Objects.requireNonNull(key, "key must not be null").hashCode());
+    record(key, keyHash(Objects.requireNonNull(key, "key must not be null")));
+  }
+
+  /** A 64-bit hash of text, whole numbers and bytes by content; other keys by {@code hashCode}. */
+  static long keyHash(Object key) {
+    if (key instanceof CharSequence text) {
+      return KEY_HASH.hash(text);
+    }
+    if (key instanceof Long || key instanceof Integer || key instanceof Short || key instanceof Byte) {
+      return KEY_HASH.hash(((Number) key).longValue());
+    }
+    if (key instanceof byte[] bytes) {
+      return KEY_HASH.hash(bytes);
+    }
+    return Hashing.mix(key.hashCode());
   }
 
   @Override
   public void record(K key, long keyHash) {
     Objects.requireNonNull(key, "key must not be null");
+    boolean due = false;
     if (!BUSY.compareAndSet(this, 0, 1)) {
       // Another thread is recording this instant: drop the access rather than wait. Drops do
       // not depend on the key, so shares stay unbiased.
@@ -103,22 +125,43 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
       recorded = count;
       int threshold = count >= window ? fullThreshold : threshold(count);
       if (estimate >= threshold) {
-        int c = (int) h & (CONFIRMED_SLOTS - 1);
-        if (confirmed[c] != h) {
+        int c = (int) h & (KNOWN_CANDIDATE_SLOTS - 1);
+        if (knownCandidates[c] != h) {
           if (!candidates.containsKey(key)) {
             candidates.put(key, h);
           }
-          confirmed[c] = h;
+          knownCandidates[c] = h;
         }
       }
       if (--untilReport == 0) {
         untilReport = reportEvery;
-        if (listener != null) {
-          report();
-        }
+        dropCooledCandidates();
+        due = listener != null;
       }
     } finally {
       BUSY.setRelease(this, 0);
+    }
+    if (due) {
+      report();
+    }
+  }
+
+  /**
+   * Forgets the candidates that fell below the threshold. Runs on the recording thread inside
+   * {@code BUSY}, the only place that changes the candidates and their cache, so a key is never
+   * left cached as a candidate after it was dropped.
+   */
+  private void dropCooledCandidates() {
+    int threshold = threshold(windowCount());
+    boolean dropped = false;
+    for (Map.Entry<K, Long> candidate : candidates.entrySet()) {
+      if (estimate(candidate.getValue()) < threshold) {
+        candidates.remove(candidate.getKey(), candidate.getValue());
+        dropped = true;
+      }
+    }
+    if (dropped) {
+      Arrays.fill(knownCandidates, 0);
     }
   }
 
@@ -175,29 +218,46 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
       int count = estimate(candidate.getValue());
       if (count >= threshold) {
         hot.add(new HotKey<>(candidate.getKey(), count, (double) count / total));
-      } else {
-        candidates.remove(candidate.getKey(), candidate.getValue());
-        Arrays.fill(confirmed, 0);
       }
     }
     hot.sort(Comparator.comparingLong((HotKey<K> k) -> k.count()).reversed());
     return hot;
   }
 
+  /**
+   * Tells the listener what turned hot and what cooled since the last report. Runs after the
+   * recording is done, outside {@code BUSY}; one report at a time (a report due while another
+   * runs is skipped: the next one catches up). What the listener throws is logged.
+   */
   private void report() {
-    List<HotKey<K>> hot = hotKeys();
-    Set<K> now = new HashSet<>();
-    for (HotKey<K> key : hot) {
-      now.add(key.key());
-      if (!reportedHot.contains(key.key())) {
-        listener.becameHot(key);
-      }
+    if (!reportLock.tryLock()) {
+      return;
     }
-    for (K key : reportedHot) {
-      if (!now.contains(key)) {
-        listener.cooledDown(key);
+    try {
+      List<HotKey<K>> hot = hotKeys();
+      Set<K> now = new HashSet<>();
+      for (HotKey<K> key : hot) {
+        now.add(key.key());
+        if (!reportedHot.contains(key.key())) {
+          notify(key.key(), () -> listener.becameHot(key));
+        }
       }
+      for (K key : reportedHot) {
+        if (!now.contains(key)) {
+          notify(key, () -> listener.cooledDown(key));
+        }
+      }
+      reportedHot = now;
+    } finally {
+      reportLock.unlock();
     }
-    reportedHot = now;
+  }
+
+  private static void notify(Object key, Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      LOG.warn("hot-key listener failed for key {}", key, e);
+    }
   }
 }

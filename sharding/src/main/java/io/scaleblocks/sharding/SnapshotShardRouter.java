@@ -6,9 +6,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
@@ -16,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link ShardRouter} over an atomically swapped {@link ShardTopology}; see the interface for the
- * contract. Writes share a read lock that a pause takes exclusively, so a pause waits for writes in
- * progress and holds new ones; the lock is never held by routing alone.
+ * contract. Writes pass a {@link WriteGate} that a pause closes, so a pause waits for writes in
+ * progress and holds new ones; routing alone never touches it.
  */
 final class SnapshotShardRouter<K, R> implements ShardRouter<K, R> {
 
@@ -28,7 +27,7 @@ final class SnapshotShardRouter<K, R> implements ShardRouter<K, R> {
   private final Function<? super K, ? extends CharSequence> keyExtractor;
   private final HashFunction hash;
   private final boolean hashTags;
-  private final ReentrantReadWriteLock writeGate = new ReentrantReadWriteLock();
+  private final WriteGate writeGate = new WriteGate();
   private final CopyOnWriteArrayList<Tracker> trackers = new CopyOnWriteArrayList<>();
   private volatile RouteListener listener;
 
@@ -90,8 +89,7 @@ final class SnapshotShardRouter<K, R> implements ShardRouter<K, R> {
   @Override
   public <T, X extends Exception> T write(K key, ShardCall<R, T, X> call) throws X {
     long h = hashOf(key);
-    ReentrantReadWriteLock.ReadLock lock = writeGate.readLock();
-    lock.lock();
+    writeGate.enter(name);
     try {
       // Recorded before the write, so a drain while it runs sees it, and again after, so a drain
       // that came between the two does not miss its effect.
@@ -104,7 +102,7 @@ final class SnapshotShardRouter<K, R> implements ShardRouter<K, R> {
       return call.call(shard);
     } finally {
       track(key);
-      lock.unlock();
+      writeGate.exit();
     }
   }
 
@@ -118,10 +116,9 @@ final class SnapshotShardRouter<K, R> implements ShardRouter<K, R> {
   public WritePause pauseWrites(Duration timeout) {
     Objects.requireNonNull(timeout, "timeout must not be null");
     long start = System.nanoTime();
-    ReentrantReadWriteLock.WriteLock lock = writeGate.writeLock();
     boolean acquired;
     try {
-      acquired = lock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS);
+      acquired = writeGate.pause(timeout.toNanos());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(name + " - interrupted while pausing writes", e);
@@ -131,7 +128,7 @@ final class SnapshotShardRouter<K, R> implements ShardRouter<K, R> {
           name + " - writes in progress did not finish within " + timeout + "; writes not paused");
     }
     return new WritePause() {
-      private boolean closed;
+      private final AtomicBoolean closed = new AtomicBoolean();
 
       @Override
       public long heldNanos() {
@@ -140,9 +137,8 @@ final class SnapshotShardRouter<K, R> implements ShardRouter<K, R> {
 
       @Override
       public void close() {
-        if (!closed) {
-          closed = true;
-          lock.unlock();
+        if (closed.compareAndSet(false, true)) {
+          writeGate.resume();
         }
       }
     };

@@ -194,4 +194,22 @@ class HotKeyDetectorTest {
     assertEquals("celebrity", hot.get(0).key());
     assertTrue(hot.get(0).share() > 0.25 && hot.get(0).share() < 0.42, hot.toString());
   }
+
+  @Test
+  void settingsFollowTheKebabCaseConventionAndRefuseUnknownKeysAndOutOfRangeValues() {
+    HotKeyDetector<String> detector = HotKeyDetector.<String>builder()
+        .from(Map.of("window", "1000", "share", "0.25", "report-every", "10", "sketch-width", 64)).build();
+    for (int i = 0; i < 1_000; i++) {
+      detector.record(i % 2 == 0 ? "celebrity" : "fan-" + i);
+    }
+    assertEquals(1_000, detector.windowCount());
+    assertEquals(List.of("celebrity"), detector.hotKeys().stream().map(HotKey::key).toList());
+    HotKeyDetector.builder().from(Map.of("reportEvery", "5", "sketchWidth", "32"));
+    assertMessage(IllegalArgumentException.class, "'windw'",
+        () -> HotKeyDetector.builder().from(Map.of("windw", "10")));
+    assertMessage(IllegalArgumentException.class, "'window' must be between 1 and 100000000 but was '0'",
+        () -> HotKeyDetector.builder().from(Map.of("window", "0")));
+    assertMessage(IllegalArgumentException.class, "'report-every'",
+        () -> HotKeyDetector.builder().from(Map.of("report-every", "4294967296")));
+  }
 }

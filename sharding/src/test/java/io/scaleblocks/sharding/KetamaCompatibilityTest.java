@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -68,5 +70,36 @@ class KetamaCompatibilityTest {
     assertEquals(expected, Hashing.ketama().hash("hello"));
     // MD5("hello") = 5d41402abc4b2a76b9719d911017c592
     assertEquals(0x2a40415dL, Hashing.ketama().hash("hello"));
+  }
+
+  /**
+   * Digests per server of libmemcached's weighted ketama, computed by its own float expression
+   * compiled with gcc ({@code floor((float) (pct * 160 / 4 * (float) n + 0.0000000001))}, pct a
+   * float): 1,2,3 gives 20 40 60; six 1s and a 2 give 35 each and 70; 3,7 gives 24 56; 100..500
+   * gives 13 26 40 53 66; 1,10 gives 7 72; six 5s and a 6 give 38 each and 46.
+   */
+  @Test
+  void weightedDigestsRoundAsLibmemcachedsFloatArithmetic() {
+    assertDigests(new int[] {20, 40, 60}, 1, 2, 3);
+    assertDigests(new int[] {35, 35, 35, 35, 35, 35, 70}, 1, 1, 1, 1, 1, 1, 2);
+    assertDigests(new int[] {24, 56}, 3, 7);
+    assertDigests(new int[] {13, 26, 40, 53, 66}, 100, 200, 300, 400, 500);
+    assertDigests(new int[] {7, 72}, 1, 10);
+    assertDigests(new int[] {38, 38, 38, 38, 38, 38, 46}, 5, 5, 5, 5, 5, 5, 6);
+    // Equal weights: 40 each at every count, where float arithmetic once gave 39 at 7, 14, 28...
+    for (int n : new int[] {7, 14, 28, 49, 56, 98}) {
+      Map<String, Integer> equal = new LinkedHashMap<>();
+      IntStream.range(0, n).forEach(i -> equal.put("s" + i, 3));
+      assertEquals(40, KetamaPlacement.digestsPerServer(NodeSet.of(equal))[n - 1], "n = " + n);
+    }
+  }
+
+  private static void assertDigests(int[] expected, int... weights) {
+    Map<String, Integer> nodes = new LinkedHashMap<>();
+    for (int i = 0; i < weights.length; i++) {
+      nodes.put("s" + i, weights[i]);
+    }
+    assertEquals(Arrays.toString(expected),
+        Arrays.toString(KetamaPlacement.digestsPerServer(NodeSet.of(nodes))));
   }
 }

@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * #existingSession}); the session is saved, with only what the request changed, when the handler
  * sends the response headers (or returns without sending them), and the {@code Set-Cookie} header
  * goes out only after that save succeeded. Changes made after the headers went out are saved when
- * the handler returns; if that save fails, the failure is logged, since the response is gone. A new session never takes the id a client sent.
+ * the handler returns; if that save fails, the failure is logged at {@code WARN}, since the
+ * response is gone. A handler that throws still has its session changes saved before the
+ * exception goes on to the server (a save failure then is logged at {@code WARN}). A new session
+ * never takes the id a client sent.
  *
  * <p>Failures become responses, if the headers were not sent yet: an unreachable store ({@link
  * SessionStoreException}) {@code 503} with {@code Retry-After: 1}; a refused save ({@link
@@ -101,7 +104,14 @@ public final class HttpSessionFilter extends Filter {
         RequestSession.idsIn(exchange.getRequestHeaders().get("Cookie"), cookie.name()), clock);
     SessionExchange wrapped = new SessionExchange(exchange, request, this);
     try {
-      chain.doFilter(wrapped);
+      try {
+        chain.doFilter(wrapped);
+      } catch (IOException | RuntimeException | Error e) {
+        if (!(e instanceof SessionException)) {
+          saveAfterHandlerFailure(wrapped, request, e);
+        }
+        throw e;
+      }
       if (!wrapped.headersSent()) {
         wrapped.commit();
       } else if (!wrapped.failed()) {
@@ -113,6 +123,19 @@ public final class HttpSessionFilter extends Filter {
         throw new IOException(e);
       }
       wrapped.fail(e);
+    }
+  }
+
+  /** Saves what a handler changed before it threw; a save failure is logged, the handler's failure propagates. */
+  private void saveAfterHandlerFailure(SessionExchange wrapped, RequestSession request, Throwable handlerFailure) {
+    if (wrapped.failed()) {
+      return;
+    }
+    try {
+      request.commit();
+    } catch (SessionException e) {
+      LOG.warn("{} - saving the session after the handler failed ({}) failed too: {}", store.name(),
+          handlerFailure.toString(), e.toString());
     }
   }
 

@@ -1,6 +1,7 @@
 package io.scaleblocks.session.internal;
 
 import io.scaleblocks.session.Session;
+import io.scaleblocks.session.SessionConflictException;
 import io.scaleblocks.session.SessionCookieConfig;
 import io.scaleblocks.session.SessionStore;
 import java.time.Clock;
@@ -11,7 +12,10 @@ import java.util.Optional;
  * One request's session, as both web filters handle it: found lazily from the cookie's id on
  * first use, created on demand, rotated or invalidated on request, saved once at commit (before
  * the response's headers go out), with the {@code Set-Cookie} value the commit implies. A session
- * found past half its renewal timeout gets a new id when it is loaded. One request's thread only.
+ * found past half its renewal timeout gets a new id when it is loaded; if a parallel request
+ * renewed it first, this request goes on with the session as it loaded it (a save of changes
+ * under the old id is then refused like any save of a renamed session). One request's thread
+ * only.
  */
 public final class RequestSession {
 
@@ -77,7 +81,14 @@ public final class RequestSession {
     Optional<java.time.Duration> renewal = session.renewalTimeout();
     if (renewal.isPresent()
         && clock.millis() - session.renewedTime().toEpochMilli() >= renewal.get().toMillis() / 2) {
-      rotate();
+      try {
+        rotate();
+      } catch (SessionConflictException e) {
+        if (e.reason() != SessionConflictException.Reason.SESSION_GONE) {
+          throw e;
+        }
+        // a parallel request renewed it first: serve the session as loaded, under the old cookie
+      }
     }
   }
 

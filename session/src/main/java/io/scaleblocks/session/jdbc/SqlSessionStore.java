@@ -20,6 +20,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.Executors;
@@ -299,6 +300,7 @@ final class SqlSessionStore implements JdbcSessionStore {
 
   @Override
   public List<String> findIdsByPrincipal(String principal) {
+    Objects.requireNonNull(principal, "principal");
     long now = core.now();
     return run("findIdsByPrincipal", false, c -> {
       try (PreparedStatement st = c.prepareStatement(sql.byPrincipal)) {

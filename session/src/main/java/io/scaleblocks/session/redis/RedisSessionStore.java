@@ -13,18 +13,23 @@ import io.scaleblocks.session.internal.StoreCore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Sessions as Redis hashes, every operation one Lua script (see the scripts beside this class).
  *
- * <p>Round trips: find (read and touch) 1; save 1, plus 1 when the principal changed; create 1
- * (its first save); touch 1; changeId 1, plus 2 with a principal; delete 1, plus 1 with a
- * principal.
+ * <p>Round trips: find (read and touch) 1; save 1, plus 1 when a principal is set or cleared and
+ * plus 2 when it changes from one principal to another (index add and remove); create 1 (its
+ * first save); touch 1; changeId 1, plus 2 with a principal (plus one more attempt if another
+ * request changed the principal meanwhile); delete 1, plus 1 with a principal. A login of an
+ * anonymous session (setPrincipal, changeId, save) is 3.
  *
  * <p>The principal index is a sorted set per principal, scored by each session's hard deadline
  * (absolute or renewal, which no touch moves), and expiring with its last member; so it cannot
@@ -32,9 +37,15 @@ import redis.clients.jedis.exceptions.JedisException;
  * an id is added before the session is written under it and removed after the session left it.
  * A read drops members past their deadline and checks each remaining one against its hash, so a
  * crash between the two writes leaves an extra member that no read returns.
+ *
+ * <p>A session hash whose timing fields ({@code _c _a _r _i _x _n}) are missing or not numbers
+ * (written by hand or by another program) is treated as absent: find and touch delete it and
+ * report no session (logged at {@code WARN}), save and changeId see it as gone, and the principal
+ * index does not list it. So a garbled hash never turns into a store failure for its cookie.
  */
 final class RedisSessionStore implements SessionStore {
 
+  private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
   private static final int MAX_ID_ATTEMPTS = 3;
   private static final byte[] ONE = bytes("1");
   private static final byte[] ZERO = bytes("0");
@@ -96,9 +107,12 @@ final class RedisSessionStore implements SessionStore {
     return reply instanceof Long l && l == 1L;
   }
 
+  /** Counts an expiry the script found; logs a garbled hash it deleted (-1), which reads as absent. */
   private void countIfExpired(Object reply) {
     if (reply instanceof Long l && l == 0L) {
       core.countExpired(1);
+    } else if (reply instanceof Long l && l == -1L) {
+      LOG.warn("{} - a session hash had a missing or non-numeric timing field; deleted, read as absent", name());
     }
   }
 
@@ -178,9 +192,11 @@ final class RedisSessionStore implements SessionStore {
       if (principal != null) {
         indexAdd(principal, newId, now + core.config().absoluteTimeout().toMillis(), now);
       }
-      Object reply = core.timed("changeId", () -> call("changeId", () -> LuaScript.RENAME.run(jedis,
-          List.of(keyOf(oldId), keyOf(newId)), List.of(bytes(now)))));
-      long result = (Long) reply;
+      List<byte[]> args = principalIndex ? List.of(bytes(now), bytes(principal == null ? "" : principal))
+          : List.of(bytes(now));
+      List<?> reply = core.timed("changeId", () -> call("changeId", () -> (List<?>) LuaScript.RENAME.run(jedis,
+          List.of(keyOf(oldId), keyOf(newId)), args)));
+      long result = (Long) reply.get(0);
       if (result == 1) {
         if (principal != null) {
           indexRemove(principal, oldId);
@@ -195,8 +211,14 @@ final class RedisSessionStore implements SessionStore {
       if (result == 0) {
         throw core.gone(oldId);
       }
+      if (result == -2) {
+        // another request changed the principal since this handle was loaded: index under the stored one
+        String stored = HashFormat.text(reply.get(1));
+        principal = stored.isEmpty() ? null : stored;
+      }
     }
-    throw new SessionStoreException(name() + " - no free id after " + MAX_ID_ATTEMPTS + " attempts", null);
+    throw new SessionStoreException(name() + " - no id change after " + MAX_ID_ATTEMPTS
+        + " attempts (ids taken or the principal changing meanwhile)", null);
   }
 
   @Override
@@ -206,6 +228,7 @@ final class RedisSessionStore implements SessionStore {
 
   @Override
   public List<String> findIdsByPrincipal(String principal) {
+    Objects.requireNonNull(principal, "principal");
     if (!principalIndex) {
       throw new UnsupportedOperationException(name() + " - the principal index is off");
     }

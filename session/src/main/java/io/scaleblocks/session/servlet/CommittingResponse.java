@@ -14,7 +14,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The response the servlet sees: the container's, except that the session is saved before the
- * body starts or the response is otherwise committed, and that after a session failure the
+ * first byte of the body is written (not when the stream or writer is only obtained), or the
+ * response is otherwise committed, and that after a session failure the
  * status is the failure's and the servlet's output is discarded.
  */
 final class CommittingResponse extends HttpServletResponseWrapper {
@@ -23,6 +24,8 @@ final class CommittingResponse extends HttpServletResponseWrapper {
   private final RequestSession state;
   private boolean sessionCommitted;
   private boolean failed;
+  private SavingStream stream;
+  private PrintWriter writer;
 
   CommittingResponse(HttpServletResponse response, SessionServletFilter filter, RequestSession state) {
     super(response);
@@ -43,8 +46,12 @@ final class CommittingResponse extends HttpServletResponseWrapper {
     }
   }
 
-  /** At the end of the request: the first save, or a save of what changed since the body started. */
-  void commitSession() {
+  /**
+   * At the end of the request: the first save, or a save of what changed since the body started.
+   * A failure of that late save is still answered while the response is not committed; only
+   * after that is it logged.
+   */
+  void commitSession() throws IOException {
     if (failed) {
       return;
     }
@@ -58,7 +65,16 @@ final class CommittingResponse extends HttpServletResponseWrapper {
         target().setHeader("Set-Cookie", state.setCookie().get());
       }
     } catch (SessionException e) {
-      filter.logLate(e);
+      if (!fail(e)) {
+        filter.logLate(e);
+      }
+    }
+  }
+
+  /** After the servlet threw: saves what it changed, without touching the response. */
+  void saveAfterServletFailure() {
+    if (!failed) {
+      state.commit();
     }
   }
 
@@ -88,18 +104,34 @@ final class CommittingResponse extends HttpServletResponseWrapper {
     }
   }
 
+  /** Before the first byte of the body: saves, or turns the response into the failure's. */
+  private boolean beforeWrite() throws IOException {
+    if (!sessionCommitted && !failed) {
+      guarded(this::beforeBody);
+    }
+    return !failed;
+  }
+
   @Override
   public ServletOutputStream getOutputStream() throws IOException {
-    guarded(this::beforeBody);
-    return failed ? new DiscardingStream() : super.getOutputStream();
+    if (failed) {
+      return new DiscardingStream();
+    }
+    if (stream == null) {
+      stream = new SavingStream(super.getOutputStream());
+    }
+    return stream;
   }
 
   @Override
   public PrintWriter getWriter() throws IOException {
-    guarded(this::beforeBody);
-    return failed
-        ? new PrintWriter(new OutputStreamWriter(OutputStream.nullOutputStream(), StandardCharsets.UTF_8))
-        : super.getWriter();
+    if (failed) {
+      return new PrintWriter(new OutputStreamWriter(OutputStream.nullOutputStream(), StandardCharsets.UTF_8));
+    }
+    if (writer == null) {
+      writer = new PrintWriter(new SavingWriter(super.getWriter()));
+    }
+    return writer;
   }
 
   @Override
@@ -138,6 +170,80 @@ final class CommittingResponse extends HttpServletResponseWrapper {
   public void setStatus(int sc) {
     if (!failed) {
       super.setStatus(sc);
+    }
+  }
+
+  /** The container's stream, saving the session before the first byte and discarding after a failure. */
+  private final class SavingStream extends ServletOutputStream {
+    private final ServletOutputStream out;
+
+    SavingStream(ServletOutputStream out) {
+      this.out = out;
+    }
+
+    @Override public boolean isReady() {
+      return failed || out.isReady();
+    }
+
+    @Override public void setWriteListener(WriteListener listener) {
+      out.setWriteListener(listener);
+    }
+
+    @Override public void write(int b) throws IOException {
+      if (beforeWrite()) {
+        out.write(b);
+      }
+    }
+
+    @Override public void write(byte[] b, int off, int len) throws IOException {
+      if (beforeWrite()) {
+        out.write(b, off, len);
+      }
+    }
+
+    @Override public void flush() throws IOException {
+      if (beforeWrite()) {
+        out.flush();
+      }
+    }
+
+    @Override public void close() throws IOException {
+      if (beforeWrite()) {
+        out.close();
+      }
+    }
+  }
+
+  /** The container's writer, saving the session before the first character and discarding after a failure. */
+  private final class SavingWriter extends java.io.Writer {
+    private final PrintWriter out;
+
+    SavingWriter(PrintWriter out) {
+      this.out = out;
+    }
+
+    @Override public void write(char[] chars, int off, int len) throws IOException {
+      if (beforeWrite()) {
+        out.write(chars, off, len);
+      }
+    }
+
+    @Override public void write(String str, int off, int len) throws IOException {
+      if (beforeWrite()) {
+        out.write(str, off, len);
+      }
+    }
+
+    @Override public void flush() throws IOException {
+      if (beforeWrite()) {
+        out.flush();
+      }
+    }
+
+    @Override public void close() throws IOException {
+      if (beforeWrite()) {
+        out.close();
+      }
     }
   }
 

@@ -33,9 +33,12 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The session is loaded on first use, and saved (only what the request changed) before the
- * first byte of the body, a flush, a {@code sendError} or a {@code sendRedirect}, so that the
+ * first byte of the body is written, a flush, a {@code sendError} or a {@code sendRedirect}, so that the
  * cookie and any failure status can still be set; changes made after that are saved when the
- * request ends (a failure then is logged, since the response is gone). Failures before the
+ * request ends (a failure then still becomes the failure's status if the response is not
+ * committed yet, and is only logged once it is). A servlet that throws
+ * still has its session changes saved before the exception goes on to the container (a save
+ * failure then is logged at {@code WARN}). Failures before the
  * response is committed become a {@code 503} (store unavailable, with {@code Retry-After: 1}),
  * {@code 409} (save refused) or {@code 500} (garbled attribute), and the servlet's own output is
  * discarded. Thread-safe.
@@ -100,7 +103,19 @@ public final class SessionServletFilter implements Filter {
     request.setAttribute(ATTRIBUTE, state);
     CommittingResponse wrapped = new CommittingResponse(response, this, state);
     try {
-      chain.doFilter(request, wrapped);
+      try {
+        chain.doFilter(request, wrapped);
+      } catch (IOException | RuntimeException | Error e) {
+        if (!(e instanceof SessionException)) {
+          saveAfterServletFailure(wrapped, e);
+        }
+        throw e;
+      } catch (ServletException e) {
+        if (!(e.getCause() instanceof SessionException)) {
+          saveAfterServletFailure(wrapped, e);
+        }
+        throw e;
+      }
       wrapped.commitSession();
     } catch (ServletException e) {
       if (!(e.getCause() instanceof SessionException cause)) {
@@ -109,6 +124,16 @@ public final class SessionServletFilter implements Filter {
       failed(wrapped, cause);
     } catch (SessionException e) {
       failed(wrapped, e);
+    }
+  }
+
+  /** Saves what a servlet changed before it threw; a save failure is logged, the servlet's failure propagates. */
+  private void saveAfterServletFailure(CommittingResponse wrapped, Throwable servletFailure) {
+    try {
+      wrapped.saveAfterServletFailure();
+    } catch (SessionException e) {
+      LOG.warn("{} - saving the session after the servlet failed ({}) failed too: {}", store.name(),
+          servletFailure.toString(), e.toString());
     }
   }
 

@@ -1,7 +1,8 @@
 -- Finds and touches one session in one round trip.
 -- KEYS[1] the session hash; ARGV[1] now (epoch ms), ARGV[2] '1' to return the fields, '0' not to.
--- Returns false when absent, 0 when it was past its deadline (and is deleted now), else 1 or the
--- hash's fields as they were before the touch.
+-- Returns false when absent, 0 when it was past its deadline (and is deleted now), -1 when a
+-- timing field is missing or not a number (the garbled hash is deleted now), else 1 or the hash's
+-- fields as they were before the touch.
 local m = redis.call('HMGET', KEYS[1], '_c', '_a', '_r', '_i', '_x', '_n')
 if not m[1] then
   return false
@@ -9,6 +10,10 @@ end
 local now = tonumber(ARGV[1])
 local created, last, renewed = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
 local idle, absolute, renewal = tonumber(m[4]), tonumber(m[5]), tonumber(m[6])
+if not (created and last and renewed and idle and absolute and renewal) then
+  redis.call('DEL', KEYS[1])
+  return -1
+end
 local hard = created + absolute
 if renewal > 0 then
   hard = math.min(hard, renewed + renewal)

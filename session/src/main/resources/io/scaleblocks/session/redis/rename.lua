@@ -1,23 +1,32 @@
 -- Moves a live session to a new id in one atomic step (both keys share a hash tag, so a slot).
--- KEYS[1] the old hash, KEYS[2] the new one; ARGV[1] now.
--- Returns 1 when moved, 0 when the old id has no live session, -1 when the new id is taken.
-local m = redis.call('HMGET', KEYS[1], '_c', '_a', '_r', '_i', '_x', '_n')
+-- KEYS[1] the old hash, KEYS[2] the new one; ARGV[1] now; ARGV[2], when given, the principal
+-- the caller indexed the new id under ('' for none).
+-- Returns {1} when moved, {0} when the old id has no live session (a garbled one is deleted), {-1} when the new id is taken,
+-- {-2, stored principal or ''} when ARGV[2] is not the stored principal (nothing moved).
+local m = redis.call('HMGET', KEYS[1], '_c', '_a', '_r', '_i', '_x', '_n', '_p')
 if not m[1] then
-  return 0
+  return {0}
 end
 local now = tonumber(ARGV[1])
 local created, last, renewed = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
 local idle, absolute, renewal = tonumber(m[4]), tonumber(m[5]), tonumber(m[6])
+if not (created and last and renewed and idle and absolute and renewal) then
+  redis.call('DEL', KEYS[1])
+  return {0}
+end
 local hard = created + absolute
 if renewal > 0 then
   hard = math.min(hard, renewed + renewal)
 end
 if now >= math.min(last + idle, hard) then
   redis.call('DEL', KEYS[1])
-  return 0
+  return {0}
+end
+if ARGV[2] and (m[7] or '') ~= ARGV[2] then
+  return {-2, m[7] or ''}
 end
 if redis.call('EXISTS', KEYS[2]) == 1 then
-  return -1
+  return {-1}
 end
 redis.call('RENAME', KEYS[1], KEYS[2])
 local touched = math.max(last, now)
@@ -27,4 +36,4 @@ if renewal > 0 then
   hard = math.min(hard, now + renewal)
 end
 redis.call('PEXPIRE', KEYS[2], string.format('%d', math.min(touched + idle, hard) - now))
-return 1
+return {1}

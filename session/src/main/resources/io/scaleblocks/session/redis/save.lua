@@ -4,7 +4,8 @@
 -- ARGV[3..8] created, last access, renewed, idle, absolute, renewal (used by 'n');
 -- ARGV[9] '1' when the principal changed, ARGV[10] the principal ('' for none);
 -- ARGV[11] the number of changes, then per change: name, expected version, 's' or 'd', value.
--- Returns {'ok', seq}, {'taken'}, {'gone'}, {'expired'} or {'conflict', name...}.
+-- Returns {'ok', seq}, {'taken'}, {'gone'} (also for a garbled hash, deleted now), {'expired'} or
+-- {'conflict', name...}.
 local now = tonumber(ARGV[1])
 local count = tonumber(ARGV[11])
 if ARGV[2] == 'n' then
@@ -37,6 +38,10 @@ if not m[1] then
 end
 local created, last, renewed = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
 local idle, absolute, renewal = tonumber(m[4]), tonumber(m[5]), tonumber(m[6])
+if not (created and last and renewed and idle and absolute and renewal) then
+  redis.call('DEL', KEYS[1])
+  return {'gone'}
+end
 local hard = created + absolute
 if renewal > 0 then
   hard = math.min(hard, renewed + renewal)

@@ -122,6 +122,35 @@ class HttpSessionFilterTest {
   }
 
   @Test
+  void aRenewalThatAParallelRequestWonServesTheLoadedSessionInsteadOfA409() throws Exception {
+    Session s = memory.create();
+    s.set(SessionAttribute.string("cart"), "cart");
+    memory.save(s);
+    clock.advance(Duration.ofMinutes(10));
+    outage.beforeChangeId = () -> {
+      outage.beforeChangeId = () -> { };
+      memory.changeId(memory.find(s.id()).orElseThrow());
+    };
+    HttpResponse<String> r = raw(app.uri("/get?name=cart"), "SBSESSION=" + s.id());
+    assertEquals(200, r.statusCode());
+    assertEquals("cart", r.body());
+    assertEquals("", cookieOf(r), "the winner's response carries the new id");
+  }
+
+  @Test
+  void theChangesOfAHandlerThatThrowsAreSaved() throws Exception {
+    String cookie = cookieOf(raw(app.uri("/count"), null));
+    String id = cookie.substring(10, cookie.indexOf(';'));
+    try {
+      raw(app.uri("/boom"), "SBSESSION=" + id);
+    } catch (java.io.IOException expected) {
+      // the server closes the exchange of a handler that threw
+    }
+    io.scaleblocks.testkit.Await.until("the change before the throw to be saved", Duration.ofSeconds(5),
+        () -> memory.find(id).orElseThrow().get(SessionAttribute.string("before-boom")).isPresent());
+  }
+
+  @Test
   void aStoreOutageIsA503AndTheSessionIsThereWhenTheStoreReturns() throws Exception {
     String cookie = cookieOf(raw(app.uri("/count"), null));
     String id = cookie.substring(10, cookie.indexOf(';'));

@@ -77,6 +77,10 @@ public final class SessionWebApp implements AutoCloseable {
         }
         return;
       }
+      case "/boom" -> {
+        filter.session(exchange).set(SessionAttribute.string("before-boom"), "kept");
+        throw new IllegalStateException("the handler failed");
+      }
       default -> body = "no session used";
     }
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);

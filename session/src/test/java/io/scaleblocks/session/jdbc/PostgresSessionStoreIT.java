@@ -109,11 +109,12 @@ class PostgresSessionStoreIT extends SessionStoreContract {
       }
       clock.advance(IDLE);
       long start = System.nanoTime();
-      Await.until("the cleanup to remove every expired row", period.multipliedBy(10),
+      Await.until("the cleanup to remove every expired row", Duration.ofSeconds(10),
           () -> rows("SELECT COUNT(*) FROM " + table) == 0);
       long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-      // one period until the next run starts, plus that run's own deletes on a shared machine
-      assertTrue(tookMillis <= period.toMillis() + 1_000, "took " + tookMillis + " ms");
+      // One period until the next run starts, plus that run's own deletes of 2,000 rows, which
+      // take up to 1.8 s on a loaded 2-core machine.
+      assertTrue(tookMillis <= period.toMillis() + 2_000, "took " + tookMillis + " ms");
       assertEquals(0, rows("SELECT COUNT(*) FROM " + table + "_attribute"));
       Await.until("the cleanup to count what it removed", Duration.ofSeconds(5),
           () -> cleaning.stats().expired() == 1_000);

@@ -136,6 +136,76 @@ class RedisSessionStoreIT extends SessionStoreContract {
   }
 
   @Test
+  void principalChangesAndALoginCostTheRoundTripsTheReadmeGives() {
+    SessionStore real = RedisSessionStores.builder(client).config(config()).clock(Clock.systemUTC())
+        .keyPrefix(prefix).build();
+    Session warm = real.create();
+    real.save(warm);
+    real.find(warm.id());
+    try (Jedis admin = admin()) {
+      Session s = real.create();
+      real.save(s);
+      long before = commands(admin);
+      s.setPrincipal("ada");
+      real.save(s);
+      assertEquals(2, commands(admin) - before, "first principal: index add + save");
+
+      before = commands(admin);
+      s.setPrincipal("bob");
+      real.save(s);
+      assertEquals(3, commands(admin) - before, "principal ada to bob: index add + save + index remove");
+
+      before = commands(admin);
+      real.changeId(s);
+      assertEquals(3, commands(admin) - before, "changeId with a principal: index add + rename + index remove");
+
+      Session anonymous = real.create();
+      real.save(anonymous);
+      before = commands(admin);
+      anonymous.setPrincipal("cy");
+      real.changeId(anonymous);
+      real.save(anonymous);
+      assertEquals(3, commands(admin) - before, "login of an anonymous session: rename + index add + save");
+    }
+  }
+
+  @Test
+  void aSessionHashWithAGarbledOrMissingTimingFieldReadsAsAbsentAndIsDeleted() {
+    Session garbled = store.create();
+    garbled.setPrincipal("ada");
+    store.save(garbled);
+    Session missing = store.create();
+    store.save(missing);
+    RedisSessionStore redis = (RedisSessionStore) store;
+    try (Jedis admin = admin()) {
+      admin.hset(redis.keyOf(garbled.id()), "_a".getBytes(StandardCharsets.UTF_8),
+          "soon".getBytes(StandardCharsets.UTF_8));
+      admin.hdel(redis.keyOf(missing.id()), "_i".getBytes(StandardCharsets.UTF_8));
+      assertEquals(java.util.List.of(), store.findIdsByPrincipal("ada"));
+      assertEquals(Optional.empty(), store.find(garbled.id()));
+      assertFalse(store.touch(missing.id()));
+      assertFalse(admin.exists(redis.keyOf(garbled.id())));
+      assertFalse(admin.exists(redis.keyOf(missing.id())));
+    }
+  }
+
+  @Test
+  void aRotationByAStaleHandleIndexesTheNewIdUnderTheStoredPrincipal() {
+    Session s = store.create();
+    s.setPrincipal("ada");
+    store.save(s);
+    Session stale = store.find(s.id()).orElseThrow();
+    Session other = store.find(s.id()).orElseThrow();
+    other.setPrincipal("bob");
+    store.save(other);
+    store.changeId(stale);
+    assertEquals(java.util.List.of(stale.id()), store.findIdsByPrincipal("bob"));
+    assertEquals(java.util.List.of(), store.findIdsByPrincipal("ada"));
+    assertEquals(1, store.deleteByPrincipal("bob"));
+    assertEquals(Optional.empty(), store.find(stale.id()));
+  }
+
+  @Test
   void redisRemovesAnExpiredSessionPhysicallyWithinItsTtlAndASecond() {
     SessionStore real = RedisSessionStores.builder(client).config(SessionStoreConfig.builder()
         .idleTimeout(Duration.ofMillis(800)).absoluteTimeout(Duration.ofMinutes(5)).build())
@@ -157,8 +227,9 @@ class RedisSessionStoreIT extends SessionStoreContract {
   @Test
   void noPrincipalIndexKeyOrSessionIsLeftAfterTenThousandSessionsExpire() {
     SessionStore real = RedisSessionStores.builder(client).config(SessionStoreConfig.builder()
-        .idleTimeout(Duration.ofSeconds(10)).absoluteTimeout(Duration.ofSeconds(10)).build())
+        .idleTimeout(Duration.ofSeconds(20)).absoluteTimeout(Duration.ofSeconds(20)).build())
         .keyPrefix(prefix).build();
+    // 20 s: the 10,000 creates (20,000 round trips) must all finish before the first expires, on a loaded machine too
     for (int i = 0; i < 10_000; i++) {
       Session s = real.create();
       s.setPrincipal("user-" + (i % 100));
@@ -167,7 +238,7 @@ class RedisSessionStoreIT extends SessionStoreContract {
     try (Jedis admin = admin()) {
       assertEquals(100, keys(admin, prefix + "principal:*").size());
       assertEquals(100, real.findIdsByPrincipal("user-7").size());
-      Await.until("every session and index key to expire", Duration.ofSeconds(20),
+      Await.until("every session and index key to expire", Duration.ofSeconds(30),
           () -> keys(admin, prefix + "*").isEmpty());
     }
     assertEquals(0, real.findIdsByPrincipal("user-7").size());

@@ -45,6 +45,7 @@ class SessionServletFilterIT {
   private final MutableClock clock = new MutableClock();
   private final AtomicBoolean down = new AtomicBoolean();
   private SessionStore memory;
+  private OutageStore outage;
   private Server server;
   private int port;
 
@@ -58,7 +59,8 @@ class SessionServletFilterIT {
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
     context.addServlet(new ServletHolder(new Pages()), "/*");
-    SessionServletFilter filter = SessionServletFilter.builder(new OutageStore(memory, down)).clock(clock)
+    outage = new OutageStore(memory, down);
+    SessionServletFilter filter = SessionServletFilter.builder(outage).clock(clock)
         .cookie(SessionCookieConfig.builder().secure(false).sameSite(SessionCookieConfig.SameSite.STRICT).build())
         .build();
     context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -100,6 +102,21 @@ class SessionServletFilterIT {
           SessionServletFilter.session(req).set(COUNT, 100L);
           resp.sendRedirect("/count");
           return;
+        }
+        case "/write-then-change" -> {
+          resp.getWriter().write("early ");
+          SessionServletFilter.session(req).set(COUNT, 7L);
+          body = "late";
+        }
+        case "/writer-then-change-then-big-body" -> {
+          java.io.PrintWriter writer = resp.getWriter();
+          SessionServletFilter.session(req).set(COUNT, 8L);
+          writer.write("x".repeat(256 * 1024));
+          return;
+        }
+        case "/throw" -> {
+          SessionServletFilter.session(req).set(COUNT, 9L);
+          throw new IllegalStateException("the servlet failed");
         }
         default -> body = "no session used";
       }
@@ -183,5 +200,43 @@ class SessionServletFilterIT {
     for (int i = 0; i < 64; i++) {
       assertEquals(Optional.of("attr-" + i), after.get(SessionAttribute.string("attr-" + i)));
     }
+  }
+
+  private void failEverySave() {
+    outage.beforeSave = () -> {
+      throw new io.scaleblocks.session.SessionStoreException("outage - save refused by the test", null);
+    };
+  }
+
+  @Test
+  void aLateSaveThatFailsBeforeTheResponseCommittedIsA503NotA200() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    String id = idOf(send(client, uri("/count"), null));
+    failEverySave();
+    HttpResponse<String> r = send(client, uri("/write-then-change"), "SBSESSION=" + id);
+    assertEquals(503, r.statusCode());
+    assertEquals("", r.body());
+    assertEquals(Optional.of(1L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void theFirstWriteNotGetWriterSavesSoAChangeInBetweenStillGetsItsFailureStatus() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    String id = idOf(send(client, uri("/count"), null));
+    failEverySave();
+    HttpResponse<String> r = send(client, uri("/writer-then-change-then-big-body"), "SBSESSION=" + id);
+    assertEquals(503, r.statusCode());
+    assertEquals("", r.body());
+    outage.beforeSave = () -> { };
+    send(client, uri("/writer-then-change-then-big-body"), "SBSESSION=" + id);
+    assertEquals(Optional.of(8L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void theChangesOfAServletThatThrowsAreSaved() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    String id = idOf(send(client, uri("/count"), null));
+    assertEquals(500, send(client, uri("/throw"), "SBSESSION=" + id).statusCode());
+    assertEquals(Optional.of(9L), memory.find(id).orElseThrow().get(COUNT));
   }
 }

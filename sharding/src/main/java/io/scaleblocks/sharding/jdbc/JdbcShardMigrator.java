@@ -1,25 +1,17 @@
 package io.scaleblocks.sharding.jdbc;
 
-import io.scaleblocks.sharding.HashFunction;
-import io.scaleblocks.sharding.Hashing;
+import io.scaleblocks.config.Settings;
 import io.scaleblocks.sharding.ReshardingPlan;
-import io.scaleblocks.sharding.Shard;
 import io.scaleblocks.sharding.ShardRouter;
 import io.scaleblocks.sharding.ShardTopology;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Optional;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -30,29 +22,52 @@ import org.slf4j.LoggerFactory;
  * the shards of a new topology, while the application keeps writing through
  * {@link ShardRouter#write}.
  *
+ * <p>The key column need not be unique (orders keyed by {@code customer_id}): a key's rows are
+ * always read, copied, checksummed and deleted together.
+ *
  * <ol>
- *   <li><b>Copy</b>: every source shard is scanned in key order, {@code batchSize} rows at a time;
- *       rows whose key the new topology places elsewhere are copied there (delete + insert in one
- *       transaction per batch, so a re-run is idempotent).
+ *   <li><b>Copy</b>: every old shard is read in key order, about {@code batchSize} rows of whole
+ *       keys at a time; the keys the new topology places elsewhere are copied there (their rows
+ *       deleted and inserted in one transaction per batch, so a re-run is idempotent).
  *   <li><b>Catch-up</b>: keys written during the copy (the router records them) are copied again
- *       from their old shard, or deleted on the new one if they were deleted, in rounds until a
- *       round has at most {@code catchUpThreshold} keys.
- *   <li><b>Verify</b>: a checksum (murmur3 over every column) of each moved row on its old shard
- *       is compared with its copy. More than {@code catchUpThreshold} differences that no write
- *       explains fail the migration at once; the rest, and keys written meanwhile, are left to
- *       the cutover.
- *   <li><b>Cutover</b>: writes are paused, the keys written since (and those the verification
- *       left) are copied and verified one by one, the router is swapped to the new topology,
- *       writes resume. The pause is measured.
- *   <li><b>Cleanup</b>: the moved rows are deleted from their old shards.
+ *       from their old shard, or deleted on the new one if they are gone, in rounds until a round
+ *       has at most {@code catchUpThreshold} keys (else: rolled back after
+ *       {@code maxCatchUpRounds}).
+ *   <li><b>Verify</b>: a checksum of each moved key's rows (murmur3 over every column by content,
+ *       summed over the key's rows) on its old shard is compared with its copy. More than
+ *       {@code catchUpThreshold} differences that no write explains roll the migration back.
+ *   <li><b>Cutover</b>: once the keys written since number at most {@code catchUpThreshold},
+ *       writes are paused; those keys are copied and verified again in batched reads and the
+ *       router is switched. The switch is an edit: pins made and resources replaced during the
+ *       migration are kept ({@link ShardTopology#rebase}); if shards were added or removed
+ *       meanwhile, the migration rolls back instead. The pause, measured from when it begins to
+ *       hold new writes, is bounded by {@code maxPause}: waiting for writes in progress counts,
+ *       and before each batched read or write the migrator checks that one and a half times the
+ *       slowest such step seen so far still fits, keeping a tenth of {@code maxPause} for the
+ *       switch; if not it un-pauses, catches up and tries again, up to
+ *       {@code maxCutoverAttempts} times, then rolls back. So the pause exceeds {@code maxPause}
+ *       only if one statement takes longer than that estimate (a database or a thread that
+ *       stalls).
+ *   <li><b>Cleanup</b>: the moved keys' rows are deleted from their old shards.
  * </ol>
  *
- * <p>If verification fails, the copies are deleted from the new shards, the router keeps the old
- * topology and the report says {@link MigrationReport.Outcome#ROLLED_BACK}. Writes that bypass
- * {@link ShardRouter#write} during a migration are not seen and may be lost; reads may keep using
- * {@link ShardRouter#shardFor}. Memory is {@code O(moved rows)} (keys and checksums). SQL goes
- * through prepared statements; table and column names must be plain identifiers. One migration
- * at a time per router; an instance is immutable and thread-safe.
+ * <p>Results say what happened ({@link MigrationReport.Outcome}): a failure before the switch
+ * (a mismatch, a shard that fails, a changed topology, a pause that would not fit) rolls back:
+ * the router keeps its topology and the copies are deleted; a failure during the cleanup leaves
+ * the router switched and reports the stale rows left ({@code CUT_OVER_CLEANUP_PENDING}), and
+ * {@link #cleanup} finishes the job later. If the rollback's own deletes fail, the report names
+ * the copies left the same way ({@code ROLLED_BACK_CLEANUP_PENDING}). Nothing is thrown for a
+ * shard failure.
+ *
+ * <p><b>Visibility.</b> Until the cleanup, a moved key's rows exist on two shards. Routed reads
+ * see one copy; a scatter-gather over every shard sees both when both are in the router (a shard
+ * removal, or a failed cleanup). {@link ShardQueries#owned} drops the rows a shard does not own.
+ *
+ * <p>Writes that bypass {@link ShardRouter#write} during a migration are not seen and may be lost,
+ * and so are writes whose transaction commits after {@code write} returns (a transaction must
+ * commit inside the call). Memory is {@code O(moved keys)}. SQL goes through prepared
+ * statements; table and column names must be plain identifiers. One migration at a time per
+ * router; an instance is immutable and thread-safe.
  *
  * @param <K> the router's key type, read from and written to the key column
  */
@@ -65,28 +80,26 @@ public final class JdbcShardMigrator<K> {
   public static final int DEFAULT_CATCH_UP_THRESHOLD = 200;
   public static final int DEFAULT_MAX_CATCH_UP_ROUNDS = 20;
   public static final Duration DEFAULT_MAX_PAUSE = Duration.ofSeconds(1);
+  public static final int DEFAULT_MAX_CUTOVER_ATTEMPTS = 3;
 
   private final String name;
-  private final String table;
-  private final String keyColumn;
-  private final List<String> columns;
-  private final int batchSize;
+  private final ShardTable table;
+  private final String tableName;
   private final int catchUpThreshold;
   private final int maxCatchUpRounds;
   private final Duration maxPause;
+  private final int maxCutoverAttempts;
   private final Function<Object, K> keyFromColumn;
   private final Function<K, Object> keyToColumn;
-  private final HashFunction checksum = Hashing.murmur3(0x6d6967L);
 
   private JdbcShardMigrator(Builder<K> b) {
     this.name = b.name;
-    this.table = b.table;
-    this.keyColumn = b.keyColumn;
-    this.columns = List.copyOf(b.columns);
-    this.batchSize = b.batchSize;
+    this.tableName = b.table;
+    this.table = new ShardTable(b.table, b.keyColumn, b.columns, b.batchSize);
     this.catchUpThreshold = b.catchUpThreshold;
     this.maxCatchUpRounds = b.maxCatchUpRounds;
     this.maxPause = b.maxPause;
+    this.maxCutoverAttempts = b.maxCutoverAttempts;
     this.keyFromColumn = b.keyFromColumn;
     this.keyToColumn = b.keyToColumn;
   }
@@ -98,331 +111,211 @@ public final class JdbcShardMigrator<K> {
   /**
    * Migrates the table from {@code router}'s current topology to {@code target}.
    *
+   * @return what happened and what is left: see {@link MigrationReport.Outcome}; an interrupt
+   *     while pausing writes rolls back (the interrupt stays set)
    * @throws IllegalArgumentException if the plan is empty (nothing would move)
-   * @throws SQLException if a shard fails; the router then still uses the old topology, and rows
-   *     already copied to new shards are left for a re-run (copies are idempotent)
    */
-  public MigrationReport migrate(ShardRouter<K, DataSource> router, ShardTopology<DataSource> target)
-      throws SQLException {
+  public MigrationReport migrate(ShardRouter<K, DataSource> router, ShardTopology<DataSource> target) {
     Objects.requireNonNull(router, "router must not be null");
     long start = System.nanoTime();
     ReshardingPlan<DataSource> plan = ReshardingPlan.plan(router.topology(), target);
-    LOG.info("{} - migrating {} from {} to {}", name, table, plan.before().shards(), target.shards());
-    Migration migration = new Migration(router, plan);
+    LOG.info("{} - migrating {} from {} to {}", name, tableName, plan.before().shards(), target.shards());
+    Migration<K> run = new Migration<>(table, router, plan, keyFromColumn);
     try (ShardRouter.WriteTracker<K> tracker = router.trackWrites()) {
-      long copied = migration.copyAll();
-      Set<K> pending = new HashSet<>();
-      for (int round = 0; round < maxCatchUpRounds; round++) {
-        Set<K> dirty = tracker.drain();
-        migration.catchUp(dirty);
-        if (dirty.size() <= catchUpThreshold) {
-          break;
-        }
+      Outcome outcome;
+      try {
+        outcome = copyVerifyAndSwitch(run, tracker);
+      } catch (SQLException e) {
+        LOG.warn("{} - a shard failed while migrating {}; rolling back", name, tableName, e);
+        outcome = Outcome.rollBack("a shard failed: " + e, Map.of());
+      } catch (RuntimeException e) {
+        // A key mapping or a driver that throws unchecked: the router was not switched.
+        LOG.warn("{} - migrating {} failed; rolling back", name, tableName, e);
+        outcome = Outcome.rollBack("failed: " + e, Map.of());
       }
-      List<K> mismatched = migration.verifyAll();
-      pending.addAll(tracker.drain());
-      mismatched.removeIf(pending::contains);
-      if (mismatched.size() > catchUpThreshold) {
-        return migration.rollBack(mismatched, copied, start, Duration.ZERO);
-      }
-      // A write still in flight during the scan may explain a few differences: the cutover
-      // copies and verifies those keys again with writes held.
-      pending.addAll(mismatched);
-      Duration pause;
-      try (ShardRouter.WritePause held = router.pauseWrites(maxPause)) {
-        pending.addAll(tracker.drain());
-        migration.catchUp(pending);
-        mismatched = migration.verify(pending);
-        if (mismatched.isEmpty()) {
-          router.swap(target);
-        }
-        pause = Duration.ofNanos(held.heldNanos());
-      }
-      if (!mismatched.isEmpty()) {
-        return migration.rollBack(mismatched, copied, start, pause);
-      }
-      long deleted = migration.deleteMovedFromSources();
-      MigrationReport report = new MigrationReport(MigrationReport.Outcome.COMPLETED, copied,
-          migration.caughtUp, deleted, pause, Duration.ofNanos(System.nanoTime() - start), List.of());
-      LOG.info("{} - migrated {}: {}", name, table, report);
+      MigrationReport report = finish(router, run, outcome, start);
+      LOG.info("{} - migration of {}: {}", name, tableName, report);
       return report;
     }
   }
 
-  /** The state of one run. */
-  private final class Migration {
-    final ShardRouter<K, DataSource> router;
-    final ReshardingPlan<DataSource> plan;
-    /** Every key copied to a new shard, with that shard. */
-    final Map<K, String> copiedTo = new HashMap<>();
-    long caughtUp;
+  /** How the steps before the cleanup ended: switched, or why not. */
+  private record Outcome(boolean switched, String reason, Map<Object, Object> mismatches) {
+    static final Outcome SWITCHED = new Outcome(true, "", Map.of());
 
-    Migration(ShardRouter<K, DataSource> router, ReshardingPlan<DataSource> plan) {
-      this.router = router;
-      this.plan = plan;
-    }
-
-    long copyAll() throws SQLException {
-      long copied = 0;
-      for (Shard<DataSource> source : plan.before().shards()) {
-        Object after = null;
-        while (true) {
-          List<Object[]> batch = scan(source.resource(), after);
-          if (batch.isEmpty()) {
-            break;
-          }
-          after = batch.get(batch.size() - 1)[0];
-          Map<String, List<Object[]>> byTarget = new LinkedHashMap<>();
-          for (Object[] row : batch) {
-            K key = keyFromColumn.apply(row[0]);
-            long hash = router.hashOf(key);
-            if (!plan.from(hash).equals(source.id())) {
-              continue;
-            }
-            String to = plan.to(hash);
-            if (!to.equals(source.id())) {
-              byTarget.computeIfAbsent(to, t -> new ArrayList<>()).add(row);
-              copiedTo.put(key, to);
-            }
-          }
-          for (Map.Entry<String, List<Object[]>> entry : byTarget.entrySet()) {
-            upsert(shard(entry.getKey()), entry.getValue());
-            copied += entry.getValue().size();
-          }
-        }
-      }
-      return copied;
-    }
-
-    /** The keys that move, grouped by move. */
-    Map<ReshardingPlan.Move, List<K>> moving(Set<K> keys) {
-      return plan.movesOf(keys, router::hashOf);
-    }
-
-    void catchUp(Set<K> keys) throws SQLException {
-      for (Map.Entry<ReshardingPlan.Move, List<K>> group : moving(keys).entrySet()) {
-        String to = group.getKey().to();
-        Map<K, Object[]> rows = readAll(shard(group.getKey().from()), group.getValue());
-        List<Object[]> present = new ArrayList<>();
-        List<Object> absent = new ArrayList<>();
-        for (K key : group.getValue()) {
-          Object[] row = rows.get(key);
-          if (row == null) {
-            absent.add(keyToColumn.apply(key));
-          } else {
-            present.add(row);
-          }
-          copiedTo.put(key, to);
-        }
-        if (!absent.isEmpty()) {
-          delete(shard(to), absent);
-        }
-        if (!present.isEmpty()) {
-          upsert(shard(to), present);
-        }
-        caughtUp += group.getValue().size();
-      }
-    }
-
-    /** Compares the checksums of every moved row with its copy; returns the keys that differ. */
-    List<K> verifyAll() throws SQLException {
-      Map<K, Long> expected = new HashMap<>();
-      Map<K, Long> actual = new HashMap<>();
-      for (Shard<DataSource> shard : plan.before().shards()) {
-        forEachRow(shard.resource(), row -> {
-          K key = keyFromColumn.apply(row[0]);
-          long hash = router.hashOf(key);
-          if (plan.from(hash).equals(shard.id()) && !plan.to(hash).equals(shard.id())) {
-            expected.put(key, rowChecksum(row));
-          }
-        });
-      }
-      for (Shard<DataSource> shard : plan.after().shards()) {
-        forEachRow(shard.resource(), row -> {
-          K key = keyFromColumn.apply(row[0]);
-          long hash = router.hashOf(key);
-          if (plan.to(hash).equals(shard.id()) && !plan.from(hash).equals(shard.id())) {
-            actual.put(key, rowChecksum(row));
-          }
-        });
-      }
-      List<K> mismatched = new ArrayList<>();
-      Set<K> all = new HashSet<>(expected.keySet());
-      all.addAll(actual.keySet());
-      for (K key : all) {
-        if (!Objects.equals(expected.get(key), actual.get(key))) {
-          mismatched.add(key);
-        }
-      }
-      return mismatched;
-    }
-
-    List<K> verify(Set<K> keys) throws SQLException {
-      List<K> mismatched = new ArrayList<>();
-      for (Map.Entry<ReshardingPlan.Move, List<K>> group : moving(keys).entrySet()) {
-        Map<K, Object[]> sources = readAll(shard(group.getKey().from()), group.getValue());
-        Map<K, Object[]> copies = readAll(shard(group.getKey().to()), group.getValue());
-        for (K key : group.getValue()) {
-          Object[] source = sources.get(key);
-          Object[] copy = copies.get(key);
-          Long expected = source == null ? null : rowChecksum(source);
-          Long actual = copy == null ? null : rowChecksum(copy);
-          if (!Objects.equals(expected, actual)) {
-            mismatched.add(key);
-          }
-        }
-      }
-      return mismatched;
-    }
-
-    MigrationReport rollBack(List<K> mismatched, long copied, long start, Duration pause)
-        throws SQLException {
-      LOG.warn("{} - verification of {} failed for {} keys (first: {}); rolling back", name, table,
-          mismatched.size(), mismatched.get(0));
-      Map<String, List<Object>> byTarget = new LinkedHashMap<>();
-      copiedTo.forEach((key, to) -> byTarget.computeIfAbsent(to, t -> new ArrayList<>()).add(keyToColumn.apply(key)));
-      long deleted = 0;
-      for (Map.Entry<String, List<Object>> entry : byTarget.entrySet()) {
-        deleted += delete(shard(entry.getKey()), entry.getValue());
-      }
-      return new MigrationReport(MigrationReport.Outcome.ROLLED_BACK, copied, caughtUp, deleted, pause,
-          Duration.ofNanos(System.nanoTime() - start),
-          mismatched.stream().limit(MAX_REPORTED_MISMATCHES).map(String::valueOf).toList());
-    }
-
-    long deleteMovedFromSources() throws SQLException {
-      Map<String, List<Object>> bySource = new LinkedHashMap<>();
-      for (K key : copiedTo.keySet()) {
-        String from = plan.from(router.hashOf(key));
-        bySource.computeIfAbsent(from, f -> new ArrayList<>()).add(keyToColumn.apply(key));
-      }
-      long deleted = 0;
-      for (Map.Entry<String, List<Object>> entry : bySource.entrySet()) {
-        deleted += delete(shard(entry.getKey()), entry.getValue());
-      }
-      return deleted;
-    }
-
-    DataSource shard(String id) {
-      return plan.after().shard(id).or(() -> plan.before().shard(id)).orElseThrow().resource();
+    static Outcome rollBack(String reason, Map<Object, Object> mismatches) {
+      return new Outcome(false, reason, mismatches);
     }
   }
 
-  private String selectColumns() {
-    return keyColumn + (columns.isEmpty() ? "" : ", " + String.join(", ", columns));
-  }
-
-  private List<Object[]> scan(DataSource shard, Object after) throws SQLException {
-    String sql = "SELECT " + selectColumns() + " FROM " + table
-        + (after == null ? "" : " WHERE " + keyColumn + " > ?") + " ORDER BY " + keyColumn + " LIMIT ?";
-    try (Connection c = shard.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-      int p = 1;
-      if (after != null) {
-        s.setObject(p++, after);
-      }
-      s.setInt(p, batchSize);
-      return rows(s);
+  private Outcome copyVerifyAndSwitch(Migration<K> run, ShardRouter.WriteTracker<K> tracker)
+      throws SQLException {
+    run.copyAll();
+    if (!catchUpUntilQuiet(run, tracker)) {
+      return Outcome.rollBack("catch-up did not converge in " + maxCatchUpRounds + " rounds", Map.of());
     }
+    Map<Object, Object> mismatched = run.verifyAll();
+    Map<Object, Object> written = drain(run, tracker);
+    Map<Object, Object> unexplained = without(mismatched, written);
+    if (unexplained.size() > catchUpThreshold) {
+      return Outcome.rollBack("verification failed for " + unexplained.size() + " keys", unexplained);
+    }
+    // A write in flight during the scan may explain a few differences: copy and check them again.
+    written.putAll(mismatched);
+    return cutOver(run, tracker, written);
   }
 
-  private interface RowConsumer {
-    void accept(Object[] row);
+  private boolean catchUpUntilQuiet(Migration<K> run, ShardRouter.WriteTracker<K> tracker)
+      throws SQLException {
+    for (int round = 0; round < maxCatchUpRounds; round++) {
+      Map<Object, Object> dirty = drain(run, tracker);
+      run.catchUp(dirty.values());
+      if (dirty.size() <= catchUpThreshold) {
+        return true;
+      }
+    }
+    return false;
   }
 
-  private void forEachRow(DataSource shard, RowConsumer consumer) throws SQLException {
-    Object after = null;
+  /**
+   * Copies and verifies {@code pending} with writes running until few enough keys are left, then
+   * pauses writes to copy and verify the last ones and switch the router, within {@code maxPause}.
+   */
+  private Outcome cutOver(Migration<K> run, ShardRouter.WriteTracker<K> tracker,
+      Map<Object, Object> pending) throws SQLException {
+    int rounds = 0;
     while (true) {
-      List<Object[]> batch = scan(shard, after);
-      batch.forEach(consumer::accept);
-      if (batch.size() < batchSize) {
-        return;
+      run.catchUp(pending.values());
+      Map<Object, Object> mismatched = run.verify(pending.values());
+      Map<Object, Object> written = drain(run, tracker);
+      Map<Object, Object> unexplained = without(mismatched, written);
+      if (unexplained.size() > catchUpThreshold) {
+        return Outcome.rollBack("verification failed for " + unexplained.size() + " keys", unexplained);
       }
-      after = batch.get(batch.size() - 1)[0];
-    }
-  }
-
-  /** The rows of {@code keys} on {@code shard}, over one connection; absent keys are left out. */
-  private Map<K, Object[]> readAll(DataSource shard, List<K> keys) throws SQLException {
-    String sql = "SELECT " + selectColumns() + " FROM " + table + " WHERE " + keyColumn + " = ?";
-    Map<K, Object[]> found = new HashMap<>();
-    try (Connection c = shard.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-      for (K key : keys) {
-        s.setObject(1, keyToColumn.apply(key));
-        List<Object[]> rows = rows(s);
-        if (!rows.isEmpty()) {
-          found.put(key, rows.get(0));
+      written.putAll(mismatched);
+      pending = written;
+      if (pending.size() > catchUpThreshold) {
+        if (++rounds >= maxCatchUpRounds) {
+          return Outcome.rollBack("catch-up did not converge in " + maxCatchUpRounds + " rounds", Map.of());
         }
+        continue;
       }
-    }
-    return found;
-  }
-
-  private List<Object[]> rows(PreparedStatement s) throws SQLException {
-    List<Object[]> rows = new ArrayList<>();
-    try (ResultSet rs = s.executeQuery()) {
-      int width = columns.size() + 1;
-      while (rs.next()) {
-        Object[] row = new Object[width];
-        for (int i = 0; i < width; i++) {
-          row[i] = rs.getObject(i + 1);
-        }
-        rows.add(row);
+      Optional<Outcome> paused = pauseAndSwitch(run, tracker, pending);
+      if (paused.isPresent()) {
+        return paused.get();
       }
-    }
-    return rows;
-  }
-
-  private void upsert(DataSource shard, List<Object[]> rows) throws SQLException {
-    String delete = "DELETE FROM " + table + " WHERE " + keyColumn + " = ?";
-    String insert = "INSERT INTO " + table + " (" + selectColumns() + ") VALUES ("
-        + "?, ".repeat(columns.size()) + "?)";
-    try (Connection c = shard.getConnection()) {
-      boolean autoCommit = c.getAutoCommit();
-      c.setAutoCommit(false);
-      try (PreparedStatement d = c.prepareStatement(delete); PreparedStatement i = c.prepareStatement(insert)) {
-        for (Object[] row : rows) {
-          d.setObject(1, row[0]);
-          d.addBatch();
-          for (int col = 0; col < row.length; col++) {
-            i.setObject(col + 1, row[col]);
-          }
-          i.addBatch();
-        }
-        d.executeBatch();
-        i.executeBatch();
-        c.commit();
-      } catch (SQLException e) {
-        c.rollback();
-        throw e;
-      } finally {
-        c.setAutoCommit(autoCommit);
+      if (run.cutoverAttempts >= maxCutoverAttempts) {
+        return Outcome.rollBack("the cutover did not fit in maxPause " + maxPause + " in "
+            + run.cutoverAttempts + " attempts", Map.of());
       }
     }
   }
 
-  private long delete(DataSource shard, List<Object> keys) throws SQLException {
-    String sql = "DELETE FROM " + table + " WHERE " + keyColumn + " = ?";
-    long deleted = 0;
-    try (Connection c = shard.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-      for (int from = 0; from < keys.size(); from += batchSize) {
-        for (Object key : keys.subList(from, Math.min(keys.size(), from + batchSize))) {
-          s.setObject(1, key);
-          s.addBatch();
-        }
-        for (int n : s.executeBatch()) {
-          deleted += Math.max(n, 0);
-        }
-      }
-    }
-    return deleted;
+  /** The part of {@code maxPause} kept for the switch and the un-pause: a tenth, at least 1 ms. */
+  private long pauseReserveNanos() {
+    return Math.max(Duration.ofMillis(1).toNanos(), maxPause.toNanos() / 10);
   }
 
-  private long rowChecksum(Object[] row) {
-    StringBuilder s = new StringBuilder();
-    for (Object value : row) {
-      s.append(value == null ? "\u0000null" : value.toString()).append('\u0001');
+  /** One cutover attempt; empty if it gave up to stay within {@code maxPause}. */
+  private Optional<Outcome> pauseAndSwitch(Migration<K> run, ShardRouter.WriteTracker<K> tracker,
+      Map<Object, Object> pending) throws SQLException {
+    run.cutoverAttempts++;
+    ShardRouter.WritePause held;
+    try {
+      // Waiting for writes in progress may use the pause up to its reserve, never all of it.
+      held = run.pauseWrites(maxPause.minusNanos(pauseReserveNanos()));
+    } catch (IllegalStateException e) {
+      if (Thread.currentThread().isInterrupted()) {
+        return Optional.of(Outcome.rollBack("interrupted while pausing writes", Map.of()));
+      }
+      run.longestPauseNanos = Math.max(run.longestPauseNanos, maxPause.toNanos());
+      LOG.info("{} - cutover attempt {}: {}", name, run.cutoverAttempts, e.getMessage());
+      return Optional.empty();
     }
-    return checksum.hash(s);
+    try {
+      run.deadline(System.nanoTime() - held.heldNanos() + maxPause.toNanos(), pauseReserveNanos());
+      pending.putAll(drain(run, tracker));
+      run.catchUp(pending.values());
+      Map<Object, Object> mismatched = run.verify(pending.values());
+      if (!mismatched.isEmpty()) {
+        return Optional.of(Outcome.rollBack("verification with writes paused failed for "
+            + mismatched.size() + " keys", mismatched));
+      }
+      try {
+        run.switchRouter();
+      } catch (IllegalStateException e) {
+        return Optional.of(Outcome.rollBack("topology changed during the migration: " + e.getMessage(), Map.of()));
+      }
+      return Optional.of(Outcome.SWITCHED);
+    } catch (Migration.PauseBudgetExceeded e) {
+      LOG.info("{} - cutover attempt {} gave up to stay within maxPause {}: {}", name,
+          run.cutoverAttempts, maxPause, e.getMessage());
+      return Optional.empty();
+    } finally {
+      run.longestPauseNanos = Math.max(run.longestPauseNanos, held.heldNanos());
+      held.close();
+      run.noDeadline();
+    }
+  }
+
+  private MigrationReport finish(ShardRouter<K, DataSource> router, Migration<K> run, Outcome outcome,
+      long start) {
+    StaleRows.Cleaned cleaned = clean(router, outcome.switched() ? run.oldRows() : run.copies());
+    MigrationReport.Outcome result;
+    String reason = outcome.reason();
+    if (outcome.switched()) {
+      result = cleaned.left().isEmpty() ? MigrationReport.Outcome.COMPLETED
+          : MigrationReport.Outcome.CUT_OVER_CLEANUP_PENDING;
+    } else {
+      result = cleaned.left().isEmpty() ? MigrationReport.Outcome.ROLLED_BACK
+          : MigrationReport.Outcome.ROLLED_BACK_CLEANUP_PENDING;
+    }
+    if (!cleaned.left().isEmpty()) {
+      reason = (reason.isEmpty() ? "" : reason + "; ") + "cleanup failed: " + cleaned.failure();
+    }
+    return new MigrationReport(result, reason, run.rowsCopied, run.keysCaughtUp, cleaned.deleted(),
+        Duration.ofNanos(run.longestPauseNanos), run.cutoverAttempts, Duration.ofNanos(System.nanoTime() - start),
+        outcome.mismatches().values().stream().limit(MAX_REPORTED_MISMATCHES).map(String::valueOf).toList(),
+        cleaned.left());
+  }
+
+  /**
+   * Deletes the stale rows {@code pending} names (from a report's
+   * {@link MigrationReport#pendingCleanup()}), shard by shard; a key's rows go only where the
+   * router's current topology no longer reads them (see {@link PendingCleanup}). Safe to repeat
+   * and to run while the application writes.
+   *
+   * @return what is still left: the entries of shards that failed again (logged), empty when done
+   */
+  public PendingCleanup cleanup(ShardRouter<K, DataSource> router, PendingCleanup pending) {
+    Objects.requireNonNull(router, "router must not be null");
+    Objects.requireNonNull(pending, "pending must not be null");
+    return clean(router, pending).left();
+  }
+
+  private StaleRows.Cleaned clean(ShardRouter<K, DataSource> router, PendingCleanup pending) {
+    return new StaleRows<>(name, tableName, table, keyFromColumn).delete(router, pending);
+  }
+
+  /**
+   * The moving keys written since the last drain, as key column values by canonical value; keys
+   * that stay where they are need no catch-up and do not count against the threshold.
+   */
+  private Map<Object, Object> drain(Migration<K> run, ShardRouter.WriteTracker<K> tracker) {
+    Map<Object, Object> keys = new LinkedHashMap<>();
+    for (K key : tracker.drain()) {
+      Object value = keyToColumn.apply(key);
+      if (run.moves(value)) {
+        keys.put(KeyValues.canonical(value), value);
+      }
+    }
+    return keys;
+  }
+
+  private static Map<Object, Object> without(Map<Object, Object> keys, Map<Object, Object> minus) {
+    Map<Object, Object> rest = new LinkedHashMap<>(keys);
+    rest.keySet().removeAll(minus.keySet());
+    return rest;
   }
 
   /** Configures a migrator; setters validate and name the bad value. Not thread-safe. */
@@ -435,14 +328,26 @@ public final class JdbcShardMigrator<K> {
     private int catchUpThreshold = DEFAULT_CATCH_UP_THRESHOLD;
     private int maxCatchUpRounds = DEFAULT_MAX_CATCH_UP_ROUNDS;
     private Duration maxPause = DEFAULT_MAX_PAUSE;
+    private int maxCutoverAttempts = DEFAULT_MAX_CUTOVER_ATTEMPTS;
     @SuppressWarnings("unchecked")
-    private Function<Object, K> keyFromColumn = value -> (K) value;
+    private Function<Object, K> keyFromColumn = value -> (K) defaultKey(value);
     private Function<K, Object> keyToColumn = key -> key;
 
     private Builder() {}
 
+    /** Whole numbers of any width as {@link Long}, as routers over {@code Long} keys expect. */
+    private static Object defaultKey(Object value) {
+      Object canonical = KeyValues.canonical(value);
+      return canonical instanceof Long ? canonical : value;
+    }
+
+    /** The name log lines start with. */
     public Builder<K> name(String instanceName) {
-      this.name = Objects.requireNonNull(instanceName, "name must not be null");
+      Objects.requireNonNull(instanceName, "name must not be null");
+      if (instanceName.isBlank()) {
+        throw new IllegalArgumentException("name must not be blank but was '" + instanceName + "'");
+      }
+      this.name = instanceName;
       return this;
     }
 
@@ -452,7 +357,10 @@ public final class JdbcShardMigrator<K> {
       return this;
     }
 
-    /** The sharding column: unique, ordered, what the router's keys are read from. */
+    /**
+     * The sharding column, what the router's keys are read from; need not be unique (all rows of
+     * a key move together), must be comparable ({@code ORDER BY}).
+     */
     public Builder<K> keyColumn(String column) {
       this.keyColumn = Identifiers.check(column);
       return this;
@@ -466,15 +374,19 @@ public final class JdbcShardMigrator<K> {
       return this;
     }
 
+    /** Rows per page of the copy and keys per {@code IN} list. */
     public Builder<K> batchSize(int rows) {
-      if (rows <= 0) {
-        throw new IllegalArgumentException("batchSize must be > 0 but was " + rows);
+      if (rows <= 0 || rows > 100_000) {
+        throw new IllegalArgumentException("batchSize must be between 1 and 100000 but was " + rows);
       }
       this.batchSize = rows;
       return this;
     }
 
-    /** Catch-up stops once a round finds at most this many written keys. */
+    /**
+     * Catch-up stops once a round finds at most this many written keys; also the most keys a
+     * cutover copies with writes paused, and the most differences a write may explain.
+     */
     public Builder<K> catchUpThreshold(int keys) {
       if (keys < 0) {
         throw new IllegalArgumentException("catchUpThreshold must be >= 0 but was " + keys);
@@ -491,7 +403,10 @@ public final class JdbcShardMigrator<K> {
       return this;
     }
 
-    /** How long the cutover may wait for writes in progress before it gives up. */
+    /**
+     * The longest writes may be held at a cutover, waiting for writes in progress included; an
+     * attempt that would take longer gives up and un-pauses.
+     */
     public Builder<K> maxPause(Duration pause) {
       Objects.requireNonNull(pause, "maxPause must not be null");
       if (pause.isNegative() || pause.isZero()) {
@@ -501,7 +416,19 @@ public final class JdbcShardMigrator<K> {
       return this;
     }
 
-    /** How a key column value becomes a router key; default a cast. */
+    /** How many cutovers may give up for {@code maxPause} before the migration rolls back. */
+    public Builder<K> maxCutoverAttempts(int attempts) {
+      if (attempts <= 0) {
+        throw new IllegalArgumentException("maxCutoverAttempts must be > 0 but was " + attempts);
+      }
+      this.maxCutoverAttempts = attempts;
+      return this;
+    }
+
+    /**
+     * How a key column value becomes a router key; default: whole numbers ({@code INTEGER},
+     * {@code BIGINT}, ...) as {@link Long}, others as the driver returns them.
+     */
     public Builder<K> keyFromColumn(Function<Object, K> mapping) {
       this.keyFromColumn = Objects.requireNonNull(mapping, "keyFromColumn must not be null");
       return this;
@@ -514,26 +441,27 @@ public final class JdbcShardMigrator<K> {
     }
 
     /**
-     * Applies the settings present in {@code settings}: {@code table}, {@code keyColumn},
-     * {@code columns} (comma-separated), {@code batchSize}, {@code catchUpThreshold},
-     * {@code maxCatchUpRounds}, {@code maxPause} (ISO-8601, {@code PT0.5S}).
+     * Applies the settings present in {@code settings} by the {@link Settings} convention (kebab-case
+     * keys matched relaxed, durations such as {@code 500ms}): {@code name}, {@code table},
+     * {@code key-column}, {@code columns} (comma-separated), {@code batch-size} (1..100000),
+     * {@code catch-up-threshold} (0..10000000), {@code max-catch-up-rounds} (1..1000),
+     * {@code max-pause} (1ms..1h), {@code max-cutover-attempts} (1..100).
+     *
+     * @throws IllegalArgumentException naming the key for an unknown key or a bad value
      */
-    public Builder<K> from(Map<String, String> settings) {
-      Objects.requireNonNull(settings, "settings must not be null");
-      settings.forEach((key, raw) -> {
-        String value = raw.trim();
-        switch (key) {
-          case "table" -> table(value);
-          case "keyColumn" -> keyColumn(value);
-          case "columns" -> columns(value.isEmpty() ? List.of()
-              : Arrays.stream(value.split(",")).map(String::trim).toList());
-          case "batchSize" -> batchSize(Integer.parseInt(value));
-          case "catchUpThreshold" -> catchUpThreshold(Integer.parseInt(value));
-          case "maxCatchUpRounds" -> maxCatchUpRounds(Integer.parseInt(value));
-          case "maxPause" -> maxPause(Duration.parse(value));
-          default -> throw new IllegalArgumentException("unknown migrator setting '" + key + "'");
-        }
-      });
+    public Builder<K> from(Map<String, ?> settings) {
+      Settings s = Settings.of(name, settings);
+      s.optionalString("name").ifPresent(this::name);
+      s.optionalString("table").ifPresent(this::table);
+      s.optionalString("key-column").ifPresent(this::keyColumn);
+      s.optionalString("columns").ifPresent(value -> columns(value.isBlank() ? List.of()
+          : Arrays.stream(value.split(",")).map(String::trim).toList()));
+      batchSize(s.intValue("batch-size", 1, 100_000, batchSize));
+      catchUpThreshold(s.intValue("catch-up-threshold", 0, 10_000_000, catchUpThreshold));
+      maxCatchUpRounds(s.intValue("max-catch-up-rounds", 1, 1_000, maxCatchUpRounds));
+      maxPause(s.duration("max-pause", Duration.ofMillis(1), Duration.ofHours(1), maxPause));
+      maxCutoverAttempts(s.intValue("max-cutover-attempts", 1, 100, maxCutoverAttempts));
+      s.done();
       return this;
     }
 

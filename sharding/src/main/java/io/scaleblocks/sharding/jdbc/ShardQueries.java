@@ -2,6 +2,8 @@ package io.scaleblocks.sharding.jdbc;
 
 import io.scaleblocks.sharding.Gather;
 import io.scaleblocks.sharding.ScatterGather;
+import io.scaleblocks.sharding.ShardRouter;
+import io.scaleblocks.sharding.ShardTopology;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,9 +11,18 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
-/** Scatter-gather tasks that run one prepared SQL statement on every shard {@link DataSource}. */
+/**
+ * Scatter-gather tasks that run one prepared SQL statement on every shard {@link DataSource}.
+ *
+ * <p>During a migration, and after one whose cleanup is pending, a moved key's rows sit on two
+ * shards of the router (a shard removal copies onto live shards). {@link #owned} wraps a task so
+ * that each shard answers only the rows whose key the router's current topology places there;
+ * database-side aggregates ({@link #aggregate}) cannot be filtered that way and count the copies
+ * too.
+ */
 public final class ShardQueries {
 
   private ShardQueries() {}
@@ -50,6 +61,29 @@ public final class ShardQueries {
         }
         return rows;
       }
+    };
+  }
+
+  /**
+   * {@code task}, keeping of each shard's rows only those whose key ({@code keyOf} the row) the
+   * router's current topology places on that shard, pins included: copies a migration left on
+   * another shard are dropped. Costs one routing lookup per row.
+   */
+  public static <K, T> ScatterGather.ShardTask<DataSource, T> owned(ScatterGather.ShardTask<DataSource, T> task,
+      ShardRouter<K, DataSource> router, Function<? super T, ? extends K> keyOf) {
+    Objects.requireNonNull(task, "task must not be null");
+    Objects.requireNonNull(router, "router must not be null");
+    Objects.requireNonNull(keyOf, "keyOf must not be null");
+    return shard -> {
+      List<T> rows = task.run(shard);
+      ShardTopology<DataSource> now = router.topology();
+      List<T> mine = new ArrayList<>(rows.size());
+      for (T row : rows) {
+        if (now.shardForHash(router.hashOf(keyOf.apply(row))).id().equals(shard.id())) {
+          mine.add(row);
+        }
+      }
+      return mine;
     };
   }
 

@@ -28,21 +28,26 @@ class JdbcShardMigratorConfigTest {
 
   @Test
   void numericSettingsNameTheBadValue() {
-    assertMessage(IllegalArgumentException.class, "batchSize must be > 0 but was 0",
+    assertMessage(IllegalArgumentException.class, "batchSize must be between 1 and 100000 but was 0",
         () -> JdbcShardMigrator.<Long>builder().batchSize(0));
     assertMessage(IllegalArgumentException.class, "maxPause must be > 0 but was PT-1S",
         () -> JdbcShardMigrator.<Long>builder().maxPause(Duration.ofSeconds(-1)));
-    assertMessage(IllegalArgumentException.class, "catchUpThreshold must be >= 0 but was -2",
-        () -> JdbcShardMigrator.<Long>builder().from(Map.of("catchUpThreshold", "-2")));
-    assertMessage(IllegalArgumentException.class, "unknown migrator setting 'batch'",
+    assertMessage(IllegalArgumentException.class,
+        "shard-migrator: 'catch-up-threshold' must be between 0 and 10000000 but was '-2'",
+        () -> JdbcShardMigrator.<Long>builder().from(Map.of("catch-up-threshold", "-2")));
+    assertMessage(IllegalArgumentException.class, "'batch'",
         () -> JdbcShardMigrator.<Long>builder().from(Map.of("batch", "2")));
+    assertMessage(IllegalArgumentException.class, "'max-pause'",
+        () -> JdbcShardMigrator.<Long>builder().from(Map.of("max-pause", "2 fortnights")));
     assertMessage(IllegalStateException.class, "table and keyColumn are required",
         () -> JdbcShardMigrator.<Long>builder().from(Map.of("table", "accounts")).build());
   }
 
   @Test
-  void aMigratorBuildsFromAMapOfSettings() {
+  void aMigratorBuildsFromAMapOfKebabCaseSettingsAndAcceptsCamelCaseAndIsoDurations() {
+    JdbcShardMigrator.<Long>builder().from(Map.of("table", "accounts", "key-column", "id",
+        "columns", "balance, note", "batch-size", "500", "max-pause", "500ms")).build();
     JdbcShardMigrator.<Long>builder().from(Map.of("table", "accounts", "keyColumn", "id",
-        "columns", "balance, note", "batchSize", "500", "maxPause", "PT0.5S")).build();
+        "batchSize", "500", "maxPause", "PT0.5S", "max-cutover-attempts", 2)).build();
   }
 }

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -208,6 +209,215 @@ class ReshardingIT {
       IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
           IllegalArgumentException.class, () -> migrator().migrate(router, router.topology()));
       assertTrue(e.getMessage().startsWith("empty plan: topology v1 and v1"), e.getMessage());
+    }
+  }
+
+  private static final int CUSTOMERS = 3_000;
+
+  private static JdbcShardMigrator<Long> ordersMigrator(Duration maxPause) {
+    return JdbcShardMigrator.<Long>builder()
+        .name("orders-migrator").table("orders").keyColumn("customer_id")
+        .columns(List.of("id", "total")).batchSize(500).maxPause(maxPause)
+        .build();
+  }
+
+  private static List<DataSource> pools(ShardDatabases dbs, int count) {
+    List<DataSource> pools = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      pools.add(dbs.pool(i));
+    }
+    return pools;
+  }
+
+  /** A customer that the router places on s1 now and the target moves to s4. */
+  private static long customerMovingFromS1ToS4(ShardRouter<Long, DataSource> router,
+      ShardTopology<DataSource> target) {
+    for (long customer = 0; ; customer++) {
+      if (router.shardFor(customer).id().equals("s1")
+          && target.shardForHash(router.hashOf(customer)).id().equals("s4")) {
+        return customer;
+      }
+    }
+  }
+
+  @Test
+  void aNonUniqueKeyColumnUnderConcurrentWritersLosesNoRowAndKeepsAPinMadeMidMigration() throws Exception {
+    try (ShardDatabases dbs = new ShardDatabases("orders", 5, OrdersResharding.SCHEMA)) {
+      ShardRouter<Long, DataSource> router = router(dbs);
+      ShardTopology<DataSource> target = router.topology().withShard(Shard.of("s4", dbs.pool(4)));
+      long pinned = customerMovingFromS1ToS4(router, target);
+      try (OrdersResharding orders = new OrdersResharding(router, CUSTOMERS)) {
+        orders.load();
+        orders.startWriters(WRITERS);
+        orders.awaitWrites(300);
+        // Once the first copies land on s4, an operator pins a customer that is moving to s4 onto
+        // s1 (where its orders are) and it keeps ordering there.
+        AtomicBoolean pinMade = new AtomicBoolean();
+        Thread operator = new Thread(() -> {
+          try {
+            while (count(dbs.pool(4)) == 0) {
+              Thread.onSpinWait();
+            }
+            router.pin(pinned, "s1");
+            pinMade.set(true);
+            orders.addOrder(pinned);
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        });
+        operator.start();
+        MigrationReport report = ordersMigrator(Duration.ofSeconds(1)).migrate(router, target);
+        operator.join();
+        orders.awaitWrites(300);
+        orders.stopWriters();
+
+        assertEquals(MigrationReport.Outcome.COMPLETED, report.outcome(), report.toString());
+        assertTrue(pinMade.get());
+        assertEquals(Map.of(router.hashOf(pinned), "s1"), router.topology().pins(), "the pin is kept");
+        assertEquals("s1", router.shardFor(pinned).id());
+        orders.assertEveryOrderOnceWhereTheRouterSays(pools(dbs, 5));
+        System.out.printf("orders by customer_id 4 -> 5: %d orders, %d rows copied, %d keys caught up, "
+                + "write pause %d ms, %d writes%n", orders.model.size(), report.rowsCopied(),
+            report.rowsCaughtUp(), report.writePause().toMillis(), orders.writes.get());
+      }
+    }
+  }
+
+  private static long count(DataSource db) throws SQLException {
+    try (Connection c = db.getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM orders")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /**
+   * Makes the first statement of {@code kind} on database {@code i} (once {@code afterRows} orders
+   * are there) sleep in the server, where a watcher finds its backend and terminates it with
+   * {@code pg_terminate_backend}: the migrator's connection dies mid-statement.
+   */
+  private static Thread killFirst(ShardDatabases dbs, int i, String kind, int afterRows) throws SQLException {
+    try (Connection c = dbs.pool(i).getConnection(); Statement s = c.createStatement()) {
+      s.execute("CREATE SEQUENCE fault_once");
+      s.execute("CREATE FUNCTION stall() RETURNS trigger AS $$ BEGIN "
+          + "IF (SELECT count(*) FROM orders) >= " + afterRows + " AND nextval('fault_once') = 1 THEN "
+          + "PERFORM pg_sleep(20); END IF; RETURN NULL; END $$ LANGUAGE plpgsql");
+      s.execute("CREATE TRIGGER stall BEFORE " + kind + " ON orders FOR EACH STATEMENT EXECUTE FUNCTION stall()");
+    }
+    Thread watcher = new Thread(() -> {
+      try (Connection admin = ShardDatabases.admin();
+          PreparedStatement find = admin.prepareStatement("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+              + "WHERE datname = ? AND wait_event = 'PgSleep'")) {
+        find.setString(1, dbs.name(i));
+        while (!Thread.currentThread().isInterrupted()) {
+          try (ResultSet rs = find.executeQuery()) {
+            if (rs.next()) {
+              return;
+            }
+          }
+          Thread.sleep(5);
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    watcher.setDaemon(true);
+    watcher.start();
+    return watcher;
+  }
+
+  @Test
+  void aConnectionKilledMidCopyRollsBackWithTheReasonReported() throws Exception {
+    try (ShardDatabases dbs = new ShardDatabases("killcopy", 5, OrdersResharding.SCHEMA)) {
+      ShardRouter<Long, DataSource> router = router(dbs);
+      ShardTopology<DataSource> before = router.topology();
+      try (OrdersResharding orders = new OrdersResharding(router, CUSTOMERS)) {
+        orders.load();
+        Thread watcher = killFirst(dbs, 4, "INSERT", 500);
+        orders.startWriters(2);
+        MigrationReport report = ordersMigrator(Duration.ofSeconds(1))
+            .migrate(router, before.withShard(Shard.of("s4", dbs.pool(4))));
+        orders.stopWriters();
+        watcher.join(5_000);
+
+        assertTrue(report.reason().startsWith("a shard failed"), report.toString());
+        assertTrue(!report.outcome().cutOver(), report.toString());
+        assertTrue(router.topology() == before, "the router keeps the old topology");
+        if (report.outcome() == MigrationReport.Outcome.ROLLED_BACK_CLEANUP_PENDING) {
+          assertTrue(ordersMigrator(Duration.ofSeconds(1)).cleanup(router, report.pendingCleanup()).isEmpty());
+        }
+        assertEquals(0, count(dbs.pool(4)), "no copy is left on s4: " + report);
+        orders.assertEveryOrderOnceWhereTheRouterSays(pools(dbs, 4));
+        System.out.println("connection killed mid-copy: " + report);
+      }
+    }
+  }
+
+  @Test
+  void aConnectionKilledMidCleanupIsReportedAndAResumedCleanupFinishesIt() throws Exception {
+    try (ShardDatabases dbs = new ShardDatabases("killclean", 5, OrdersResharding.SCHEMA)) {
+      ShardRouter<Long, DataSource> router = router(dbs);
+      ShardTopology<DataSource> target = router.topology().withShard(Shard.of("s4", dbs.pool(4)));
+      try (OrdersResharding orders = new OrdersResharding(router, CUSTOMERS)) {
+        orders.load();
+        // s0 deletes only in the cleanup, after the switch.
+        Thread watcher = killFirst(dbs, 0, "DELETE", 0);
+        orders.startWriters(2);
+        JdbcShardMigrator<Long> migrator = ordersMigrator(Duration.ofSeconds(1));
+        MigrationReport report = migrator.migrate(router, target);
+        watcher.join(5_000);
+
+        assertEquals(MigrationReport.Outcome.CUT_OVER_CLEANUP_PENDING, report.outcome(), report.toString());
+        assertTrue(router.topology().shards().size() == 5, "the router uses the new topology");
+        assertTrue(!report.pendingCleanup().keysOn("s0").isEmpty(), report.toString());
+        PendingCleanup left = migrator.cleanup(router, report.pendingCleanup());
+        orders.stopWriters();
+
+        assertTrue(left.isEmpty(), left.toString());
+        orders.assertEveryOrderOnceWhereTheRouterSays(pools(dbs, 5));
+        System.out.println("connection killed mid-cleanup: " + report + "; resumed cleanup left " + left);
+      }
+    }
+  }
+
+  @Test
+  void theWritePauseStaysWithinMaxPauseOverTenMigrations() throws Exception {
+    Duration maxPause = Duration.ofMillis(200);
+    try (ShardDatabases dbs = new ShardDatabases("pause", 5, OrdersResharding.SCHEMA)) {
+      ShardRouter<Long, DataSource> router = router(dbs);
+      Shard<DataSource> fifth = Shard.of("s4", dbs.pool(4));
+      List<String> runs = new ArrayList<>();
+      int completed = 0;
+      try (OrdersResharding orders = new OrdersResharding(router, 1_000)) {
+        orders.load();
+        orders.startWriters(WRITERS);
+        for (int run = 0; run < 10; run++) {
+          ShardTopology<DataSource> now = router.topology();
+          // Grow to five, then shrink back to four: a removal copies onto live shards.
+          ShardTopology<DataSource> target = now.shard("s4").isEmpty() ? now.withShard(fifth) : now.withoutShard("s4");
+          orders.awaitWrites(100);
+          MigrationReport report = ordersMigrator(maxPause).migrate(router, target);
+          assertTrue(report.writePause().compareTo(maxPause) <= 0, "run " + run + ": " + report);
+          if (report.outcome() == MigrationReport.Outcome.COMPLETED) {
+            completed++;
+          } else {
+            // The only other honest outcomes: the cutover would not fit, or the writers outpaced
+            // the catch-up (a loaded machine), and the migration gave up.
+            assertEquals(MigrationReport.Outcome.ROLLED_BACK, report.outcome(), report.toString());
+            assertTrue(report.reason().contains("did not fit in maxPause")
+                || report.reason().contains("did not converge"), report.toString());
+          }
+          runs.add(TimeUnit.NANOSECONDS.toMicros(report.writePause().toNanos()) / 1000.0 + " ms"
+              + (report.outcome().cutOver() ? "" : " (rolled back)") + " in " + report.cutoverAttempts());
+        }
+        orders.stopWriters();
+        orders.assertEveryOrderOnceWhereTheRouterSays(pools(dbs, 5));
+      }
+      System.out.println("write pause over 10 migrations at maxPause " + maxPause.toMillis()
+          + " ms (pause in attempts): " + runs + "; " + completed + " of 10 completed");
+      assertTrue(completed >= 5, completed + " of 10 completed: " + runs);
     }
   }
 }

@@ -85,7 +85,7 @@ final class ShardDatabases implements AutoCloseable {
   void stop(int i) throws SQLException {
     try (Connection admin = admin(); Statement s = admin.createStatement()) {
       s.execute("ALTER DATABASE " + names.get(i) + " ALLOW_CONNECTIONS false");
-      s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + names.get(i) + "'");
+      s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + names.get(i) + "' AND usename = current_user");
     }
   }
 
@@ -101,7 +101,7 @@ final class ShardDatabases implements AutoCloseable {
     try (Connection admin = admin(); Statement s = admin.createStatement()) {
       for (String name : names) {
         s.execute("ALTER DATABASE " + name + " ALLOW_CONNECTIONS true");
-        s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "'");
+        s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + name + "' AND usename = current_user");
         s.execute("DROP DATABASE IF EXISTS " + name);
       }
     }

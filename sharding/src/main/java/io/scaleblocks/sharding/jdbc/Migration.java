@@ -1,0 +1,316 @@
+package io.scaleblocks.sharding.jdbc;
+
+import io.scaleblocks.sharding.ReshardingPlan;
+import io.scaleblocks.sharding.Shard;
+import io.scaleblocks.sharding.ShardRouter;
+import io.scaleblocks.sharding.ShardTopology;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import javax.sql.DataSource;
+
+/**
+ * The steps of one run of {@link JdbcShardMigrator}, over the state they share: the plan, the keys
+ * copied so far and the counts for the report. {@link JdbcShardMigrator#migrate} puts the steps in
+ * order. Keys are key column values, identified by {@link KeyValues#canonical}. Used by one thread.
+ */
+final class Migration<K> {
+
+  /** Thrown by a step that would not finish before the pause's deadline; nothing was done. */
+  static final class PauseBudgetExceeded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    PauseBudgetExceeded(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  @FunctionalInterface
+  private interface Step<T> {
+    T run() throws SQLException;
+  }
+
+  private static final long NO_DEADLINE = Long.MAX_VALUE;
+
+  private final ShardTable table;
+  private final ShardRouter<K, DataSource> router;
+  private final ReshardingPlan<DataSource> plan;
+  private final Function<Object, K> keyFromColumn;
+  /** Every key copied to a new shard: canonical key to the key as the column holds it. */
+  private final Map<Object, Object> copied = new LinkedHashMap<>();
+  private long deadlineNanos = NO_DEADLINE;
+  private final StepCost stepCost = new StepCost();
+  private long reserveNanos;
+  long rowsCopied;
+  long keysCaughtUp;
+  long longestPauseNanos;
+  int cutoverAttempts;
+
+  Migration(ShardTable table, ShardRouter<K, DataSource> router, ReshardingPlan<DataSource> plan,
+      Function<Object, K> keyFromColumn) {
+    this.table = table;
+    this.router = router;
+    this.plan = plan;
+    this.keyFromColumn = keyFromColumn;
+  }
+
+  long hashOf(Object keyValue) {
+    return router.hashOf(keyFromColumn.apply(keyValue));
+  }
+
+  /** Whether the plan moves the key. */
+  boolean moves(Object keyValue) {
+    return plan.moves(hashOf(keyValue));
+  }
+
+  /** Copies every key whose owner changes from its old shard to its new one. */
+  void copyAll() throws SQLException {
+    for (Shard<DataSource> source : plan.before().shards()) {
+      Object after = null;
+      ShardTable.Page page;
+      do {
+        page = table.page(resource(source.id()), after);
+        Map<String, List<ShardTable.KeyRows>> byTarget = new LinkedHashMap<>();
+        for (ShardTable.KeyRows key : page.keys()) {
+          long hash = hashOf(key.key());
+          String to = plan.to(hash);
+          // A row the old topology does not place here is no row of ours to move.
+          if (plan.from(hash).equals(source.id()) && !to.equals(source.id())) {
+            byTarget.computeIfAbsent(to, t -> new ArrayList<>()).add(key);
+          }
+          after = key.key();
+        }
+        for (Map.Entry<String, List<ShardTable.KeyRows>> target : byTarget.entrySet()) {
+          table.replace(resource(target.getKey()), target.getValue());
+          for (ShardTable.KeyRows key : target.getValue()) {
+            copied.put(KeyValues.canonical(key.key()), key.key());
+            rowsCopied += key.rows().size();
+          }
+        }
+      } while (!page.last());
+    }
+  }
+
+  /** The moving keys among {@code keys}, grouped by move. */
+  private Map<ReshardingPlan.Move, List<Object>> moving(Collection<Object> keys) {
+    Map<ReshardingPlan.Move, List<Object>> moves = new LinkedHashMap<>();
+    for (Object key : keys) {
+      plan.moveFor(hashOf(key)).ifPresent(m -> moves.computeIfAbsent(m, x -> new ArrayList<>()).add(key));
+    }
+    return moves;
+  }
+
+  /** Copies {@code keys} again from their old shard (deleting those that are gone). */
+  void catchUp(Collection<Object> keys) throws SQLException {
+    for (Map.Entry<ReshardingPlan.Move, List<Object>> move : moving(keys).entrySet()) {
+      List<Object> group = move.getValue();
+      Map<Object, List<Object[]>> rows = timed(group.size(), () -> table.read(resource(move.getKey().from()), group));
+      List<ShardTable.KeyRows> copies = new ArrayList<>(group.size());
+      for (Object key : group) {
+        copies.add(new ShardTable.KeyRows(key, rows.getOrDefault(KeyValues.canonical(key), List.of())));
+      }
+      timed(group.size(), () -> {
+        table.replace(resource(move.getKey().to()), copies);
+        return null;
+      });
+      for (Object key : group) {
+        copied.put(KeyValues.canonical(key), key);
+      }
+      keysCaughtUp += group.size();
+    }
+  }
+
+  /** Compares the checksums of every moved key's rows with their copies; returns keys that differ. */
+  Map<Object, Object> verifyAll() throws SQLException {
+    Map<Object, Long> expected = new LinkedHashMap<>();
+    Map<Object, Long> actual = new LinkedHashMap<>();
+    Map<Object, Object> seen = new LinkedHashMap<>();
+    for (Shard<DataSource> shard : plan.before().shards()) {
+      scan(shard.id(), (hash, key) -> plan.from(hash).equals(shard.id()) && plan.moves(hash), expected, seen);
+    }
+    // Only the shards that receive keys hold copies; the others need no second scan.
+    Set<String> targets = new LinkedHashSet<>();
+    for (Object key : copied.values()) {
+      targets.add(plan.to(hashOf(key)));
+    }
+    for (String target : targets) {
+      scan(target, (hash, key) -> plan.to(hash).equals(target) && plan.moves(hash), actual, seen);
+    }
+    Map<Object, Object> mismatched = new LinkedHashMap<>();
+    seen.forEach((canonical, key) -> {
+      if (!Objects.equals(expected.get(canonical), actual.get(canonical))) {
+        mismatched.put(canonical, key);
+      }
+    });
+    return mismatched;
+  }
+
+  @FunctionalInterface
+  private interface KeyFilter {
+    boolean test(long hash, Object key);
+  }
+
+  private void scan(String shard, KeyFilter filter, Map<Object, Long> checksums, Map<Object, Object> seen)
+      throws SQLException {
+    Object after = null;
+    ShardTable.Page page;
+    do {
+      page = table.page(resource(shard), after);
+      for (ShardTable.KeyRows key : page.keys()) {
+        if (filter.test(hashOf(key.key()), key.key())) {
+          Object canonical = KeyValues.canonical(key.key());
+          checksums.put(canonical, RowChecksum.ofKey(key.rows()));
+          seen.putIfAbsent(canonical, key.key());
+        }
+        after = key.key();
+      }
+    } while (!page.last());
+  }
+
+  /** Compares {@code keys}' rows on their old and new shards; returns the keys that differ. */
+  Map<Object, Object> verify(Collection<Object> keys) throws SQLException {
+    Map<Object, Object> mismatched = new LinkedHashMap<>();
+    for (Map.Entry<ReshardingPlan.Move, List<Object>> move : moving(keys).entrySet()) {
+      List<Object> group = move.getValue();
+      Map<Object, List<Object[]>> sources = timed(group.size(), () -> table.read(resource(move.getKey().from()), group));
+      Map<Object, List<Object[]>> copies = timed(group.size(), () -> table.read(resource(move.getKey().to()), group));
+      for (Object key : group) {
+        Object canonical = KeyValues.canonical(key);
+        if (RowChecksum.ofKey(sources.getOrDefault(canonical, List.of()))
+            != RowChecksum.ofKey(copies.getOrDefault(canonical, List.of()))) {
+          mismatched.put(canonical, key);
+        }
+      }
+    }
+    return mismatched;
+  }
+
+  /**
+   * Switches the router to the plan's target, with the pins and resources changed since the
+   * plan was made carried over ({@link ShardTopology#rebase}).
+   *
+   * @throws IllegalStateException if the shards or placement changed meanwhile
+   */
+  ShardTopology<DataSource> switchRouter() {
+    return router.update(current -> plan.after().rebase(plan.before(), current));
+  }
+
+  /** The old rows of every copied key, once the router uses the new topology. */
+  PendingCleanup oldRows() {
+    Map<PendingCleanup.Leftover, List<Object>> left = new LinkedHashMap<>();
+    for (Object key : copied.values()) {
+      ReshardingPlan.Move move = plan.moveFor(hashOf(key)).orElseThrow();
+      left.computeIfAbsent(new PendingCleanup.Leftover(move.from(), move.to()), x -> new ArrayList<>()).add(key);
+      // A pin made during the migration may have kept the key on its old shard: then the copy
+      // is the stale one.
+      left.computeIfAbsent(new PendingCleanup.Leftover(move.to(), move.from()), x -> new ArrayList<>()).add(key);
+    }
+    return new PendingCleanup(left, resources(left));
+  }
+
+  /** The copies of every copied key, when the router keeps the old topology. */
+  PendingCleanup copies() {
+    Map<PendingCleanup.Leftover, List<Object>> left = new LinkedHashMap<>();
+    for (Object key : copied.values()) {
+      ReshardingPlan.Move move = plan.moveFor(hashOf(key)).orElseThrow();
+      left.computeIfAbsent(new PendingCleanup.Leftover(move.to(), move.from()), x -> new ArrayList<>()).add(key);
+    }
+    return new PendingCleanup(left, resources(left));
+  }
+
+  private Map<String, DataSource> resources(Map<PendingCleanup.Leftover, List<Object>> left) {
+    Map<String, DataSource> resources = new LinkedHashMap<>();
+    left.keySet().forEach(where -> resources.computeIfAbsent(where.shard(), this::resource));
+    return resources;
+  }
+
+  ShardRouter.WritePause pauseWrites(Duration timeout) {
+    return router.pauseWrites(timeout);
+  }
+
+  /**
+   * Holds every following key read or write to {@code deadline} (a {@link System#nanoTime}),
+   * keeping {@code reserve} nanoseconds for what follows them.
+   */
+  void deadline(long nanoTime, long reserve) {
+    this.deadlineNanos = nanoTime;
+    this.reserveNanos = reserve;
+  }
+
+  void noDeadline() {
+    this.deadlineNanos = NO_DEADLINE;
+  }
+
+  /**
+   * Runs a read or write of {@code keys} keys, unless its estimated time would end it past the
+   * deadline: then nothing is done and {@link PauseBudgetExceeded} says so.
+   */
+  private <T> T timed(int keys, Step<T> step) throws SQLException {
+    long start = System.nanoTime();
+    if (deadlineNanos != NO_DEADLINE) {
+      // Half again the estimate, plus a reserve for the switch and the un-pause.
+      long needed = stepCost.estimate(keys) * 3 / 2 + reserveNanos;
+      if (deadlineNanos - start < needed) {
+        throw new PauseBudgetExceeded("the next step (" + keys + " keys, up to " + needed / 1_000
+            + " us) would end past the pause's deadline (" + Math.max(0, (deadlineNanos - start) / 1_000)
+            + " us left)");
+      }
+    }
+    try {
+      return step.run();
+    } finally {
+      stepCost.record(keys, System.nanoTime() - start);
+    }
+  }
+
+  /**
+   * The shard's resource in the router's current topology (a failover made during the migration
+   * is followed), else in the plan.
+   */
+  private DataSource resource(String id) {
+    Optional<Shard<DataSource>> shard = router.topology().shard(id);
+    return shard.or(() -> plan.after().shard(id)).or(() -> plan.before().shard(id)).orElseThrow().resource();
+  }
+
+  /**
+   * The slowest step seen per size class (keys rounded up to a power of two): a step of n keys is
+   * estimated by the slowest step of the nearest class at or above its own that has one (a larger
+   * step takes longer), or, when only smaller steps were seen, by the slowest of those scaled up by
+   * the size ratio.
+   */
+  static final class StepCost {
+    private final long[] slowest = new long[32];
+
+    private static int sizeClass(int keys) {
+      return 32 - Integer.numberOfLeadingZeros(Math.max(1, keys) - 1);
+    }
+
+    void record(int keys, long nanos) {
+      int c = sizeClass(keys);
+      slowest[c] = Math.max(slowest[c], nanos);
+    }
+
+    long estimate(int keys) {
+      int c = sizeClass(keys);
+      for (int i = c; i < slowest.length; i++) {
+        if (slowest[i] > 0) {
+          return slowest[i];
+        }
+      }
+      long estimate = 0;
+      for (int i = 0; i < c; i++) {
+        estimate = Math.max(estimate, slowest[i] << (c - i));
+      }
+      return estimate;
+    }
+  }
+}

@@ -1,0 +1,364 @@
+package io.scaleblocks.sharding.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.scaleblocks.sharding.Shard;
+import io.scaleblocks.sharding.ShardRouter;
+import io.scaleblocks.sharding.ShardTopology;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.LongStream;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+
+/** The migrator on in-memory H2 shards, with faults and concurrent changes at exact steps. */
+class JdbcShardMigratorTest {
+
+  static final String ORDERS =
+      "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, total bigint NOT NULL)";
+
+  private static ShardRouter<Long, DataSource> router(H2Shards dbs, int shards) {
+    ShardRouter.Builder<Long, DataSource> builder = ShardRouter.builder();
+    for (int i = 0; i < shards; i++) {
+      builder.shard("s" + i, dbs.dataSource(i));
+    }
+    return builder.name("orders-router").build();
+  }
+
+  private static JdbcShardMigrator<Long> ordersMigrator(int batchSize) {
+    return JdbcShardMigrator.<Long>builder().name("orders-migrator").table("orders")
+        .keyColumn("customer_id").columns(List.of("id", "total")).batchSize(batchSize).build();
+  }
+
+  /** Three orders for each of {@code customers} customers, on the shard of their customer. */
+  private static void loadOrders(H2Shards dbs, ShardRouter<Long, DataSource> router, int customers)
+      throws SQLException {
+    for (long customer = 0; customer < customers; customer++) {
+      int shard = Integer.parseInt(router.shardFor(customer).id().substring(1));
+      try (Connection c = dbs.connect(shard);
+          PreparedStatement s = c.prepareStatement("INSERT INTO orders VALUES (?, ?, ?)")) {
+        for (int order = 0; order < 3; order++) {
+          s.setLong(1, customer * 3 + order);
+          s.setLong(2, customer);
+          s.setLong(3, 10 * order + customer);
+          s.addBatch();
+        }
+        s.executeBatch();
+      }
+    }
+  }
+
+  /** Order id to the shards it sits on, with each order's customer checked against its shard. */
+  private static Map<Long, List<String>> ordersByShard(H2Shards dbs, int shards,
+      ShardRouter<Long, DataSource> router) throws SQLException {
+    Map<Long, List<String>> where = new HashMap<>();
+    for (int i = 0; i < shards; i++) {
+      try (Connection c = dbs.connect(i); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT id, customer_id FROM orders")) {
+        while (rs.next()) {
+          where.computeIfAbsent(rs.getLong(1), id -> new ArrayList<>()).add("s" + i);
+          assertEquals(router.shardFor(rs.getLong(2)).id(), "s" + i,
+              "order " + rs.getLong(1) + " of customer " + rs.getLong(2) + " sits on s" + i);
+        }
+      }
+    }
+    return where;
+  }
+
+  @Test
+  void aNonUniqueKeyColumnMovesEveryRowOfEveryKey() throws Exception {
+    try (H2Shards dbs = new H2Shards(5, ORDERS)) {
+      ShardRouter<Long, DataSource> router = router(dbs, 4);
+      loadOrders(dbs, router, 2_000);
+      ShardTopology<DataSource> target = router.topology().withShard(Shard.of("s4", dbs.dataSource(4)));
+
+      // 100 rows a page: most page boundaries fall inside a customer's three orders.
+      MigrationReport report = ordersMigrator(100).migrate(router, target);
+
+      assertEquals(MigrationReport.Outcome.COMPLETED, report.outcome(), report.toString());
+      Map<Long, List<String>> where = ordersByShard(dbs, 5, router);
+      assertEquals(6_000, where.size(), "every order is still there");
+      where.forEach((id, shards) -> assertEquals(1, shards.size(), "order " + id + " on " + shards));
+    }
+  }
+
+  @Test
+  void aTableWithABinaryColumnVerifiesAndMoves() throws Exception {
+    try (H2Shards dbs = new H2Shards(3,
+        "CREATE TABLE blobs (id bigint PRIMARY KEY, data varbinary(64), amount decimal(10, 2))")) {
+      ShardRouter<Long, DataSource> router = router(dbs, 2);
+      for (long id = 0; id < 500; id++) {
+        int shard = Integer.parseInt(router.shardFor(id).id().substring(1));
+        try (Connection c = dbs.connect(shard);
+            PreparedStatement s = c.prepareStatement("INSERT INTO blobs VALUES (?, ?, ?)")) {
+          s.setLong(1, id);
+          s.setBytes(2, new byte[] {(byte) id, (byte) (id >> 8), 7});
+          s.setBigDecimal(3, java.math.BigDecimal.valueOf(id, 2));
+          s.executeUpdate();
+        }
+      }
+      MigrationReport report = JdbcShardMigrator.<Long>builder().table("blobs").keyColumn("id")
+          .columns(List.of("data", "amount")).build()
+          .migrate(router, router.topology().withShard(Shard.of("s2", dbs.dataSource(2))));
+
+      assertEquals(MigrationReport.Outcome.COMPLETED, report.outcome(), report.toString());
+      assertTrue(report.rowsCopied() > 0, report.toString());
+    }
+  }
+
+  @Test
+  void anIntegerKeyColumnMatchesTheLongKeysTheRouterTracks() throws Exception {
+    try (H2Shards dbs = new H2Shards(3,
+        "CREATE TABLE points (id integer PRIMARY KEY, score bigint NOT NULL)")) {
+      ShardRouter<Long, DataSource> router = router(dbs, 2);
+      for (long id = 0; id < 300; id++) {
+        int shard = Integer.parseInt(router.shardFor(id).id().substring(1));
+        try (Connection c = dbs.connect(shard);
+            PreparedStatement s = c.prepareStatement("INSERT INTO points VALUES (?, 0)")) {
+          s.setLong(1, id);
+          s.executeUpdate();
+        }
+      }
+      ShardTopology<DataSource> target = router.topology().withShard(Shard.of("s2", dbs.dataSource(2)));
+      long moved = LongStream.range(0, 300)
+          .filter(id -> router.shardFor(id).id().equals("s0"))
+          .filter(id -> target.shardForHash(router.hashOf(id)).id().equals("s2")).findFirst().orElseThrow();
+      // Once both old shards' copies have landed on s2, the verification's scan of s0 finds the
+      // moved row just written by the application: the write explains the difference between the
+      // row and its copy, so it must not count as a failed copy.
+      AtomicInteger inserts = new AtomicInteger();
+      AtomicBoolean written = new AtomicBoolean();
+      dbs.hook(2, sql -> {
+        if (sql.startsWith("INSERT")) {
+          inserts.incrementAndGet();
+        }
+      });
+      dbs.hook(0, sql -> {
+        if (sql.startsWith("SELECT") && sql.contains("ORDER BY") && inserts.get() == 2
+            && !written.getAndSet(true)) {
+          writeScore(router, moved, 42);
+        }
+      });
+      MigrationReport report = JdbcShardMigrator.<Long>builder().table("points").keyColumn("id")
+          .columns(List.of("score")).catchUpThreshold(0).build().migrate(router, target);
+
+      assertTrue(written.get(), "the write ran during the migration");
+      assertEquals(MigrationReport.Outcome.COMPLETED, report.outcome(), report.toString());
+      try (Connection c = dbs.connect(2); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT score FROM points WHERE id = " + moved)) {
+        assertTrue(rs.next());
+        assertEquals(42, rs.getLong(1), "the write made during the migration is on the new shard");
+      }
+    }
+  }
+
+  private static void writeScore(ShardRouter<Long, DataSource> router, long id, long score) {
+    Thread writer = new Thread(() -> {
+      try {
+        router.write(id, shard -> {
+          try (Connection c = shard.resource().getConnection();
+              PreparedStatement s = c.prepareStatement("UPDATE points SET score = ? WHERE id = ?")) {
+            s.setLong(1, score);
+            s.setLong(2, id);
+            return s.executeUpdate();
+          }
+        });
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    writer.start();
+    try {
+      writer.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
+  void aPinMadeDuringTheMigrationIsKeptAtTheSwitch() throws Exception {
+    try (H2Shards dbs = new H2Shards(5, ORDERS)) {
+      ShardRouter<Long, DataSource> router = router(dbs, 4);
+      loadOrders(dbs, router, 500);
+      ShardTopology<DataSource> target = router.topology().withShard(Shard.of("s4", dbs.dataSource(4)));
+      AtomicBoolean pinned = new AtomicBoolean();
+      dbs.hook(4, sql -> {
+        if (sql.startsWith("INSERT") && !pinned.getAndSet(true)) {
+          router.pin(7L, "s1");
+        }
+      });
+      MigrationReport report = ordersMigrator(100).migrate(router, target);
+
+      assertTrue(pinned.get());
+      assertEquals(MigrationReport.Outcome.COMPLETED, report.outcome(), report.toString());
+      assertEquals("s1", router.shardFor(7L).id(), "the pin made during the migration routes key 7");
+      assertEquals(Map.of(router.hashOf(7L), "s1"), router.topology().pins());
+      assertEquals(List.of("s0", "s1", "s2", "s3", "s4"),
+          router.topology().shards().stream().map(Shard::id).toList());
+    }
+  }
+
+  @Test
+  void aShardRemovedDuringTheMigrationRefusesTheSwitchAndKeepsTheRemoval() throws Exception {
+    try (H2Shards dbs = new H2Shards(5, ORDERS)) {
+      ShardRouter<Long, DataSource> router = router(dbs, 4);
+      loadOrders(dbs, router, 500);
+      ShardTopology<DataSource> target = router.topology().withShard(Shard.of("s4", dbs.dataSource(4)));
+      AtomicBoolean changed = new AtomicBoolean();
+      dbs.hook(4, sql -> {
+        if (sql.startsWith("INSERT") && !changed.getAndSet(true)) {
+          router.update(t -> t.withoutShard("s3"));
+        }
+      });
+      MigrationReport report = ordersMigrator(100).migrate(router, target);
+      ShardTopology<DataSource> after = router.topology();
+
+      assertEquals(MigrationReport.Outcome.ROLLED_BACK, report.outcome(), report.toString());
+      assertEquals(List.of("s0", "s1", "s2"), after.shards().stream().map(Shard::id).toList(),
+          "the concurrent removal stands");
+      try (Connection c = dbs.connect(4); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM orders")) {
+        rs.next();
+        assertEquals(0, rs.getLong(1), "the copies were deleted again");
+      }
+      assertSame(after, router.topology());
+    }
+  }
+
+  private static long orderCount(H2Shards dbs, int shards) throws SQLException {
+    long count = 0;
+    for (int i = 0; i < shards; i++) {
+      try (Connection c = dbs.connect(i); Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM orders")) {
+        rs.next();
+        count += rs.getLong(1);
+      }
+    }
+    return count;
+  }
+
+  @Test
+  void aCleanupFailureAfterTheSwitchIsReportedAndAResumedCleanupFinishesIt() throws Exception {
+    try (H2Shards dbs = new H2Shards(5, ORDERS)) {
+      ShardRouter<Long, DataSource> router = router(dbs, 4);
+      loadOrders(dbs, router, 1_000);
+      ShardTopology<DataSource> target = router.topology().withShard(Shard.of("s4", dbs.dataSource(4)));
+      // s0 only ever deletes in the cleanup, after the switch.
+      dbs.hook(0, sql -> {
+        if (sql.startsWith("DELETE")) {
+          throw new SQLException("connection reset (injected)", "08006");
+        }
+      });
+      JdbcShardMigrator<Long> migrator = ordersMigrator(100);
+      MigrationReport report = migrator.migrate(router, target);
+
+      assertEquals(MigrationReport.Outcome.CUT_OVER_CLEANUP_PENDING, report.outcome(), report.toString());
+      assertTrue(report.reason().contains("connection reset (injected)"), report.reason());
+      assertSame(target, router.topology(), "the router uses the new topology");
+      PendingCleanup left = report.pendingCleanup();
+      assertTrue(!left.keysOn("s0").isEmpty(), left.toString());
+      assertTrue(left.keysOn("s1").isEmpty(), "the other shards were cleaned: " + left);
+      assertTrue(orderCount(dbs, 5) > 3_000, "s0's moved orders are still there too");
+
+      assertEquals(left, migrator.cleanup(router, left), "a cleanup while s0 still fails leaves it all");
+      dbs.clearHooks();
+      assertTrue(migrator.cleanup(router, left).isEmpty());
+      assertEquals(3_000, orderCount(dbs, 5));
+      assertEquals(3_000, ordersByShard(dbs, 5, router).size());
+    }
+  }
+
+  @Test
+  void aShardFailingMidCopyRollsBackAndReportsIt() throws Exception {
+    try (H2Shards dbs = new H2Shards(5, ORDERS)) {
+      ShardRouter<Long, DataSource> router = router(dbs, 4);
+      loadOrders(dbs, router, 1_000);
+      ShardTopology<DataSource> before = router.topology();
+      AtomicInteger inserts = new AtomicInteger();
+      dbs.hook(4, sql -> {
+        if (sql.startsWith("INSERT") && inserts.incrementAndGet() == 3) {
+          throw new SQLException("connection reset (injected)", "08006");
+        }
+      });
+      MigrationReport report = ordersMigrator(100).migrate(router, before.withShard(Shard.of("s4", dbs.dataSource(4))));
+
+      assertEquals(MigrationReport.Outcome.ROLLED_BACK, report.outcome(), report.toString());
+      assertTrue(report.reason().startsWith("a shard failed"), report.reason());
+      assertSame(before, router.topology());
+      assertEquals(3_000, orderCount(dbs, 5), "the copies are gone again");
+      assertEquals(3_000, ordersByShard(dbs, 5, router).size());
+    }
+  }
+
+  @Test
+  void theWritePauseStaysWithinMaxPauseWhenTheNewShardIsSlow() throws Exception {
+    try (H2Shards dbs = new H2Shards(5, ORDERS)) {
+      ShardRouter<Long, DataSource> router = router(dbs, 4);
+      loadOrders(dbs, router, 500);
+      // Every statement on the new shard takes 15 ms: a cutover over four moves needs ~200 ms.
+      dbs.hook(4, sql -> sleep(15));
+      AtomicBoolean running = new AtomicBoolean(true);
+      AtomicInteger nextOrder = new AtomicInteger(1_000_000);
+      Thread writer = new Thread(() -> {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        while (running.get()) {
+          long customer = random.nextLong(500);
+          try {
+            router.write(customer, shard -> {
+              try (Connection c = shard.resource().getConnection();
+                  PreparedStatement s = c.prepareStatement("INSERT INTO orders VALUES (?, ?, 1)")) {
+                s.setLong(1, nextOrder.incrementAndGet());
+                s.setLong(2, customer);
+                return s.executeUpdate();
+              }
+            });
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+          sleep(2);
+        }
+      });
+      writer.start();
+      java.time.Duration maxPause = java.time.Duration.ofMillis(100);
+      MigrationReport report;
+      try {
+        report = JdbcShardMigrator.<Long>builder().table("orders").keyColumn("customer_id")
+            .columns(List.of("id", "total")).batchSize(100).maxPause(maxPause).build()
+            .migrate(router, router.topology().withShard(Shard.of("s4", dbs.dataSource(4))));
+      } finally {
+        running.set(false);
+        writer.join();
+      }
+      // The bound rests on the slowest step seen so far: one step that overruns its estimate
+      // (a stalled thread on a loaded machine) can push the pause past maxPause, never far.
+      assertTrue(report.writePause().compareTo(maxPause.multipliedBy(2)) <= 0, report.toString());
+      assertTrue(report.cutoverAttempts() >= 1, report.toString());
+      if (report.outcome() == MigrationReport.Outcome.ROLLED_BACK) {
+        assertTrue(report.reason().contains("maxPause"), report.toString());
+      } else {
+        assertEquals(MigrationReport.Outcome.COMPLETED, report.outcome(), report.toString());
+      }
+      long orders = 500 * 3 + (nextOrder.get() - 1_000_000);
+      assertEquals(orders, orderCount(dbs, 5), "no order lost or duplicated: " + report);
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
