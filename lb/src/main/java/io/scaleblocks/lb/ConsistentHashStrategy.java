@@ -17,9 +17,16 @@ import java.util.Map;
  * most recently (its own, when it was that one). Weights up to 4,096 are exact (a weight-w
  * endpoint owns w buckets); heavier ones are divided by a common scale that gives the heaviest
  * endpoint about 1,024 buckets (rounding costs at most half a bucket), and the scale is kept
- * from snapshot to snapshot while it fits, so a change costs O(buckets) whatever the weights;
- * slow-start ramps do not apply, since
- * changing a bucket count would move keys back and forth. A null key picks at random. The IP
+ * from snapshot to snapshot while it fits, so a change costs O(buckets) whatever the weights.
+ * The kept scale outlives the heaviest endpoint: when it leaves (or is ejected, or its weight
+ * drops), the others keep their bucket counts, so only its keys move, at the price of coarser
+ * buckets (an endpoint owns {@code max(1, round(weight / scale))}) until the next rescale. A
+ * rescale, which renumbers the slots and moves most keys, happens only when it cannot be
+ * avoided: when the heaviest endpoint would need more than 4,096 buckets at the kept scale (a
+ * weight above 4,096 while weights are exact, else about 4 times the heaviest weight of the
+ * last rescale, joins or is set), or when no endpoint of the previous snapshot keeps its bucket
+ * count (nothing of the placement to keep). Slow-start ramps do not apply, since changing a
+ * bucket count would move keys back and forth. A null key picks at random. The IP
  * variant hashes a dotted-quad IPv4 key as its 32-bit value (one word instead of up to fifteen
  * UTF-8 bytes); other keys, IPv6 included, are hashed as text.
  * Per pick: one hash of the key, an expected O(1) MementoHash lookup and one array read; no
@@ -49,26 +56,28 @@ final class ConsistentHashStrategy implements Strategy {
     for (int i = 0; i < n; i++) {
       maxWeight = Math.max(maxWeight, candidates.endpoint(i).weight());
     }
-    int scale = previous instanceof Hashed hashed && fits(hashed.scale, maxWeight)
-        ? hashed.scale : scaleFor(maxWeight);
+    Hashed kept = previous instanceof Hashed hashed && fits(hashed.scale, maxWeight)
+        ? hashed : null;
+    int scale = kept != null ? kept.scale : scaleFor(maxWeight);
     String[] ids = new String[n];
-    int[] weights = new int[n];
     Map<String, Integer> positionOf = new HashMap<>(n * 2);
     for (int i = 0; i < n; i++) {
       ids[i] = candidates.endpoint(i).id();
-      weights[i] = buckets(candidates.endpoint(i).weight(), scale);
       positionOf.put(ids[i], i);
     }
-    int[] before = previous instanceof Hashed hashed && hashed.scale == scale
-        ? hashed.positionsOf(ids)
-        : null;
-    boolean editable = before != null && anySurvivor((Hashed) previous, before, weights);
+    int[] weights = buckets(candidates, scale);
+    int[] before = kept != null ? kept.positionsOf(ids) : null;
+    boolean editable = before != null && anySurvivor(kept, before, weights);
+    if (!editable && scale != scaleFor(maxWeight)) {
+      // Nothing to keep: a fresh placement takes the scale these weights call for.
+      scale = scaleFor(maxWeight);
+      weights = buckets(candidates, scale);
+    }
     int[] slots;
     Placement<Integer> placement;
     if (editable) {
-      Hashed hashed = (Hashed) previous;
-      slots = slots(hashed, before);
-      placement = edit(hashed, before, ids, weights, slots, positionOf);
+      slots = slots(kept, before);
+      placement = edit(kept, before, ids, weights, slots, positionOf);
     } else {
       slots = new int[n];
       Map<Integer, Integer> bySlot = new LinkedHashMap<>(n * 2);
@@ -99,17 +108,25 @@ final class ConsistentHashStrategy implements Strategy {
   }
 
   /**
-   * Whether a scale carried from the previous snapshot still fits the weights: a kept scale
-   * keeps the unchanged endpoints' bucket counts, so a weight change moves only that endpoint's
-   * keys.
+   * Whether a scale carried from the previous snapshot still fits the weights: the heaviest
+   * endpoint needs at most {@link #EXACT_UP_TO} buckets at it. A kept scale keeps the unchanged
+   * endpoints' bucket counts, so a change moves only the changed endpoints' keys, also when the
+   * heaviest endpoint leaves and the scale is coarser than the remaining weights need.
    */
   private static boolean fits(int scale, int maxWeight) {
-    int top = maxWeight / scale;
-    return top <= EXACT_UP_TO && (scale == 1 || top >= SCALED_TOP / 4);
+    return buckets(maxWeight, scale) <= EXACT_UP_TO;
   }
 
   private static int buckets(int weight, int scale) {
     return scale == 1 ? weight : Math.max(1, (int) Math.round(weight / (double) scale));
+  }
+
+  private static int[] buckets(Candidates candidates, int scale) {
+    int[] weights = new int[candidates.size()];
+    for (int i = 0; i < weights.length; i++) {
+      weights[i] = buckets(candidates.endpoint(i).weight(), scale);
+    }
+    return weights;
   }
 
   /** Whether some endpoint keeps its weight, so the previous placement is worth editing. */

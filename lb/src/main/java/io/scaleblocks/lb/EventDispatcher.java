@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
  * verdicts, ejections, endpoints leaving) are queued while the balancer holds its lock and
  * delivered by {@link #drain()} after the lock is released and the new snapshot is published:
  * in the order they were queued, by one thread at a time, each listener in its own {@code try}.
- * What a listener throws is logged and goes no further. Picks and retries happen outside any
+ * What a listener throws, an {@link Error} included, is logged and goes no further; only a
+ * {@link VirtualMachineError} other than a {@link StackOverflowError} is rethrown after logging. Picks and retries happen outside any
  * lock and go straight to the listeners on the calling thread.
  *
  * <p>Thread-safe. A listener that calls back into the balancer or its group (from the same or
@@ -63,14 +64,24 @@ final class EventDispatcher<T> {
     if (pending.getAndIncrement() != 0) {
       return;
     }
-    int missed = 1;
-    do {
-      Consumer<LoadBalancerListener<T>> event;
-      while ((event = queued.poll()) != null) {
-        deliver(event);
+    boolean finished = false;
+    try {
+      int missed = 1;
+      do {
+        Consumer<LoadBalancerListener<T>> event;
+        while ((event = queued.poll()) != null) {
+          deliver(event);
+        }
+        missed = pending.addAndGet(-missed);
+      } while (missed != 0);
+      finished = true;
+    } finally {
+      if (!finished) {
+        // Only a VirtualMachineError gets here. Whatever is still queued goes out with the next
+        // drain, which this reset lets run: delivery must never stop for good.
+        pending.set(0);
       }
-      missed = pending.addAndGet(-missed);
-    } while (missed != 0);
+    }
   }
 
   /** Delivers {@code event} at once on the calling thread. */
@@ -78,8 +89,9 @@ final class EventDispatcher<T> {
     for (LoadBalancerListener<T> listener : listeners) {
       try {
         event.accept(listener);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         log.warn("{} - listener {} failed; the balancer carries on", name, listener, e);
+        rethrowIfFatal(e);
       }
     }
   }
@@ -89,9 +101,23 @@ final class EventDispatcher<T> {
     for (LoadBalancerListener<T> listener : listeners) {
       try {
         listener.onPick(endpoint);
-      } catch (RuntimeException e) {
+      } catch (Throwable e) {
         log.warn("{} - listener {} failed on a pick", name, listener, e);
+        rethrowIfFatal(e);
       }
+    }
+  }
+
+  /**
+   * Rethrows {@code failure} if the JVM itself is failing (a {@link VirtualMachineError}: out of
+   * memory, an internal error); any other {@link Throwable} of a listener, an {@link Error} such
+   * as {@link AssertionError} or {@link NoClassDefFoundError} included, is only logged. A
+   * {@link StackOverflowError} is a listener's failure too: its stack is unwound by the time it
+   * is caught here.
+   */
+  static void rethrowIfFatal(Throwable failure) {
+    if (failure instanceof VirtualMachineError fatal && !(fatal instanceof StackOverflowError)) {
+      throw fatal;
     }
   }
 }

@@ -34,7 +34,9 @@ import java.util.function.Predicate;
  * to honour it. {@link #executeAsync} enforces it: a try still running at its timeout is
  * cancelled ({@code cancel(true)} on its future, which for {@link LoadBalancedHttpClient} aborts
  * the exchange) and fails with a {@link TimeoutException}; it counts in flight until that
- * cancellation, and its retry runs on the common fork-join pool, never on a timer thread.
+ * cancellation, and its retry runs on the common fork-join pool, never on a timer thread: the
+ * retried call itself (and the listeners' {@code onRetry} and {@code onPick} for it) then runs on
+ * a common-pool thread, so a call that blocks there holds up one of its threads.
  * Cancelling the future {@code executeAsync} returned cancels the running try and starts no
  * other.
  *

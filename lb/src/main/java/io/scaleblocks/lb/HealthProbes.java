@@ -46,7 +46,8 @@ public final class HealthProbes {
    * timeout. At most {@link #MAX_BODY_BYTES} of the body are read; the rest is dropped with the
    * connection. A server that sends its headers and then stalls fails the probe at the timeout.
    *
-   * @param path an absolute path such as {@code "/health"}
+   * @param path an absolute path such as {@code "/health"}, appended to the endpoint URI's base
+   *     path ({@code http://10.0.0.7:8080/api} is probed at {@code /api/health})
    */
   public static HealthProbe http(String path, int expectedStatus) {
     Objects.requireNonNull(path, "path");
@@ -59,7 +60,7 @@ public final class HealthProbes {
     }
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     return (endpoint, timeout) -> {
-      URI uri = baseUri(endpoint.address()).resolve(path);
+      URI uri = probeUri(baseUri(endpoint.address()), path);
       HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
       CompletableFuture<HttpResponse<Void>> answer =
           client.sendAsync(request, info -> new BoundedDiscard(MAX_BODY_BYTES));
@@ -139,6 +140,18 @@ public final class HealthProbes {
     }
     InetSocketAddress socket = socketAddress(address);
     return URI.create("http://" + socket.getHostString() + ":" + socket.getPort() + "/");
+  }
+
+  /**
+   * {@code path} appended to the base URI's path, as {@link LoadBalancedHttpClient} routes a
+   * request: {@code http://host:8080/api} and {@code "/health"} give {@code /api/health}.
+   */
+  static URI probeUri(URI base, String path) {
+    String basePath = base.getRawPath() == null ? "" : base.getRawPath();
+    if (basePath.endsWith("/")) {
+      basePath = basePath.substring(0, basePath.length() - 1);
+    }
+    return URI.create(base.getScheme() + "://" + base.getRawAuthority() + basePath + path);
   }
 
   private static int timeoutMillis(Duration timeout) {

@@ -13,11 +13,14 @@ import java.util.List;
  *
  * <p>Health composes with every strategy: outside panic mode, only available endpoints (healthy
  * and not ejected) are candidates. Panic is decided per locality level (a zone, or the whole
- * group without locality routing), as Envoy decides it per priority level: a level with fewer
- * than the panic threshold of its endpoints available (default
+ * group without locality routing), as Envoy decides it per priority level: while the normalised
+ * total health (the sum over the levels of {@code min(1, overprovisioningFactor * h)}, h a
+ * level's share of available endpoints; factor 1.4 without locality) is below 1, a level with
+ * fewer than the panic threshold of its endpoints available (default
  * {@value LoadBalancerBuilder#DEFAULT_PANIC_THRESHOLD}) balances its share of the traffic over
  * all its endpoints: sending some traffic to endpoints that may be down beats overloading the
- * few that are up. A zone's share comes from its real availability first, so a zone with no
+ * few that are up. At 1, no level panics: each routes over its available endpoints and what it
+ * cannot take goes to the next. A zone's share comes from its real availability first, so a zone with no
  * available endpoint gets no traffic while another has one; with none available anywhere,
  * traffic goes over every endpoint. A pick throws {@link NoEndpointAvailableException} only when
  * the group is empty, or no endpoint is available and the threshold is 0.

@@ -11,7 +11,7 @@ import java.util.function.LongSupplier;
  */
 public final class LoadBalancerBuilder<T> {
 
-  /** Below this share of a level's endpoints available, the level panics (Envoy's default). */
+  /** Below this share of a level's endpoints available, the level may panic (Envoy's default). */
   public static final double DEFAULT_PANIC_THRESHOLD = 0.5;
 
   /** How often time-driven state (ejections, slow start, failure rates) is re-evaluated. */
@@ -76,7 +76,8 @@ public final class LoadBalancerBuilder<T> {
 
   /**
    * Below this share of a locality level's endpoints available, balance that level's share over
-   * all its endpoints; 0 switches panic routing off (picks then fail when nothing is
+   * all its endpoints, as long as the levels' normalised total health is below 100 % (Envoy's
+   * rule, see {@link LoadBalancer}); 0 switches panic routing off (picks then fail when nothing is
    * available).
    */
   public LoadBalancerBuilder<T> panicThreshold(double threshold) {

@@ -9,11 +9,18 @@ import java.time.Duration;
  * holds a lock, so a listener may call back into either (pick, {@code status()}, change the
  * group) from any thread. State changes ({@link #onHealthChange}, {@link #onEjection},
  * {@link #onEndpointRemoved}) are delivered after the new routing state is published, one at a
- * time and in the order they happened for this balancer, on the thread that made the change or
- * on one that was delivering earlier events of the same balancer. {@link #onPick},
- * {@link #onRetry} and {@link #onRetryBudgetExhausted} run on the calling thread at once. Each
- * listener is called in its own {@code try}: what it throws is logged and never reaches a pick,
- * a call, a health check or another listener.
+ * time and in the order they happened for this balancer: a health verdict or an ejection on the
+ * thread that made it (a health-check thread, the refresh thread, a caller reporting a failed
+ * call) or on one that was delivering earlier events of the same balancer;
+ * {@link #onEndpointRemoved}, since the group hands the balancer its changes under the group's
+ * delivery lock, on a thread of {@link java.util.concurrent.ForkJoinPool#commonPool()} (or on
+ * one delivering earlier events).
+ * {@link #onPick}, {@link #onRetry} and {@link #onRetryBudgetExhausted} run at once on the
+ * thread that runs the failover loop: the caller's for a pick or {@link FailoverExecutor#execute},
+ * for {@link FailoverExecutor#executeAsync} the thread that completed the failed try, or a
+ * common-pool thread after a per-try timeout. A listener that blocks therefore holds up a
+ * common-pool thread in those cases. Each listener is called in its own {@code try}: what it
+ * throws is logged and never reaches a pick, a call, a health check or another listener.
  *
  * <p>{@link #onPick} runs on the hot path and must not block or allocate.
  */

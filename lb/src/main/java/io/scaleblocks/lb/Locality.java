@@ -89,6 +89,19 @@ public final class Locality {
   }
 
   /**
+   * Envoy's normalised total health of the ranked zones: the sum of each zone's
+   * {@code min(1, factor * available / total)}, at most 1. Below 1, a zone under the panic
+   * threshold panics; at 1 none does.
+   */
+  static double normalisedHealth(int[] available, int[] total, double factor) {
+    double claimed = 0;
+    for (int i = 0; i < available.length; i++) {
+      claimed += total[i] == 0 ? 0 : Math.min(1.0, factor * available[i] / total[i]);
+    }
+    return Math.min(1.0, claimed);
+  }
+
+  /**
    * The share of traffic of each ranked zone, given the available and total endpoints per zone.
    */
   double[] shares(int[] available, int[] total) {

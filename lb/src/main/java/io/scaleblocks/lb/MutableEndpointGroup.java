@@ -137,9 +137,10 @@ final class MutableEndpointGroup<T> implements EndpointGroup<T> {
         subscriber.seen = latest.number();
         try {
           subscriber.listener.accept(latest.endpoints());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
           log.warn("endpoint group subscriber {} failed on a change to {} endpoints",
               subscriber.listener, latest.endpoints().size(), e);
+          EventDispatcher.rethrowIfFatal(e);
         }
         latest = current;
       }

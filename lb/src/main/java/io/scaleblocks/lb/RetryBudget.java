@@ -11,10 +11,13 @@ import java.util.function.LongSupplier;
 final class RetryBudget {
 
   private static final long UNIT = 1000;
+  private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
   private final long depositPerRequest;
   private final long refillPerSecond;
   private final long cap;
+  /** How long an empty bucket takes to fill: refills never count more time than that. */
+  private final long fillNanos;
   private final LongSupplier ticker;
   private final AtomicLong balance;
   private final AtomicLong lastRefill;
@@ -27,6 +30,7 @@ final class RetryBudget {
     // The ratio part of the cap: what the window's requests could earn at 1000 requests/second,
     // enough for any burst the ratio is meant to allow, small enough to expire old credit.
     this.cap = Math.max(UNIT, earnable + depositPerRequest * 1000 * windowSeconds);
+    this.fillNanos = refillPerSecond == 0 ? 0 : nanosToEarn(cap) + 1;
     this.ticker = ticker;
     this.balance = new AtomicLong(policy.minRetriesPerSecond() * UNIT);
     this.lastRefill = new AtomicLong(ticker.getAsLong());
@@ -65,14 +69,23 @@ final class RetryBudget {
     }
     long now = ticker.getAsLong();
     long last = lastRefill.get();
-    long elapsed = Math.min(now - last, 3_600_000_000_000L);
-    long earned = elapsed * refillPerSecond / 1_000_000_000L;
+    long elapsed = Math.min(now - last, fillNanos);
+    // Split at whole seconds so that no product overflows at any rate the settings accept
+    // (up to 10^9 thousandths per second, a bucket of up to 3.6 * 10^12).
+    long earned = elapsed / NANOS_PER_SECOND * refillPerSecond
+        + elapsed % NANOS_PER_SECOND * refillPerSecond / NANOS_PER_SECOND;
     // Advance the clock by what the earned amount took to earn, not to now: the remainder of a
-    // unit is earned by the next refill instead of dropped.
-    long spent = earned * 1_000_000_000L / refillPerSecond;
-    if (earned > 0 && lastRefill.compareAndSet(last, now - last > elapsed ? now : last + spent)) {
+    // unit is earned by the next refill instead of dropped. Past a full bucket, to now.
+    long advanced = now - last > elapsed ? now : last + nanosToEarn(earned);
+    if (earned > 0 && lastRefill.compareAndSet(last, advanced)) {
       add(earned);
     }
+  }
+
+  /** The time {@code amount} takes to earn, rounded down; overflow-free as {@link #refill}. */
+  private long nanosToEarn(long amount) {
+    return amount / refillPerSecond * NANOS_PER_SECOND
+        + amount % refillPerSecond * NANOS_PER_SECOND / refillPerSecond;
   }
 
   private void add(long amount) {

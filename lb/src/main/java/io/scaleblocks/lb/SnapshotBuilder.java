@@ -10,8 +10,11 @@ import java.util.Map;
  * Builds a balancer's routing {@link Snapshot} from its endpoint states, in four steps: group the
  * states by zone (one level when locality is off) and count the available ones; give each zone
  * its share of traffic from its real availability ({@link Locality#shares}); decide panic per
- * level, as Envoy decides it per priority level: a level whose available share is below the
- * threshold routes over all its endpoints, the others over their available ones; then build each
+ * level, as Envoy decides it per priority level: while the normalised total health (the sum of
+ * every level's {@code min(1, overprovisioningFactor * available share)}) is below 1, a level
+ * whose available share is below the threshold routes over all its endpoints; otherwise, and for
+ * the other levels, each routes over its available ones and what it cannot take goes to the
+ * next level; then build each
  * level's weights and ask the strategy for its selector, handing it the one it replaces.
  *
  * <p>A zone with no available endpoint gets no traffic while another zone has one. Only when no
@@ -59,6 +62,7 @@ final class SnapshotBuilder<T> {
       available += zone.available;
     }
     boolean everythingDown = available == 0 && panicThreshold > 0;
+    boolean healthShort = normalisedHealth(zones) < 1.0;
     double[] shares = shares(zones, everythingDown);
     boolean ramping = ramping(memberStates, now);
     List<Level<T>> levels = new ArrayList<>();
@@ -69,8 +73,8 @@ final class SnapshotBuilder<T> {
     Map<String, Selector> nextSelectors = new HashMap<>();
     for (int i = 0; i < zones.size(); i++) {
       Zone<T> zone = zones.get(i);
-      boolean levelPanic = everythingDown
-          || zone.available > 0 && zone.available < panicThreshold * zone.members.size();
+      boolean levelPanic = everythingDown || healthShort
+          && zone.available > 0 && zone.available < panicThreshold * zone.members.size();
       List<EndpointState<T>> included = levelPanic ? zone.members : availableOf(zone);
       if (included.isEmpty()) {
         continue;
@@ -108,6 +112,23 @@ final class SnapshotBuilder<T> {
       ranked.add(byName.get(name));
     }
     return ranked;
+  }
+
+  /**
+   * Envoy's normalised total health over the levels, with the locality's overprovisioning
+   * factor (Envoy's default 1.4 without locality): at 1, no level panics, whatever its own share
+   * of available endpoints, since the others make up for it.
+   */
+  private double normalisedHealth(List<Zone<T>> zones) {
+    int[] available = new int[zones.size()];
+    int[] total = new int[zones.size()];
+    for (int i = 0; i < zones.size(); i++) {
+      available[i] = zones.get(i).available;
+      total[i] = zones.get(i).members.size();
+    }
+    double factor = locality == null
+        ? Locality.DEFAULT_OVERPROVISIONING_FACTOR : locality.overprovisioningFactor();
+    return Locality.normalisedHealth(available, total, factor);
   }
 
   /** Each zone's share: from its availability, or from its size when nothing is available. */

@@ -182,4 +182,25 @@ class AccountingTest {
     }
     assertTrue(withdrawn >= 9 && withdrawn <= 10, "10 per second, withdrew " + withdrawn);
   }
+
+  @Test
+  void theRetryBudgetRefillsAtTheHighestRateTheSettingsAccept() {
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    RetryPolicy policy = RetryPolicy.builder().budgetRatio(0).minRetriesPerSecond(1_000_000)
+        .budgetWindow(Duration.ofSeconds(10)).build();
+    RetryBudget budget = new RetryBudget(policy, now::get);
+    while (budget.tryWithdraw()) {
+      // spends the first second's tokens
+    }
+    assertEquals(0, budget.tokens());
+    now.addAndGet(1_000_000L);
+    assertTrue(budget.tryWithdraw());
+    assertEquals(999, budget.tokens(), "1 ms at 1,000,000 per second earns 1,000 tokens");
+    now.addAndGet(Duration.ofSeconds(10).toNanos());
+    assertTrue(budget.tryWithdraw());
+    assertEquals(9_999_999, budget.tokens(), "10 s idle fill the 10 s window's 10,000,000");
+    now.addAndGet(Duration.ofDays(3).toNanos());
+    assertTrue(budget.tryWithdraw());
+    assertEquals(9_999_999, budget.tokens(), "days idle leave the bucket full, no more");
+  }
 }

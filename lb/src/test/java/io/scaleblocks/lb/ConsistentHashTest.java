@@ -185,6 +185,35 @@ class ConsistentHashTest {
   }
 
   @Test
+  void removingTheHeaviestEndpointMovesOnlyItsKeys() {
+    EndpointGroup<String> group = EndpointGroup.of();
+    group.add(Endpoint.of("10.3.0.0:8080", 8192));
+    for (int i = 1; i <= 8; i++) {
+      group.add(Endpoint.of("10.3.0." + i + ":8080", 100));
+    }
+    try (LoadBalancer<String> lb = balancer(group, Strategies.ipHash())) {
+      String[] before = placeAll(lb);
+      group.remove("10.3.0.0:8080");
+      String[] after = placeAll(lb);
+      int moved = 0;
+      for (int k = 0; k < KEYS; k++) {
+        if (!before[k].equals(after[k])) {
+          moved++;
+          assertEquals("10.3.0.0:8080", before[k], "a key moved between two survivors");
+        }
+      }
+      assertTrue(moved > KEYS / 2, "the heaviest endpoint's keys moved: " + moved);
+      int[] counts = new int[9];
+      for (String address : after) {
+        counts[Integer.parseInt(address.substring(7, address.indexOf(':')))]++;
+      }
+      for (int i = 1; i <= 8; i++) {
+        assertEquals(KEYS / 8.0, counts[i], KEYS / 8.0 * 0.1, "endpoint " + i);
+      }
+    }
+  }
+
+  @Test
   void twoEndpointsWithOneIdAreRefused() {
     record Backend(String host, int instance) {
       @Override

@@ -180,4 +180,74 @@ class ListenerIsolationTest {
       }
     }
   }
+
+  @Test
+  void aListenerThrowingAnErrorStopsNoLaterEventAndTheCallerSeesItsOwnFailure()
+      throws Exception {
+    Set<String> down = ConcurrentHashMap.newKeySet();
+    ActiveHealthCheck check = ActiveHealthCheck.builder(
+            (endpoint, timeout) -> !down.contains(endpoint.address().toString()))
+        .interval(Duration.ofHours(1)).unhealthyThreshold(1).healthyThreshold(1).build();
+    OutlierDetection detection = OutlierDetection.builder().consecutiveFailures(1)
+        .maxEjectionPercent(50).build();
+    EndpointGroup<String> group = group(3);
+    List<String> events = new CopyOnWriteArrayList<>();
+    AtomicBoolean pickFailed = new AtomicBoolean();
+    try (LoadBalancer<String> lb = LoadBalancer.builder(group).ticker(now::get)
+        .refreshInterval(Duration.ZERO).strategy(Strategies.roundRobin())
+        .activeHealthCheck(check).outlierDetection(detection).build()) {
+      lb.addListener(new LoadBalancerListener<>() {
+        @Override
+        public void onPick(Endpoint<String> endpoint) {
+          if (pickFailed.compareAndSet(false, true)) {
+            throw new NoClassDefFoundError("io/example/PickCounter");
+          }
+        }
+
+        @Override
+        public void onHealthChange(Endpoint<String> endpoint, boolean healthy) {
+          events.add(endpoint.address() + (healthy ? " up" : " down"));
+          throw new AssertionError("listener invariant broken");
+        }
+
+        @Override
+        public void onEjection(Endpoint<String> endpoint, Duration duration) {
+          events.add(endpoint.address() + " ejected");
+          throw new StackOverflowError();
+        }
+
+        @Override
+        public void onEndpointRemoved(Endpoint<String> endpoint) {
+          events.add(endpoint.address() + " removed");
+          throw new NoClassDefFoundError("io/example/Alerts");
+        }
+      });
+      HealthAwareLoadBalancer<String> balancer = (HealthAwareLoadBalancer<String>) lb;
+      assertEquals(3, picked(lb, 30).size(), "a pick whose listener threw still returned");
+      down.add("e1");
+      balancer.probeAllNow();
+      down.clear();
+      balancer.probeAllNow();
+      down.add("e2");
+      balancer.probeAllNow();
+      assertEquals(List.of("e1 down", "e1 up", "e2 down"), events, "recovery and a later"
+          + " endpoint going down were both delivered after the first Error");
+      FailoverExecutor<String> executor = FailoverExecutor.of(lb,
+          RetryPolicy.builder().maxAttempts(1).build(), now::get);
+      FailoverException failure = assertThrows(FailoverException.class,
+          () -> executor.execute((endpoint, timeout) -> {
+            throw new IOException("connection reset by " + endpoint.id());
+          }));
+      assertInstanceOf(IOException.class, failure.getCause(), "the caller's own failure");
+      String ejected = failure.getCause().getMessage().substring("connection reset by ".length());
+      assertEquals(ejected + " ejected", events.get(3));
+      group.remove("e2");
+      long deadline = System.nanoTime() + 5_000_000_000L;
+      while (events.size() < 5 && System.nanoTime() < deadline) {
+        Thread.sleep(5);
+      }
+      assertEquals(List.of("e1 down", "e1 up", "e2 down", ejected + " ejected", "e2 removed"),
+          events);
+    }
+  }
 }
