@@ -1,20 +1,17 @@
 package io.scaleblocks.queue.redis;
 
-import io.scaleblocks.queue.MessageQueue;
-import io.scaleblocks.queue.MessageQueueContract;
-import io.scaleblocks.queue.QueueConfig;
 import io.scaleblocks.testkit.RequireServer;
 import io.scaleblocks.testkit.ServerAddresses;
-import java.time.Duration;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.UnifiedJedis;
 
 /** The contract on a real 3-master Redis Cluster: each topic on the slot of its hash tag. */
-class RedisStreamsClusterIT extends MessageQueueContract {
+class RedisStreamsClusterIT extends RedisStreamsContract {
 
   static RedisClusterClient jedis;
 
@@ -34,27 +31,7 @@ class RedisStreamsClusterIT extends MessageQueueContract {
   }
 
   @Override
-  protected MessageQueue create(QueueConfig config) {
-    return RedisStreamsQueue.create(jedis, config);
-  }
-
-  @Override
-  protected QueueConfig.Builder config() {
-    return QueueConfig.builder().claimInterval(Duration.ofMillis(50));
-  }
-
-  @Override
-  protected Duration visibility() {
-    return Duration.ofMillis(400);
-  }
-
-  @Override
-  protected void passTime(Duration d) {
-    try {
-      Thread.sleep(d.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+  protected UnifiedJedis jedis() {
+    return jedis;
   }
 }

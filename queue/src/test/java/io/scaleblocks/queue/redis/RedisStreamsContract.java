@@ -1,0 +1,42 @@
+package io.scaleblocks.queue.redis;
+
+import io.scaleblocks.queue.MessageQueue;
+import io.scaleblocks.queue.MessageQueueContract;
+import io.scaleblocks.queue.QueueConfig;
+import java.time.Duration;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * The contract on a real Redis, standalone or Cluster: real time passes (Redis's idle times are
+ * its own), with a short claim interval and visibility timeout so that redelivery tests are quick.
+ */
+abstract class RedisStreamsContract extends MessageQueueContract {
+
+  /** The client the subclass connected in its {@code @BeforeAll}. */
+  protected abstract UnifiedJedis jedis();
+
+  @Override
+  protected MessageQueue create(QueueConfig config) {
+    return RedisStreamsQueue.create(jedis(), config);
+  }
+
+  @Override
+  protected QueueConfig.Builder config() {
+    return QueueConfig.builder().claimInterval(Duration.ofMillis(50));
+  }
+
+  @Override
+  protected Duration visibility() {
+    return Duration.ofMillis(400);
+  }
+
+  @Override
+  protected void passTime(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}
