@@ -44,6 +44,8 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   private final Membership<T> membership = new Membership<>();
   private final SnapshotBuilder<T> snapshots;
   private volatile Snapshot<T> snapshot;
+  /** Whether any listener was added: a pick without listeners reads one flag beside the snapshot. */
+  private volatile boolean listened;
   private boolean started;
   private AutoCloseable subscription;
   private ScheduledExecutorService scheduler;
@@ -109,7 +111,9 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       level = current.level(key);
     }
     Endpoint<T> endpoint = level.endpoints[level.selector.select(key)];
-    events.onPick(endpoint);
+    if (listened) {
+      events.onPick(endpoint);
+    }
     return endpoint;
   }
 
@@ -177,6 +181,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   @Override
   public void addListener(LoadBalancerListener<T> added) {
     events.add(added);
+    listened = true;
   }
 
   EventDispatcher<T> events() {
