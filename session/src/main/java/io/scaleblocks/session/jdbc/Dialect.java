@@ -7,8 +7,8 @@ public enum Dialect {
   /** H2 2.x: a find is an update and a select in one transaction. */
   H2("schema-h2.sql"),
   /**
-   * MySQL 8.0+ and MariaDB 10.6+ (InnoDB): a find is an update and a select in one transaction.
-   * Tested on MariaDB, not on MySQL itself. The driver must count matched rows, as the MySQL and
+   * MySQL 8.0+ and MariaDB (InnoDB): a find is an update and a select in one transaction. Tested
+   * on MariaDB 10.11, not on MySQL itself. The driver must count matched rows, as the MySQL and
    * MariaDB drivers do by default (not {@code useAffectedRows=true}).
    */
   MYSQL("schema-mysql.sql");

@@ -1,4 +1,4 @@
--- ScaleBlocks session store, MySQL 8.0 or later (InnoDB, for SKIP LOCKED and ON DELETE CASCADE);
+-- ScaleBlocks session store, MySQL 8.0 or later or MariaDB (InnoDB, for ON DELETE CASCADE);
 -- tested on MariaDB 10.11. session_key is a random internal key that never changes; id is the
 -- public id, which changeId replaces in one UPDATE. Times are epoch milliseconds of the
 -- application's clock. Keys, ids, attribute names and principals compare byte for byte (binary
