@@ -3,8 +3,10 @@ package io.scaleblocks.session;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Policy;
 import com.github.benmanes.caffeine.cache.RemovalCause;
 import com.github.benmanes.caffeine.cache.Scheduler;
+import io.scaleblocks.session.internal.CoreSessionStore;
 import io.scaleblocks.session.internal.Delta;
 import io.scaleblocks.session.internal.SaveOutcome;
 import io.scaleblocks.session.internal.SessionAccess;
@@ -12,6 +14,7 @@ import io.scaleblocks.session.internal.SessionRecord;
 import io.scaleblocks.session.internal.SessionRecord.StoredAttribute;
 import io.scaleblocks.session.internal.StoreCore;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +30,15 @@ import java.util.function.Supplier;
 
 /**
  * Sessions in a Caffeine cache whose per-entry expiry is the session's deadline on the injected
- * clock. Each session is an immutable {@link SessionRecord} replaced by an atomic compute, so a
- * find, a save and a touch of one session are linearizable and a save is all or nothing.
+ * clock. Each session is an immutable {@link SessionRecord}, replaced whole and atomically: a
+ * find, touch or save reads the record without side effects and replaces exactly the record it
+ * read (a compare-and-set, read again when another call replaced it first); a create, a save that
+ * changes the principal and a removal run in one compute. So a find, a save and a touch of one
+ * session are linearizable and a save is all or nothing.
+ *
+ * <p>Hot path (find, set, save): no lock (the rotation guard is an optimistic read), one copy of
+ * the attribute map (the new record's, in a save with changes; a find hands the handle the
+ * record's immutable map), and no clock reads beyond the store's and the cache's ticker.
  *
  * <p>{@code changeId} removes the record under the old id and puts it under the new one while it
  * holds the write side of a lock striped by the ids' shared tag; a find, touch or delete that
@@ -39,25 +49,25 @@ import java.util.function.Supplier;
  * <p>The principal index maps a principal to its ids, updated inside the same computes and by
  * the cache's eviction listener, and checked against the live records on every read.
  */
-final class InMemorySessionStore implements SessionStore {
+final class InMemorySessionStore extends CoreSessionStore {
 
   private static final int STRIPES = 64;
 
-  private final StoreCore core;
   private final Cache<IdKey, SessionRecord> cache;
   private final ConcurrentMap<IdKey, SessionRecord> map;
+  private final Policy<IdKey, SessionRecord> policy;
   private final ConcurrentMap<String, Set<IdKey>> principals = new ConcurrentHashMap<>();
   private final StampedLock[] stripes = new StampedLock[STRIPES];
 
   InMemorySessionStore(SessionStores.InMemoryBuilder builder) {
-    this.core = new StoreCore(builder.config, builder.ids, builder.clock);
+    super(new StoreCore(builder.config, builder.ids, builder.clock));
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new StampedLock();
     }
     java.time.Clock clock = builder.clock;
     this.cache = Caffeine.newBuilder()
         .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-        .expireAfter(new DeadlineExpiry(clock))
+        .expireAfter(new DeadlineExpiry())
         .scheduler(Scheduler.systemScheduler())
         .evictionListener((IdKey key, SessionRecord record, RemovalCause cause) -> {
           if (key != null && record != null && cause == RemovalCause.EXPIRED) {
@@ -67,16 +77,7 @@ final class InMemorySessionStore implements SessionStore {
         })
         .build();
     this.map = cache.asMap();
-  }
-
-  @Override
-  public String name() {
-    return core.name();
-  }
-
-  @Override
-  public Session create() {
-    return core.create();
+    this.policy = cache.policy();
   }
 
   @Override
@@ -85,22 +86,8 @@ final class InMemorySessionStore implements SessionStore {
       return Optional.empty();
     }
     IdKey key = new IdKey(id);
-    SessionRecord found = core.timed("find", () -> guarded(key, () -> touch(key, core.now())));
+    SessionRecord found = core.isTimed() ? core.timed("find", () -> touchGuarded(key)) : touchGuarded(key);
     return found == null ? Optional.empty() : Optional.of(SessionAccess.restoreOf(found));
-  }
-
-  private SessionRecord touch(IdKey key, long now) {
-    SessionRecord[] out = new SessionRecord[1];
-    map.computeIfPresent(key, (k, r) -> {
-      if (r.isExpired(now)) {
-        expired(k, r);
-        return null;
-      }
-      SessionRecord touched = withAccess(r, now, r.id(), r.renewedAt(), r.principal(), r.attributes(), r.seq());
-      out[0] = touched;
-      return touched;
-    });
-    return out[0];
   }
 
   @Override
@@ -109,7 +96,64 @@ final class InMemorySessionStore implements SessionStore {
       return false;
     }
     IdKey key = new IdKey(id);
-    return core.timed("touch", () -> guarded(key, () -> touch(key, core.now()))) != null;
+    return (core.isTimed() ? core.timed("touch", () -> touchGuarded(key)) : touchGuarded(key)) != null;
+  }
+
+  /** {@link #touch(IdKey, long)}, never overlapping a rotation of the same tag (see {@link #guarded}). */
+  private SessionRecord touchGuarded(IdKey key) {
+    StampedLock lock = stripeOf(key.id);
+    long stamp = lock.tryOptimisticRead();
+    if (stamp != 0) {
+      SessionRecord result = touch(key, core.now());
+      if (lock.validate(stamp)) {
+        return result;
+      }
+    }
+    stamp = lock.readLock();
+    try {
+      return touch(key, core.now());
+    } finally {
+      lock.unlockRead(stamp);
+    }
+  }
+
+  /**
+   * The live record under {@code key}, its last access moved to {@code now}: a quiet read, then a
+   * replace of exactly the record read (a compare-and-set, so a save or touch in between makes it
+   * read again). A record already touched at {@code now} is not written again.
+   */
+  private SessionRecord touch(IdKey key, long now) {
+    for (;;) {
+      SessionRecord r = policy.getIfPresentQuietly(key);
+      if (r == null) {
+        return null;
+      }
+      if (r.isExpired(now)) {
+        removeExpired(key, r);
+        return null;
+      }
+      if (r.lastAccessAt() >= now) {
+        return r;
+      }
+      SessionRecord touched = withAccess(r, now, r.id(), r.renewedAt(), r.principal(), r.attributes(), r.seq());
+      if (map.replace(key, r, touched)) {
+        return touched;
+      }
+    }
+  }
+
+  /**
+   * Removes {@code r}, found past its deadline, and counts it once: here, or by the eviction
+   * listener when Caffeine sees the entry expired first (it then skips this compute).
+   */
+  private void removeExpired(IdKey key, SessionRecord r) {
+    map.computeIfPresent(key, (k, current) -> {
+      if (current != r) {
+        return current;
+      }
+      expired(k, current);
+      return null;
+    });
   }
 
   /** Runs a read-like call so that it never overlaps a rotation of the same tag. */
@@ -137,8 +181,8 @@ final class InMemorySessionStore implements SessionStore {
 
   private SaveOutcome write(Delta delta) {
     IdKey key = new IdKey(delta.id());
-    SaveOutcome[] outcome = {new SaveOutcome.Gone()};
     if (delta.isNew()) {
+      SaveOutcome[] outcome = {SaveOutcome.GONE};
       map.compute(key, (k, existing) -> {
         if (existing != null && !existing.isExpired(delta.now())) {
           outcome[0] = new SaveOutcome.IdTaken();
@@ -150,6 +194,35 @@ final class InMemorySessionStore implements SessionStore {
       });
       return outcome[0];
     }
+    if (delta.principalChanged()) {
+      return writeIndexed(key, delta);
+    }
+    for (;;) {
+      SessionRecord r = policy.getIfPresentQuietly(key);
+      if (r == null) {
+        return SaveOutcome.GONE;
+      }
+      if (r.isExpired(delta.now())) {
+        removeExpired(key, r);
+        return SaveOutcome.GONE;
+      }
+      List<String> conflicts = conflicts(r, delta);
+      if (!conflicts.isEmpty()) {
+        return new SaveOutcome.Conflict(conflicts);
+      }
+      long seq = r.seq() + 1;
+      if (map.replace(key, r, applied(r, delta, r.principal(), seq))) {
+        return new SaveOutcome.Saved(seq);
+      }
+    }
+  }
+
+  /**
+   * A save that changes the principal, in one compute, so that the index changes are serialised
+   * with the record's change (see {@link #pruneIfStale}).
+   */
+  private SaveOutcome writeIndexed(IdKey key, Delta delta) {
+    SaveOutcome[] outcome = {SaveOutcome.GONE};
     map.computeIfPresent(key, (k, r) -> {
       if (r.isExpired(delta.now())) {
         expired(k, r);
@@ -162,39 +235,48 @@ final class InMemorySessionStore implements SessionStore {
       }
       long seq = r.seq() + 1;
       outcome[0] = new SaveOutcome.Saved(seq);
-      return applied(k, r, delta, seq);
+      unindex(r.principal(), k);
+      index(delta.principal(), k);
+      return applied(r, delta, delta.principal(), seq);
     });
     return outcome[0];
   }
 
   static List<String> conflicts(SessionRecord r, Delta delta) {
-    List<String> conflicts = new ArrayList<>(0);
+    List<String> conflicts = List.of();
     for (Delta.Change c : delta.changes()) {
       StoredAttribute current = r.attributes().get(c.name());
       long version = current == null ? 0 : current.version();
       if (version != c.expectedVersion()) {
+        if (conflicts.isEmpty()) {
+          conflicts = new ArrayList<>();
+        }
         conflicts.add(c.name());
       }
     }
     return conflicts;
   }
 
-  private SessionRecord applied(IdKey key, SessionRecord r, Delta delta, long seq) {
-    Map<String, StoredAttribute> attributes = new HashMap<>(r.attributes());
-    for (Delta.Change c : delta.changes()) {
-      if (c.isRemoval()) {
-        attributes.remove(c.name());
-      } else {
-        attributes.put(c.name(), new StoredAttribute(c.value(), seq));
+  /** The record with the delta's attribute changes at version {@code seq}, built in one copy. */
+  private static SessionRecord applied(SessionRecord r, Delta delta, String principal, long seq) {
+    Map<String, StoredAttribute> attributes = r.attributes();
+    if (!delta.changes().isEmpty()) {
+      Map<String, StoredAttribute> next = new HashMap<>(capacityFor(attributes.size() + delta.changes().size()));
+      attributes.forEach(next::put);
+      for (Delta.Change c : delta.changes()) {
+        if (c.isRemoval()) {
+          next.remove(c.name());
+        } else {
+          next.put(c.name(), new StoredAttribute(c.value(), seq));
+        }
       }
+      attributes = Collections.unmodifiableMap(next);
     }
-    String principal = r.principal();
-    if (delta.principalChanged()) {
-      unindex(principal, key);
-      principal = delta.principal();
-      index(principal, key);
-    }
-    return withAccess(r, delta.now(), r.id(), r.renewedAt(), principal, Map.copyOf(attributes), seq);
+    return withAccess(r, delta.now(), r.id(), r.renewedAt(), principal, attributes, seq);
+  }
+
+  private static int capacityFor(int entries) {
+    return (int) (entries / 0.75f) + 1;
   }
 
   private static SessionRecord withAccess(SessionRecord r, long now, String id, long renewedAt, String principal,
@@ -351,11 +433,6 @@ final class InMemorySessionStore implements SessionStore {
   }
 
   @Override
-  public void latencyListener(LatencyListener listener) {
-    core.latencyListener(listener);
-  }
-
-  @Override
   public void close() {
     cache.invalidateAll();
   }
@@ -385,24 +462,22 @@ final class InMemorySessionStore implements SessionStore {
     }
   }
 
-  /** Each entry lives until its session's deadline on the store's clock. */
+  /**
+   * Each entry lives until its session's deadline on the store's clock, which is also the cache's
+   * ticker (milliseconds in nanoseconds), so the time Caffeine passes in is that clock's now.
+   */
   private static final class DeadlineExpiry implements Expiry<IdKey, SessionRecord> {
-    private final java.time.Clock clock;
 
-    DeadlineExpiry(java.time.Clock clock) {
-      this.clock = clock;
-    }
-
-    private long remaining(SessionRecord r) {
-      return TimeUnit.MILLISECONDS.toNanos(Math.max(0, r.expiresAt() - clock.millis()));
+    private static long remaining(SessionRecord r, long currentTime) {
+      return Math.max(0, TimeUnit.MILLISECONDS.toNanos(r.expiresAt()) - currentTime);
     }
 
     @Override public long expireAfterCreate(IdKey key, SessionRecord value, long currentTime) {
-      return remaining(value);
+      return remaining(value, currentTime);
     }
 
     @Override public long expireAfterUpdate(IdKey key, SessionRecord value, long currentTime, long currentDuration) {
-      return remaining(value);
+      return remaining(value, currentTime);
     }
 
     @Override public long expireAfterRead(IdKey key, SessionRecord value, long currentTime, long currentDuration) {

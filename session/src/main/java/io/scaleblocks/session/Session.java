@@ -6,7 +6,6 @@ import io.scaleblocks.session.internal.SessionRecord;
 import io.scaleblocks.session.internal.SessionRecord.StoredAttribute;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -26,6 +25,11 @@ import java.util.TreeSet;
  */
 public final class Session {
 
+  /** The first table size of the per-handle maps: a request changes a few attributes. */
+  private static final int SMALL = 4;
+  /** Marks an attribute this handle removed and saved. */
+  private static final StoredAttribute REMOVED = new StoredAttribute(null, 0);
+
   static {
     SessionAccess.install(new Access());
   }
@@ -39,8 +43,12 @@ public final class Session {
   private final long renewalMillis;
   private String principal;
   private String savedPrincipal;
+  /** The record's attributes as found: the store's immutable map, shared, never copied. */
   private final Map<String, StoredAttribute> loaded;
-  private final Map<String, Delta.Change> changes = new LinkedHashMap<>();
+  /** What this handle saved since it was found ({@link #REMOVED} for a removal); null until then. */
+  private Map<String, StoredAttribute> written;
+  /** Changes not saved yet, in the order made; null until the first. */
+  private Map<String, Delta.Change> changes;
   private boolean isNew;
 
   private Session(SessionRecord record, boolean isNew) {
@@ -53,7 +61,7 @@ public final class Session {
     this.renewalMillis = record.renewalMillis();
     this.principal = record.principal();
     this.savedPrincipal = record.principal();
-    this.loaded = new HashMap<>(record.attributes());
+    this.loaded = record.attributes();
     this.isNew = isNew;
   }
 
@@ -121,12 +129,30 @@ public final class Session {
   }
 
   private byte[] bytesOf(String name) {
-    Delta.Change change = changes.get(name);
+    Delta.Change change = changes == null ? null : changes.get(name);
     if (change != null) {
       return change.value();
     }
-    StoredAttribute stored = loaded.get(name);
+    StoredAttribute stored = stored(name);
     return stored == null ? null : stored.value();
+  }
+
+  /** The attribute as the store holds it, as far as this handle knows: saved by it, or loaded. */
+  private StoredAttribute stored(String name) {
+    if (written != null) {
+      StoredAttribute mine = written.get(name);
+      if (mine != null) {
+        return mine == REMOVED ? null : mine;
+      }
+    }
+    return loaded.get(name);
+  }
+
+  private Map<String, Delta.Change> changes() {
+    if (changes == null) {
+      changes = new LinkedHashMap<>(SMALL);
+    }
+    return changes;
   }
 
   /** Sets the attribute; the value is encoded now, so a codec failure is thrown here. */
@@ -136,7 +162,7 @@ public final class Session {
     if (bytes == null) {
       throw new IllegalArgumentException("the codec of attribute '" + attribute.name() + "' encoded to null");
     }
-    changes.put(attribute.name(), new Delta.Change(attribute.name(), bytes, loadedVersion(attribute.name())));
+    changes().put(attribute.name(), new Delta.Change(attribute.name(), bytes, loadedVersion(attribute.name())));
   }
 
   /** Removes the attribute (a no-op when neither stored nor set). */
@@ -147,28 +173,39 @@ public final class Session {
   /** Removes the attribute by name. */
   public void remove(String name) {
     SessionAttribute.checkName(name);
-    if (loaded.containsKey(name)) {
-      changes.put(name, new Delta.Change(name, null, loadedVersion(name)));
-    } else {
+    if (stored(name) != null) {
+      changes().put(name, new Delta.Change(name, null, loadedVersion(name)));
+    } else if (changes != null) {
       changes.remove(name);
     }
   }
 
   private long loadedVersion(String name) {
-    StoredAttribute stored = loaded.get(name);
+    StoredAttribute stored = stored(name);
     return stored == null ? 0 : stored.version();
   }
 
   /** The names of the attributes this request sees, sorted. */
   public Set<String> attributeNames() {
     Set<String> names = new TreeSet<>(loaded.keySet());
-    changes.values().forEach(c -> {
-      if (c.isRemoval()) {
-        names.remove(c.name());
-      } else {
-        names.add(c.name());
-      }
-    });
+    if (written != null) {
+      written.forEach((name, stored) -> {
+        if (stored == REMOVED) {
+          names.remove(name);
+        } else {
+          names.add(name);
+        }
+      });
+    }
+    if (changes != null) {
+      changes.values().forEach(c -> {
+        if (c.isRemoval()) {
+          names.remove(c.name());
+        } else {
+          names.add(c.name());
+        }
+      });
+    }
     return Collections.unmodifiableSet(names);
   }
 
@@ -192,7 +229,7 @@ public final class Session {
 
   /** Whether {@link SessionStore#save} has something to write. */
   public boolean hasChanges() {
-    return isNew || !changes.isEmpty() || !Objects.equals(principal, savedPrincipal);
+    return isNew || (changes != null && !changes.isEmpty()) || !Objects.equals(principal, savedPrincipal);
   }
 
   @Override
@@ -209,25 +246,28 @@ public final class Session {
     if (!hasChanges()) {
       return null;
     }
-    List<Delta.Change> list = new ArrayList<>(changes.values());
+    List<Delta.Change> list = changes == null ? List.of() : List.copyOf(changes.values());
     SessionRecord created = null;
     if (isNew) {
       Map<String, StoredAttribute> attributes = new HashMap<>();
-      list.stream().filter(c -> !c.isRemoval()).forEach(c -> attributes.put(c.name(), new StoredAttribute(c.value(), 1)));
+      for (Delta.Change c : list) {
+        if (!c.isRemoval()) {
+          attributes.put(c.name(), new StoredAttribute(c.value(), 1));
+        }
+      }
       created = new SessionRecord(id, createdAt, now, renewedAt, idleMillis, absoluteMillis, renewalMillis,
-          principal, Map.copyOf(attributes), 1);
+          principal, Collections.unmodifiableMap(attributes), 1);
     }
-    return new Delta(id, now, created, List.copyOf(list), !Objects.equals(principal, savedPrincipal), principal,
+    return new Delta(id, now, created, list, !Objects.equals(principal, savedPrincipal), principal,
         savedPrincipal);
   }
 
   private void saved(Delta delta, long seq) {
+    if (!delta.changes().isEmpty() && written == null) {
+      written = new HashMap<>(SMALL);
+    }
     for (Delta.Change c : delta.changes()) {
-      if (c.isRemoval()) {
-        loaded.remove(c.name());
-      } else {
-        loaded.put(c.name(), new StoredAttribute(c.value(), seq));
-      }
+      written.put(c.name(), c.isRemoval() ? REMOVED : new StoredAttribute(c.value(), seq));
       changes.remove(c.name(), c);
     }
     savedPrincipal = delta.principal();

@@ -31,7 +31,13 @@ public final class SessionCodecs {
 
   private static final SessionCodec<Long> LONG = new SessionCodec<>() {
     @Override public byte[] encode(Long value) {
-      return ByteBuffer.allocate(Long.BYTES).putLong(value).array();
+      long v = value;
+      byte[] bytes = new byte[Long.BYTES];
+      for (int i = Long.BYTES - 1; i >= 0; i--) {
+        bytes[i] = (byte) v;
+        v >>>= 8;
+      }
+      return bytes;
     }
 
     @Override public Long decode(byte[] bytes) {

@@ -1,7 +1,5 @@
 package io.scaleblocks.session;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Objects;
@@ -28,6 +26,14 @@ public final class SessionIds {
   private static final int TAG_BYTES = 3;
 
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  /** The characters of URL-safe base64, by code. */
+  private static final boolean[] URL_SAFE = new boolean[128];
+
+  static {
+    for (char c = 0; c < URL_SAFE.length; c++) {
+      URL_SAFE[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    }
+  }
 
   private final int bytes;
   private final int length;
@@ -96,12 +102,13 @@ public final class SessionIds {
     if (id == null || id.length() != length) {
       return false;
     }
-    boolean ok = true;
     for (int i = 0; i < length; i++) {
       char c = id.charAt(i);
-      ok &= (c >= 'A' && c <= 'Z') | (c >= 'a' && c <= 'z') | (c >= '0' && c <= '9') | c == '-' | c == '_';
+      if (c >= URL_SAFE.length || !URL_SAFE[c]) {
+        return false;
+      }
     }
-    return ok;
+    return true;
   }
 
   /** The routing tag of an id ({@link #TAG_LENGTH} characters), or the whole id when shorter. */
@@ -111,6 +118,14 @@ public final class SessionIds {
 
   /** Compares two ids in time that depends only on their lengths, never on where they differ. */
   public static boolean equal(String a, String b) {
-    return MessageDigest.isEqual(a.getBytes(StandardCharsets.US_ASCII), b.getBytes(StandardCharsets.US_ASCII));
+    int length = a.length();
+    if (length != b.length()) {
+      return false;
+    }
+    int difference = 0;
+    for (int i = 0; i < length; i++) {
+      difference |= a.charAt(i) ^ b.charAt(i);
+    }
+    return difference == 0;
   }
 }

@@ -64,8 +64,12 @@ public interface SessionStore extends AutoCloseable {
   /**
    * Gives a live session a new id (after a login, against session fixation) and renews its
    * renewal timeout. From the moment the store applies it the old id finds nothing and the new
-   * one finds the session: there is no instant at which both or neither work. The handle's
-   * {@link Session#id()} is the new id afterwards. A new, unsaved session just takes a new id.
+   * one finds the session: there is no instant at which both or neither work, and no grace period
+   * in which the old id still leads to the session. So a handle loaded under the old id before the
+   * change (a request still in flight with the old cookie) can no longer save: its save is refused
+   * whole with {@link SessionConflictException} ({@code SESSION_GONE}; the filters answer {@code
+   * 409}). The handle's {@link Session#id()} is the new id afterwards. A new, unsaved session just
+   * takes a new id.
    *
    * @throws SessionConflictException ({@code SESSION_GONE}) when the session no longer exists
    */

@@ -65,6 +65,8 @@ class SessionIdsTest {
     assertTrue(SessionIds.equal(id, new String(id.toCharArray())));
     assertFalse(SessionIds.equal(id, id.substring(0, 46) + (id.charAt(46) == 'A' ? 'B' : 'A')));
     assertFalse(SessionIds.equal(id, id.substring(0, 46)));
+    assertFalse(SessionIds.equal(id.substring(0, 46) + "\u00e9", id.substring(0, 46) + "\u00fc"),
+        "two ids that differ only in characters outside ASCII are two ids");
   }
 
   @Test

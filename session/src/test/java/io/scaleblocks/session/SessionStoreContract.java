@@ -425,6 +425,39 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void idsPrincipalsAndAttributeNamesAreCaseSensitive() {
+    SessionAttribute<String> upper = SessionAttribute.string("User");
+    Session s = store.create();
+    s.set(USER, "lower");
+    s.set(upper, "upper");
+    s.setPrincipal("ada");
+    store.save(s);
+    String swapped = swapCase(s.id());
+    assertNotEquals(s.id(), swapped);
+    assertEquals(Optional.empty(), store.find(swapped), "an id with its letters' case swapped");
+    assertFalse(store.touch(swapped));
+    store.delete(swapped);
+    Session found = store.find(s.id()).orElseThrow();
+    assertEquals(Optional.of("lower"), found.get(USER));
+    assertEquals(Optional.of("upper"), found.get(upper));
+    found.set(upper, "UPPER");
+    store.save(found);
+    assertEquals(Optional.of("lower"), store.find(s.id()).orElseThrow().get(USER));
+    if (store.supportsPrincipalIndex()) {
+      assertEquals(List.of(), store.findIdsByPrincipal("ADA"));
+      assertEquals(List.of(s.id()), store.findIdsByPrincipal("ada"));
+    }
+  }
+
+  private static String swapCase(String id) {
+    StringBuilder b = new StringBuilder(id.length());
+    for (char c : id.toCharArray()) {
+      b.append(Character.isUpperCase(c) ? Character.toLowerCase(c) : Character.toUpperCase(c));
+    }
+    return b.toString();
+  }
+
+  @Test
   void aGarbledValueGivesACodecExceptionNamingTheSessionAndAttribute() {
     Session s = store.create();
     s.set(SessionAttribute.of("count", SessionCodecs.bytes()), new byte[] {1, 2, 3});

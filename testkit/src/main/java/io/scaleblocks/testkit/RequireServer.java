@@ -41,6 +41,11 @@ public final class RequireServer {
     postgresReplicas(ServerAddresses.pgReplicaUrls());
   }
 
+  /** The MariaDB server. */
+  public static void mariadb() {
+    reachable("MariaDB", ServerAddresses.addressOf(ServerAddresses.mariadbUrl()));
+  }
+
   static void postgresReplicas(Collection<String> urls) {
     urls.forEach(url -> reachable("PostgreSQL replica", ServerAddresses.addressOf(url)));
   }

@@ -28,6 +28,9 @@ public final class ServerAddresses {
           + "jdbc:postgresql://127.0.0.1:" + (15434 + PORT_OFFSET) + "/scaleblocks";
   public static final String DEFAULT_PG_USER = "scaleblocks";
   public static final String DEFAULT_PG_PASSWORD = "scaleblocks";
+  public static final String DEFAULT_MARIADB_URL = "jdbc:mariadb://127.0.0.1:" + (13306 + PORT_OFFSET) + "/scaleblocks?sslMode=disable";
+  public static final String DEFAULT_MARIADB_USER = "scaleblocks";
+  public static final String DEFAULT_MARIADB_PASSWORD = "scaleblocks";
 
   private ServerAddresses() {}
 
@@ -64,6 +67,19 @@ public final class ServerAddresses {
 
   public static String pgPassword() {
     return setting("scaleblocks.pg.password", DEFAULT_PG_PASSWORD);
+  }
+
+  /** The MariaDB server's JDBC URL (the MySQL dialect's test server; plain TCP on loopback). */
+  public static String mariadbUrl() {
+    return setting("scaleblocks.mariadb.url", DEFAULT_MARIADB_URL);
+  }
+
+  public static String mariadbUser() {
+    return setting("scaleblocks.mariadb.user", DEFAULT_MARIADB_USER);
+  }
+
+  public static String mariadbPassword() {
+    return setting("scaleblocks.mariadb.password", DEFAULT_MARIADB_PASSWORD);
   }
 
   /** {@code host:port} of a {@code redis://} URI or a JDBC URL. */

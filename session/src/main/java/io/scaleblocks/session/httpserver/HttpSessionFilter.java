@@ -100,8 +100,8 @@ public final class HttpSessionFilter extends Filter {
 
   @Override
   public void doFilter(HttpExchange exchange, Chain chain) throws IOException {
-    RequestSession request = new RequestSession(store, cookie,
-        RequestSession.idsIn(exchange.getRequestHeaders().get("Cookie"), cookie.name()), clock);
+    RequestSession request = RequestSession.fromCookieHeaders(store, cookie, exchange.getRequestHeaders().get("Cookie"),
+        clock);
     SessionExchange wrapped = new SessionExchange(exchange, request, this);
     try {
       try {
@@ -160,22 +160,8 @@ public final class HttpSessionFilter extends Filter {
     }
   }
 
-  static int statusOf(SessionException e) {
-    if (e instanceof SessionStoreException) {
-      return 503;
-    }
-    if (e instanceof SessionConflictException) {
-      return 409;
-    }
-    return 500;
-  }
-
   void log(SessionException e) {
-    if (e instanceof SessionStoreException) {
-      LOG.warn("{} - store unavailable, answering 503: {}", store.name(), e.getMessage());
-    } else {
-      LOG.info("{} - answering {}: {}", store.name(), statusOf(e), e.getMessage());
-    }
+    RequestSession.logAnswer(LOG, store.name(), e);
   }
 
   /** Configures the filter. Not thread-safe. */

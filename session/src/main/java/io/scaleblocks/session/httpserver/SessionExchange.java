@@ -51,12 +51,9 @@ final class SessionExchange extends HttpExchange {
     failed = true;
     headersSent = true;
     filter.log(e);
-    int status = HttpSessionFilter.statusOf(e);
-    if (status == 503) {
-      delegate.getResponseHeaders().set("Retry-After", "1");
-    }
+    RequestSession.retryAfterOf(e).ifPresent(seconds -> delegate.getResponseHeaders().set("Retry-After", seconds));
     delegate.getResponseHeaders().remove("Set-Cookie");
-    delegate.sendResponseHeaders(status, -1);
+    delegate.sendResponseHeaders(RequestSession.statusOf(e), -1);
     delegate.close();
   }
 

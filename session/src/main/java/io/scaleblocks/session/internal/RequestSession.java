@@ -3,10 +3,14 @@ package io.scaleblocks.session.internal;
 import io.scaleblocks.session.Session;
 import io.scaleblocks.session.SessionConflictException;
 import io.scaleblocks.session.SessionCookieConfig;
+import io.scaleblocks.session.SessionException;
 import io.scaleblocks.session.SessionStore;
+import io.scaleblocks.session.SessionStoreException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
 
 /**
  * One request's session, as both web filters handle it: found lazily from the cookie's id on
@@ -38,12 +42,44 @@ public final class RequestSession {
     this.clock = clock;
   }
 
+  /** A request's session, named by the values of its {@code Cookie} headers (null when it has none). */
+  public static RequestSession fromCookieHeaders(SessionStore store, SessionCookieConfig cookie,
+      List<String> cookieHeaders, Clock clock) {
+    return new RequestSession(store, cookie, idsIn(cookieHeaders, cookie.name()), clock);
+  }
+
+  /**
+   * The status both filters answer a session failure with, while the response is not committed:
+   * {@code 503} for an unreachable store, {@code 409} for a refused save, {@code 500} for a
+   * garbled attribute.
+   */
+  public static int statusOf(SessionException e) {
+    if (e instanceof SessionStoreException) {
+      return 503;
+    }
+    return e instanceof SessionConflictException ? 409 : 500;
+  }
+
+  /** The {@code Retry-After} header of that answer: one second for an unreachable store, else none. */
+  public static Optional<String> retryAfterOf(SessionException e) {
+    return e instanceof SessionStoreException ? Optional.of("1") : Optional.empty();
+  }
+
+  /** Logs that answer: an unreachable store at {@code WARN}, the others at {@code INFO}. */
+  public static void logAnswer(Logger log, String storeName, SessionException e) {
+    if (e instanceof SessionStoreException) {
+      log.warn("{} - store unavailable, answering 503: {}", storeName, e.getMessage());
+    } else {
+      log.info("{} - answering {}: {}", storeName, statusOf(e), e.getMessage());
+    }
+  }
+
   /** The ids in a {@code Cookie} header's values that carry the cookie's name, in order. */
   public static List<String> idsIn(List<String> cookieHeaders, String name) {
     if (cookieHeaders == null) {
       return List.of();
     }
-    java.util.ArrayList<String> ids = new java.util.ArrayList<>();
+    List<String> ids = new ArrayList<>();
     for (String header : cookieHeaders) {
       for (String pair : header.split(";")) {
         int eq = pair.indexOf('=');

@@ -14,6 +14,9 @@ public sealed interface SaveOutcome {
   /** Refused: no live session under this id. */
   record Gone() implements SaveOutcome {}
 
+  /** The one {@link Gone}, which carries nothing. */
+  SaveOutcome GONE = new Gone();
+
   /** A new session's id is taken (never seen with 128 random bits, but inserts must not collide). */
   record IdTaken() implements SaveOutcome {}
 }

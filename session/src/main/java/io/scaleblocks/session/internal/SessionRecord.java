@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * One session as a store keeps it: times in epoch milliseconds of the store's clock, timeouts in
  * milliseconds ({@code renewalMillis} 0 for none), every attribute's bytes and version, and the
- * session's write sequence ({@code seq}), from which attribute versions are drawn.
+ * session's write sequence ({@code seq}), from which attribute versions are drawn. {@code
+ * attributes} is immutable: handles share it with the store that made the record.
  */
 public record SessionRecord(String id, long createdAt, long lastAccessAt, long renewedAt,
     long idleMillis, long absoluteMillis, long renewalMillis, String principal,

@@ -104,7 +104,7 @@ public final class StoreCore {
       if (delta == null) {
         return;
       }
-      SaveOutcome outcome = timed("save", () -> write.apply(delta));
+      SaveOutcome outcome = listener == NONE ? write.apply(delta) : timed("save", () -> write.apply(delta));
       if (outcome instanceof SaveOutcome.Saved saved) {
         SessionAccess.markSaved(session, delta, saved.seq());
         if (delta.isNew()) {
@@ -151,6 +151,11 @@ public final class StoreCore {
         LOG.warn("{} - latency listener failed", name(), e);
       }
     }
+  }
+
+  /** Whether a latency listener is set, so a hot path can skip building the call {@link #timed} takes. */
+  public boolean isTimed() {
+    return listener != NONE;
   }
 
   public void latencyListener(LatencyListener listener) {

@@ -6,7 +6,11 @@ public enum Dialect {
   POSTGRESQL("schema-postgresql.sql"),
   /** H2 2.x: a find is an update and a select in one transaction. */
   H2("schema-h2.sql"),
-  /** MySQL 8.0+ (InnoDB): a find is an update and a select in one transaction. Not tested on a live server. */
+  /**
+   * MySQL 8.0+ and MariaDB (InnoDB): a find is an update and a select in one transaction. Tested
+   * on MariaDB 10.11, not on MySQL itself. The driver must count matched rows, as the MySQL and
+   * MariaDB drivers do by default (not {@code useAffectedRows=true}).
+   */
   MYSQL("schema-mysql.sql");
 
   private final String schemaResource;

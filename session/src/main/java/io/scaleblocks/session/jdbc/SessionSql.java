@@ -23,8 +23,14 @@ final class SessionSql {
   final String changeId;
   final String byPrincipal;
   final String count;
+  /**
+   * The cleanup's two steps. PostgreSQL and H2: lock a batch of expired rows, skipping rows another
+   * transaction holds, then delete them by key. MySQL: read a batch of expired ids without locks,
+   * then delete them by id, because InnoDB locks a row's id index entry too, and a delete by key
+   * would take it after the row, in the opposite order of every request.
+   */
   final String expiredBatch;
-  final String deleteByKey;
+  final String deleteExpired;
 
   SessionSql(Dialect dialect, String table) {
     String attributes = table + "_attribute";
@@ -58,8 +64,13 @@ final class SessionSql {
         + "WHERE id = ? AND expires_at > ?";
     byPrincipal = "SELECT id FROM " + table + " WHERE principal = ? AND expires_at > ? ORDER BY id";
     count = "SELECT COUNT(*) FROM " + table + " WHERE expires_at > ?";
-    expiredBatch = "SELECT session_key FROM " + table + " WHERE expires_at <= ? ORDER BY session_key LIMIT ? "
-        + "FOR UPDATE SKIP LOCKED";
-    deleteByKey = "DELETE FROM " + table + " WHERE session_key = ? AND expires_at <= ?";
+    if (dialect == Dialect.MYSQL) {
+      expiredBatch = "SELECT id FROM " + table + " WHERE expires_at <= ? ORDER BY expires_at LIMIT ?";
+      deleteExpired = "DELETE FROM " + table + " WHERE id = ? AND expires_at <= ?";
+    } else {
+      expiredBatch = "SELECT session_key FROM " + table + " WHERE expires_at <= ? ORDER BY session_key LIMIT ? "
+          + "FOR UPDATE SKIP LOCKED";
+      deleteExpired = "DELETE FROM " + table + " WHERE session_key = ? AND expires_at <= ?";
+    }
   }
 }

@@ -2,7 +2,7 @@ package io.scaleblocks.session.jdbc;
 
 import io.scaleblocks.session.Session;
 import io.scaleblocks.session.SessionStoreException;
-import io.scaleblocks.session.SessionStoreStats;
+import io.scaleblocks.session.internal.CoreSessionStore;
 import io.scaleblocks.session.internal.Delta;
 import io.scaleblocks.session.internal.SaveOutcome;
 import io.scaleblocks.session.internal.SessionAccess;
@@ -23,12 +23,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import javax.sql.DataSource;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Sessions in two tables. Statements: a find is one ({@code UPDATE … RETURNING} joined with the
@@ -36,46 +30,34 @@ import org.slf4j.LoggerFactory;
  * changes is none; a save with changes is one transaction: lock the session row (the {@code
  * UPDATE} that bumps its sequence), read the attribute versions, check them, write the changed
  * rows in batches, commit. Every writer locks the session row before any attribute row, and the
- * cleanup skips rows another transaction holds, so no two transactions can wait for each other in
- * a cycle.
+ * cleanup ({@link ExpiredSessionCleanup}) skips rows another transaction holds or, on MySQL, locks
+ * in the requests' order, so it never waits for a request in a cycle. Work the database rolled
+ * back as a deadlock victim runs again ({@link SqlRunner}): on MySQL at repeatable read, InnoDB's
+ * gap locks can make a find and a rotation of one session deadlock.
  *
  * <p>A new session's insert carries a fresh random {@code session_key} and id; a duplicate (never
  * seen with 128 random bits) is caught by the unique keys and retried under a new id, so inserts
  * cannot collide silently. {@code changeId} is one {@code UPDATE} of the id column.
  */
-final class SqlSessionStore implements JdbcSessionStore {
+final class SqlSessionStore extends CoreSessionStore implements JdbcSessionStore {
 
-  private static final Logger LOG = LoggerFactory.getLogger(SqlSessionStore.class);
   private static final int MAX_ID_ATTEMPTS = 3;
   private static final SecureRandom KEYS = new SecureRandom();
 
-  private final StoreCore core;
-  private final DataSource dataSource;
+  private final SqlRunner runner;
   private final Dialect dialect;
   private final SessionSql sql;
-  private final int cleanupBatch;
-  private final ScheduledExecutorService cleanup;
+  private final ExpiredSessionCleanup cleanup;
 
   SqlSessionStore(JdbcSessionStores.Builder b) {
-    this.core = new StoreCore(b.config, b.ids, b.clock);
-    this.dataSource = b.dataSource;
+    super(new StoreCore(b.config, b.ids, b.clock));
+    this.runner = new SqlRunner(b.dataSource, b.config.name());
     this.dialect = b.dialect;
     this.sql = new SessionSql(b.dialect, b.table);
-    this.cleanupBatch = b.cleanupBatch;
     if (b.createSchema) {
       createSchema(JdbcSessionStores.schema(b.dialect, b.table));
     }
-    if (b.cleanupInterval.isZero()) {
-      this.cleanup = null;
-    } else {
-      this.cleanup = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, b.config.name() + "-session-cleanup");
-        t.setDaemon(true);
-        return t;
-      });
-      long millis = b.cleanupInterval.toMillis();
-      cleanup.scheduleWithFixedDelay(this::scheduledCleanup, millis, millis, TimeUnit.MILLISECONDS);
-    }
+    this.cleanup = new ExpiredSessionCleanup(runner, sql, b.dialect, core, b.cleanupBatch, b.cleanupInterval);
   }
 
   private void createSchema(String ddl) {
@@ -89,16 +71,6 @@ final class SqlSessionStore implements JdbcSessionStore {
       }
       return null;
     });
-  }
-
-  @Override
-  public String name() {
-    return core.name();
-  }
-
-  @Override
-  public Session create() {
-    return core.create();
   }
 
   @Override
@@ -194,7 +166,7 @@ final class SqlSessionStore implements JdbcSessionStore {
       st.setLong(i, now);
       if (st.executeUpdate() == 0) {
         c.rollback();
-        return new SaveOutcome.Gone();
+        return SaveOutcome.GONE;
       }
     }
     String key = null;
@@ -333,108 +305,16 @@ final class SqlSessionStore implements JdbcSessionStore {
 
   @Override
   public int removeExpired() {
-    int total = 0;
-    while (true) {
-      long now = core.now();
-      int removed = run("removeExpired", true, c -> removeBatch(c, now));
-      core.countExpired(removed);
-      total += removed;
-      if (removed < cleanupBatch) {
-        break;
-      }
-    }
-    return total;
-  }
-
-  private int removeBatch(Connection c, long now) throws SQLException {
-    List<String> keys = new ArrayList<>();
-    try (PreparedStatement st = c.prepareStatement(sql.expiredBatch)) {
-      st.setLong(1, now);
-      st.setInt(2, cleanupBatch);
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          keys.add(rs.getString(1));
-        }
-      }
-    }
-    if (keys.isEmpty()) {
-      return 0;
-    }
-    try (PreparedStatement st = c.prepareStatement(sql.deleteByKey)) {
-      for (String key : keys) {
-        st.setString(1, key);
-        st.setLong(2, now);
-        st.addBatch();
-      }
-      st.executeBatch();
-    }
-    return keys.size();
-  }
-
-  private void scheduledCleanup() {
-    try {
-      int removed = removeExpired();
-      if (removed > 0) {
-        LOG.debug("{} - cleanup removed {} expired sessions", name(), removed);
-      }
-    } catch (RuntimeException e) {
-      LOG.warn("{} - cleanup failed; it runs again at the next interval", name(), e);
-    }
-  }
-
-  @Override
-  public SessionStoreStats stats() {
-    return core.stats();
-  }
-
-  @Override
-  public void latencyListener(LatencyListener listener) {
-    core.latencyListener(listener);
+    return cleanup.removeExpired();
   }
 
   @Override
   public void close() {
-    if (cleanup != null) {
-      cleanup.shutdownNow();
-    }
+    cleanup.close();
   }
 
-  @FunctionalInterface
-  private interface SqlWork<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  /** Runs {@code work} on a borrowed connection, in one transaction when {@code transaction}. */
-  private <T> T run(String operation, boolean transaction, SqlWork<T> work) {
-    try (Connection c = dataSource.getConnection()) {
-      if (!transaction) {
-        return work.run(c);
-      }
-      c.setAutoCommit(false);
-      try {
-        T result = work.run(c);
-        if (!c.isClosed() && !c.getAutoCommit()) {
-          c.commit();
-        }
-        return result;
-      } catch (SQLException | RuntimeException e) {
-        rollbackQuietly(c);
-        throw e;
-      } finally {
-        c.setAutoCommit(true);
-      }
-    } catch (SQLException e) {
-      throw new SessionStoreException(name() + " - " + operation + " failed: " + e.getMessage()
-          + " (SQLState " + e.getSQLState() + ")", e);
-    }
-  }
-
-  private static void rollbackQuietly(Connection c) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      LOG.debug("rollback failed", e);
-    }
+  private <T> T run(String operation, boolean transaction, SqlRunner.SqlWork<T> work) {
+    return runner.run(operation, transaction, work);
   }
 
   private static void setPrincipal(PreparedStatement st, int index, String principal) throws SQLException {

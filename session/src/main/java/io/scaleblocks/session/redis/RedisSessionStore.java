@@ -2,9 +2,8 @@ package io.scaleblocks.session.redis;
 
 import io.scaleblocks.session.Session;
 import io.scaleblocks.session.SessionIds;
-import io.scaleblocks.session.SessionStore;
 import io.scaleblocks.session.SessionStoreException;
-import io.scaleblocks.session.SessionStoreStats;
+import io.scaleblocks.session.internal.CoreSessionStore;
 import io.scaleblocks.session.internal.Delta;
 import io.scaleblocks.session.internal.SaveOutcome;
 import io.scaleblocks.session.internal.SessionAccess;
@@ -38,25 +37,25 @@ import redis.clients.jedis.exceptions.JedisException;
  * A read drops members past their deadline and checks each remaining one against its hash, so a
  * crash between the two writes leaves an extra member that no read returns.
  *
- * <p>A session hash whose timing fields ({@code _c _a _r _i _x _n}) are missing or not numbers
- * (written by hand or by another program) is treated as absent: find and touch delete it and
- * report no session (logged at {@code WARN}), save and changeId see it as gone, and the principal
- * index does not list it. So a garbled hash never turns into a store failure for its cookie.
+ * <p>A session hash whose timing fields ({@code _c _a _r _i _x _n}) or write sequence ({@code _s})
+ * are missing or not decimal integers (written by hand or by another program) is treated as
+ * absent: find and touch delete it and report no session (logged at {@code WARN}), save and
+ * changeId delete it and see it as gone ({@code SESSION_GONE}), and the principal index does not
+ * list it. So a garbled hash never turns into a store failure for its cookie.
  */
-final class RedisSessionStore implements SessionStore {
+final class RedisSessionStore extends CoreSessionStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
   private static final int MAX_ID_ATTEMPTS = 3;
   private static final byte[] ONE = bytes("1");
   private static final byte[] ZERO = bytes("0");
 
-  private final StoreCore core;
   private final UnifiedJedis jedis;
   private final String prefix;
   private final boolean principalIndex;
 
   RedisSessionStore(RedisSessionStores.Builder b) {
-    this.core = new StoreCore(b.config, b.ids, b.clock);
+    super(new StoreCore(b.config, b.ids, b.clock));
     this.jedis = b.jedis;
     this.prefix = b.keyPrefix;
     this.principalIndex = b.principalIndex;
@@ -68,16 +67,6 @@ final class RedisSessionStore implements SessionStore {
 
   private byte[] indexKeyOf(String principal) {
     return bytes(prefix + "principal:" + principal);
-  }
-
-  @Override
-  public String name() {
-    return core.name();
-  }
-
-  @Override
-  public Session create() {
-    return core.create();
   }
 
   @Override
@@ -143,9 +132,9 @@ final class RedisSessionStore implements SessionStore {
         return new SaveOutcome.Conflict(names);
       case "expired":
         core.countExpired(1);
-        return new SaveOutcome.Gone();
+        return SaveOutcome.GONE;
       default:
-        return new SaveOutcome.Gone();
+        return SaveOutcome.GONE;
     }
   }
 
@@ -268,16 +257,6 @@ final class RedisSessionStore implements SessionStore {
   @Override
   public OptionalLong activeSessions() {
     return OptionalLong.empty();
-  }
-
-  @Override
-  public SessionStoreStats stats() {
-    return core.stats();
-  }
-
-  @Override
-  public void latencyListener(LatencyListener listener) {
-    core.latencyListener(listener);
   }
 
   @Override

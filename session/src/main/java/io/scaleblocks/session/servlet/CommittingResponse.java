@@ -86,11 +86,8 @@ final class CommittingResponse extends HttpServletResponseWrapper {
     failed = true;
     filter.log(e);
     target().reset();
-    int status = SessionServletFilter.statusOf(e);
-    if (status == 503) {
-      target().setHeader("Retry-After", "1");
-    }
-    target().setStatus(status);
+    RequestSession.retryAfterOf(e).ifPresent(seconds -> target().setHeader("Retry-After", seconds));
+    target().setStatus(RequestSession.statusOf(e));
     target().setContentLength(0);
     target().flushBuffer();
     return true;

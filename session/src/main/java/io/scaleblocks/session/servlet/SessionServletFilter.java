@@ -1,11 +1,9 @@
 package io.scaleblocks.session.servlet;
 
 import io.scaleblocks.session.Session;
-import io.scaleblocks.session.SessionConflictException;
 import io.scaleblocks.session.SessionCookieConfig;
 import io.scaleblocks.session.SessionException;
 import io.scaleblocks.session.SessionStore;
-import io.scaleblocks.session.SessionStoreException;
 import io.scaleblocks.session.internal.RequestSession;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -17,7 +15,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Clock;
 import java.util.Collections;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -98,8 +95,8 @@ public final class SessionServletFilter implements Filter {
       chain.doFilter(req, res);
       return;
     }
-    List<String> headers = Collections.list(request.getHeaders("Cookie"));
-    RequestSession state = new RequestSession(store, cookie, RequestSession.idsIn(headers, cookie.name()), clock);
+    RequestSession state = RequestSession.fromCookieHeaders(store, cookie,
+        Collections.list(request.getHeaders("Cookie")), clock);
     request.setAttribute(ATTRIBUTE, state);
     CommittingResponse wrapped = new CommittingResponse(response, this, state);
     try {
@@ -143,19 +140,8 @@ public final class SessionServletFilter implements Filter {
     }
   }
 
-  static int statusOf(SessionException e) {
-    if (e instanceof SessionStoreException) {
-      return 503;
-    }
-    return e instanceof SessionConflictException ? 409 : 500;
-  }
-
   void log(SessionException e) {
-    if (e instanceof SessionStoreException) {
-      LOG.warn("{} - store unavailable, answering 503: {}", store.name(), e.getMessage());
-    } else {
-      LOG.info("{} - answering {}: {}", store.name(), statusOf(e), e.getMessage());
-    }
+    RequestSession.logAnswer(LOG, store.name(), e);
   }
 
   void logLate(SessionException e) {

@@ -1,10 +1,12 @@
--- ScaleBlocks session store, MySQL 8.0 or later (InnoDB, for SKIP LOCKED and ON DELETE CASCADE).
--- session_key is a random internal key that never changes; id is the public id, which changeId
--- replaces in one UPDATE. Times are epoch milliseconds of the application's clock. READ COMMITTED
--- is the recommended isolation level.
+-- ScaleBlocks session store, MySQL 8.0 or later or MariaDB (InnoDB, for ON DELETE CASCADE);
+-- tested on MariaDB 10.11. session_key is a random internal key that never changes; id is the
+-- public id, which changeId replaces in one UPDATE. Times are epoch milliseconds of the
+-- application's clock. Keys, ids, attribute names and principals compare byte for byte (binary
+-- collations): the default collations ignore case, which would let an id with its case changed
+-- find a session. READ COMMITTED is the recommended isolation level.
 CREATE TABLE IF NOT EXISTS sb_session (
-  session_key    CHAR(22)     CHARACTER SET ascii NOT NULL PRIMARY KEY,
-  id             VARCHAR(300) CHARACTER SET ascii NOT NULL,
+  session_key    CHAR(22)     CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
+  id             VARCHAR(300) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
   created_at     BIGINT       NOT NULL,
   last_access_at BIGINT       NOT NULL,
   renewed_at     BIGINT       NOT NULL,
@@ -13,15 +15,15 @@ CREATE TABLE IF NOT EXISTS sb_session (
   renewal_ms     BIGINT       NOT NULL,
   hard_deadline  BIGINT       NOT NULL,
   expires_at     BIGINT       NOT NULL,
-  principal      VARCHAR(255),
+  principal      VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
   seq            BIGINT       NOT NULL,
   UNIQUE KEY sb_session_id (id),
   KEY sb_session_expires_at (expires_at),
   KEY sb_session_principal (principal)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 CREATE TABLE IF NOT EXISTS sb_session_attribute (
-  session_key CHAR(22)     CHARACTER SET ascii NOT NULL,
-  name        VARCHAR(200) NOT NULL,
+  session_key CHAR(22)     CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
+  name        VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
   content     LONGBLOB     NOT NULL,
   version     BIGINT       NOT NULL,
   PRIMARY KEY (session_key, name),

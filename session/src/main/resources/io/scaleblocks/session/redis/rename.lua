@@ -2,15 +2,23 @@
 -- KEYS[1] the old hash, KEYS[2] the new one; ARGV[1] now; ARGV[2], when given, the principal
 -- the caller indexed the new id under ('' for none).
 -- Returns {1} when moved, {0} when the old id has no live session (a garbled one is deleted), {-1} when the new id is taken,
--- {-2, stored principal or ''} when ARGV[2] is not the stored principal (nothing moved).
-local m = redis.call('HMGET', KEYS[1], '_c', '_a', '_r', '_i', '_x', '_n', '_p')
+-- {-2, stored principal or ''} when ARGV[2] is not the stored principal (nothing moved). A hash
+-- whose timing fields or sequence ('_s') are missing or not integers counts as no live session.
+-- A field the store wrote as a decimal integer, or nil when missing or anything else.
+local function int(v)
+  if v and #v <= 18 and string.match(v, '^%-?%d+$') then
+    return tonumber(v)
+  end
+  return nil
+end
+local m = redis.call('HMGET', KEYS[1], '_c', '_a', '_r', '_i', '_x', '_n', '_p', '_s')
 if not m[1] then
   return {0}
 end
 local now = tonumber(ARGV[1])
-local created, last, renewed = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
-local idle, absolute, renewal = tonumber(m[4]), tonumber(m[5]), tonumber(m[6])
-if not (created and last and renewed and idle and absolute and renewal) then
+local created, last, renewed = int(m[1]), int(m[2]), int(m[3])
+local idle, absolute, renewal = int(m[4]), int(m[5]), int(m[6])
+if not (created and last and renewed and idle and absolute and renewal and int(m[8])) then
   redis.call('DEL', KEYS[1])
   return {0}
 end

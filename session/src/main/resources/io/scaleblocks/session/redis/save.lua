@@ -4,8 +4,15 @@
 -- ARGV[3..8] created, last access, renewed, idle, absolute, renewal (used by 'n');
 -- ARGV[9] '1' when the principal changed, ARGV[10] the principal ('' for none);
 -- ARGV[11] the number of changes, then per change: name, expected version, 's' or 'd', value.
--- Returns {'ok', seq}, {'taken'}, {'gone'} (also for a garbled hash, deleted now), {'expired'} or
--- {'conflict', name...}.
+-- Returns {'ok', seq}, {'taken'}, {'gone'} (also for a hash whose timing fields or sequence are
+-- missing or not integers, deleted now), {'expired'} or {'conflict', name...}.
+-- A field the store wrote as a decimal integer, or nil when missing or anything else.
+local function int(v)
+  if v and #v <= 18 and string.match(v, '^%-?%d+$') then
+    return tonumber(v)
+  end
+  return nil
+end
 local now = tonumber(ARGV[1])
 local count = tonumber(ARGV[11])
 if ARGV[2] == 'n' then
@@ -32,13 +39,13 @@ if ARGV[2] == 'n' then
   redis.call('PEXPIRE', KEYS[1], string.format('%d', math.max(1, math.min(last + idle, hard) - now)))
   return {'ok', 1}
 end
-local m = redis.call('HMGET', KEYS[1], '_c', '_a', '_r', '_i', '_x', '_n')
+local m = redis.call('HMGET', KEYS[1], '_c', '_a', '_r', '_i', '_x', '_n', '_s')
 if not m[1] then
   return {'gone'}
 end
-local created, last, renewed = tonumber(m[1]), tonumber(m[2]), tonumber(m[3])
-local idle, absolute, renewal = tonumber(m[4]), tonumber(m[5]), tonumber(m[6])
-if not (created and last and renewed and idle and absolute and renewal) then
+local created, last, renewed = int(m[1]), int(m[2]), int(m[3])
+local idle, absolute, renewal = int(m[4]), int(m[5]), int(m[6])
+if not (created and last and renewed and idle and absolute and renewal and int(m[7])) then
   redis.call('DEL', KEYS[1])
   return {'gone'}
 end

@@ -182,6 +182,25 @@ class HttpSessionFilterTest {
   }
 
   @Test
+  void aRequestInFlightWithTheOldIdThatChangedTheSessionIsA409AfterALoginRotatedIt() throws Exception {
+    String cookie = cookieOf(raw(app.uri("/count"), null));
+    String oldId = cookie.substring(10, cookie.indexOf(';'));
+    String[] newId = new String[1];
+    outage.beforeSave = () -> {
+      outage.beforeSave = () -> { };
+      Session login = memory.find(oldId).orElseThrow();
+      memory.changeId(login);
+      newId[0] = login.id();
+    };
+    HttpResponse<String> inFlight = raw(app.uri("/count"), "SBSESSION=" + oldId);
+    assertEquals(409, inFlight.statusCode());
+    assertEquals("", cookieOf(inFlight), "no cookie for a session that was not saved");
+    assertEquals(Optional.empty(), memory.find(oldId), "no grace period: the old id finds nothing");
+    assertEquals(Optional.of(1L), memory.find(newId[0]).orElseThrow().get(SessionWebApp.COUNT),
+        "the refused change is not applied under the new id either");
+  }
+
+  @Test
   void aChangeMadeAfterTheHeadersWentOutIsSavedWhenTheHandlerReturns() throws Exception {
     String cookie = cookieOf(raw(app.uri("/count"), null));
     String id = cookie.substring(10, cookie.indexOf(';'));

@@ -302,7 +302,7 @@ class RedisSessionStoreIT extends SessionStoreContract {
   }
 
   @Test
-  void aGarbledHashFieldGivesAStoreExceptionAndAGarbledValueACodecException() {
+  void aGarbledValueGivesACodecExceptionNamingTheAttributeWhenRead() {
     Session s = store.create();
     s.set(USER, "ada");
     store.save(s);
@@ -313,11 +313,61 @@ class RedisSessionStoreIT extends SessionStoreContract {
     Session found = store.find(s.id()).orElseThrow();
     var e = assertThrows(io.scaleblocks.session.SessionCodecException.class, () -> found.get(USER));
     assertEquals("user", e.attribute());
-    try (Jedis admin = admin()) {
-      admin.hset(key, "_s".getBytes(StandardCharsets.UTF_8), "x".getBytes(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void aSessionHashWithAGarbledOrMissingSequenceReadsAsAbsentAndIsDeletedLikeAGarbledTimingField() {
+    for (String garbage : new String[] {"x", "12abc", "0x10", "1e3", null}) {
+      String what = " with _s " + garbage;
+      Session listed = garbledSequence(garbage, "grace");
+      assertEquals(java.util.List.of(), store.findIdsByPrincipal("grace"), "listed" + what);
+
+      Session found = garbledSequence(garbage, null);
+      assertEquals(Optional.empty(), store.find(found.id()), "found" + what);
+      assertFalse(exists(found), "left by the find" + what);
+
+      Session saved = garbledSequence(garbage, null);
+      saved.set(COUNT, 1L);
+      var gone = assertThrows(io.scaleblocks.session.SessionConflictException.class, () -> store.save(saved),
+          "saved" + what);
+      assertEquals(io.scaleblocks.session.SessionConflictException.Reason.SESSION_GONE, gone.reason());
+      assertFalse(exists(saved), "left by the save" + what);
+
+      Session renamed = garbledSequence(garbage, null);
+      String oldId = renamed.id();
+      var refused = assertThrows(io.scaleblocks.session.SessionConflictException.class,
+          () -> store.changeId(renamed), "renamed" + what);
+      assertEquals(io.scaleblocks.session.SessionConflictException.Reason.SESSION_GONE, refused.reason());
+      assertEquals(Optional.empty(), store.find(oldId), "found after a refused rotation" + what);
+      store.delete(listed.id());
     }
-    SessionStoreException bad = assertThrows(SessionStoreException.class, () -> store.find(s.id()));
-    assertTrue(bad.getMessage().contains("'_s'"), bad.getMessage());
+  }
+
+  /** A saved session, then loaded, whose {@code _s} field is set to {@code garbage} (removed for null). */
+  private Session garbledSequence(String garbage, String principal) {
+    Session s = store.create();
+    s.set(USER, "ada");
+    if (principal != null) {
+      s.setPrincipal(principal);
+    }
+    store.save(s);
+    Session loaded = store.find(s.id()).orElseThrow();
+    byte[] key = ((RedisSessionStore) store).keyOf(s.id());
+    byte[] field = "_s".getBytes(StandardCharsets.UTF_8);
+    try (Jedis admin = admin()) {
+      if (garbage == null) {
+        admin.hdel(key, field);
+      } else {
+        admin.hset(key, field, garbage.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    return loaded;
+  }
+
+  private boolean exists(Session s) {
+    try (Jedis admin = admin()) {
+      return admin.exists(((RedisSessionStore) store).keyOf(s.id()));
+    }
   }
 
   @Test
