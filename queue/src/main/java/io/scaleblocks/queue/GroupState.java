@@ -210,6 +210,29 @@ final class GroupState {
     }
   }
 
+  /**
+   * Undoes leases that were never handed to a consumer (the poll that took them failed before it
+   * returned): each is deliverable again at {@code now}, and the delivery that did not happen does
+   * not count. A lease that changed since (acked, released, dead-lettered) is left alone.
+   */
+  void giveBack(List<Lease> leases, long now) {
+    lock.lock();
+    try {
+      for (Lease lease : leases) {
+        Pending p = pending.get(lease.offset());
+        if (p == null || p.deliveries != lease.deliveries() || lease.deadLetterReason() != null) {
+          continue;
+        }
+        due.remove(new Due(p.visibleAt, lease.offset()));
+        p.deliveries--;
+        p.visibleAt = now;
+        due.add(new Due(now, lease.offset()));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** When the next redelivery is due, or {@link Long#MAX_VALUE}. */
   long nextDue() {
     lock.lock();

@@ -118,20 +118,32 @@ final class LocalQueue implements MessageQueue {
         config.visibilityTimeout().toMillis(), config.maxDeliveries());
     List<Message> messages = new ArrayList<>(leases.size());
     boolean floorMoved = false;
-    for (GroupState.Lease lease : leases) {
-      StoredRecord r = t.log().read(lease.offset());
-      if (lease.deadLetterReason() != null) {
-        deadLetter(t, g, r, lease, now);
-        floorMoved = true;
-      } else if (r.skipped()) {
-        g.markDone(new long[] {lease.offset()});
-        floorMoved = true;
-      } else {
-        if (lease.deliveries() > 1) {
-          counters.redelivered.increment();
+    try {
+      for (GroupState.Lease lease : leases) {
+        StoredRecord r = t.log().read(lease.offset());
+        if (lease.deadLetterReason() != null) {
+          deadLetter(t, g, r, lease, now);
+          floorMoved = true;
+        } else if (r.skipped()) {
+          g.markDone(new long[] {lease.offset()});
+          floorMoved = true;
+        } else {
+          messages.add(new Message(t.name(), g.group(), Long.toString(r.offset()), r.payload(),
+              lease.deliveries(), r.timestampMillis(), r.deadLetter()));
         }
-        messages.add(new Message(t.name(), g.group(), Long.toString(r.offset()), r.payload(),
-            lease.deliveries(), r.timestampMillis(), r.deadLetter()));
+      }
+    } catch (RuntimeException e) {
+      // Nothing of this poll reaches a consumer: no lease it took may stay out until it expires.
+      g.giveBack(leases, now);
+      if (floorMoved) {
+        t.floorAdvanced();
+      }
+      t.signal();
+      throw e;
+    }
+    for (Message m : messages) {
+      if (m.deliveryCount() > 1) {
+        counters.redelivered.increment();
       }
     }
     counters.delivered.add(messages.size());

@@ -137,6 +137,19 @@ final class Segment {
     writePos = publishedPos;
   }
 
+  /**
+   * Extends this (older, sealed) segment over offsets up to {@code end} that it lost, as skipped
+   * records, so that groups pass over them (corruption-policy SKIP_AND_DEAD_LETTER).
+   */
+  void skipTo(long end) {
+    int n = (int) (end - base);
+    if (n > positions.length) {
+      positions = Arrays.copyOf(positions, Math.max(n, positions.length * 2));
+    }
+    Arrays.fill(positions, count, n, -1);
+    count = n;
+  }
+
   StoredRecord read(long offset) {
     int position = positions[(int) (offset - base)];
     if (position < 0) {
