@@ -1,5 +1,6 @@
 package io.scaleblocks.queue;
 
+import io.scaleblocks.queue.internal.InFlightBound;
 import io.scaleblocks.queue.internal.Names;
 import io.scaleblocks.queue.internal.QueueCounters;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -30,10 +32,12 @@ final class LocalQueue implements MessageQueue {
   private final QueueCounters counters = new QueueCounters();
   private final ConcurrentHashMap<String, TopicState> topics = new ConcurrentHashMap<>();
   private final ReentrantLock topicsLock = new ReentrantLock();
+  private final InFlightBound inFlight;
   private volatile boolean closed;
 
   LocalQueue(QueueConfig config, java.util.function.Function<QueueCounters, Storage> storage) {
     this.config = Objects.requireNonNull(config, "config");
+    this.inFlight = new InFlightBound(config);
     this.storage = storage.apply(counters);
     try {
       for (String topic : this.storage.existingTopics()) {
@@ -76,6 +80,43 @@ final class LocalQueue implements MessageQueue {
       ids.add(Long.toString(first + i));
     }
     return ids;
+  }
+
+  @Override
+  public CompletableFuture<String> publishAsync(String topic, byte[] payload) {
+    Objects.requireNonNull(payload, "payload");
+    return appendAsync(topic, List.of(payload)).thenApply(offset -> Long.toString(offset));
+  }
+
+  @Override
+  public CompletableFuture<List<String>> publishAllAsync(String topic, List<byte[]> payloads) {
+    payloads.forEach(p -> Objects.requireNonNull(p, "payload"));
+    if (payloads.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    int n = payloads.size();
+    return appendAsync(topic, payloads).thenApply(first -> {
+      List<String> ids = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        ids.add(Long.toString(first + i));
+      }
+      return ids;
+    });
+  }
+
+  /** Takes the in-flight permits, appends, and gives them back when the batch is durable or failed. */
+  private CompletableFuture<Long> appendAsync(String topic, List<byte[]> payloads) {
+    TopicState t = topicForPublish(topic);
+    int n = payloads.size();
+    inFlight.acquire(topic, n);
+    CompletableFuture<Long> first;
+    try {
+      first = t.publishAsync(payloads);
+    } catch (RuntimeException | Error e) {
+      inFlight.release(n);
+      throw e;
+    }
+    return first.whenComplete((offset, failure) -> inFlight.release(n));
   }
 
   private TopicState topicForPublish(String topic) {

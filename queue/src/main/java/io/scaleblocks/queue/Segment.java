@@ -6,6 +6,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
 /**
@@ -31,6 +32,7 @@ final class Segment {
   private final ByteBuffer crcView;
   private int writePos;
   private volatile int publishedPos;
+  private final ReentrantLock forceLock = new ReentrantLock();
   private int forcedPos;
   private int[] positions;
   private volatile int count;
@@ -158,12 +160,21 @@ final class Segment {
     return RecordFormat.read(map, position);
   }
 
-  /** Syncs the published bytes not synced yet. Called by one thread at a time. */
+  /**
+   * Syncs the published bytes not synced yet. Forces of one segment are serialised (a roll forces
+   * the old segment while a group commit may be forcing it).
+   */
   void force() {
-    int to = publishedPos;
-    if (to > forcedPos) {
-      map.force(forcedPos, to - forcedPos);
-      forcedPos = to;
+    forceLock.lock();
+    try {
+      int from = forcedPos;
+      int to = publishedPos;
+      if (to > from) {
+        map.force(from, to - from);
+        forcedPos = to;
+      }
+    } finally {
+      forceLock.unlock();
     }
   }
 

@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -37,6 +39,9 @@ final class SegmentedTopicLog implements TopicLog {
   private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
   private final Syncer syncer;
   private final int maxBody;
+  private final ReentrantLock flusherLock = new ReentrantLock();
+  private volatile Flusher flusher;
+  private boolean closed;
   private volatile Segment active;
   private volatile long written;
 
@@ -65,7 +70,7 @@ final class SegmentedTopicLog implements TopicLog {
     }
     active = segments.lastEntry().getValue();
     written = active.end();
-    syncer = new Syncer("topic log " + directory, written, () -> written, () -> active.force(),
+    syncer = new Syncer("topic log " + directory, written, () -> written, () -> io.force(active),
         counters, true);
   }
 
@@ -298,6 +303,38 @@ final class SegmentedTopicLog implements TopicLog {
     }
   }
 
+  /**
+   * Under {@link Durability#EVERY_PUBLISH} and {@link Durability#GROUP_COMMIT}, registers with this
+   * log's {@link Flusher} (started on the first asynchronous publish); under the other policies a
+   * returned append is as durable as the policy makes it, so the future is complete at once.
+   */
+  @Override
+  public CompletableFuture<Void> syncAsync(long endOffset) {
+    Durability d = config.durability();
+    if ((d != Durability.EVERY_PUBLISH && d != Durability.GROUP_COMMIT)
+        || syncer.durable() >= endOffset) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Flusher f = flusher;
+    if (f == null) {
+      flusherLock.lock();
+      try {
+        if (closed) {
+          return CompletableFuture.failedFuture(new QueueException(queueName + " - " + directory
+              + " is closed"));
+        }
+        f = flusher;
+        if (f == null) {
+          f = new Flusher(queueName + "-flush-" + directory.getFileName(), syncer);
+          flusher = f;
+        }
+      } finally {
+        flusherLock.unlock();
+      }
+    }
+    return f.register(endOffset);
+  }
+
   /** For {@link Durability#INTERVAL}: sync what has been written. */
   void syncWritten() {
     syncer.sync(written, true);
@@ -345,6 +382,15 @@ final class SegmentedTopicLog implements TopicLog {
 
   @Override
   public void close() {
+    flusherLock.lock();
+    try {
+      closed = true;
+    } finally {
+      flusherLock.unlock();
+    }
+    if (flusher != null) {
+      flusher.close();
+    }
     for (Segment s : segments.values()) {
       try {
         s.close(s == active);
