@@ -225,29 +225,46 @@ final class LocalQueue implements MessageQueue {
       return;
     }
     checkOpen();
+    if (oneGroup(messages)) {
+      ackSameGroup(messages);
+      return;
+    }
     Map<String, List<Message>> byGroup = new HashMap<>();
     for (Message m : messages) {
       byGroup.computeIfAbsent(m.topic() + "\u0000" + m.group(), k -> new ArrayList<>()).add(m);
     }
-    for (List<Message> same : byGroup.values()) {
-      TopicState t = topics.get(same.get(0).topic());
-      GroupState g = t == null ? null : t.existingGroup(same.get(0).group());
-      if (g == null) {
-        continue;
+    byGroup.values().forEach(this::ackSameGroup);
+  }
+
+  /** The common case, a poll's batch acknowledged at once, needs no grouping. */
+  private static boolean oneGroup(List<Message> messages) {
+    Message first = messages.get(0);
+    for (Message m : messages) {
+      if (!m.topic().equals(first.topic()) || !m.group().equals(first.group())) {
+        return false;
       }
-      long[] offsets = new long[same.size()];
-      for (int i = 0; i < offsets.length; i++) {
-        offsets[i] = offsetOf(same.get(i));
-      }
-      long floorBefore = g.floor();
-      long sequence = g.markDone(offsets);
-      if (sequence >= 0) {
-        g.sync(sequence);
-        counters.acked.add(offsets.length);
-      }
-      if (g.floor() != floorBefore) {
-        t.floorAdvanced();
-      }
+    }
+    return true;
+  }
+
+  private void ackSameGroup(List<Message> same) {
+    TopicState t = topics.get(same.get(0).topic());
+    GroupState g = t == null ? null : t.existingGroup(same.get(0).group());
+    if (g == null) {
+      return;
+    }
+    long[] offsets = new long[same.size()];
+    for (int i = 0; i < offsets.length; i++) {
+      offsets[i] = offsetOf(same.get(i));
+    }
+    long floorBefore = g.floor();
+    long sequence = g.markDone(offsets);
+    if (sequence >= 0) {
+      g.sync(sequence);
+      counters.acked.add(offsets.length);
+    }
+    if (g.floor() != floorBefore) {
+      t.floorAdvanced();
     }
   }
 
