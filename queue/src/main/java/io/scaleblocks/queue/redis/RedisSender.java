@@ -20,9 +20,9 @@ import redis.clients.jedis.params.XAddParams;
 /**
  * The asynchronous publishes of a {@link RedisStreamsQueue}: callers queue their batches (after the
  * size and bound checks) and return; one sender thread takes what is queued, up to
- * {@link #MAX_ROUND} messages, sends it as one pipeline of {@code XADD}s, and completes each
- * batch's future with its replies (the entry ids) once Redis has answered, in the order the
- * batches were queued. A failed round trip fails every batch of the round; an error reply fails
+ * {@link #MAX_ROUND} messages (or one larger batch), sends it as one pipeline of {@code XADD}s,
+ * and completes each batch's future with its replies (the entry ids) once Redis has answered, in
+ * the order the batches were queued. A failed round trip fails every batch of the round; an error reply fails
  * its own batch. {@link #close} lets the thread send what is queued and fails what is left after a
  * bounded wait: no future stays pending.
  *
