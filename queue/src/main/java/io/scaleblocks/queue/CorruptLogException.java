@@ -2,7 +2,10 @@ package io.scaleblocks.queue;
 
 import java.nio.file.Path;
 
-/** A record in the middle of a segment failed its check; the log refuses to skip it silently. */
+/**
+ * A record in the middle of the log failed its check, or records are missing at the end of an
+ * older segment; the log refuses to skip them silently.
+ */
 public final class CorruptLogException extends QueueException {
 
   private static final long serialVersionUID = 1L;

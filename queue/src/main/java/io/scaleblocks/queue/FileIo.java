@@ -35,6 +35,11 @@ class FileIo {
         StandardOpenOption.WRITE);
   }
 
+  /** Syncs what a segment has published and not synced yet (a force of its mapping). */
+  void force(Segment segment) throws IOException {
+    segment.force();
+  }
+
   /** Makes a created, renamed or deleted name durable. */
   void syncDirectory(Path directory) throws IOException {
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {

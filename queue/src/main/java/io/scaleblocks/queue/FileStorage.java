@@ -134,8 +134,7 @@ final class FileStorage implements Storage {
     logs.forEach((topic, log) -> {
       for (RecoveryReport.Corruption c : log.corruptions) {
         out.add(new SkippedRecords(topic, c.firstOffset(), c.firstOffset() + c.count(),
-            "corrupt record: " + c.bytes() + " bytes at byte " + c.position() + " of " + c.file()
-                + " failed their CRC32C check"));
+            c.reason()));
       }
     });
     return out;

@@ -1,5 +1,6 @@
 package io.scaleblocks.queue;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -14,8 +15,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Every offset below {@code floor} is done (acknowledged, dead-lettered or skipped); above it,
  * {@code done} holds those done out of order. {@code pending} holds every delivered offset that
  * is not done, with its delivery count and the time it becomes deliverable again (the end of its
- * lease, or of a nack's delay); {@code due} holds exactly those entries ordered by that time (an
- * ack removes its entry, so it stays as large as what is in flight). Offsets from {@code cursor} on have never been delivered.
+ * lease, or of a nack's delay). The first deliveries of one poll share one lease end, so they are
+ * kept as one {@code Batch} in {@code fresh} (in poll order, so in lease-end order) instead of an
+ * entry each in {@code due}, which holds every other pending entry ordered by that time (an ack
+ * removes its entry, so it stays as large as what is in flight); a batch whose lease ends moves
+ * what it still holds into {@code due}. Offsets from {@code cursor} on have never been delivered.
  *
  * <p>Thread-safe: every method takes the group's lock; the journal is written under it and synced
  * after it is released.
@@ -29,6 +33,7 @@ final class GroupState {
   private final Map<Long, Pending> pending = new HashMap<>();
   private final NavigableSet<Due> due = new TreeSet<>();
   private final NavigableSet<Long> done = new TreeSet<>();
+  private final ArrayDeque<Batch> fresh = new ArrayDeque<>();
   private long cursor;
   private volatile long floor;
 
@@ -36,6 +41,8 @@ final class GroupState {
     int deliveries;
     long visibleAt;
     String lastOutcome;
+    /** Tracked by its {@link Batch} in {@code fresh}, not by an entry in {@code due}. */
+    boolean inBatch;
 
     Pending(int deliveries, long visibleAt, String lastOutcome) {
       this.deliveries = deliveries;
@@ -43,6 +50,9 @@ final class GroupState {
       this.lastOutcome = lastOutcome;
     }
   }
+
+  /** The first deliveries {@code [from, to)} of one poll, leased until {@code visibleAt}. */
+  private record Batch(long visibleAt, long from, long to) {}
 
   private record Due(long visibleAt, long offset) implements Comparable<Due> {
     @Override
@@ -91,6 +101,7 @@ final class GroupState {
     List<Lease> out = new ArrayList<>(Math.min(max, 1024));
     lock.lock();
     try {
+      expireBatches(now);
       while (out.size() < max && !due.isEmpty() && due.first().visibleAt <= now) {
         Due d = due.pollFirst();
         Pending p = pending.get(d.offset);
@@ -111,14 +122,23 @@ final class GroupState {
         out.add(new Lease(d.offset, p.deliveries, null));
       }
       long first = cursor;
+      long visibleAt = now + leaseMillis;
+      // a clock that stepped back would put this batch's end before the last one's: keep order
+      boolean batch = fresh.isEmpty() || fresh.peekLast().visibleAt() <= visibleAt;
       while (out.size() < max && cursor < end) {
         long offset = cursor++;
-        long visibleAt = now + leaseMillis;
-        pending.put(offset, new Pending(1, visibleAt, "visibility timeout expired"));
-        due.add(new Due(visibleAt, offset));
+        Pending p = new Pending(1, visibleAt, "visibility timeout expired");
+        p.inBatch = batch;
+        pending.put(offset, p);
+        if (!batch) {
+          due.add(new Due(visibleAt, offset));
+        }
         out.add(new Lease(offset, 1, null));
       }
       if (cursor != first) {
+        if (batch) {
+          fresh.addLast(new Batch(visibleAt, first, cursor));
+        }
         journal.cursor(cursor);
       }
       return out;
@@ -146,7 +166,7 @@ final class GroupState {
   long markDone(long[] offsets) {
     lock.lock();
     try {
-      long[] fresh = new long[offsets.length];
+      long[] newlyDone = new long[offsets.length];
       int n = 0;
       for (long offset : offsets) {
         if (offset < floor || offset >= cursor || done.contains(offset)) {
@@ -156,31 +176,34 @@ final class GroupState {
         if (p == null) {
           continue;
         }
-        due.remove(new Due(p.visibleAt, offset));
-        fresh[n++] = offset;
+        if (!p.inBatch) {
+          due.remove(new Due(p.visibleAt, offset));
+        }
+        newlyDone[n++] = offset;
       }
       if (n == 0) {
         return -1;
       }
-      java.util.Arrays.sort(fresh, 0, n);
+      java.util.Arrays.sort(newlyDone, 0, n);
       long f = floor;
       for (int i = 0; i < n; i++) {
-        if (fresh[i] == f && (done.isEmpty() || done.first() > f)) {
+        if (newlyDone[i] == f && (done.isEmpty() || done.first() > f)) {
           f++;
         } else {
-          done.add(fresh[i]);
+          done.add(newlyDone[i]);
         }
       }
       floor = f;
       long sequence = -1;
       int from = 0;
       for (int i = 1; i <= n; i++) {
-        if (i == n || fresh[i] != fresh[i - 1] + 1) {
-          sequence = journal.acked(fresh[from], fresh[i - 1] + 1);
+        if (i == n || newlyDone[i] != newlyDone[i - 1] + 1) {
+          sequence = journal.acked(newlyDone[from], newlyDone[i - 1] + 1);
           from = i;
         }
       }
       advanceFloor();
+      dropDoneBatches();
       journal.compactIfLarge(this::snapshot);
       return sequence;
     } finally {
@@ -200,7 +223,7 @@ final class GroupState {
       if (p == null || p.deliveries != deliveries) {
         return false;
       }
-      due.remove(new Due(p.visibleAt, offset));
+      unschedule(offset, p);
       p.visibleAt = visibleAt;
       p.lastOutcome = outcome;
       due.add(new Due(visibleAt, offset));
@@ -210,11 +233,36 @@ final class GroupState {
     }
   }
 
+  /**
+   * Undoes leases that were never handed to a consumer (the poll that took them failed before it
+   * returned): each is deliverable again at {@code now}, and the delivery that did not happen does
+   * not count. A lease that changed since (acked, released, dead-lettered) is left alone.
+   */
+  void giveBack(List<Lease> leases, long now) {
+    lock.lock();
+    try {
+      for (Lease lease : leases) {
+        Pending p = pending.get(lease.offset());
+        if (p == null || p.deliveries != lease.deliveries() || lease.deadLetterReason() != null) {
+          continue;
+        }
+        unschedule(lease.offset(), p);
+        p.deliveries--;
+        p.visibleAt = now;
+        due.add(new Due(now, lease.offset()));
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
   /** When the next redelivery is due, or {@link Long#MAX_VALUE}. */
   long nextDue() {
     lock.lock();
     try {
-      return due.isEmpty() ? Long.MAX_VALUE : due.first().visibleAt;
+      dropDoneBatches();
+      long next = due.isEmpty() ? Long.MAX_VALUE : due.first().visibleAt;
+      return fresh.isEmpty() ? next : Math.min(next, fresh.peekFirst().visibleAt());
     } finally {
       lock.unlock();
     }
@@ -240,6 +288,37 @@ final class GroupState {
       journal.close();
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** Takes {@code p} out of its batch or out of {@code due}; the caller schedules it again. */
+  private void unschedule(long offset, Pending p) {
+    if (p.inBatch) {
+      p.inBatch = false;
+    } else {
+      due.remove(new Due(p.visibleAt, offset));
+    }
+  }
+
+  /** Moves what the batches whose lease ended at {@code now} still hold into {@code due}. */
+  private void expireBatches(long now) {
+    dropDoneBatches();
+    while (!fresh.isEmpty() && fresh.peekFirst().visibleAt() <= now) {
+      Batch b = fresh.pollFirst();
+      for (long offset = Math.max(b.from(), floor); offset < b.to(); offset++) {
+        Pending p = pending.get(offset);
+        if (p != null && p.inBatch) {
+          p.inBatch = false;
+          due.add(new Due(p.visibleAt, offset));
+        }
+      }
+    }
+  }
+
+  /** Drops leading batches every offset of which is done. */
+  private void dropDoneBatches() {
+    while (!fresh.isEmpty() && fresh.peekFirst().to() <= floor) {
+      fresh.pollFirst();
     }
   }
 

@@ -1,5 +1,6 @@
 package io.scaleblocks.queue;
 
+import io.scaleblocks.queue.internal.InFlightBound;
 import io.scaleblocks.queue.internal.Names;
 import io.scaleblocks.queue.internal.QueueCounters;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -30,10 +32,12 @@ final class LocalQueue implements MessageQueue {
   private final QueueCounters counters = new QueueCounters();
   private final ConcurrentHashMap<String, TopicState> topics = new ConcurrentHashMap<>();
   private final ReentrantLock topicsLock = new ReentrantLock();
+  private final InFlightBound inFlight;
   private volatile boolean closed;
 
   LocalQueue(QueueConfig config, java.util.function.Function<QueueCounters, Storage> storage) {
     this.config = Objects.requireNonNull(config, "config");
+    this.inFlight = new InFlightBound(config);
     this.storage = storage.apply(counters);
     try {
       for (String topic : this.storage.existingTopics()) {
@@ -78,6 +82,43 @@ final class LocalQueue implements MessageQueue {
     return ids;
   }
 
+  @Override
+  public CompletableFuture<String> publishAsync(String topic, byte[] payload) {
+    Objects.requireNonNull(payload, "payload");
+    return appendAsync(topic, List.of(payload)).thenApply(offset -> Long.toString(offset));
+  }
+
+  @Override
+  public CompletableFuture<List<String>> publishAllAsync(String topic, List<byte[]> payloads) {
+    payloads.forEach(p -> Objects.requireNonNull(p, "payload"));
+    if (payloads.isEmpty()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    int n = payloads.size();
+    return appendAsync(topic, payloads).thenApply(first -> {
+      List<String> ids = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        ids.add(Long.toString(first + i));
+      }
+      return ids;
+    });
+  }
+
+  /** Takes the in-flight permits, appends, and gives them back when the batch is durable or failed. */
+  private CompletableFuture<Long> appendAsync(String topic, List<byte[]> payloads) {
+    TopicState t = topicForPublish(topic);
+    int n = payloads.size();
+    inFlight.acquire(topic, n);
+    CompletableFuture<Long> first;
+    try {
+      first = t.publishAsync(payloads);
+    } catch (RuntimeException | Error e) {
+      inFlight.release(n);
+      throw e;
+    }
+    return first.whenComplete((offset, failure) -> inFlight.release(n));
+  }
+
   private TopicState topicForPublish(String topic) {
     TopicState known = topics.get(Objects.requireNonNull(topic, "topic"));
     if (known != null && !closed) {
@@ -118,20 +159,32 @@ final class LocalQueue implements MessageQueue {
         config.visibilityTimeout().toMillis(), config.maxDeliveries());
     List<Message> messages = new ArrayList<>(leases.size());
     boolean floorMoved = false;
-    for (GroupState.Lease lease : leases) {
-      StoredRecord r = t.log().read(lease.offset());
-      if (lease.deadLetterReason() != null) {
-        deadLetter(t, g, r, lease, now);
-        floorMoved = true;
-      } else if (r.skipped()) {
-        g.markDone(new long[] {lease.offset()});
-        floorMoved = true;
-      } else {
-        if (lease.deliveries() > 1) {
-          counters.redelivered.increment();
+    try {
+      for (GroupState.Lease lease : leases) {
+        StoredRecord r = t.log().read(lease.offset());
+        if (lease.deadLetterReason() != null) {
+          deadLetter(t, g, r, lease, now);
+          floorMoved = true;
+        } else if (r.skipped()) {
+          g.markDone(new long[] {lease.offset()});
+          floorMoved = true;
+        } else {
+          messages.add(new Message(t.name(), g.group(), Long.toString(r.offset()), r.payload(),
+              lease.deliveries(), r.timestampMillis(), r.deadLetter()));
         }
-        messages.add(new Message(t.name(), g.group(), Long.toString(r.offset()), r.payload(),
-            lease.deliveries(), r.timestampMillis(), r.deadLetter()));
+      }
+    } catch (RuntimeException e) {
+      // Nothing of this poll reaches a consumer: no lease it took may stay out until it expires.
+      g.giveBack(leases, now);
+      if (floorMoved) {
+        t.floorAdvanced();
+      }
+      t.signal();
+      throw e;
+    }
+    for (Message m : messages) {
+      if (m.deliveryCount() > 1) {
+        counters.redelivered.increment();
       }
     }
     counters.delivered.add(messages.size());
@@ -172,29 +225,46 @@ final class LocalQueue implements MessageQueue {
       return;
     }
     checkOpen();
+    if (oneGroup(messages)) {
+      ackSameGroup(messages);
+      return;
+    }
     Map<String, List<Message>> byGroup = new HashMap<>();
     for (Message m : messages) {
       byGroup.computeIfAbsent(m.topic() + "\u0000" + m.group(), k -> new ArrayList<>()).add(m);
     }
-    for (List<Message> same : byGroup.values()) {
-      TopicState t = topics.get(same.get(0).topic());
-      GroupState g = t == null ? null : t.existingGroup(same.get(0).group());
-      if (g == null) {
-        continue;
+    byGroup.values().forEach(this::ackSameGroup);
+  }
+
+  /** The common case, a poll's batch acknowledged at once, needs no grouping. */
+  private static boolean oneGroup(List<Message> messages) {
+    Message first = messages.get(0);
+    for (Message m : messages) {
+      if (!m.topic().equals(first.topic()) || !m.group().equals(first.group())) {
+        return false;
       }
-      long[] offsets = new long[same.size()];
-      for (int i = 0; i < offsets.length; i++) {
-        offsets[i] = offsetOf(same.get(i));
-      }
-      long floorBefore = g.floor();
-      long sequence = g.markDone(offsets);
-      if (sequence >= 0) {
-        g.sync(sequence);
-        counters.acked.add(offsets.length);
-      }
-      if (g.floor() != floorBefore) {
-        t.floorAdvanced();
-      }
+    }
+    return true;
+  }
+
+  private void ackSameGroup(List<Message> same) {
+    TopicState t = topics.get(same.get(0).topic());
+    GroupState g = t == null ? null : t.existingGroup(same.get(0).group());
+    if (g == null) {
+      return;
+    }
+    long[] offsets = new long[same.size()];
+    for (int i = 0; i < offsets.length; i++) {
+      offsets[i] = offsetOf(same.get(i));
+    }
+    long floorBefore = g.floor();
+    long sequence = g.markDone(offsets);
+    if (sequence >= 0) {
+      g.sync(sequence);
+      counters.acked.add(offsets.length);
+    }
+    if (g.floor() != floorBefore) {
+      t.floorAdvanced();
     }
   }
 

@@ -2,6 +2,7 @@ package io.scaleblocks.queue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A durable message queue: named topics, consumer groups, acknowledgements and dead letters, with
@@ -52,6 +53,35 @@ public interface MessageQueue extends AutoCloseable {
    * are durable. Either every payload is checked first (size) and none is written, or all are.
    */
   List<String> publishAll(String topic, List<byte[]> payloads);
+
+  /**
+   * Appends one message and returns a future of its id, completed once the message is durable per
+   * the configured policy (when {@link #publish} would have returned), so that many publishes can
+   * share one {@code fsync} without a thread each.
+   *
+   * <p>What publish would throw before writing is thrown here: a payload over the limit
+   * ({@link RecordTooLargeException}), a full bounded topic ({@link QueueFullException}). The
+   * same back-pressure bounds the messages of async publishes still waiting for durability, at most
+   * {@link QueueConfig#maxInFlightPublishes()} per queue: past it this call blocks up to the
+   * publish timeout ({@link BackPressure#BLOCK}) or fails at once ({@link BackPressure#FAIL}) with
+   * {@link QueueFullException}, nothing written. A storage failure is a {@link QueueException},
+   * thrown if the write itself failed or failing the future if making it durable failed (a failed
+   * fsync, a Redis error, the queue closed first); such a message may or may not be there
+   * afterwards, as with a publish that threw. A future never completes before its message is
+   * durable.
+   *
+   * <p>The futures of one topic complete in publish order; {@link #close} completes or fails every
+   * pending one before it returns. Actions chained with the non-{@code Async} methods of
+   * {@link CompletableFuture} run on the thread that completes the future (the file log's flush
+   * thread, the Redis sender thread) and hold it up: chain slow work with the {@code Async} ones.
+   */
+  CompletableFuture<String> publishAsync(String topic, byte[] payload);
+
+  /**
+   * {@link #publishAll} as {@link #publishAsync}: the batch is checked first and written in order,
+   * and one future completes with the ids in order once all of them are durable.
+   */
+  CompletableFuture<List<String>> publishAllAsync(String topic, List<byte[]> payloads);
 
   /**
    * Leases up to {@code max} messages of {@code topic} to {@code consumer} of {@code group},

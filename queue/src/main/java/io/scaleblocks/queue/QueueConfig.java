@@ -24,6 +24,7 @@ public final class QueueConfig {
   public static final long DEFAULT_MAX_PENDING_MESSAGES = 0;
   public static final BackPressure DEFAULT_BACK_PRESSURE = BackPressure.BLOCK;
   public static final Duration DEFAULT_PUBLISH_TIMEOUT = Duration.ofSeconds(10);
+  public static final int DEFAULT_MAX_IN_FLIGHT_PUBLISHES = 65_536;
   public static final CorruptionPolicy DEFAULT_CORRUPTION_POLICY = CorruptionPolicy.STOP;
   public static final Duration DEFAULT_CLAIM_INTERVAL = Duration.ofSeconds(1);
   /** Room a segment needs beyond its largest message: the segment header and a record's frame. */
@@ -39,6 +40,7 @@ public final class QueueConfig {
   private final long maxPendingMessages;
   private final BackPressure backPressure;
   private final Duration publishTimeout;
+  private final int maxInFlightPublishes;
   private final CorruptionPolicy corruptionPolicy;
   private final Duration claimInterval;
   private final Clock clock;
@@ -59,6 +61,7 @@ public final class QueueConfig {
     maxPendingMessages = b.maxPendingMessages;
     backPressure = b.backPressure;
     publishTimeout = b.publishTimeout;
+    maxInFlightPublishes = b.maxInFlightPublishes;
     corruptionPolicy = b.corruptionPolicy;
     claimInterval = b.claimInterval;
     clock = b.clock;
@@ -77,7 +80,8 @@ public final class QueueConfig {
    * Reads the keys {@code name}, {@code durability}, {@code fsync-interval},
    * {@code visibility-timeout}, {@code max-deliveries}, {@code max-message-bytes},
    * {@code segment-bytes}, {@code max-pending-messages}, {@code back-pressure},
-   * {@code publish-timeout}, {@code corruption-policy} and {@code claim-interval}; refuses unknown
+   * {@code publish-timeout}, {@code max-in-flight-publishes}, {@code corruption-policy} and
+   * {@code claim-interval}; refuses unknown
    * keys and values out of range.
    */
   public static QueueConfig from(Map<String, ?> values) {
@@ -97,6 +101,8 @@ public final class QueueConfig {
             DEFAULT_MAX_PENDING_MESSAGES))
         .backPressure(s.enumValue("back-pressure", BackPressure.class, DEFAULT_BACK_PRESSURE))
         .publishTimeout(s.duration("publish-timeout", Duration.ZERO, max, DEFAULT_PUBLISH_TIMEOUT))
+        .maxInFlightPublishes(s.intValue("max-in-flight-publishes", 1, Integer.MAX_VALUE,
+            DEFAULT_MAX_IN_FLIGHT_PUBLISHES))
         .corruptionPolicy(s.enumValue("corruption-policy", CorruptionPolicy.class,
             DEFAULT_CORRUPTION_POLICY))
         .claimInterval(s.duration("claim-interval", Duration.ofMillis(1), max,
@@ -159,6 +165,11 @@ public final class QueueConfig {
     return publishTimeout;
   }
 
+  /** Messages of async publishes that may wait for durability at once (per queue). */
+  public int maxInFlightPublishes() {
+    return maxInFlightPublishes;
+  }
+
   /** File log only. */
   public CorruptionPolicy corruptionPolicy() {
     return corruptionPolicy;
@@ -180,7 +191,8 @@ public final class QueueConfig {
         .visibilityTimeout(visibilityTimeout).maxDeliveries(maxDeliveries)
         .maxMessageBytes(maxMessageBytes).segmentBytes(segmentBytes)
         .maxPendingMessages(maxPendingMessages).backPressure(backPressure)
-        .publishTimeout(publishTimeout).corruptionPolicy(corruptionPolicy)
+        .publishTimeout(publishTimeout).maxInFlightPublishes(maxInFlightPublishes)
+        .corruptionPolicy(corruptionPolicy)
         .claimInterval(claimInterval).clock(clock);
   }
 
@@ -190,7 +202,8 @@ public final class QueueConfig {
         + fsyncInterval + ", visibilityTimeout=" + visibilityTimeout + ", maxDeliveries="
         + maxDeliveries + ", maxMessageBytes=" + maxMessageBytes + ", segmentBytes=" + segmentBytes
         + ", maxPendingMessages=" + maxPendingMessages + ", backPressure=" + backPressure
-        + ", publishTimeout=" + publishTimeout + ", corruptionPolicy=" + corruptionPolicy
+        + ", publishTimeout=" + publishTimeout + ", maxInFlightPublishes=" + maxInFlightPublishes
+        + ", corruptionPolicy=" + corruptionPolicy
         + ", claimInterval=" + claimInterval + "]";
   }
 
@@ -206,6 +219,7 @@ public final class QueueConfig {
     private long maxPendingMessages = DEFAULT_MAX_PENDING_MESSAGES;
     private BackPressure backPressure = DEFAULT_BACK_PRESSURE;
     private Duration publishTimeout = DEFAULT_PUBLISH_TIMEOUT;
+    private int maxInFlightPublishes = DEFAULT_MAX_IN_FLIGHT_PUBLISHES;
     private CorruptionPolicy corruptionPolicy = DEFAULT_CORRUPTION_POLICY;
     private Duration claimInterval = DEFAULT_CLAIM_INTERVAL;
     private Clock clock = Clock.systemUTC();
@@ -281,6 +295,19 @@ public final class QueueConfig {
         throw new IllegalArgumentException("publish timeout must be >= 0 but was " + timeout);
       }
       this.publishTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * How many messages of asynchronous publishes ({@link MessageQueue#publishAsync}) may be
+     * waiting for durability at once in this queue; past it an async publish blocks or fails as
+     * {@link #backPressure} says.
+     */
+    public Builder maxInFlightPublishes(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("max in-flight publishes must be >= 1 but was " + max);
+      }
+      this.maxInFlightPublishes = max;
       return this;
     }
 

@@ -34,9 +34,40 @@ public record RecoveryReport(List<Cut> cuts, List<Corruption> corruptions) {
   /** {@code bytes} bytes cut from {@code file} at {@code position}. */
   public record Cut(Path file, long position, long bytes, CutKind kind) {}
 
+  /** Why the messages of a {@link Corruption} cannot be read. */
+  public enum CorruptionKind {
+    /** Bytes that fail their check: in the middle of a segment, or at the end of an older one. */
+    BAD_RECORD,
+    /**
+     * Zeros at the end of an older (not the last) segment where its last records were: the next
+     * segment starts at a higher offset than this one ends.
+     */
+    ZEROED_RECORDS
+  }
+
   /**
-   * {@code bytes} corrupt bytes at {@code position} of {@code file}, in front of a valid record,
-   * which held the messages {@code [firstOffset, firstOffset + count)} of the topic.
+   * {@code bytes} unreadable bytes at {@code position} of {@code file} which held the messages
+   * {@code [firstOffset, firstOffset + count)} of the topic: corrupt bytes in front of a valid
+   * record, or the damaged or zeroed end of an older segment in front of the next segment.
    */
-  public record Corruption(Path file, long position, long bytes, long firstOffset, long count) {}
+  public record Corruption(Path file, long position, long bytes, long firstOffset, long count,
+      CorruptionKind kind) {
+
+    /** Corrupt bytes that fail their check ({@link CorruptionKind#BAD_RECORD}). */
+    public Corruption(Path file, long position, long bytes, long firstOffset, long count) {
+      this(file, position, bytes, firstOffset, count, CorruptionKind.BAD_RECORD);
+    }
+
+    /** What a dead letter of one of these messages gives as its reason. */
+    public String reason() {
+      return switch (kind) {
+        case BAD_RECORD -> "corrupt record: " + bytes + " bytes at byte " + position + " of " + file
+            + " failed their CRC32C check";
+        case ZEROED_RECORDS -> "missing records: offsets " + firstOffset + " to "
+            + (firstOffset + count - 1) + " were zeroed (" + bytes + " zero bytes at byte "
+            + position + " of " + file + ", the end of an older segment, in front of the next"
+            + " segment at offset " + (firstOffset + count) + ")";
+      };
+    }
+  }
 }

@@ -6,6 +6,7 @@ import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.zip.CRC32C;
 
 /**
@@ -31,6 +32,7 @@ final class Segment {
   private final ByteBuffer crcView;
   private int writePos;
   private volatile int publishedPos;
+  private final ReentrantLock forceLock = new ReentrantLock();
   private int forcedPos;
   private int[] positions;
   private volatile int count;
@@ -137,6 +139,19 @@ final class Segment {
     writePos = publishedPos;
   }
 
+  /**
+   * Extends this (older, sealed) segment over offsets up to {@code end} that it lost, as skipped
+   * records, so that groups pass over them (corruption-policy SKIP_AND_DEAD_LETTER).
+   */
+  void skipTo(long end) {
+    int n = (int) (end - base);
+    if (n > positions.length) {
+      positions = Arrays.copyOf(positions, Math.max(n, positions.length * 2));
+    }
+    Arrays.fill(positions, count, n, -1);
+    count = n;
+  }
+
   StoredRecord read(long offset) {
     int position = positions[(int) (offset - base)];
     if (position < 0) {
@@ -145,12 +160,21 @@ final class Segment {
     return RecordFormat.read(map, position);
   }
 
-  /** Syncs the published bytes not synced yet. Called by one thread at a time. */
+  /**
+   * Syncs the published bytes not synced yet. Forces of one segment are serialised (a roll forces
+   * the old segment while a group commit may be forcing it).
+   */
   void force() {
-    int to = publishedPos;
-    if (to > forcedPos) {
-      map.force(forcedPos, to - forcedPos);
-      forcedPos = to;
+    forceLock.lock();
+    try {
+      int from = forcedPos;
+      int to = publishedPos;
+      if (to > from) {
+        map.force(from, to - from);
+        forcedPos = to;
+      }
+    } finally {
+      forceLock.unlock();
     }
   }
 

@@ -3,6 +3,7 @@ package io.scaleblocks.queue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The embedded {@link MessageQueue}: a segmented append-only log per topic in one directory.
@@ -12,8 +13,11 @@ import java.util.List;
  * arriving while an {@code fsync} runs share the next). An acknowledgement is durable by the same
  * policy before {@code ack} returns. <b>Recoverable</b>: on open, a torn record, garbage or zeros
  * after the last complete record are cut and reported ({@link #recoveryReport()}), every complete
- * record is kept; a corrupt record in the middle of a segment is refused or skipped and
- * dead-lettered ({@link CorruptionPolicy}). <b>Exclusive</b>: a lock file keeps a second process
+ * record is kept; a corrupt record in the middle of a segment, and records missing at the end of
+ * an older segment (damaged or zeroed in front of the next one), are refused or skipped and
+ * dead-lettered ({@link CorruptionPolicy}). <b>Asynchronous</b>: {@link #publishAsync} appends on
+ * the caller's thread and a flush thread per topic completes the futures after the fsync that
+ * covers them, so many publishes share one. <b>Exclusive</b>: a lock file keeps a second process
  * out of the directory ({@link QueueLockedException} names the holder). <b>Bounded on disk</b>:
  * a segment is deleted once every group has acknowledged all of it.
  *
@@ -66,6 +70,22 @@ public final class SegmentedLogQueue implements MessageQueue {
   @Override
   public List<String> publishAll(String topic, List<byte[]> payloads) {
     return queue.publishAll(topic, payloads);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On the file log the record is appended on the caller's thread; one flush thread per topic
+   * forces the file whenever an async publish waits, and completes every future the force covered.
+   */
+  @Override
+  public CompletableFuture<String> publishAsync(String topic, byte[] payload) {
+    return queue.publishAsync(topic, payload);
+  }
+
+  @Override
+  public CompletableFuture<List<String>> publishAllAsync(String topic, List<byte[]> payloads) {
+    return queue.publishAllAsync(topic, payloads);
   }
 
   @Override

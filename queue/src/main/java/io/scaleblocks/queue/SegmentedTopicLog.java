@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -37,6 +39,9 @@ final class SegmentedTopicLog implements TopicLog {
   private final ConcurrentSkipListMap<Long, Segment> segments = new ConcurrentSkipListMap<>();
   private final Syncer syncer;
   private final int maxBody;
+  private final ReentrantLock flusherLock = new ReentrantLock();
+  private volatile Flusher flusher;
+  private boolean closed;
   private volatile Segment active;
   private volatile long written;
 
@@ -56,7 +61,8 @@ final class SegmentedTopicLog implements TopicLog {
     Files.createDirectories(directory);
     List<Path> files = segmentFiles();
     for (int i = 0; i < files.size(); i++) {
-      recover(files.get(i), i == files.size() - 1);
+      boolean last = i == files.size() - 1;
+      recover(files.get(i), last, last ? -1 : baseOf(files.get(i + 1)));
     }
     if (segments.isEmpty()) {
       long base = files.isEmpty() ? 0 : baseOf(files.get(files.size() - 1));
@@ -64,7 +70,7 @@ final class SegmentedTopicLog implements TopicLog {
     }
     active = segments.lastEntry().getValue();
     written = active.end();
-    syncer = new Syncer("topic log " + directory, written, () -> written, () -> active.force(),
+    syncer = new Syncer("topic log " + directory, written, () -> written, () -> io.force(active),
         counters, true);
   }
 
@@ -83,7 +89,8 @@ final class SegmentedTopicLog implements TopicLog {
     return directory.resolve(String.format("%020d%s", base, SUFFIX));
   }
 
-  private void recover(Path file, boolean last) throws IOException {
+  /** Scans one segment; an older one ({@code last} false) must end where {@code nextBase} starts. */
+  private void recover(Path file, boolean last, long nextBase) throws IOException {
     long base = baseOf(file);
     FileChannel channel = io.openExisting(file);
     try {
@@ -106,18 +113,36 @@ final class SegmentedTopicLog implements TopicLog {
       MappedByteBuffer map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
       SegmentScanner.Result r = new SegmentScanner(file, map, (int) size, base, maxBody,
           config.corruptionPolicy()).scan();
-      if (r.cut() != null) {
-        cutTail(map, r.cut(), last);
+      List<RecoveryReport.Corruption> found = new ArrayList<>(r.corruptions());
+      if (last) {
+        if (r.cut() != null) {
+          cutTail(map, r.cut());
+        }
+      } else {
+        RecoveryReport.Corruption end = checkOlderSegmentEnd(file, map, base + r.count(),
+            r.endPosition(), (int) size, r.cut(), nextBase);
+        if (end != null) {
+          found.add(end);
+        }
       }
       Segment segment = new Segment(file, base, channel, map, r.positions(), r.count(),
           r.endPosition());
-      for (int i = 0; i < r.corruptions().size(); i++) {
-        RecoveryReport.Corruption c = r.corruptions().get(i);
+      for (RecoveryReport.Corruption c : found) {
         corruptions.add(c);
-        LOG.error("{} - {}: corrupt bytes {} to {} held messages {} to {}; they are skipped and"
-            + " dead-lettered (corruption-policy SKIP_AND_DEAD_LETTER)", queueName, file,
-            c.position(), c.position() + c.bytes(), c.firstOffset(), c.firstOffset() + c.count() - 1);
-        repairs.add(() -> segment.repair((int) c.position(), (int) c.bytes(), c.firstOffset(), c.count()));
+        LOG.error("{} - {}: {} unreadable bytes at byte {} held messages {} to {} ({}); they are"
+            + " skipped and dead-lettered (corruption-policy SKIP_AND_DEAD_LETTER)", queueName,
+            file, c.bytes(), c.position(), c.firstOffset(), c.firstOffset() + c.count() - 1,
+            c.kind());
+        if (c.firstOffset() >= segment.end()) {
+          segment.skipTo(c.firstOffset() + c.count());
+        }
+        repairs.add(() -> {
+          if (!segment.repair((int) c.position(), (int) c.bytes(), c.firstOffset(), c.count())) {
+            LOG.warn("{} - {}: no room to mark messages {} to {} skipped in place; the next open"
+                + " reports them again", queueName, file, c.firstOffset(),
+                c.firstOffset() + c.count() - 1);
+          }
+        });
       }
       segments.put(base, segment);
     } catch (IOException | RuntimeException e) {
@@ -126,15 +151,47 @@ final class SegmentedTopicLog implements TopicLog {
     }
   }
 
-  private void cutTail(ByteBuffer map, RecoveryReport.Cut cut, boolean last) {
-    if (!last && cut.kind() == RecoveryReport.CutKind.ZEROED) {
-      return;
+  /**
+   * An older segment is sealed: its records must run up to the next segment's base offset, and
+   * after them comes its preallocated zero tail (or nothing). Records missing in front of the next
+   * segment (its end zeroed, or its last record damaged) are a corruption in the middle of the
+   * log: refused under {@link CorruptionPolicy#STOP}, returned for skipping otherwise. Bytes that
+   * are no record but lose nothing are refused under STOP and cut otherwise.
+   *
+   * @param end the offset after the last valid record
+   * @param endPosition the byte after the last valid record
+   */
+  private RecoveryReport.Corruption checkOlderSegmentEnd(Path file, ByteBuffer map, long end,
+      int endPosition, int size, RecoveryReport.Cut cut, long nextBase) {
+    long missing = nextBase - end;
+    boolean zeroed = cut == null || cut.kind() == RecoveryReport.CutKind.ZEROED;
+    if (missing == 0 && zeroed) {
+      return null;
     }
-    if (!last) {
-      throw new CorruptLogException(cut.file(), cut.position(), "segment " + cut.file()
-          + " ends in " + cut.bytes() + " bytes that are no record at byte " + cut.position()
-          + ", but it is not the last segment");
+    String where = "segment " + file + " ends at byte " + endPosition + " after message "
+        + (end - 1) + (cut == null ? "" : ", followed by " + cut.bytes() + " bytes that are no"
+        + " record (" + cut.kind() + ")") + ", and it is not the last segment: the next one starts"
+        + " at offset " + nextBase;
+    if (missing < 0 || cut == null) {
+      throw new CorruptLogException(file, endPosition, where + (missing < 0
+          ? "; the segments overlap" : "; no bytes are left of messages " + end + " to "
+          + (nextBase - 1) + ", so they cannot be skipped in place"));
     }
+    if (config.corruptionPolicy() == CorruptionPolicy.STOP) {
+      throw new CorruptLogException(file, endPosition, where + (missing > 0
+          ? ", so messages " + end + " to " + (nextBase - 1) + " are missing" : "")
+          + "; refusing to skip them (corruption-policy STOP; SKIP_AND_DEAD_LETTER skips them)");
+    }
+    if (missing == 0) {
+      cutTail(map, cut);
+      return null;
+    }
+    return new RecoveryReport.Corruption(file, endPosition, size - endPosition, end, missing,
+        zeroed ? RecoveryReport.CorruptionKind.ZEROED_RECORDS
+            : RecoveryReport.CorruptionKind.BAD_RECORD);
+  }
+
+  private void cutTail(ByteBuffer map, RecoveryReport.Cut cut) {
     if (cut.kind() != RecoveryReport.CutKind.ZEROED) {
       for (long p = cut.position(); p < cut.position() + cut.bytes(); p++) {
         map.put((int) p, (byte) 0);
@@ -246,6 +303,38 @@ final class SegmentedTopicLog implements TopicLog {
     }
   }
 
+  /**
+   * Under {@link Durability#EVERY_PUBLISH} and {@link Durability#GROUP_COMMIT}, registers with this
+   * log's {@link Flusher} (started on the first asynchronous publish); under the other policies a
+   * returned append is as durable as the policy makes it, so the future is complete at once.
+   */
+  @Override
+  public CompletableFuture<Void> syncAsync(long endOffset) {
+    Durability d = config.durability();
+    if ((d != Durability.EVERY_PUBLISH && d != Durability.GROUP_COMMIT)
+        || syncer.durable() >= endOffset) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Flusher f = flusher;
+    if (f == null) {
+      flusherLock.lock();
+      try {
+        if (closed) {
+          return CompletableFuture.failedFuture(new QueueException(queueName + " - " + directory
+              + " is closed"));
+        }
+        f = flusher;
+        if (f == null) {
+          f = new Flusher(queueName + "-flush-" + directory.getFileName(), syncer);
+          flusher = f;
+        }
+      } finally {
+        flusherLock.unlock();
+      }
+    }
+    return f.register(endOffset);
+  }
+
   /** For {@link Durability#INTERVAL}: sync what has been written. */
   void syncWritten() {
     syncer.sync(written, true);
@@ -293,6 +382,15 @@ final class SegmentedTopicLog implements TopicLog {
 
   @Override
   public void close() {
+    flusherLock.lock();
+    try {
+      closed = true;
+    } finally {
+      flusherLock.unlock();
+    }
+    if (flusher != null) {
+      flusher.close();
+    }
     for (Segment s : segments.values()) {
       try {
         s.close(s == active);

@@ -42,7 +42,12 @@ final class Syncer {
     return durable;
   }
 
-  /** Returns once everything up to {@code sequence} is durable; {@code share} allows an earlier force to count. */
+  /**
+   * Returns once everything up to {@code sequence} is durable; {@code share} allows an earlier
+   * force to count.
+   *
+   * @throws ForceFailed if the force failed, naming what it was to cover
+   */
   void sync(long sequence, boolean share) {
     if (share && durable >= sequence) {
       return;
@@ -57,7 +62,7 @@ final class Syncer {
       try {
         force.force();
       } catch (IOException | RuntimeException e) {
-        throw new QueueException("fsync of " + what + " failed: " + e, e);
+        throw new ForceFailed("fsync of " + what + " failed: " + e, e, upTo);
       }
       counters.fsyncs.increment();
       counters.fsyncNanos.add(System.nanoTime() - start);
@@ -69,6 +74,22 @@ final class Syncer {
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /** A force failed: nothing up to {@link #covered} may be reported durable by it. */
+  static final class ForceFailed extends QueueException {
+    private static final long serialVersionUID = 1L;
+    private final long covered;
+
+    ForceFailed(String message, Throwable cause, long covered) {
+      super(message, cause);
+      this.covered = covered;
+    }
+
+    /** The sequence the failed force was to make durable. */
+    long covered() {
+      return covered;
     }
   }
 

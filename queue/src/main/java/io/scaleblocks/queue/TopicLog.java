@@ -1,6 +1,7 @@
 package io.scaleblocks.queue;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The records of one topic, in offset order (0, 1, 2, …). Appends are called by one thread at a
@@ -13,6 +14,17 @@ interface TopicLog {
 
   /** Returns once every record below {@code endOffset} is durable per the queue's policy. */
   void sync(long endOffset);
+
+  /**
+   * A future completed once every record below {@code endOffset} is durable per the queue's policy
+   * (at once when {@link #sync} would not wait), or failed with the {@link QueueException} of the
+   * sync that covered them or of a close that came first. Called under the topic's append lock,
+   * in offset order; the futures complete in that order.
+   */
+  default CompletableFuture<Void> syncAsync(long endOffset) {
+    sync(endOffset);
+    return CompletableFuture.completedFuture(null);
+  }
 
   /** The oldest offset still held. */
   long start();

@@ -3,9 +3,11 @@ package io.scaleblocks.queue;
 import io.scaleblocks.queue.internal.QueueCounters;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -59,14 +61,8 @@ final class TopicState {
    * {@code bounded} (and counted as published); a dead letter is neither.
    */
   long publish(List<byte[]> payloads, DeadLetter deadLetter, boolean bounded) {
-    for (byte[] payload : payloads) {
-      if (payload.length > config.maxMessageBytes()) {
-        throw new RecordTooLargeException(config.name() + " - a message of " + payload.length
-            + " bytes for topic '" + name + "' is over the limit of " + config.maxMessageBytes()
-            + " bytes (max-message-bytes)");
-      }
-    }
-    long first = appendWithRoom(payloads, deadLetter, bounded);
+    checkSizes(payloads);
+    long first = appendWithRoom(payloads, deadLetter, bounded, null);
     long end = first + payloads.size();
     log.sync(end);
     if (bounded) {
@@ -76,7 +72,37 @@ final class TopicState {
     return first;
   }
 
-  private long appendWithRoom(List<byte[]> payloads, DeadLetter deadLetter, boolean bounded) {
+  /**
+   * Appends a user's publish on the caller's thread (bounded, as {@link #publish}) and returns a
+   * future of its first offset, completed once the batch is durable; consumers are woken then.
+   */
+  CompletableFuture<Long> publishAsync(List<byte[]> payloads) {
+    checkSizes(payloads);
+    AtomicReference<CompletableFuture<Void>> durable = new AtomicReference<>();
+    long first = appendWithRoom(payloads, null, true, end -> durable.set(log.syncAsync(end)));
+    return durable.get().thenApply(ignored -> {
+      counters.published.add(payloads.size());
+      signal();
+      return first;
+    });
+  }
+
+  private void checkSizes(List<byte[]> payloads) {
+    for (byte[] payload : payloads) {
+      if (payload.length > config.maxMessageBytes()) {
+        throw new RecordTooLargeException(config.name() + " - a message of " + payload.length
+            + " bytes for topic '" + name + "' is over the limit of " + config.maxMessageBytes()
+            + " bytes (max-message-bytes)");
+      }
+    }
+  }
+
+  /**
+   * Appends once the bound leaves room; {@code appended} (if any) is called with the end offset
+   * under the append lock, so that it sees appends in offset order.
+   */
+  private long appendWithRoom(List<byte[]> payloads, DeadLetter deadLetter, boolean bounded,
+      java.util.function.LongConsumer appended) {
     long max = bounded ? config.maxPendingMessages() : 0;
     long deadline = 0;
     while (true) {
@@ -86,6 +112,9 @@ final class TopicState {
         if (max == 0 || appendedEnd - minFloor + payloads.size() <= max) {
           long first = log.append(payloads, deadLetter, config.clock().millis());
           appendedEnd = first + payloads.size();
+          if (appended != null) {
+            appended.accept(appendedEnd);
+          }
           return first;
         }
         if (payloads.size() > max) {

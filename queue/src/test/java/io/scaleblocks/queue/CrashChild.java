@@ -7,15 +7,18 @@ import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.zip.CRC32C;
 
 /**
- * The process that {@link KillNineTest} kills: it publishes from three threads and consumes and
- * acknowledges from two, and prints what has happened, each line after the call it reports has
- * returned: {@code P id payload-key} (published), {@code D id count} (delivered), {@code A id}
+ * The process that {@link KillNineTest} kills: it publishes from three threads (two calling
+ * {@code publish}/{@code publishAll}, one {@code publishAsync}/{@code publishAllAsync} with up to 32
+ * messages in flight) and consumes and acknowledges from two, and prints what has happened, each line after the call it reports has
+ * returned (for an async publish: after its future completed): {@code P id payload-key} (published), {@code D id count} (delivered), {@code A id}
  * (acknowledged), {@code X id} (a payload that fails its check). A line lost in the kill only
  * means a claim that is not checked.
  */
@@ -80,10 +83,11 @@ final class CrashChild {
     SegmentedLogQueue q = SegmentedLogQueue.open(dir, config());
     print("R " + ProcessHandle.current().pid());
     List<Thread> threads = new ArrayList<>();
-    for (int t = 0; t < 3; t++) {
+    for (int t = 0; t < 2; t++) {
       String prefix = life + "-" + t + "-";
       threads.add(new Thread(() -> produce(q, prefix)));
     }
+    threads.add(new Thread(() -> produceAsync(q, life + "-a-")));
     for (int t = 0; t < 2; t++) {
       long seed = life.hashCode() * 31L + t;
       threads.add(new Thread(() -> consume(q, new Random(seed))));
@@ -105,6 +109,36 @@ final class CrashChild {
         for (int k = 0; k < 3; k++) {
           print("P " + ids.get(k) + " " + keys.get(k));
         }
+      }
+    }
+  }
+
+  private record InFlight(CompletableFuture<List<String>> ids, List<String> keys) {}
+
+  /** Keeps up to 32 messages in flight; prints a message's line once its future completed. */
+  private static void produceAsync(MessageQueue q, String prefix) {
+    ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    int messages = 0;
+    for (int i = 0; ; i += 3) {
+      InFlight f;
+      if (i % 2 == 0) {
+        String key = prefix + i;
+        f = new InFlight(q.publishAsync("jobs", payload(key)).thenApply(id -> List.of(id)),
+            List.of(key));
+      } else {
+        List<String> keys = List.of(prefix + i, prefix + (i + 1), prefix + (i + 2));
+        f = new InFlight(q.publishAllAsync("jobs", keys.stream().map(CrashChild::payload).toList()),
+            keys);
+      }
+      inFlight.add(f);
+      messages += f.keys().size();
+      while (messages > 32) {
+        InFlight oldest = inFlight.poll();
+        List<String> ids = oldest.ids().join();
+        for (int k = 0; k < ids.size(); k++) {
+          print("P " + ids.get(k) + " " + oldest.keys().get(k));
+        }
+        messages -= ids.size();
       }
     }
   }

@@ -9,15 +9,55 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A disk that fills up: writes fail with "No space left on device" once a byte budget is spent. */
+/**
+ * A disk that fills up: writes fail with "No space left on device" once a byte budget is spent. Its
+ * forces of segments can be made to fail ({@link #failForces}) or to wait at a gate
+ * ({@link #holdForces}), and are counted once they returned.
+ */
 final class FailingFileIo extends FileIo {
 
   final AtomicLong budget;
+  volatile boolean failForces;
+  private volatile CountDownLatch gate;
+  final CountDownLatch forceEntered = new CountDownLatch(1);
+  final AtomicLong forcesReturned = new AtomicLong();
 
   FailingFileIo(long bytes) {
     budget = new AtomicLong(bytes);
+  }
+
+  /** Makes segment forces wait until {@link #releaseForces}. */
+  void holdForces() {
+    gate = new CountDownLatch(1);
+  }
+
+  void releaseForces() {
+    gate.countDown();
+  }
+
+  @Override
+  void force(Segment segment) throws IOException {
+    forceEntered.countDown();
+    CountDownLatch g = gate;
+    if (g != null) {
+      try {
+        if (!g.await(30, TimeUnit.SECONDS)) {
+          throw new IOException("force gate not released");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted at the force gate", e);
+      }
+    }
+    if (failForces) {
+      throw new IOException("Input/output error (injected)");
+    }
+    super.force(segment);
+    forcesReturned.incrementAndGet();
   }
 
   @Override

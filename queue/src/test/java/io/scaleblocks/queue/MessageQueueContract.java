@@ -3,6 +3,7 @@ package io.scaleblocks.queue;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,6 +16,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -56,6 +59,14 @@ public abstract class MessageQueueContract {
 
   protected MessageQueue queue() {
     return queue(config().visibilityTimeout(visibility()).build());
+  }
+
+  /**
+   * Makes the next writes of {@code topic} on {@code q} fail to become durable (an fsync error, a
+   * Redis error reply); false on a backend where nothing can fail (memory).
+   */
+  protected boolean failDurableWrites(MessageQueue q, String topic) {
+    return false;
   }
 
   @AfterEach
@@ -388,5 +399,120 @@ public abstract class MessageQueueContract {
       assertEquals(1, ends, "message " + key + " acked " + acked.get(key) + ", dead " + dead.get(key));
     }
     assertTrue(dead.size() > 50, "about 1/64 of the messages fail three times: " + dead.size());
+  }
+  @Test
+  void asyncPublishesCompleteInPublishOrderWithTheIdsAPollDelivers() throws Exception {
+    MessageQueue q = queue();
+    String t = topic();
+    q.poll(t, "g", "c1", 1, NO_WAIT);
+    List<CompletableFuture<String>> futures = new ArrayList<>();
+    ConcurrentLinkedQueue<Integer> completed = new ConcurrentLinkedQueue<>();
+    for (int i = 0; i < 200; i++) {
+      int index = i;
+      CompletableFuture<String> f = q.publishAsync(t, bytes("m" + i));
+      f.whenComplete((id, e) -> completed.add(index));
+      futures.add(f);
+    }
+    CompletableFuture<List<String>> batch = q.publishAllAsync(t, List.of(bytes("b0"), bytes("b1")));
+    List<String> ids = new ArrayList<>();
+    for (CompletableFuture<String> f : futures) {
+      ids.add(f.get(10, TimeUnit.SECONDS));
+    }
+    ids.addAll(batch.get(10, TimeUnit.SECONDS));
+    List<Integer> order = new ArrayList<>(completed);
+    for (int i = 0; i < order.size(); i++) {
+      assertEquals(i, order.get(i), "futures complete in publish order: " + order);
+    }
+    assertEquals(202, new HashSet<>(ids).size(), "distinct ids");
+    List<Message> got = pollN(q, t, "g", 202);
+    assertEquals(ids, got.stream().map(Message::id).toList());
+    assertEquals("m199", text(got.get(199)));
+    assertEquals(List.of("b0", "b1"), texts(got.subList(200, 202)));
+    assertEquals(202, q.stats().published());
+  }
+
+  @Test
+  void aMessageWhoseAsyncPublishCompletedIsDeliveredByTheNextPoll() throws Exception {
+    MessageQueue q = queue();
+    String t = topic();
+    q.poll(t, "g", "c1", 1, NO_WAIT);
+    for (int i = 0; i < 20; i++) {
+      String id = q.publishAsync(t, bytes("m" + i)).get(10, TimeUnit.SECONDS);
+      List<Message> got = q.poll(t, "g", "c1", 10, NO_WAIT);
+      assertEquals(List.of(id), got.stream().map(Message::id).toList(),
+          "durable, so visible at once: " + i);
+      q.ack(got.get(0));
+    }
+  }
+
+  @Test
+  void anAsyncPublishRefusedBeforeWritingThrowsAndWritesNothing() {
+    MessageQueue q = queue(config().visibilityTimeout(visibility()).maxMessageBytes(100).build());
+    String t = topic();
+    RecordTooLargeException e = assertThrows(RecordTooLargeException.class,
+        () -> q.publishAllAsync(t, List.of(bytes("ok"), new byte[101])));
+    assertTrue(e.getMessage().contains("101"), e.getMessage());
+    q.poll(t, "g", "c1", 1, NO_WAIT);
+    assertEquals(0, q.lag(t, "g"), "nothing of the batch was written");
+  }
+
+  @Test
+  void aFailureToMakeAnAsyncPublishDurableFailsItsFutureWithAQueueException() throws Exception {
+    MessageQueue q = queue();
+    String t = topic();
+    if (!failDurableWrites(q, t)) {
+      CompletableFuture<String> f = q.publishAsync(t, bytes("x"));
+      assertTrue(f.isDone() && !f.isCompletedExceptionally(), "in memory: complete on return");
+      return;
+    }
+    List<CompletableFuture<String>> futures = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      futures.add(q.publishAsync(t, bytes("x" + i)));
+    }
+    for (CompletableFuture<String> f : futures) {
+      ExecutionException e = assertThrows(ExecutionException.class,
+          () -> f.get(10, TimeUnit.SECONDS));
+      assertInstanceOf(QueueException.class, e.getCause());
+    }
+  }
+
+  @Test
+  void closeCompletesOrFailsEveryPendingAsyncPublish() {
+    MessageQueue q = queue();
+    String t = topic();
+    List<CompletableFuture<String>> futures = new ArrayList<>();
+    for (int i = 0; i < 500; i++) {
+      futures.add(q.publishAsync(t, bytes("m" + i)));
+    }
+    q.close();
+    futures.forEach(f -> assertTrue(f.isDone(), "no future left pending by close"));
+    assertThrows(IllegalStateException.class, () -> q.publishAsync(t, bytes("late")));
+  }
+
+  @Test
+  void aFullBoundedTopicFailsAnAsyncPublishWhenToldToFail() throws Exception {
+    MessageQueue q = queue(config().visibilityTimeout(visibility()).maxPendingMessages(2)
+        .backPressure(BackPressure.FAIL).build());
+    String t = topic();
+    q.poll(t, "g", "c1", 1, NO_WAIT);
+    q.publishAsync(t, bytes("1")).get(10, TimeUnit.SECONDS);
+    q.publishAsync(t, bytes("2")).get(10, TimeUnit.SECONDS);
+    assertThrows(QueueFullException.class, () -> q.publishAsync(t, bytes("3")));
+    q.ack(pollN(q, t, "g", 1).get(0));
+    q.publishAsync(t, bytes("3")).get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void anAsyncBatchOverTheInFlightBoundIsRefusedWithNothingWritten() throws Exception {
+    MessageQueue q = queue(config().visibilityTimeout(visibility()).maxInFlightPublishes(2)
+        .build());
+    String t = topic();
+    q.poll(t, "g", "c1", 1, NO_WAIT);
+    QueueFullException e = assertThrows(QueueFullException.class,
+        () -> q.publishAllAsync(t, List.of(bytes("1"), bytes("2"), bytes("3"))));
+    assertTrue(e.getMessage().contains("max-in-flight-publishes"), e.getMessage());
+    assertEquals(0, q.lag(t, "g"));
+    q.publishAllAsync(t, List.of(bytes("1"), bytes("2"))).get(10, TimeUnit.SECONDS);
+    assertEquals(List.of("1", "2"), texts(pollN(q, t, "g", 2)));
   }
 }

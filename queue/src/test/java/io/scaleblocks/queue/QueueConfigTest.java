@@ -18,7 +18,8 @@ class QueueConfigTest {
         Map.entry("max_deliveries", "7"), Map.entry("max-message-bytes", "2048"),
         Map.entry("segment-bytes", "1048576"), Map.entry("max-pending-messages", "100"),
         Map.entry("back-pressure", "fail"), Map.entry("publish-timeout", "PT1S"),
-        Map.entry("corruption-policy", "skip_and_dead_letter"), Map.entry("claim-interval", "250ms")));
+        Map.entry("corruption-policy", "skip_and_dead_letter"), Map.entry("claim-interval", "250ms"),
+        Map.entry("maxInFlightPublishes", "128")));
     assertEquals("photos", c.name());
     assertEquals(Durability.EVERY_PUBLISH, c.durability());
     assertEquals(Duration.ofMillis(50), c.fsyncInterval());
@@ -31,6 +32,7 @@ class QueueConfigTest {
     assertEquals(Duration.ofSeconds(1), c.publishTimeout());
     assertEquals(CorruptionPolicy.SKIP_AND_DEAD_LETTER, c.corruptionPolicy());
     assertEquals(Duration.ofMillis(250), c.claimInterval());
+    assertEquals(128, c.maxInFlightPublishes());
   }
 
   @Test
@@ -40,6 +42,7 @@ class QueueConfigTest {
     assertEquals(QueueConfig.DEFAULT_VISIBILITY_TIMEOUT, c.visibilityTimeout());
     assertEquals(QueueConfig.DEFAULT_MAX_DELIVERIES, c.maxDeliveries());
     assertEquals(QueueConfig.DEFAULT_SEGMENT_BYTES, c.segmentBytes());
+    assertEquals(QueueConfig.DEFAULT_MAX_IN_FLIGHT_PUBLISHES, c.maxInFlightPublishes());
   }
 
   @Test
@@ -58,5 +61,8 @@ class QueueConfigTest {
     IllegalArgumentException range = assertThrows(IllegalArgumentException.class,
         () -> QueueConfig.from(Map.of("max-deliveries", "0")));
     assertTrue(range.getMessage().contains("max-deliveries"), range.getMessage());
+    assertEquals("max in-flight publishes must be >= 1 but was 0",
+        assertThrows(IllegalArgumentException.class,
+            () -> QueueConfig.builder().maxInFlightPublishes(0)).getMessage());
   }
 }

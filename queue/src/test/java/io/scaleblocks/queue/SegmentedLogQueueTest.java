@@ -2,6 +2,8 @@ package io.scaleblocks.queue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 
 class SegmentedLogQueueTest extends MessageQueueContract {
@@ -9,10 +11,20 @@ class SegmentedLogQueueTest extends MessageQueueContract {
   private final FakeClock clock = new FakeClock();
   @TempDir Path dir;
   private int opened;
+  private final Map<MessageQueue, FailingFileIo> disks = new HashMap<>();
 
   @Override
   protected MessageQueue create(QueueConfig config) {
-    return SegmentedLogQueue.open(dir.resolve("q" + opened++), config);
+    FailingFileIo disk = new FailingFileIo(Long.MAX_VALUE);
+    MessageQueue q = SegmentedLogQueue.open(dir.resolve("q" + opened++), config, disk);
+    disks.put(q, disk);
+    return q;
+  }
+
+  @Override
+  protected boolean failDurableWrites(MessageQueue q, String topic) {
+    disks.get(q).failForces = true;
+    return true;
   }
 
   @Override

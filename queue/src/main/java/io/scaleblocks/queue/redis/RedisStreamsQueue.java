@@ -10,6 +10,7 @@ import io.scaleblocks.queue.QueueException;
 import io.scaleblocks.queue.QueueFullException;
 import io.scaleblocks.queue.QueueStats;
 import io.scaleblocks.queue.RecordTooLargeException;
+import io.scaleblocks.queue.internal.InFlightBound;
 import io.scaleblocks.queue.internal.Names;
 import io.scaleblocks.queue.internal.QueueCounters;
 import java.time.Duration;
@@ -20,7 +21,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,11 +94,15 @@ public final class RedisStreamsQueue implements MessageQueue {
   private final Map<String, Long> nextTrim = new ConcurrentHashMap<>();
   private final Map<String, String> outcomes = new ConcurrentHashMap<>();
   private final String persistenceWarning;
+  private final InFlightBound inFlight;
+  private final ReentrantLock senderLock = new ReentrantLock();
+  private RedisSender sender;
   private volatile boolean closed;
 
   private RedisStreamsQueue(UnifiedJedis jedis, QueueConfig config) {
     this.jedis = Objects.requireNonNull(jedis, "jedis");
     this.config = Objects.requireNonNull(config, "config");
+    this.inFlight = new InFlightBound(config);
     this.persistenceWarning = checkPersistence();
     if (persistenceWarning != null) {
       LOG.warn("{} - {}", config.name(), persistenceWarning);
@@ -144,6 +151,18 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   @Override
   public List<String> publishAll(String topic, List<byte[]> payloads) {
+    checkPublish(topic, payloads);
+    if (payloads.isEmpty()) {
+      return List.of();
+    }
+    String key = key(topic);
+    awaitRoom(topic, key, payloads.size());
+    List<String> ids = add(key, payloads, null);
+    counters.published.add(ids.size());
+    return ids;
+  }
+
+  private void checkPublish(String topic, List<byte[]> payloads) {
     Names.check("topic", topic);
     checkOpen();
     for (byte[] p : payloads) {
@@ -154,14 +173,59 @@ public final class RedisStreamsQueue implements MessageQueue {
             + " bytes (max-message-bytes)");
       }
     }
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>On Redis the bound of the topic is checked on the caller's thread; the {@code XADD} is sent
+   * by the queue's sender thread, pipelined with every other async publish queued meanwhile, and
+   * the future completes with Redis's reply.
+   */
+  @Override
+  public CompletableFuture<String> publishAsync(String topic, byte[] payload) {
+    return publishAllAsync(topic, List.of(payload)).thenApply(ids -> ids.get(0));
+  }
+
+  @Override
+  public CompletableFuture<List<String>> publishAllAsync(String topic, List<byte[]> payloads) {
+    checkPublish(topic, payloads);
     if (payloads.isEmpty()) {
-      return List.of();
+      return CompletableFuture.completedFuture(List.of());
     }
     String key = key(topic);
-    awaitRoom(topic, key, payloads.size());
-    List<String> ids = add(key, payloads, null);
-    counters.published.add(ids.size());
-    return ids;
+    int n = payloads.size();
+    awaitRoom(topic, key, n);
+    inFlight.acquire(topic, n);
+    CompletableFuture<List<String>> ids;
+    try {
+      // copied now: the caller may reuse its arrays once the call returned, as after publish
+      List<byte[]> copies = new ArrayList<>(n);
+      payloads.forEach(p -> copies.add(p.clone()));
+      ids = sender().submit(key, copies);
+    } catch (RuntimeException | Error e) {
+      inFlight.release(n);
+      throw e;
+    }
+    return ids.whenComplete((done, failure) -> {
+      inFlight.release(n);
+      if (done != null) {
+        counters.published.add(done.size());
+      }
+    });
+  }
+
+  private RedisSender sender() {
+    senderLock.lock();
+    try {
+      checkOpen();
+      if (sender == null) {
+        sender = new RedisSender(jedis, config.name());
+      }
+      return sender;
+    } finally {
+      senderLock.unlock();
+    }
   }
 
   private List<String> add(String key, List<byte[]> payloads, DeadLetter deadLetter) {
@@ -387,9 +451,20 @@ public final class RedisStreamsQueue implements MessageQueue {
     }
   }
 
+  /** Sends what async publishes queued (bounded wait) and fails what is left; leaves the client open. */
   @Override
   public void close() {
-    closed = true;
+    RedisSender s;
+    senderLock.lock();
+    try {
+      closed = true;
+      s = sender;
+    } finally {
+      senderLock.unlock();
+    }
+    if (s != null) {
+      s.close();
+    }
   }
 
   private static void sleep(long millis) {

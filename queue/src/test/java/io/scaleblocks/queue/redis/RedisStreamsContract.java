@@ -25,6 +25,13 @@ abstract class RedisStreamsContract extends MessageQueueContract {
     return QueueConfig.builder().claimInterval(Duration.ofMillis(50));
   }
 
+  /** A key of another type where the topic's stream would be: every XADD gets WRONGTYPE. */
+  @Override
+  protected boolean failDurableWrites(MessageQueue q, String topic) {
+    jedis().set(RedisStreamsQueue.key(topic), "not a stream");
+    return true;
+  }
+
   @Override
   protected Duration visibility() {
     return Duration.ofMillis(400);

@@ -1,0 +1,180 @@
+package io.scaleblocks.queue.redis;
+
+import io.scaleblocks.queue.QueueException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.XAddParams;
+
+/**
+ * The asynchronous publishes of a {@link RedisStreamsQueue}: callers queue their batches (after the
+ * size and bound checks) and return; one sender thread takes what is queued, up to
+ * {@link #MAX_ROUND} messages (or one larger batch), sends it as one pipeline of {@code XADD}s,
+ * and completes each batch's future with its replies (the entry ids) once Redis has answered, in
+ * the order the batches were queued. A failed round trip fails every batch of the round; an error reply fails
+ * its own batch. {@link #close} lets the thread send what is queued and fails what is left after a
+ * bounded wait: no future stays pending.
+ *
+ * <p>Thread-safe. Futures complete on the sender thread.
+ */
+final class RedisSender {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RedisSender.class);
+  static final int MAX_ROUND = 1024;
+  private static final long CLOSE_WAIT_SECONDS = 30;
+
+  private record Batch(String key, List<byte[]> payloads, CompletableFuture<List<String>> future) {}
+
+  private final UnifiedJedis jedis;
+  private final String name;
+  private final ReentrantLock lock = new ReentrantLock();
+  private final Condition work = lock.newCondition();
+  private final ArrayDeque<Batch> queued = new ArrayDeque<>();
+  private final Thread thread;
+  private boolean closed;
+
+  RedisSender(UnifiedJedis jedis, String name) {
+    this.jedis = jedis;
+    this.name = name;
+    this.thread = new Thread(this::run, name + "-redis-sender");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues {@code payloads} for the stream {@code key}; the future completes with their ids. */
+  CompletableFuture<List<String>> submit(String key, List<byte[]> payloads) {
+    CompletableFuture<List<String>> future = new CompletableFuture<>();
+    lock.lock();
+    try {
+      if (closed) {
+        throw new IllegalStateException(name + " - the queue is closed");
+      }
+      queued.addLast(new Batch(key, payloads, future));
+      work.signal();
+    } finally {
+      lock.unlock();
+    }
+    return future;
+  }
+
+  private void run() {
+    try {
+      List<Batch> round;
+      while (!(round = take()).isEmpty()) {
+        send(round);
+      }
+    } catch (InterruptedException e) {
+      LOG.warn("{} - Redis sender interrupted; queued publishes fail", name);
+    } finally {
+      lock.lock();
+      try {
+        closed = true;
+      } finally {
+        lock.unlock();
+      }
+      failQueued();
+    }
+  }
+
+  /** Waits for work; returns up to {@link #MAX_ROUND} messages' batches, none once closed and idle. */
+  private List<Batch> take() throws InterruptedException {
+    lock.lock();
+    try {
+      while (queued.isEmpty() && !closed) {
+        work.await();
+      }
+      List<Batch> round = new ArrayList<>();
+      int messages = 0;
+      while (!queued.isEmpty() && (round.isEmpty()
+          || messages + queued.peekFirst().payloads().size() <= MAX_ROUND)) {
+        Batch b = queued.pollFirst();
+        messages += b.payloads().size();
+        round.add(b);
+      }
+      return round;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void send(List<Batch> round) {
+    XAddParams params = XAddParams.xAddParams();
+    List<List<Response<byte[]>>> replies = new ArrayList<>(round.size());
+    try (AbstractPipeline p = jedis.pipelined()) {
+      for (Batch b : round) {
+        byte[] k = StreamFields.bytes(b.key());
+        List<Response<byte[]>> r = new ArrayList<>(b.payloads().size());
+        for (byte[] payload : b.payloads()) {
+          r.add(p.xadd(k, params, StreamFields.encode(payload, null)));
+        }
+        replies.add(r);
+      }
+      p.sync();
+    } catch (JedisException | IllegalStateException e) {
+      for (Batch b : round) {
+        b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
+            + " failed: " + e.getMessage(), e));
+      }
+      return;
+    }
+    for (int i = 0; i < round.size(); i++) {
+      Batch b = round.get(i);
+      try {
+        List<String> ids = new ArrayList<>(b.payloads().size());
+        for (Response<byte[]> r : replies.get(i)) {
+          ids.add(new String(r.get(), StandardCharsets.UTF_8));
+        }
+        b.future().complete(ids);
+      } catch (JedisException e) {
+        b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
+            + " failed: " + e.getMessage(), e));
+      }
+    }
+  }
+
+  private void failQueued() {
+    List<Batch> left = new ArrayList<>();
+    lock.lock();
+    try {
+      left.addAll(queued);
+      queued.clear();
+    } finally {
+      lock.unlock();
+    }
+    for (Batch b : left) {
+      b.future().completeExceptionally(new QueueException(name + " - closed before the XADD to "
+          + b.key() + " was sent"));
+    }
+  }
+
+  /** Lets the thread send what is queued, waits for it (bounded) and fails what is left. */
+  void close() {
+    lock.lock();
+    try {
+      closed = true;
+      work.signal();
+    } finally {
+      lock.unlock();
+    }
+    try {
+      thread.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      LOG.warn("{} - the Redis sender did not stop within {} s", name, CLOSE_WAIT_SECONDS);
+    }
+    failQueued();
+  }
+}
