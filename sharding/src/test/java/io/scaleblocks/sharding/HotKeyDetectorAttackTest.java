@@ -66,4 +66,25 @@ class HotKeyDetectorAttackTest {
       }
     }
   }
+
+  /**
+   * The README: "what they [listeners] throw is logged, never thrown into {@code record}". The
+   * detector catches only RuntimeException: an Error from a listener (an AssertionError, a
+   * NoClassDefFoundError of a lazily loaded alerting client, a StackOverflowError) is thrown into
+   * the application's {@code record} call.
+   */
+  @Test
+  void aListenerThatThrowsAnErrorDoesNotThrowIntoRecord() {
+    HotKeyDetector<String> detector = HotKeyDetector.<String>builder().window(100).share(0.5).reportEvery(10)
+        .listener(hot -> {
+          throw new NoClassDefFoundError("io/example/alerts/Pager (injected)");
+        }).build();
+    for (int i = 0; i < 100; i++) {
+      try {
+        detector.record("celebrity");
+      } catch (Throwable e) {
+        throw new AssertionError("record() threw the listener's " + e + " at access " + (i + 1), e);
+      }
+    }
+  }
 }
