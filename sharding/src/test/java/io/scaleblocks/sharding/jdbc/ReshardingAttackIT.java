@@ -264,4 +264,32 @@ class ReshardingAttackIT {
           + " shard the router names (the updated one was " + moving[0] + ")");
     }
   }
+
+  /**
+   * README, "Bad input fails fast with the value named: null keys". PostgreSQL sorts NULLs last:
+   * a NULL in the key column makes the migration roll back with a bare NullPointerException when
+   * the shard fits in one page (the first page has no {@code WHERE key > ?}), and is silently
+   * skipped when it does not (every later page's {@code key > ?} excludes NULL). The same table
+   * gets a different outcome depending only on {@code batchSize}.
+   */
+  @Test
+  void aNullKeyGetsTheSameOutcomeWhateverTheBatchSize() throws Exception {
+    List<MigrationReport.Outcome> outcomes = new ArrayList<>();
+    for (int batchSize : new int[] {100, 10_000}) {
+      try (ShardDatabases dbs = new ShardDatabases("attack_null", 2,
+          "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint, total bigint NOT NULL)")) {
+        ShardRouter<Long, DataSource> router = ShardRouter.<Long, DataSource>builder().shard("s0", dbs.pool(0)).build();
+        try (Connection c = dbs.pool(0).getConnection(); Statement s = c.createStatement()) {
+          s.execute("INSERT INTO orders SELECT g, g, 1 FROM generate_series(0, 999) g");
+          s.execute("INSERT INTO orders VALUES (999999, NULL, 1)");
+        }
+        MigrationReport report = JdbcShardMigrator.<Long>builder().table("orders").keyColumn("customer_id")
+            .columns(List.of("id", "total")).batchSize(batchSize).build()
+            .migrate(router, router.topology().withShard(Shard.of("s1", dbs.pool(1))));
+        outcomes.add(report.outcome());
+      }
+    }
+    assertEquals(outcomes.get(0), outcomes.get(1), "batch size 100 gave " + outcomes.get(0)
+        + ", batch size 10000 gave " + outcomes.get(1) + " for the same table with one NULL key");
+  }
 }
