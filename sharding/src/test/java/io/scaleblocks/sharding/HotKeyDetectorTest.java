@@ -164,7 +164,7 @@ class HotKeyDetectorTest {
         () -> HotKeyDetector.builder().window(0));
     assertMessage(IllegalArgumentException.class, "share must be in (0, 1] but was 1.5",
         () -> HotKeyDetector.builder().share(1.5));
-    assertMessage(IllegalArgumentException.class, "sketchWidth must be a power of two >= 16 but was 1000",
+    assertMessage(IllegalArgumentException.class, "sketchWidth must be a power of two in 16..65536 but was 1000",
         () -> HotKeyDetector.builder().from(Map.of("sketchWidth", "1000")));
     assertMessage(NullPointerException.class, "key must not be null",
         () -> HotKeyDetector.builder().build().record(null));
