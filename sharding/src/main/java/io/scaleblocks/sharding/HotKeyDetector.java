@@ -20,7 +20,9 @@ import java.util.Objects;
  * reads (the sketch without locking, so it may miss the last few accesses). Listeners run on the
  * thread whose access completes a report interval, after its access is counted and outside the
  * detector's critical section, one report at a time; they should not block, and what they throw
- * is logged, never propagated into {@code record}.
+ * (an {@link Error} too) is logged, never propagated into {@code record}, except a
+ * {@link VirtualMachineError} other than a stack overflow (out of memory), which the VM cannot
+ * recover from.
  *
  * @param <K> the key type
  */

@@ -235,19 +235,22 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
     }
     try {
       List<HotKey<K>> hot = hotKeys();
+      Set<K> before = reportedHot;
       Set<K> now = new HashSet<>();
+      hot.forEach(key -> now.add(key.key()));
+      // Published before the listener runs, so a listener that fails fatally cannot make the
+      // next report announce the same keys again.
+      reportedHot = now;
       for (HotKey<K> key : hot) {
-        now.add(key.key());
-        if (!reportedHot.contains(key.key())) {
+        if (!before.contains(key.key())) {
           notify(key.key(), () -> listener.becameHot(key));
         }
       }
-      for (K key : reportedHot) {
+      for (K key : before) {
         if (!now.contains(key)) {
           notify(key, () -> listener.cooledDown(key));
         }
       }
-      reportedHot = now;
     } finally {
       reportLock.unlock();
     }
@@ -256,8 +259,16 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
   private static void notify(Object key, Runnable call) {
     try {
       call.run();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.warn("hot-key listener failed for key {}", key, e);
+      rethrowIfFatal(e);
+    }
+  }
+
+  /** Rethrows what the VM cannot recover from; a stack overflow in a listener is its own. */
+  private static void rethrowIfFatal(Throwable failure) {
+    if (failure instanceof VirtualMachineError fatal && !(fatal instanceof StackOverflowError)) {
+      throw fatal;
     }
   }
 }
