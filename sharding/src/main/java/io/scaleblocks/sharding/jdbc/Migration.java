@@ -21,7 +21,8 @@ import javax.sql.DataSource;
 /**
  * The steps of one run of {@link JdbcShardMigrator}, over the state they share: the plan, the keys
  * copied so far and the counts for the report. {@link JdbcShardMigrator#migrate} puts the steps in
- * order. Keys are key column values, identified by {@link KeyValues#canonical}. Used by one thread.
+ * order. Keys are key column values, identified by the router key they map to
+ * ({@link ShardTable#identity}). Used by one thread.
  */
 final class Migration<K> {
 
@@ -51,9 +52,13 @@ final class Migration<K> {
   private final StepCost stepCost = new StepCost();
   private long reserveNanos;
   long rowsCopied;
+  /** Rows found on a shard the old topology does not place their key on, and one such key. */
+  long misplacedRows;
+  String misplacedExample;
   long keysCaughtUp;
   long longestPauseNanos;
   int cutoverAttempts;
+  boolean roundTripChecked;
 
   Migration(ShardTable table, ShardRouter<K, DataSource> router, ReshardingPlan<DataSource> plan,
       Function<Object, K> keyFromColumn) {
@@ -63,6 +68,11 @@ final class Migration<K> {
     this.keyFromColumn = keyFromColumn;
   }
 
+  /** The identity of key column value {@code keyValue}: the router key it maps to, canonical. */
+  Object identity(Object keyValue) {
+    return table.identity(keyValue);
+  }
+
   long hashOf(Object keyValue) {
     return router.hashOf(keyFromColumn.apply(keyValue));
   }
@@ -70,6 +80,18 @@ final class Migration<K> {
   /** Whether the plan moves the key. */
   boolean moves(Object keyValue) {
     return plan.moves(hashOf(keyValue));
+  }
+
+  /** The old shards with rows whose key is NULL, with how many: no router key reaches them. */
+  Map<String, Long> nullKeys() throws SQLException {
+    Map<String, Long> found = new LinkedHashMap<>();
+    for (Shard<DataSource> source : plan.before().shards()) {
+      long n = table.nullKeys(resource(source.id()));
+      if (n > 0) {
+        found.put(source.id(), n);
+      }
+    }
+    return found;
   }
 
   /** Copies every key whose owner changes from its old shard to its new one. */
@@ -83,8 +105,14 @@ final class Migration<K> {
         for (ShardTable.KeyRows key : page.keys()) {
           long hash = hashOf(key.key());
           String to = plan.to(hash);
-          // A row the old topology does not place here is no row of ours to move.
-          if (plan.from(hash).equals(source.id()) && !to.equals(source.id())) {
+          // A row the old topology does not place here is no row of ours to move; that there
+          // is one at all means the key column does not map to the router's keys.
+          if (!plan.from(hash).equals(source.id())) {
+            if (misplacedRows == 0) {
+              misplacedExample = "key " + key.key() + " on " + source.id() + ", placed on " + plan.from(hash);
+            }
+            misplacedRows += key.rows().size();
+          } else if (!to.equals(source.id())) {
             byTarget.computeIfAbsent(to, t -> new ArrayList<>()).add(key);
           }
           after = key.key();
@@ -92,7 +120,7 @@ final class Migration<K> {
         for (Map.Entry<String, List<ShardTable.KeyRows>> target : byTarget.entrySet()) {
           table.replace(resource(target.getKey()), target.getValue());
           for (ShardTable.KeyRows key : target.getValue()) {
-            copied.put(KeyValues.canonical(key.key()), key.key());
+            copied.put(table.identity(key.key()), key.key());
             rowsCopied += key.rows().size();
           }
         }
@@ -116,14 +144,14 @@ final class Migration<K> {
       Map<Object, List<Object[]>> rows = timed(group.size(), () -> table.read(resource(move.getKey().from()), group));
       List<ShardTable.KeyRows> copies = new ArrayList<>(group.size());
       for (Object key : group) {
-        copies.add(new ShardTable.KeyRows(key, rows.getOrDefault(KeyValues.canonical(key), List.of())));
+        copies.add(new ShardTable.KeyRows(key, rows.getOrDefault(table.identity(key), List.of())));
       }
       timed(group.size(), () -> {
         table.replace(resource(move.getKey().to()), copies);
         return null;
       });
       for (Object key : group) {
-        copied.put(KeyValues.canonical(key), key);
+        copied.put(table.identity(key), key);
       }
       keysCaughtUp += group.size();
     }
@@ -167,7 +195,7 @@ final class Migration<K> {
       page = table.page(resource(shard), after);
       for (ShardTable.KeyRows key : page.keys()) {
         if (filter.test(hashOf(key.key()), key.key())) {
-          Object canonical = KeyValues.canonical(key.key());
+          Object canonical = table.identity(key.key());
           checksums.put(canonical, RowChecksum.ofKey(key.rows()));
           seen.putIfAbsent(canonical, key.key());
         }
@@ -184,7 +212,7 @@ final class Migration<K> {
       Map<Object, List<Object[]>> sources = timed(group.size(), () -> table.read(resource(move.getKey().from()), group));
       Map<Object, List<Object[]>> copies = timed(group.size(), () -> table.read(resource(move.getKey().to()), group));
       for (Object key : group) {
-        Object canonical = KeyValues.canonical(key);
+        Object canonical = table.identity(key);
         if (RowChecksum.ofKey(sources.getOrDefault(canonical, List.of()))
             != RowChecksum.ofKey(copies.getOrDefault(canonical, List.of()))) {
           mismatched.put(canonical, key);
