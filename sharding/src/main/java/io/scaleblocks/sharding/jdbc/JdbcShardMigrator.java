@@ -45,7 +45,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Cutover</b>: once the keys written since number at most {@code catchUpThreshold},
  *       writes are paused; those keys are copied and verified again in batched reads and the
  *       router is switched. The switch is an edit: pins made and resources replaced during the
- *       migration are kept ({@link ShardTopology#rebase}); if shards were added or removed
+ *       migration are kept ({@link ShardTopology#rebase}), except that a key unpinned meanwhile
+ *       whose new placement holds none of its rows stays pinned to the shard that does (logged);
+ *       if shards were added or removed
  *       meanwhile, the migration rolls back instead. The pause, measured from when it begins to
  *       hold new writes, is bounded by {@code maxPause}: waiting for writes in progress counts,
  *       and before each batched read or write the migrator checks that one and a half times the
@@ -283,6 +285,11 @@ public final class JdbcShardMigrator<K> {
       }
       try {
         run.switchRouter();
+        if (!run.keptPins.isEmpty()) {
+          LOG.warn("{} - {} keys unpinned during the migration stay pinned to the shard holding their rows"
+              + " (routing hash to shard: {}); migrate again or unpin them once moved", name,
+              run.keptPins.size(), run.keptPins);
+        }
       } catch (IllegalStateException e) {
         return Optional.of(Outcome.rollBack("topology changed during the migration: " + e.getMessage(), Map.of()));
       }

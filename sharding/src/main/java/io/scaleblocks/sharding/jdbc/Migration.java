@@ -59,6 +59,8 @@ final class Migration<K> {
   long longestPauseNanos;
   int cutoverAttempts;
   boolean roundTripChecked;
+  /** Routing hashes unpinned during the migration but kept pinned to their rows' shard. */
+  final Map<Long, String> keptPins = new LinkedHashMap<>();
 
   Migration(ShardTable table, ShardRouter<K, DataSource> router, ReshardingPlan<DataSource> plan,
       Function<Object, K> keyFromColumn) {
@@ -224,12 +226,30 @@ final class Migration<K> {
 
   /**
    * Switches the router to the plan's target, with the pins and resources changed since the
-   * plan was made carried over ({@link ShardTopology#rebase}).
+   * plan was made carried over ({@link ShardTopology#rebase}). A pin removed since the plan is
+   * the exception when carrying it over would route its key to a shard the migration copied none
+   * of its rows to (a key pinned where it lives does not move in the plan, and its new placement
+   * may be elsewhere): such a key stays pinned to the shard that holds its rows, and is named in
+   * {@link #keptPins}; the next migration, planned without the pin, moves it.
    *
    * @throws IllegalStateException if the shards or placement changed meanwhile
    */
   ShardTopology<DataSource> switchRouter() {
-    return router.update(current -> plan.after().rebase(plan.before(), current));
+    return router.update(current -> {
+      keptPins.clear();
+      ShardTopology<DataSource> next = plan.after().rebase(plan.before(), current);
+      for (Long hash : plan.before().pins().keySet()) {
+        if (current.pins().containsKey(hash)) {
+          continue;
+        }
+        String rows = plan.moves(hash) ? plan.to(hash) : plan.from(hash);
+        if (!next.shardForHash(hash).id().equals(rows) && next.shard(rows).isPresent()) {
+          next = next.withPin(hash, rows);
+          keptPins.put(hash, rows);
+        }
+      }
+      return next;
+    });
   }
 
   /** The old rows of every copied key, once the router uses the new topology. */
