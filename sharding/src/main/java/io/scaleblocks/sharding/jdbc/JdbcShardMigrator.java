@@ -39,7 +39,8 @@ import org.slf4j.LoggerFactory;
  *       from their old shard, or deleted on the new one if they are gone, in rounds until a round
  *       has at most {@code catchUpThreshold} keys (else: rolled back after
  *       {@code maxCatchUpRounds}).
- *   <li><b>Verify</b>: a checksum of each moved key's rows (murmur3 over every column by content,
+ *   <li><b>Verify</b>: a checksum of each moved key's rows (murmur3 over every column the table has
+ *       but those excluded ({@link Builder#columns}), by content,
  *       summed over the key's rows) on its old shard is compared with its copy. More than
  *       {@code catchUpThreshold} differences that no write explains roll the migration back.
  *   <li><b>Cutover</b>: once the keys written since number at most {@code catchUpThreshold},
@@ -53,9 +54,13 @@ import org.slf4j.LoggerFactory;
  *       and before each batched read or write the migrator checks that one and a half times the
  *       slowest such step seen so far still fits, keeping a tenth of {@code maxPause} for the
  *       switch; if not it un-pauses, catches up and tries again, up to
- *       {@code maxCutoverAttempts} times, then rolls back. So the pause exceeds {@code maxPause}
- *       only if one statement takes longer than that estimate (a database or a thread that
- *       stalls).
+ *       {@code maxCutoverAttempts} times, then rolls back. A statement that stalls past that
+ *       estimate (a hung backend, a lock wait) does not hold writes with it: while paused, every
+ *       statement gets a query timeout of the seconds left, and at {@code maxPause} less the
+ *       reserve a timer releases the writes and cancels the statements still running
+ *       ({@link java.sql.Statement#cancel}); that attempt then cannot switch and counts as one
+ *       that did not fit. So the pause exceeds {@code maxPause} only by how late the timer
+ *       thread runs (a starved or stopped JVM).
  *   <li><b>Cleanup</b>: the moved keys' rows are deleted from their old shards.
  * </ol>
  *
@@ -274,14 +279,20 @@ public final class JdbcShardMigrator<K> {
       LOG.info("{} - cutover attempt {}: {}", name, run.cutoverAttempts, e.getMessage());
       return Optional.empty();
     }
+    long deadline = System.nanoTime() - held.heldNanos() + maxPause.toNanos();
+    // The timer releases writes a reserve before the deadline, leaving the reserve for resume.
+    PauseDeadline attempt = new PauseDeadline(name, deadline - pauseReserveNanos(), held);
     try {
-      run.deadline(System.nanoTime() - held.heldNanos() + maxPause.toNanos(), pauseReserveNanos());
+      run.deadline(deadline, pauseReserveNanos(), attempt);
       pending.putAll(drain(run, tracker));
       run.catchUp(pending.values());
       Map<Object, Object> mismatched = run.verify(pending.values());
       if (!mismatched.isEmpty()) {
         return Optional.of(Outcome.rollBack("verification with writes paused failed for "
             + mismatched.size() + " keys", mismatched));
+      }
+      if (!attempt.claimSwitch()) {
+        throw new Migration.PauseBudgetExceeded("the pause's deadline released writes before the switch");
       }
       try {
         run.switchRouter();
@@ -299,8 +310,8 @@ public final class JdbcShardMigrator<K> {
           run.cutoverAttempts, maxPause, e.getMessage());
       return Optional.empty();
     } finally {
-      run.longestPauseNanos = Math.max(run.longestPauseNanos, held.heldNanos());
-      held.close();
+      attempt.close();
+      run.longestPauseNanos = Math.max(run.longestPauseNanos, attempt.release());
       run.noDeadline();
     }
   }

@@ -49,6 +49,8 @@ final class Migration<K> {
   /** Every key copied to a new shard: canonical key to the key as the column holds it. */
   private final Map<Object, Object> copied = new LinkedHashMap<>();
   private long deadlineNanos = NO_DEADLINE;
+  /** The attempt's deadline while writes are paused, else null. */
+  private PauseDeadline guard;
   private final StepCost stepCost = new StepCost();
   private long reserveNanos;
   long rowsCopied;
@@ -289,13 +291,15 @@ final class Migration<K> {
    * Holds every following key read or write to {@code deadline} (a {@link System#nanoTime}),
    * keeping {@code reserve} nanoseconds for what follows them.
    */
-  void deadline(long nanoTime, long reserve) {
+  void deadline(long nanoTime, long reserve, PauseDeadline attempt) {
     this.deadlineNanos = nanoTime;
     this.reserveNanos = reserve;
+    this.guard = attempt;
   }
 
   void noDeadline() {
     this.deadlineNanos = NO_DEADLINE;
+    this.guard = null;
   }
 
   /**
@@ -304,6 +308,9 @@ final class Migration<K> {
    */
   private <T> T timed(int keys, Step<T> step) throws SQLException {
     long start = System.nanoTime();
+    if (guard != null && guard.expired()) {
+      throw new PauseBudgetExceeded("the pause's deadline passed during the previous step: writes were released");
+    }
     if (deadlineNanos != NO_DEADLINE) {
       // Half again the estimate, plus a reserve for the switch and the un-pause.
       long needed = stepCost.estimate(keys) * 3 / 2 + reserveNanos;
@@ -315,6 +322,12 @@ final class Migration<K> {
     }
     try {
       return step.run();
+    } catch (SQLException e) {
+      if (guard != null && guard.expired()) {
+        // Cancelled (or timed out) at the deadline: the attempt gives up, the migration goes on.
+        throw new PauseBudgetExceeded("a statement still ran at the pause's deadline and was cancelled: " + e);
+      }
+      throw e;
     } finally {
       stepCost.record(keys, System.nanoTime() - start);
     }
@@ -326,7 +339,8 @@ final class Migration<K> {
    */
   private DataSource resource(String id) {
     Optional<Shard<DataSource>> shard = router.topology().shard(id);
-    return shard.or(() -> plan.after().shard(id)).or(() -> plan.before().shard(id)).orElseThrow().resource();
+    DataSource resource = shard.or(() -> plan.after().shard(id)).or(() -> plan.before().shard(id)).orElseThrow().resource();
+    return guard == null ? resource : guard.guard(resource);
   }
 
   /**
