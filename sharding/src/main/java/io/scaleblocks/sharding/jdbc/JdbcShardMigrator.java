@@ -13,11 +13,14 @@ import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -80,7 +83,8 @@ import org.slf4j.LoggerFactory;
  * and so are writes whose transaction commits after {@code write} returns (a transaction must
  * commit inside the call). Memory is {@code O(moved keys)}. SQL goes through prepared
  * statements; table and column names must be plain identifiers. One migration at a time per
- * router; an instance is immutable and thread-safe.
+ * router, enforced: a second {@link #migrate} on a router while one runs throws. An instance is
+ * immutable and thread-safe.
  *
  * @param <K> the router's key type, read from and written to the key column
  */
@@ -88,6 +92,9 @@ public final class JdbcShardMigrator<K> {
 
   private static final Logger LOG = LoggerFactory.getLogger(JdbcShardMigrator.class);
   private static final int MAX_REPORTED_MISMATCHES = 100;
+  /** The routers a migration runs on now, by identity: one migration at a time per router. */
+  private static final Set<ShardRouter<?, ?>> MIGRATING =
+      Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
 
   public static final int DEFAULT_BATCH_SIZE = 1_000;
   public static final int DEFAULT_CATCH_UP_THRESHOLD = 200;
@@ -136,12 +143,25 @@ public final class JdbcShardMigrator<K> {
    *
    * @return what happened and what is left: see {@link MigrationReport.Outcome}; an interrupt
    *     while pausing writes rolls back (the interrupt stays set)
+   * @throws IllegalStateException if another migration runs on {@code router} (of any migrator)
    * @throws IllegalArgumentException if the plan is empty (nothing would move), or if the
    *     configured {@code columns} leave out a column of the table that is not excluded (named in
    *     the message) or name a column it does not have
    */
   public MigrationReport migrate(ShardRouter<K, DataSource> router, ShardTopology<DataSource> target) {
     Objects.requireNonNull(router, "router must not be null");
+    if (!MIGRATING.add(router)) {
+      throw new IllegalStateException(name + " - router " + router + " is already migrating; one migration at a"
+          + " time per router");
+    }
+    try {
+      return migrateAlone(router, target);
+    } finally {
+      MIGRATING.remove(router);
+    }
+  }
+
+  private MigrationReport migrateAlone(ShardRouter<K, DataSource> router, ShardTopology<DataSource> target) {
     long start = System.nanoTime();
     ReshardingPlan<DataSource> plan = ReshardingPlan.plan(router.topology(), target);
     LOG.info("{} - migrating {} from {} to {}", name, tableName, plan.before().shards(), target.shards());

@@ -531,13 +531,21 @@ class JdbcShardMigratorTest {
           sleep(2);
         }
       }, "order-writer");
+      // Passes the write gate back to back, so that every pause holds it at once: the stall
+      // below then reliably falls inside a pause, however short.
+      Thread gateProbe = new Thread(() -> {
+        while (running.get()) {
+          router.write(0L, shard -> null);
+        }
+      }, "gate-probe");
       AtomicBoolean stalled = new AtomicBoolean();
       dbs.hook(4, sql -> {
-        if (!stalled.get() && heldByThePause(writer) && !stalled.getAndSet(true)) {
+        if (!stalled.get() && (heldByThePause(gateProbe) || heldByThePause(writer)) && !stalled.getAndSet(true)) {
           sleep(2_000); // the new shard's backend hangs for 2 s while writes are paused
         }
       });
       writer.start();
+      gateProbe.start();
       Duration maxPause = Duration.ofMillis(200);
       MigrationReport report;
       try {
@@ -547,6 +555,7 @@ class JdbcShardMigratorTest {
       } finally {
         running.set(false);
         writer.join();
+        gateProbe.join();
       }
       assertTrue(stalled.get(), "the stall happened during a pause: " + report);
       assertTrue(report.writePause().compareTo(maxPause.multipliedBy(2)) <= 0,
@@ -622,5 +631,37 @@ class JdbcShardMigratorTest {
         .map(f -> f.getClassName() + "." + f.getMethodName()).toList();
     return frames.stream().anyMatch(f -> f.endsWith("WriteGate.enter"))
         && frames.stream().anyMatch(f -> f.contains("ConditionObject.await"));
+  }
+
+  /** One migration at a time per router: a second one started meanwhile fails fast, naming why. */
+  @Test
+  void aSecondMigrationOfTheSameRouterWhileOneRunsFailsFast() throws Exception {
+    try (H2Shards dbs = new H2Shards(5, ORDERS)) {
+      ShardRouter<Long, DataSource> router = router(dbs, 4);
+      loadOrders(dbs, router, 300);
+      ShardTopology<DataSource> target = router.topology().withShard(Shard.of("s4", dbs.dataSource(4)));
+      java.util.concurrent.atomic.AtomicReference<Throwable> second = new java.util.concurrent.atomic.AtomicReference<>();
+      AtomicBoolean started = new AtomicBoolean();
+      dbs.hook(4, sql -> {
+        if (sql.startsWith("INSERT") && !started.getAndSet(true)) {
+          try {
+            MigrationReport unexpected = ordersMigrator(100).migrate(router, target);
+            second.set(new AssertionError("the second migration ran: " + unexpected));
+          } catch (IllegalStateException refused) {
+            second.set(refused);
+          }
+        }
+      });
+
+      MigrationReport report = ordersMigrator(100).migrate(router, target);
+
+      assertTrue(second.get() instanceof IllegalStateException, String.valueOf(second.get()));
+      assertTrue(second.get().getMessage().contains("already migrating"), second.get().getMessage());
+      assertEquals(MigrationReport.Outcome.COMPLETED, report.outcome(), report.toString());
+      dbs.clearHooks();
+      ShardTopology<DataSource> back = router.topology().withoutShard("s4");
+      assertEquals(MigrationReport.Outcome.COMPLETED, ordersMigrator(100).migrate(router, back).outcome(),
+          "a migration after the first one ended runs");
+    }
   }
 }
