@@ -348,8 +348,13 @@ public final class JdbcShardMigrator<K> {
       result = cleaned.left().isEmpty() ? MigrationReport.Outcome.ROLLED_BACK
           : MigrationReport.Outcome.ROLLED_BACK_CLEANUP_PENDING;
     }
-    if (!cleaned.left().isEmpty()) {
+    if (!cleaned.failure().isEmpty()) {
       reason = (reason.isEmpty() ? "" : reason + "; ") + "cleanup failed: " + cleaned.failure();
+    }
+    if (cleaned.undecided() > 0) {
+      reason = (reason.isEmpty() ? "" : reason + "; ") + cleaned.undecided() + " copies of keys pinned"
+          + " meanwhile to a shard holding neither copy were kept (pendingCleanup names them; a cleanup"
+          + " deletes the stale one once the key is placed on the other)";
     }
     return new MigrationReport(result, reason, run.rowsCopied, run.keysCaughtUp, cleaned.deleted(),
         Duration.ofNanos(run.longestPauseNanos), run.cutoverAttempts, Duration.ofNanos(System.nanoTime() - start),

@@ -664,4 +664,39 @@ class JdbcShardMigratorTest {
           "a migration after the first one ended runs");
     }
   }
+
+  /**
+   * A moving key pinned during the migration to a third shard, which holds neither its rows nor
+   * their copy: the cleanup cannot tell which of the two copies is stale, so it deletes neither
+   * and the report names both as pending instead of saying COMPLETED with nothing left.
+   */
+  @Test
+  void aMovingKeyPinnedToAThirdShardMeanwhileIsReportedAsPendingCleanup() throws Exception {
+    try (H2Shards dbs = new H2Shards(5, ORDERS)) {
+      ShardRouter<Long, DataSource> router = router(dbs, 4);
+      loadOrders(dbs, router, 500);
+      ShardTopology<DataSource> target = router.topology().withShard(Shard.of("s4", dbs.dataSource(4)));
+      long customer = LongStream.range(0, 500)
+          .filter(c -> target.shardForHash(router.hashOf(c)).id().equals("s4")).findFirst().orElseThrow();
+      String from = router.shardFor(customer).id();
+      String third = from.equals("s0") ? "s1" : "s0";
+      AtomicBoolean pinned = new AtomicBoolean();
+      dbs.hook(4, sql -> {
+        if (sql.startsWith("INSERT") && !pinned.getAndSet(true)) {
+          router.pin(customer, third);
+        }
+      });
+
+      MigrationReport report = ordersMigrator(100).migrate(router, target);
+
+      assertTrue(pinned.get());
+      assertEquals(MigrationReport.Outcome.CUT_OVER_CLEANUP_PENDING, report.outcome(), report.toString());
+      assertEquals(List.of(customer), report.pendingCleanup().keysOn(from), report.toString());
+      assertEquals(List.of(customer), report.pendingCleanup().keysOn("s4"), report.toString());
+      for (int shard : new int[] {Integer.parseInt(from.substring(1)), 4}) {
+        assertEquals(3, count(dbs, shard, "SELECT count(*) FROM orders WHERE customer_id = ?", customer),
+            "no copy of the pinned key was deleted (s" + shard + ")");
+      }
+    }
+  }
 }
