@@ -6,10 +6,7 @@ final class Buckets {
   private Buckets() {}
 
   static Object[] expand(NodeSet<?> nodes) {
-    long total = nodes.totalWeight();
-    if (total > Integer.MAX_VALUE / 2) {
-      throw new IllegalArgumentException("total weight must be < 2^30 but was " + total);
-    }
+    long total = checkTotalWeight(nodes);
     Object[] owner = new Object[(int) total];
     int b = 0;
     for (int i = 0; i < nodes.size(); i++) {
@@ -18,5 +15,18 @@ final class Buckets {
       }
     }
     return owner;
+  }
+
+  /**
+   * The total weight of {@code nodes}, one bucket per unit.
+   *
+   * @throws IllegalArgumentException if it is 2^30 or more (the bucket arrays would not fit)
+   */
+  static long checkTotalWeight(NodeSet<?> nodes) {
+    long total = nodes.totalWeight();
+    if (total > Integer.MAX_VALUE / 2) {
+      throw new IllegalArgumentException("total weight must be < 2^30 but was " + total);
+    }
+    return total;
   }
 }

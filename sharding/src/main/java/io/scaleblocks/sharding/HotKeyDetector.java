@@ -20,7 +20,9 @@ import java.util.Objects;
  * reads (the sketch without locking, so it may miss the last few accesses). Listeners run on the
  * thread whose access completes a report interval, after its access is counted and outside the
  * detector's critical section, one report at a time; they should not block, and what they throw
- * is logged, never propagated into {@code record}.
+ * (an {@link Error} too) is logged, never propagated into {@code record}, except a
+ * {@link VirtualMachineError} other than a stack overflow (out of memory), which the VM cannot
+ * recover from.
  *
  * @param <K> the key type
  */
@@ -61,6 +63,11 @@ public interface HotKeyDetector<K> {
     public static final double DEFAULT_SHARE = 0.01;
     public static final int DEFAULT_REPORT_EVERY = 10_000;
     public static final int DEFAULT_SKETCH_WIDTH = 1 << 14;
+    /**
+     * The widest sketch row: each row indexes its counters with its own 16 bits of a key's hash,
+     * so wider rows would add memory and no accuracy.
+     */
+    public static final int MAX_SKETCH_WIDTH = 1 << 16;
 
     int window = DEFAULT_WINDOW;
     double share = DEFAULT_SHARE;
@@ -97,10 +104,14 @@ public interface HotKeyDetector<K> {
       return this;
     }
 
-    /** Counters per sketch row, a power of two; estimates err by about window / width. */
+    /**
+     * Counters per sketch row, a power of two from 16 to {@link #MAX_SKETCH_WIDTH}; estimates err
+     * by about window / width.
+     */
     public Builder<K> sketchWidth(int width) {
-      if (width < 16 || Integer.bitCount(width) != 1) {
-        throw new IllegalArgumentException("sketchWidth must be a power of two >= 16 but was " + width);
+      if (width < 16 || width > MAX_SKETCH_WIDTH || Integer.bitCount(width) != 1) {
+        throw new IllegalArgumentException("sketchWidth must be a power of two in 16.." + MAX_SKETCH_WIDTH
+            + " but was " + width);
       }
       this.sketchWidth = width;
       return this;
@@ -115,7 +126,7 @@ public interface HotKeyDetector<K> {
      * Applies the settings present in {@code settings} by the {@link Settings} convention
      * (kebab-case keys matched relaxed, so {@code reportEvery} works too): {@code window}
      * (1..100000000), {@code share} (0 exclusive..1), {@code report-every} (1..100000000),
-     * {@code sketch-width} (a power of two, 16..1073741824).
+     * {@code sketch-width} (a power of two, 16..65536).
      *
      * @throws IllegalArgumentException naming the key for an unknown key or a bad value
      */
@@ -124,7 +135,7 @@ public interface HotKeyDetector<K> {
       window(s.intValue("window", 1, 100_000_000, window));
       share(s.doubleValue("share", Double.MIN_VALUE, 1, share));
       reportEvery(s.intValue("report-every", 1, 100_000_000, reportEvery));
-      sketchWidth(s.intValue("sketch-width", 16, 1 << 30, sketchWidth));
+      sketchWidth(s.intValue("sketch-width", 16, MAX_SKETCH_WIDTH, sketchWidth));
       s.done();
       return this;
     }

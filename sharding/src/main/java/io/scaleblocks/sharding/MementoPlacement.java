@@ -101,6 +101,8 @@ final class MementoPlacement<N> implements Placement<N> {
   @Override
   public Placement<N> withNode(N node, int weight) {
     NodeSet<N> next = nodes.with(node, weight);
+    // The same limit as building the placement, before a bucket is added.
+    Buckets.checkTotalWeight(next);
     Builder b = new Builder();
     for (int i = 0; i < weight; i++) {
       b.add(node);

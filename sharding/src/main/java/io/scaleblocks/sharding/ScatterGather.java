@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -57,6 +58,16 @@ public final class ScatterGather<R> implements AutoCloseable {
   @FunctionalInterface
   public interface ShardTask<R, T> {
     List<T> run(Shard<R> shard) throws Exception;
+
+    /**
+     * Runs on {@code shard} as one of the shards of {@code queried}, the topology snapshot the
+     * scatter-gather took its shard list from (empty over a fixed list of shards); by default
+     * {@link #run(Shard)}. A task that judges rows by placement ({@code ShardQueries.owned}) uses
+     * it, so a router switch during the call does not change which shard owns a row.
+     */
+    default List<T> run(Shard<R> shard, Optional<ShardTopology<R>> queried) throws Exception {
+      return run(shard);
+    }
   }
 
   /**
@@ -83,6 +94,7 @@ public final class ScatterGather<R> implements AutoCloseable {
   public static final int DEFAULT_MAX_THREADS = 16;
 
   private final String name;
+  private final Supplier<Optional<ShardTopology<R>>> topology;
   private final Supplier<List<Shard<R>>> shards;
   private final Duration deadline;
   private final PartialFailurePolicy policy;
@@ -91,6 +103,7 @@ public final class ScatterGather<R> implements AutoCloseable {
 
   private ScatterGather(Builder<R> b) {
     this.name = b.name;
+    this.topology = b.topology;
     this.shards = b.shards;
     this.deadline = b.deadline;
     this.policy = b.policy;
@@ -117,7 +130,7 @@ public final class ScatterGather<R> implements AutoCloseable {
   /** Over the shards of {@code router}'s current topology at each call. */
   public static <R> Builder<R> over(ShardRouter<?, R> router) {
     Objects.requireNonNull(router, "router must not be null");
-    return new Builder<>(() -> router.topology().shards());
+    return new Builder<>(() -> Optional.of(router.topology()), null);
   }
 
   /** Over a fixed list of shards. */
@@ -126,7 +139,7 @@ public final class ScatterGather<R> implements AutoCloseable {
     if (fixed.isEmpty()) {
       throw new IllegalArgumentException("scatter-gather needs at least one shard but was given none");
     }
-    return new Builder<>(() -> fixed);
+    return new Builder<>(Optional::empty, () -> fixed);
   }
 
   /**
@@ -140,10 +153,12 @@ public final class ScatterGather<R> implements AutoCloseable {
     Objects.requireNonNull(gather, "gather must not be null");
     long start = System.nanoTime();
     long deadlineNanos = start + deadline.toNanos();
-    List<Shard<R>> targets = shards.get();
+    // One snapshot per call: the shards queried and the placement tasks judge rows by.
+    Optional<ShardTopology<R>> queried = topology.get();
+    List<Shard<R>> targets = queried.isPresent() ? queried.get().shards() : shards.get();
     List<Future<List<T>>> futures = new ArrayList<>(targets.size());
     for (Shard<R> shard : targets) {
-      futures.add(executor.submit(() -> task.run(shard)));
+      futures.add(executor.submit(() -> task.run(shard, queried)));
     }
     List<List<T>> answers = new ArrayList<>(targets.size());
     Map<String, Throwable> failures = new LinkedHashMap<>();
@@ -187,6 +202,7 @@ public final class ScatterGather<R> implements AutoCloseable {
 
   /** Configures a scatter-gather; setters validate. Not thread-safe. */
   public static final class Builder<R> {
+    private final Supplier<Optional<ShardTopology<R>>> topology;
     private final Supplier<List<Shard<R>>> shards;
     private Duration deadline = DEFAULT_DEADLINE;
     private PartialFailurePolicy policy = DEFAULT_POLICY;
@@ -194,7 +210,8 @@ public final class ScatterGather<R> implements AutoCloseable {
     private int maxThreads = DEFAULT_MAX_THREADS;
     private String name = "scatter-gather";
 
-    private Builder(Supplier<List<Shard<R>>> shards) {
+    private Builder(Supplier<Optional<ShardTopology<R>>> topology, Supplier<List<Shard<R>>> shards) {
+      this.topology = topology;
       this.shards = shards;
     }
 

@@ -5,11 +5,10 @@ import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -59,11 +58,12 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
   private final int fullThreshold;
   /** Hashes of keys known to be candidates, so a hot key does not look itself up every time. */
   private final long[] knownCandidates = new long[KNOWN_CANDIDATE_SLOTS];
-  private final Map<K, Long> candidates = new ConcurrentHashMap<>();
+  /** By {@linkplain #identity content identity}: each candidate once, however it arrives. */
+  private final Map<Object, Candidate<K>> candidates = new ConcurrentHashMap<>();
   private final HotKeyDetector.Listener<K> listener;
   private final ReentrantLock reportLock = new ReentrantLock();
   /** Guarded by {@code reportLock}. */
-  private Set<K> reportedHot = Set.of();
+  private Map<Object, K> reportedHot = Map.of();
 
   @SuppressWarnings("unused") // through BUSY
   private volatile int busy;
@@ -83,6 +83,42 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
     this.fullThreshold = threshold(window);
     this.listener = builder.listener;
     this.untilReport = reportEvery;
+  }
+
+  /** A candidate: the key as first recorded and its mixed hash. */
+  private record Candidate<K>(K key, long hash) {}
+
+  /**
+   * The key as the candidates compare it, by the same content its hash is taken over: a
+   * {@code byte[]} by its bytes, other text than a {@code String} by its string, anything else as
+   * it is. A request handler often gets the same key as a fresh array each time.
+   */
+  static Object identity(Object key) {
+    if (key instanceof byte[] bytes) {
+      return new ContentBytes(bytes);
+    }
+    if (key instanceof CharSequence text && !(key instanceof String)) {
+      return text.toString();
+    }
+    return key;
+  }
+
+  /** A byte array compared by content. */
+  private record ContentBytes(byte[] value) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof ContentBytes b && Arrays.equals(value, b.value);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(value);
+    }
+
+    @Override
+    public String toString() {
+      return Arrays.toString(value);
+    }
   }
 
   @Override
@@ -127,9 +163,7 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
       if (estimate >= threshold) {
         int c = (int) h & (KNOWN_CANDIDATE_SLOTS - 1);
         if (knownCandidates[c] != h) {
-          if (!candidates.containsKey(key)) {
-            candidates.put(key, h);
-          }
+          candidates.putIfAbsent(identity(key), new Candidate<>(key, h));
           knownCandidates[c] = h;
         }
       }
@@ -154,8 +188,8 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
   private void dropCooledCandidates() {
     int threshold = threshold(windowCount());
     boolean dropped = false;
-    for (Map.Entry<K, Long> candidate : candidates.entrySet()) {
-      if (estimate(candidate.getValue()) < threshold) {
+    for (Map.Entry<Object, Candidate<K>> candidate : candidates.entrySet()) {
+      if (estimate(candidate.getValue().hash()) < threshold) {
         candidates.remove(candidate.getKey(), candidate.getValue());
         dropped = true;
       }
@@ -214,10 +248,10 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
     long total = windowCount();
     int threshold = threshold(total);
     List<HotKey<K>> hot = new ArrayList<>();
-    for (Map.Entry<K, Long> candidate : candidates.entrySet()) {
-      int count = estimate(candidate.getValue());
+    for (Candidate<K> candidate : candidates.values()) {
+      int count = estimate(candidate.hash());
       if (count >= threshold) {
-        hot.add(new HotKey<>(candidate.getKey(), count, (double) count / total));
+        hot.add(new HotKey<>(candidate.key(), count, (double) count / total));
       }
     }
     hot.sort(Comparator.comparingLong((HotKey<K> k) -> k.count()).reversed());
@@ -235,19 +269,23 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
     }
     try {
       List<HotKey<K>> hot = hotKeys();
-      Set<K> now = new HashSet<>();
+      Map<Object, K> before = reportedHot;
+      Map<Object, K> now = new HashMap<>();
+      hot.forEach(key -> now.put(identity(key.key()), key.key()));
+      // Published before the listener runs, so a listener that fails fatally cannot make the
+      // next report announce the same keys again.
+      reportedHot = now;
       for (HotKey<K> key : hot) {
-        now.add(key.key());
-        if (!reportedHot.contains(key.key())) {
+        if (!before.containsKey(identity(key.key()))) {
           notify(key.key(), () -> listener.becameHot(key));
         }
       }
-      for (K key : reportedHot) {
-        if (!now.contains(key)) {
+      for (Map.Entry<Object, K> was : before.entrySet()) {
+        K key = was.getValue();
+        if (!now.containsKey(was.getKey())) {
           notify(key, () -> listener.cooledDown(key));
         }
       }
-      reportedHot = now;
     } finally {
       reportLock.unlock();
     }
@@ -256,8 +294,16 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
   private static void notify(Object key, Runnable call) {
     try {
       call.run();
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       LOG.warn("hot-key listener failed for key {}", key, e);
+      rethrowIfFatal(e);
+    }
+  }
+
+  /** Rethrows what the VM cannot recover from; a stack overflow in a listener is its own. */
+  private static void rethrowIfFatal(Throwable failure) {
+    if (failure instanceof VirtualMachineError fatal && !(fatal instanceof StackOverflowError)) {
+      throw fatal;
     }
   }
 }

@@ -60,10 +60,12 @@ final class WriteGate {
 
   /**
    * Holds new writes at once and waits up to {@code timeoutNanos} for those in progress; true if
-   * they finished (the gate stays paused until {@link #resume}), false if not (it resumed).
+   * they finished (the gate stays paused until {@link #resume}), false if not (it resumed). An
+   * interrupt undoes only this call's own pause, never one another caller holds.
    */
   boolean pause(long timeoutNanos) throws InterruptedException {
     lock.lock();
+    boolean mine = false;
     try {
       while (paused) {
         // Another pause holds the gate: wait for it, within the same timeout.
@@ -73,6 +75,7 @@ final class WriteGate {
         timeoutNanos = changed.awaitNanos(timeoutNanos);
       }
       paused = true;
+      mine = true;
       while (writes > 0) {
         if (timeoutNanos <= 0) {
           paused = false;
@@ -83,8 +86,12 @@ final class WriteGate {
       }
       return true;
     } catch (InterruptedException e) {
-      paused = false;
-      changed.signalAll();
+      // Only a pause this call set is undone: one interrupted while waiting for another pause
+      // leaves that pause holding writes.
+      if (mine) {
+        paused = false;
+        changed.signalAll();
+      }
       throw e;
     } finally {
       lock.unlock();

@@ -75,4 +75,17 @@ class MementoShrinkTest {
         () -> Placements.consistent(nodes(3), 0));
     assertEquals("minWorkingShare must be in (0, 1] but was 0.0", e.getMessage());
   }
+
+  /**
+   * Adding a node is held to the same total-weight limit as building the placement: a weight one
+   * past it is refused by name before a bucket is allocated.
+   */
+  @Test
+  void addingANodeThatTakesTheTotalWeightPastTheLimitIsRefused() {
+    Placement<String> p = Placements.consistent(nodes(1));
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> p.withNode("huge", (1 << 30) - 1));
+    assertTrue(refused.getMessage().contains("total weight must be < 2^30 but was 1073741824"),
+        refused.getMessage());
+  }
 }

@@ -4,14 +4,23 @@ import io.scaleblocks.config.Settings;
 import io.scaleblocks.sharding.ReshardingPlan;
 import io.scaleblocks.sharding.ShardRouter;
 import io.scaleblocks.sharding.ShardTopology;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -33,21 +42,28 @@ import org.slf4j.LoggerFactory;
  *       from their old shard, or deleted on the new one if they are gone, in rounds until a round
  *       has at most {@code catchUpThreshold} keys (else: rolled back after
  *       {@code maxCatchUpRounds}).
- *   <li><b>Verify</b>: a checksum of each moved key's rows (murmur3 over every column by content,
+ *   <li><b>Verify</b>: a checksum of each moved key's rows (murmur3 over every column the table has
+ *       but those excluded ({@link Builder#columns}), by content,
  *       summed over the key's rows) on its old shard is compared with its copy. More than
  *       {@code catchUpThreshold} differences that no write explains roll the migration back.
  *   <li><b>Cutover</b>: once the keys written since number at most {@code catchUpThreshold},
  *       writes are paused; those keys are copied and verified again in batched reads and the
  *       router is switched. The switch is an edit: pins made and resources replaced during the
- *       migration are kept ({@link ShardTopology#rebase}); if shards were added or removed
+ *       migration are kept ({@link ShardTopology#rebase}), except that a key unpinned meanwhile
+ *       whose new placement holds none of its rows stays pinned to the shard that does (logged);
+ *       if shards were added or removed
  *       meanwhile, the migration rolls back instead. The pause, measured from when it begins to
  *       hold new writes, is bounded by {@code maxPause}: waiting for writes in progress counts,
  *       and before each batched read or write the migrator checks that one and a half times the
  *       slowest such step seen so far still fits, keeping a tenth of {@code maxPause} for the
  *       switch; if not it un-pauses, catches up and tries again, up to
- *       {@code maxCutoverAttempts} times, then rolls back. So the pause exceeds {@code maxPause}
- *       only if one statement takes longer than that estimate (a database or a thread that
- *       stalls).
+ *       {@code maxCutoverAttempts} times, then rolls back. A statement that stalls past that
+ *       estimate (a hung backend, a lock wait) does not hold writes with it: while paused, every
+ *       statement gets a query timeout of the seconds left, and at {@code maxPause} less the
+ *       reserve a timer releases the writes and cancels the statements still running
+ *       ({@link java.sql.Statement#cancel}); that attempt then cannot switch and counts as one
+ *       that did not fit. So the pause exceeds {@code maxPause} only by how late the timer
+ *       thread runs (a starved or stopped JVM).
  *   <li><b>Cleanup</b>: the moved keys' rows are deleted from their old shards.
  * </ol>
  *
@@ -67,7 +83,8 @@ import org.slf4j.LoggerFactory;
  * and so are writes whose transaction commits after {@code write} returns (a transaction must
  * commit inside the call). Memory is {@code O(moved keys)}. SQL goes through prepared
  * statements; table and column names must be plain identifiers. One migration at a time per
- * router; an instance is immutable and thread-safe.
+ * router, enforced: a second {@link #migrate} on a router while one runs throws. An instance is
+ * immutable and thread-safe.
  *
  * @param <K> the router's key type, read from and written to the key column
  */
@@ -75,6 +92,9 @@ public final class JdbcShardMigrator<K> {
 
   private static final Logger LOG = LoggerFactory.getLogger(JdbcShardMigrator.class);
   private static final int MAX_REPORTED_MISMATCHES = 100;
+  /** The routers a migration runs on now, by identity: one migration at a time per router. */
+  private static final Set<ShardRouter<?, ?>> MIGRATING =
+      Collections.newSetFromMap(Collections.synchronizedMap(new IdentityHashMap<>()));
 
   public static final int DEFAULT_BATCH_SIZE = 1_000;
   public static final int DEFAULT_CATCH_UP_THRESHOLD = 200;
@@ -83,8 +103,14 @@ public final class JdbcShardMigrator<K> {
   public static final int DEFAULT_MAX_CUTOVER_ATTEMPTS = 3;
 
   private final String name;
+  /** Enough of the table to delete keys; {@link #describe} reads the rest at each migration. */
   private final ShardTable table;
   private final String tableName;
+  private final String keyColumn;
+  /** The other columns as configured; null: every column the table has. */
+  private final List<String> columns;
+  private final List<String> excludedColumns;
+  private final int batchSize;
   private final int catchUpThreshold;
   private final int maxCatchUpRounds;
   private final Duration maxPause;
@@ -95,7 +121,11 @@ public final class JdbcShardMigrator<K> {
   private JdbcShardMigrator(Builder<K> b) {
     this.name = b.name;
     this.tableName = b.table;
-    this.table = new ShardTable(b.table, b.keyColumn, b.columns, b.batchSize);
+    this.keyColumn = b.keyColumn;
+    this.columns = b.columns;
+    this.excludedColumns = b.excludedColumns;
+    this.batchSize = b.batchSize;
+    this.table = ShardTable.forDeletes(b.table, b.keyColumn, b.batchSize);
     this.catchUpThreshold = b.catchUpThreshold;
     this.maxCatchUpRounds = b.maxCatchUpRounds;
     this.maxPause = b.maxPause;
@@ -113,14 +143,37 @@ public final class JdbcShardMigrator<K> {
    *
    * @return what happened and what is left: see {@link MigrationReport.Outcome}; an interrupt
    *     while pausing writes rolls back (the interrupt stays set)
-   * @throws IllegalArgumentException if the plan is empty (nothing would move)
+   * @throws IllegalStateException if another migration runs on {@code router} (of any migrator)
+   * @throws IllegalArgumentException if the plan is empty (nothing would move), or if the
+   *     configured {@code columns} leave out a column of the table that is not excluded (named in
+   *     the message) or name a column it does not have
    */
   public MigrationReport migrate(ShardRouter<K, DataSource> router, ShardTopology<DataSource> target) {
     Objects.requireNonNull(router, "router must not be null");
+    if (!MIGRATING.add(router)) {
+      throw new IllegalStateException(name + " - router " + router + " is already migrating; one migration at a"
+          + " time per router");
+    }
+    try {
+      return migrateAlone(router, target);
+    } finally {
+      MIGRATING.remove(router);
+    }
+  }
+
+  private MigrationReport migrateAlone(ShardRouter<K, DataSource> router, ShardTopology<DataSource> target) {
     long start = System.nanoTime();
     ReshardingPlan<DataSource> plan = ReshardingPlan.plan(router.topology(), target);
     LOG.info("{} - migrating {} from {} to {}", name, tableName, plan.before().shards(), target.shards());
-    Migration<K> run = new Migration<>(table, router, plan, keyFromColumn);
+    ShardTable described;
+    try {
+      described = describe(plan.before().shards().get(0).resource());
+    } catch (SQLException e) {
+      LOG.warn("{} - reading the columns of {} failed; nothing was done", name, tableName, e);
+      return new MigrationReport(MigrationReport.Outcome.ROLLED_BACK, "a shard failed: " + e, 0, 0, 0,
+          Duration.ZERO, 0, Duration.ofNanos(System.nanoTime() - start), List.of(), PendingCleanup.NONE);
+    }
+    Migration<K> run = new Migration<>(described, router, plan, keyFromColumn);
     try (ShardRouter.WriteTracker<K> tracker = router.trackWrites()) {
       Outcome outcome;
       try {
@@ -128,6 +181,10 @@ public final class JdbcShardMigrator<K> {
       } catch (SQLException e) {
         LOG.warn("{} - a shard failed while migrating {}; rolling back", name, tableName, e);
         outcome = Outcome.rollBack("a shard failed: " + e, Map.of());
+      } catch (IllegalArgumentException e) {
+        // A value the checksum cannot compare: bad input, named in the message.
+        LOG.warn("{} - migrating {} failed; rolling back", name, tableName, e);
+        outcome = Outcome.rollBack(e.getMessage(), Map.of());
       } catch (RuntimeException e) {
         // A key mapping or a driver that throws unchecked: the router was not switched.
         LOG.warn("{} - migrating {} failed; rolling back", name, tableName, e);
@@ -150,7 +207,17 @@ public final class JdbcShardMigrator<K> {
 
   private Outcome copyVerifyAndSwitch(Migration<K> run, ShardRouter.WriteTracker<K> tracker)
       throws SQLException {
+    Map<String, Long> nullKeys = run.nullKeys();
+    if (!nullKeys.isEmpty()) {
+      return Outcome.rollBack(tableName + "." + keyColumn + " is NULL in rows no router key reaches "
+          + nullKeys + "; give them a key or delete them first", Map.of());
+    }
     run.copyAll();
+    if (run.misplacedRows > 0) {
+      return Outcome.rollBack(run.misplacedRows + " rows sit on a shard the current topology does not"
+          + " place their key on (" + run.misplacedExample + "): the key column's values do not map to"
+          + " the router's keys (keyFromColumn), or rows were left by an unfinished cleanup", Map.of());
+    }
     if (!catchUpUntilQuiet(run, tracker)) {
       return Outcome.rollBack("catch-up did not converge in " + maxCatchUpRounds + " rounds", Map.of());
     }
@@ -232,8 +299,11 @@ public final class JdbcShardMigrator<K> {
       LOG.info("{} - cutover attempt {}: {}", name, run.cutoverAttempts, e.getMessage());
       return Optional.empty();
     }
+    long deadline = System.nanoTime() - held.heldNanos() + maxPause.toNanos();
+    // The timer releases writes a reserve before the deadline, leaving the reserve for resume.
+    PauseDeadline attempt = new PauseDeadline(name, deadline - pauseReserveNanos(), held);
     try {
-      run.deadline(System.nanoTime() - held.heldNanos() + maxPause.toNanos(), pauseReserveNanos());
+      run.deadline(deadline, pauseReserveNanos(), attempt);
       pending.putAll(drain(run, tracker));
       run.catchUp(pending.values());
       Map<Object, Object> mismatched = run.verify(pending.values());
@@ -241,8 +311,16 @@ public final class JdbcShardMigrator<K> {
         return Optional.of(Outcome.rollBack("verification with writes paused failed for "
             + mismatched.size() + " keys", mismatched));
       }
+      if (!attempt.claimSwitch()) {
+        throw new Migration.PauseBudgetExceeded("the pause's deadline released writes before the switch");
+      }
       try {
         run.switchRouter();
+        if (!run.keptPins.isEmpty()) {
+          LOG.warn("{} - {} keys unpinned during the migration stay pinned to the shard holding their rows"
+              + " (routing hash to shard: {}); migrate again or unpin them once moved", name,
+              run.keptPins.size(), run.keptPins);
+        }
       } catch (IllegalStateException e) {
         return Optional.of(Outcome.rollBack("topology changed during the migration: " + e.getMessage(), Map.of()));
       }
@@ -252,8 +330,8 @@ public final class JdbcShardMigrator<K> {
           run.cutoverAttempts, maxPause, e.getMessage());
       return Optional.empty();
     } finally {
-      run.longestPauseNanos = Math.max(run.longestPauseNanos, held.heldNanos());
-      held.close();
+      attempt.close();
+      run.longestPauseNanos = Math.max(run.longestPauseNanos, attempt.release());
       run.noDeadline();
     }
   }
@@ -270,8 +348,13 @@ public final class JdbcShardMigrator<K> {
       result = cleaned.left().isEmpty() ? MigrationReport.Outcome.ROLLED_BACK
           : MigrationReport.Outcome.ROLLED_BACK_CLEANUP_PENDING;
     }
-    if (!cleaned.left().isEmpty()) {
+    if (!cleaned.failure().isEmpty()) {
       reason = (reason.isEmpty() ? "" : reason + "; ") + "cleanup failed: " + cleaned.failure();
+    }
+    if (cleaned.undecided() > 0) {
+      reason = (reason.isEmpty() ? "" : reason + "; ") + cleaned.undecided() + " copies of keys pinned"
+          + " meanwhile to a shard holding neither copy were kept (pendingCleanup names them; a cleanup"
+          + " deletes the stale one once the key is placed on the other)";
     }
     return new MigrationReport(result, reason, run.rowsCopied, run.keysCaughtUp, cleaned.deleted(),
         Duration.ofNanos(run.longestPauseNanos), run.cutoverAttempts, Duration.ofNanos(System.nanoTime() - start),
@@ -305,11 +388,80 @@ public final class JdbcShardMigrator<K> {
     Map<Object, Object> keys = new LinkedHashMap<>();
     for (K key : tracker.drain()) {
       Object value = keyToColumn.apply(key);
+      if (!run.roundTripChecked) {
+        checkRoundTrip(key, value);
+        run.roundTripChecked = true;
+      }
       if (run.moves(value)) {
-        keys.put(KeyValues.canonical(value), value);
+        keys.put(run.identity(value), value);
       }
     }
     return keys;
+  }
+
+  /** keyToColumn then keyFromColumn must give the key back, or a catch-up would miss its rows. */
+  private void checkRoundTrip(K key, Object value) {
+    Object back = keyFromColumn.apply(value);
+    if (!Objects.equals(KeyValues.canonical(back), KeyValues.canonical(key))) {
+      throw new IllegalStateException("the key " + key + " (" + key.getClass().getName() + ") becomes the column"
+          + " value " + value + " and that the key " + back + " (" + (back == null ? "null" : back.getClass().getName())
+          + "): keyToColumn and keyFromColumn must be inverses");
+    }
+  }
+
+  /**
+   * The table as {@code shard} has it: its columns (each checked against the configuration) and
+   * whether the key column is blank-padded text.
+   */
+  private ShardTable describe(DataSource shard) throws SQLException {
+    List<String> all = new ArrayList<>();
+    boolean paddedKey = false;
+    String key = null;
+    try (Connection c = shard.getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM " + tableName + " WHERE 1 = 0")) {
+      ResultSetMetaData meta = rs.getMetaData();
+      for (int i = 1; i <= meta.getColumnCount(); i++) {
+        String column = meta.getColumnName(i);
+        if (column.equalsIgnoreCase(keyColumn)) {
+          key = column;
+          paddedKey = meta.getColumnType(i) == Types.CHAR || meta.getColumnType(i) == Types.NCHAR;
+        } else {
+          all.add(column);
+        }
+      }
+    }
+    if (key == null) {
+      throw new IllegalArgumentException("table " + tableName + " has no key column " + keyColumn
+          + "; its columns are " + all);
+    }
+    List<String> chosen = new ArrayList<>();
+    for (String column : all) {
+      boolean excluded = excludedColumns.stream().anyMatch(column::equalsIgnoreCase);
+      boolean listed = columns == null || columns.stream().anyMatch(column::equalsIgnoreCase);
+      if (excluded) {
+        continue;
+      }
+      if (!listed) {
+        throw new IllegalArgumentException("columns " + columns + " leave out column " + column + " of "
+            + tableName + ", which would be lost on every moved row; list it, or exclude it with"
+            + " excludeColumns");
+      }
+      chosen.add(Identifiers.check(column));
+    }
+    for (String named : columns == null ? excludedColumns : concat(columns, excludedColumns)) {
+      if (all.stream().noneMatch(named::equalsIgnoreCase)) {
+        throw new IllegalArgumentException("table " + tableName + " has no column " + named + " (key column "
+            + key + ", others " + all + ")");
+      }
+    }
+    return new ShardTable(tableName, keyColumn, chosen, batchSize, paddedKey,
+        value -> KeyValues.canonical(keyFromColumn.apply(value)));
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> both = new ArrayList<>(a);
+    both.addAll(b);
+    return both;
   }
 
   private static Map<Object, Object> without(Map<Object, Object> keys, Map<Object, Object> minus) {
@@ -323,7 +475,8 @@ public final class JdbcShardMigrator<K> {
     private String name = "shard-migrator";
     private String table;
     private String keyColumn;
-    private List<String> columns = List.of();
+    private List<String> columns;
+    private List<String> excludedColumns = List.of();
     private int batchSize = DEFAULT_BATCH_SIZE;
     private int catchUpThreshold = DEFAULT_CATCH_UP_THRESHOLD;
     private int maxCatchUpRounds = DEFAULT_MAX_CATCH_UP_ROUNDS;
@@ -366,11 +519,27 @@ public final class JdbcShardMigrator<K> {
       return this;
     }
 
-    /** The other columns to copy and checksum. */
+    /**
+     * The other columns to copy and checksum; default: every column the table has, read from the
+     * database at each migration. A list must name every column of the table but those
+     * {@linkplain #excludeColumns excluded}: {@link #migrate} refuses one that leaves a column
+     * out, naming it.
+     */
     public Builder<K> columns(List<String> otherColumns) {
       Objects.requireNonNull(otherColumns, "columns must not be null");
       otherColumns.forEach(Identifiers::check);
       this.columns = List.copyOf(otherColumns);
+      return this;
+    }
+
+    /**
+     * Columns deliberately not moved: they are neither copied nor checksummed, so a moved row
+     * gets the column's default on its new shard (its value is lost). Default none.
+     */
+    public Builder<K> excludeColumns(List<String> notMoved) {
+      Objects.requireNonNull(notMoved, "excludeColumns must not be null");
+      notMoved.forEach(Identifiers::check);
+      this.excludedColumns = List.copyOf(notMoved);
       return this;
     }
 
@@ -443,7 +612,8 @@ public final class JdbcShardMigrator<K> {
     /**
      * Applies the settings present in {@code settings} by the {@link Settings} convention (kebab-case
      * keys matched relaxed, durations such as {@code 500ms}): {@code name}, {@code table},
-     * {@code key-column}, {@code columns} (comma-separated), {@code batch-size} (1..100000),
+     * {@code key-column}, {@code columns} and {@code exclude-columns} (comma-separated),
+   * {@code batch-size} (1..100000),
      * {@code catch-up-threshold} (0..10000000), {@code max-catch-up-rounds} (1..1000),
      * {@code max-pause} (1ms..1h), {@code max-cutover-attempts} (1..100).
      *
@@ -456,6 +626,8 @@ public final class JdbcShardMigrator<K> {
       s.optionalString("key-column").ifPresent(this::keyColumn);
       s.optionalString("columns").ifPresent(value -> columns(value.isBlank() ? List.of()
           : Arrays.stream(value.split(",")).map(String::trim).toList()));
+      s.optionalString("exclude-columns").ifPresent(value -> excludeColumns(value.isBlank() ? List.of()
+          : Arrays.stream(value.split(",")).map(String::trim).toList()));
       batchSize(s.intValue("batch-size", 1, 100_000, batchSize));
       catchUpThreshold(s.intValue("catch-up-threshold", 0, 10_000_000, catchUpThreshold));
       maxCatchUpRounds(s.intValue("max-catch-up-rounds", 1, 1_000, maxCatchUpRounds));
@@ -465,10 +637,19 @@ public final class JdbcShardMigrator<K> {
       return this;
     }
 
-    /** @throws IllegalStateException if the table or key column is missing */
+    /**
+     * @throws IllegalStateException if the table or key column is missing
+     * @throws IllegalArgumentException if a column is both listed and excluded
+     */
     public JdbcShardMigrator<K> build() {
       if (table == null || keyColumn == null) {
         throw new IllegalStateException("table and keyColumn are required");
+      }
+      for (String excluded : excludedColumns) {
+        if (excluded.equalsIgnoreCase(keyColumn)
+            || (columns != null && columns.stream().anyMatch(excluded::equalsIgnoreCase))) {
+          throw new IllegalArgumentException("column " + excluded + " is both moved and excluded");
+        }
       }
       return new JdbcShardMigrator<>(this);
     }

@@ -21,7 +21,8 @@ import javax.sql.DataSource;
 /**
  * The steps of one run of {@link JdbcShardMigrator}, over the state they share: the plan, the keys
  * copied so far and the counts for the report. {@link JdbcShardMigrator#migrate} puts the steps in
- * order. Keys are key column values, identified by {@link KeyValues#canonical}. Used by one thread.
+ * order. Keys are key column values, identified by the router key they map to
+ * ({@link ShardTable#identity}). Used by one thread.
  */
 final class Migration<K> {
 
@@ -48,12 +49,20 @@ final class Migration<K> {
   /** Every key copied to a new shard: canonical key to the key as the column holds it. */
   private final Map<Object, Object> copied = new LinkedHashMap<>();
   private long deadlineNanos = NO_DEADLINE;
+  /** The attempt's deadline while writes are paused, else null. */
+  private PauseDeadline guard;
   private final StepCost stepCost = new StepCost();
   private long reserveNanos;
   long rowsCopied;
+  /** Rows found on a shard the old topology does not place their key on, and one such key. */
+  long misplacedRows;
+  String misplacedExample;
   long keysCaughtUp;
   long longestPauseNanos;
   int cutoverAttempts;
+  boolean roundTripChecked;
+  /** Routing hashes unpinned during the migration but kept pinned to their rows' shard. */
+  final Map<Long, String> keptPins = new LinkedHashMap<>();
 
   Migration(ShardTable table, ShardRouter<K, DataSource> router, ReshardingPlan<DataSource> plan,
       Function<Object, K> keyFromColumn) {
@@ -63,6 +72,11 @@ final class Migration<K> {
     this.keyFromColumn = keyFromColumn;
   }
 
+  /** The identity of key column value {@code keyValue}: the router key it maps to, canonical. */
+  Object identity(Object keyValue) {
+    return table.identity(keyValue);
+  }
+
   long hashOf(Object keyValue) {
     return router.hashOf(keyFromColumn.apply(keyValue));
   }
@@ -70,6 +84,18 @@ final class Migration<K> {
   /** Whether the plan moves the key. */
   boolean moves(Object keyValue) {
     return plan.moves(hashOf(keyValue));
+  }
+
+  /** The old shards with rows whose key is NULL, with how many: no router key reaches them. */
+  Map<String, Long> nullKeys() throws SQLException {
+    Map<String, Long> found = new LinkedHashMap<>();
+    for (Shard<DataSource> source : plan.before().shards()) {
+      long n = table.nullKeys(resource(source.id()));
+      if (n > 0) {
+        found.put(source.id(), n);
+      }
+    }
+    return found;
   }
 
   /** Copies every key whose owner changes from its old shard to its new one. */
@@ -83,8 +109,14 @@ final class Migration<K> {
         for (ShardTable.KeyRows key : page.keys()) {
           long hash = hashOf(key.key());
           String to = plan.to(hash);
-          // A row the old topology does not place here is no row of ours to move.
-          if (plan.from(hash).equals(source.id()) && !to.equals(source.id())) {
+          // A row the old topology does not place here is no row of ours to move; that there
+          // is one at all means the key column does not map to the router's keys.
+          if (!plan.from(hash).equals(source.id())) {
+            if (misplacedRows == 0) {
+              misplacedExample = "key " + key.key() + " on " + source.id() + ", placed on " + plan.from(hash);
+            }
+            misplacedRows += key.rows().size();
+          } else if (!to.equals(source.id())) {
             byTarget.computeIfAbsent(to, t -> new ArrayList<>()).add(key);
           }
           after = key.key();
@@ -92,7 +124,7 @@ final class Migration<K> {
         for (Map.Entry<String, List<ShardTable.KeyRows>> target : byTarget.entrySet()) {
           table.replace(resource(target.getKey()), target.getValue());
           for (ShardTable.KeyRows key : target.getValue()) {
-            copied.put(KeyValues.canonical(key.key()), key.key());
+            copied.put(table.identity(key.key()), key.key());
             rowsCopied += key.rows().size();
           }
         }
@@ -116,14 +148,14 @@ final class Migration<K> {
       Map<Object, List<Object[]>> rows = timed(group.size(), () -> table.read(resource(move.getKey().from()), group));
       List<ShardTable.KeyRows> copies = new ArrayList<>(group.size());
       for (Object key : group) {
-        copies.add(new ShardTable.KeyRows(key, rows.getOrDefault(KeyValues.canonical(key), List.of())));
+        copies.add(new ShardTable.KeyRows(key, rows.getOrDefault(table.identity(key), List.of())));
       }
       timed(group.size(), () -> {
         table.replace(resource(move.getKey().to()), copies);
         return null;
       });
       for (Object key : group) {
-        copied.put(KeyValues.canonical(key), key);
+        copied.put(table.identity(key), key);
       }
       keysCaughtUp += group.size();
     }
@@ -167,7 +199,7 @@ final class Migration<K> {
       page = table.page(resource(shard), after);
       for (ShardTable.KeyRows key : page.keys()) {
         if (filter.test(hashOf(key.key()), key.key())) {
-          Object canonical = KeyValues.canonical(key.key());
+          Object canonical = table.identity(key.key());
           checksums.put(canonical, RowChecksum.ofKey(key.rows()));
           seen.putIfAbsent(canonical, key.key());
         }
@@ -184,7 +216,7 @@ final class Migration<K> {
       Map<Object, List<Object[]>> sources = timed(group.size(), () -> table.read(resource(move.getKey().from()), group));
       Map<Object, List<Object[]>> copies = timed(group.size(), () -> table.read(resource(move.getKey().to()), group));
       for (Object key : group) {
-        Object canonical = KeyValues.canonical(key);
+        Object canonical = table.identity(key);
         if (RowChecksum.ofKey(sources.getOrDefault(canonical, List.of()))
             != RowChecksum.ofKey(copies.getOrDefault(canonical, List.of()))) {
           mismatched.put(canonical, key);
@@ -196,12 +228,30 @@ final class Migration<K> {
 
   /**
    * Switches the router to the plan's target, with the pins and resources changed since the
-   * plan was made carried over ({@link ShardTopology#rebase}).
+   * plan was made carried over ({@link ShardTopology#rebase}). A pin removed since the plan is
+   * the exception when carrying it over would route its key to a shard the migration copied none
+   * of its rows to (a key pinned where it lives does not move in the plan, and its new placement
+   * may be elsewhere): such a key stays pinned to the shard that holds its rows, and is named in
+   * {@link #keptPins}; the next migration, planned without the pin, moves it.
    *
    * @throws IllegalStateException if the shards or placement changed meanwhile
    */
   ShardTopology<DataSource> switchRouter() {
-    return router.update(current -> plan.after().rebase(plan.before(), current));
+    return router.update(current -> {
+      keptPins.clear();
+      ShardTopology<DataSource> next = plan.after().rebase(plan.before(), current);
+      for (Long hash : plan.before().pins().keySet()) {
+        if (current.pins().containsKey(hash)) {
+          continue;
+        }
+        String rows = plan.moves(hash) ? plan.to(hash) : plan.from(hash);
+        if (!next.shardForHash(hash).id().equals(rows) && next.shard(rows).isPresent()) {
+          next = next.withPin(hash, rows);
+          keptPins.put(hash, rows);
+        }
+      }
+      return next;
+    });
   }
 
   /** The old rows of every copied key, once the router uses the new topology. */
@@ -241,13 +291,15 @@ final class Migration<K> {
    * Holds every following key read or write to {@code deadline} (a {@link System#nanoTime}),
    * keeping {@code reserve} nanoseconds for what follows them.
    */
-  void deadline(long nanoTime, long reserve) {
+  void deadline(long nanoTime, long reserve, PauseDeadline attempt) {
     this.deadlineNanos = nanoTime;
     this.reserveNanos = reserve;
+    this.guard = attempt;
   }
 
   void noDeadline() {
     this.deadlineNanos = NO_DEADLINE;
+    this.guard = null;
   }
 
   /**
@@ -256,6 +308,9 @@ final class Migration<K> {
    */
   private <T> T timed(int keys, Step<T> step) throws SQLException {
     long start = System.nanoTime();
+    if (guard != null && guard.expired()) {
+      throw new PauseBudgetExceeded("the pause's deadline passed during the previous step: writes were released");
+    }
     if (deadlineNanos != NO_DEADLINE) {
       // Half again the estimate, plus a reserve for the switch and the un-pause.
       long needed = stepCost.estimate(keys) * 3 / 2 + reserveNanos;
@@ -267,6 +322,12 @@ final class Migration<K> {
     }
     try {
       return step.run();
+    } catch (SQLException e) {
+      if (guard != null && guard.expired()) {
+        // Cancelled (or timed out) at the deadline: the attempt gives up, the migration goes on.
+        throw new PauseBudgetExceeded("a statement still ran at the pause's deadline and was cancelled: " + e);
+      }
+      throw e;
     } finally {
       stepCost.record(keys, System.nanoTime() - start);
     }
@@ -278,7 +339,8 @@ final class Migration<K> {
    */
   private DataSource resource(String id) {
     Optional<Shard<DataSource>> shard = router.topology().shard(id);
-    return shard.or(() -> plan.after().shard(id)).or(() -> plan.before().shard(id)).orElseThrow().resource();
+    DataSource resource = shard.or(() -> plan.after().shard(id)).or(() -> plan.before().shard(id)).orElseThrow().resource();
+    return guard == null ? resource : guard.guard(resource);
   }
 
   /**

@@ -16,7 +16,8 @@ import javax.sql.DataSource;
  *
  * <p>A cleanup deletes a key's rows from {@code shard} only if that shard is no longer in the
  * router's topology or the router now places the key on the entry's {@code owner}: a key a pin
- * has sent back there since is left alone. Immutable and thread-safe; keys are key column values.
+ * has sent back there since is left alone, and a key a pin has sent to a third shard stays
+ * pending (neither copy is known stale until it is placed on one of the two). Immutable and thread-safe; keys are key column values.
  */
 public final class PendingCleanup {
 

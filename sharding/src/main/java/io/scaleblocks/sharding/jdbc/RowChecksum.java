@@ -10,6 +10,7 @@ import java.sql.Array;
 import java.sql.Blob;
 import java.sql.Clob;
 import java.sql.SQLException;
+import java.sql.SQLXML;
 import java.util.List;
 
 /**
@@ -21,7 +22,9 @@ import java.util.List;
  * {@link BigDecimal} without trailing zeros ({@code 1.50} and {@code 1.5} are one value), text as
  * UTF-8, other values by their string form with their class name. {@link #detach} first reads
  * driver objects that are only valid while their connection is open ({@link Blob}, {@link Clob},
- * {@link Array}) into plain values. Stateless and thread-safe.
+ * {@link Array}, {@link SQLXML} as its text) into plain values. A value whose only string form is
+ * {@link Object#toString}'s identity cannot be compared ({@link #comparable}): the migrator
+ * refuses it, naming the column. Stateless and thread-safe.
  */
 final class RowChecksum {
 
@@ -45,6 +48,13 @@ final class RowChecksum {
         clob.free();
       }
     }
+    if (value instanceof SQLXML xml) {
+      try {
+        return new XmlText(xml.getString());
+      } finally {
+        xml.free();
+      }
+    }
     if (value instanceof Array array) {
       try {
         return array.getArray();
@@ -53,6 +63,36 @@ final class RowChecksum {
       }
     }
     return value;
+  }
+
+  /** An {@code xml} value read as its text; written back as {@link SQLXML}. */
+  record XmlText(String text) {}
+
+  private static final ClassValue<Boolean> HAS_CONTENT_STRING = new ClassValue<>() {
+    @Override
+    protected Boolean computeValue(Class<?> type) {
+      try {
+        return type.getMethod("toString").getDeclaringClass() != Object.class;
+      } catch (NoSuchMethodException e) {
+        return false;
+      }
+    }
+  };
+
+  /**
+   * Whether {@code value} (detached) can be encoded by content: not a driver object whose only
+   * string form is {@link Object#toString}'s identity, which would never match its copy.
+   */
+  static boolean comparable(Object value) {
+    if (value instanceof Object[] array) {
+      for (Object element : array) {
+        if (element != null && !comparable(element)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return value instanceof byte[] || HAS_CONTENT_STRING.get(value.getClass());
   }
 
   /** The order-independent checksum of a key's rows; 0 rows give 0. */
@@ -98,6 +138,9 @@ final class RowChecksum {
     } else if (value instanceof Number || value instanceof Boolean) {
       tag = 3;
       bytes = value.toString().getBytes(UTF_8);
+    } else if (value instanceof XmlText xml) {
+      tag = 7;
+      bytes = xml.text().getBytes(UTF_8);
     } else if (value instanceof CharSequence text) {
       tag = 4;
       bytes = text.toString().getBytes(UTF_8);

@@ -2,6 +2,7 @@ package io.scaleblocks.sharding.jdbc;
 
 import io.scaleblocks.sharding.Gather;
 import io.scaleblocks.sharding.ScatterGather;
+import io.scaleblocks.sharding.Shard;
 import io.scaleblocks.sharding.ShardRouter;
 import io.scaleblocks.sharding.ShardTopology;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import javax.sql.DataSource;
 
@@ -65,25 +67,38 @@ public final class ShardQueries {
   }
 
   /**
-   * {@code task}, keeping of each shard's rows only those whose key ({@code keyOf} the row) the
-   * router's current topology places on that shard, pins included: copies a migration left on
-   * another shard are dropped. Costs one routing lookup per row.
+   * {@code task}, keeping of each shard's rows only those whose key ({@code keyOf} the row) is
+   * placed on that shard, pins included: copies a migration left on another shard are dropped.
+   * Placement is judged by the topology the scatter-gather took its shard list from
+   * ({@link ScatterGather.ShardTask#run(Shard, Optional)}), so a call that straddles a
+   * migration's switch neither drops a moved key's rows from the old shard it queried nor counts
+   * them twice; run outside a scatter-gather it uses the router's current topology. Costs one
+   * routing lookup per row.
    */
   public static <K, T> ScatterGather.ShardTask<DataSource, T> owned(ScatterGather.ShardTask<DataSource, T> task,
       ShardRouter<K, DataSource> router, Function<? super T, ? extends K> keyOf) {
     Objects.requireNonNull(task, "task must not be null");
     Objects.requireNonNull(router, "router must not be null");
     Objects.requireNonNull(keyOf, "keyOf must not be null");
-    return shard -> {
-      List<T> rows = task.run(shard);
-      ShardTopology<DataSource> now = router.topology();
-      List<T> mine = new ArrayList<>(rows.size());
-      for (T row : rows) {
-        if (now.shardForHash(router.hashOf(keyOf.apply(row))).id().equals(shard.id())) {
-          mine.add(row);
-        }
+    return new ScatterGather.ShardTask<>() {
+      @Override
+      public List<T> run(Shard<DataSource> shard) throws Exception {
+        return run(shard, Optional.empty());
       }
-      return mine;
+
+      @Override
+      public List<T> run(Shard<DataSource> shard, Optional<ShardTopology<DataSource>> queried)
+          throws Exception {
+        List<T> rows = task.run(shard, queried);
+        ShardTopology<DataSource> placement = queried.orElseGet(router::topology);
+        List<T> mine = new ArrayList<>(rows.size());
+        for (T row : rows) {
+          if (placement.shardForHash(router.hashOf(keyOf.apply(row))).id().equals(shard.id())) {
+            mine.add(row);
+          }
+        }
+        return mine;
+      }
     };
   }
 

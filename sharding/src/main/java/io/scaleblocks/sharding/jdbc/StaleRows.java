@@ -35,21 +35,31 @@ final class StaleRows<K> {
   }
 
   /** Rows deleted, what is left, and the last failure (empty if none). */
-  record Cleaned(long deleted, PendingCleanup left, String failure) {}
+  record Cleaned(long deleted, PendingCleanup left, String failure, int undecided) {}
 
   Cleaned delete(ShardRouter<K, DataSource> router, PendingCleanup pending) {
     Map<PendingCleanup.Leftover, List<Object>> left = new LinkedHashMap<>();
     long deleted = 0;
     String failure = "";
+    int undecided = 0;
     for (Map.Entry<PendingCleanup.Leftover, List<Object>> entry : pending.keys().entrySet()) {
       PendingCleanup.Leftover where = entry.getKey();
       ShardTopology<DataSource> now = router.topology();
       boolean routed = now.shard(where.shard()).isPresent();
       List<Object> stale = new ArrayList<>();
+      List<Object> unowned = new ArrayList<>();
       for (Object key : entry.getValue()) {
-        if (!routed || now.shardForHash(hashOf(router, key)).id().equals(where.owner())) {
+        String placed = routed ? now.shardForHash(hashOf(router, key)).id() : where.owner();
+        if (placed.equals(where.owner())) {
           stale.add(key);
+        } else if (!placed.equals(where.shard())) {
+          // Pinned to a third shard: neither copy is known stale; keep both, and say so.
+          unowned.add(key);
         }
+      }
+      if (!unowned.isEmpty()) {
+        left.put(where, unowned);
+        undecided += unowned.size();
       }
       if (stale.isEmpty()) {
         continue;
@@ -62,11 +72,15 @@ final class StaleRows<K> {
       } catch (SQLException e) {
         LOG.warn("{} - deleting {} stale keys of {} from {} failed; left for a cleanup", name,
             stale.size(), tableName, where.shard(), e);
-        left.put(where, stale);
+        left.merge(where, stale, (a, b) -> {
+          List<Object> both = new ArrayList<>(a);
+          both.addAll(b);
+          return both;
+        });
         failure = e.toString();
       }
     }
-    return new Cleaned(deleted, new PendingCleanup(left, resourcesOf(pending, left)), failure);
+    return new Cleaned(deleted, new PendingCleanup(left, resourcesOf(pending, left)), failure, undecided);
   }
 
   private static Map<String, DataSource> resourcesOf(PendingCleanup pending,
