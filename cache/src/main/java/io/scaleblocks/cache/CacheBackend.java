@@ -28,6 +28,17 @@ public interface CacheBackend<K, V> extends AutoCloseable {
   /** Removes the entry and any lease on it, and tells other instances' near caches. */
   void invalidate(K key);
 
+  /**
+   * {@link #invalidate(Object)} on behalf of the cache whose id is {@code origin}, which the
+   * message to the near caches carries: each listener hears it through
+   * {@link InvalidationListener#invalidated(Object, long)}, and the publishing cache ignores its own
+   * echo (it already dropped or replaced its local entry). The default drops the id and calls
+   * {@link #invalidate(Object)}: every listener, the publisher's included, then applies it.
+   */
+  default void invalidate(K key, long origin) {
+    invalidate(key);
+  }
+
   /** A lease on {@code key} for {@code ttl}, or empty when another caller holds one. */
   Optional<Lease> tryLease(K key, Duration ttl);
 

@@ -45,11 +45,14 @@ final class GuardedBackend<K, V> {
   private final Duration leaseTtl;
   private final long ttlNanos;
   private final long negativeTtlNanos;
+  /** The id of the cache this guards the backend for, carried in its invalidations. */
+  private final long origin;
   private final LongAdder errors = new LongAdder();
   private volatile long lastLog = Long.MIN_VALUE;
 
   GuardedBackend(String name, CacheBackend<K, V> backend, LongSupplier ticker, Clock clock, double beta,
-      Duration leaseTtl, long ttlNanos, long negativeTtlNanos) {
+      Duration leaseTtl, long ttlNanos, long negativeTtlNanos, long origin) {
+    this.origin = origin;
     this.ttlNanos = ttlNanos;
     this.negativeTtlNanos = negativeTtlNanos;
     this.name = name;
@@ -160,7 +163,7 @@ final class GuardedBackend<K, V> {
   /** Whether the invalidation was delivered; a failure is counted and logged like any other. */
   boolean invalidate(K key) {
     try {
-      backend.invalidate(key);
+      backend.invalidate(key, origin);
       return true;
     } catch (RuntimeException e) {
       failed(e);

@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * <p>Near-cache trust is per invalidation channel of the backend ({@link NearCacheTrust}): a local
  * entry is served unless its key is covered by a channel down for longer than the staleness
  * bound and the entry is older than the bound or predates the outage. With no channel down, hits
- * take the short path.
+ * take the short path. Each instance has a random 64-bit id that its invalidations carry, so it
+ * ignores their echo (a write-through keeps the value it just cached) while another instance,
+ * on the same backend object or not, applies them.
  *
  * <p>Write order: the store first, then the shared tier, then this instance (see
  * {@link #invalidate}); a failure of the store leaves the cache as it was, a failure of the
@@ -136,8 +138,9 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     this.local = localBuilder.build();
     this.caffeine = local instanceof CaffeineLocalCache<K, LocalEntry<V>> c ? c.caffeine().asMap() : null;
     this.backend = b.backend;
+    long id = instanceId();
     this.remote = b.backend == null ? null : new GuardedBackend<>(name, b.backend, b.ticker, b.clock,
-        b.earlyRefreshBeta, b.leaseTtl, b.ttlNanos, b.negativeTtlNanos);
+        b.earlyRefreshBeta, b.leaseTtl, b.ttlNanos, b.negativeTtlNanos, id);
     this.store = b.store;
     this.writeStrategy = b.writeStrategy;
     this.ttlNanos = b.ttlNanos;
@@ -173,7 +176,7 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
     this.undelivered = new UndeliveredInvalidations<>(UndeliveredInvalidations.DEFAULT_MAX_KEYS,
         Math.max(ttlNanos, negativeTtlNanos), ticker);
     if (backend != null) {
-      near = new NearCacheTrust<>(name, ticker, b.nearCacheStalenessNanos, new NearTier());
+      near = new NearCacheTrust<>(name, id, ticker, b.nearCacheStalenessNanos, new NearTier());
       near.subscribe(backend);
       invalidationRetrier = Executors.newSingleThreadScheduledExecutor(daemon(name + "-invalidation-retry"));
       invalidationRetrier.scheduleWithFixedDelay(this::retryInvalidations, INVALIDATION_RETRY_MILLIS,
@@ -204,6 +207,15 @@ final class TieredCacheAside<K, V> implements CacheAside<K, V> {
    */
   private void storedBehind(Set<K> keys) {
     keys.forEach(this::invalidateShared);
+  }
+
+  /** Unique per instance with overwhelming odds, and never {@link InvalidationListener#NO_ORIGIN}. */
+  private static long instanceId() {
+    long id;
+    do {
+      id = ThreadLocalRandom.current().nextLong();
+    } while (id == InvalidationListener.NO_ORIGIN);
+    return id;
   }
 
   private static ThreadFactory daemon(String threadName) {
