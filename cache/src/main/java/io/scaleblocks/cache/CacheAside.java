@@ -62,7 +62,10 @@ public interface CacheAside<K, V> extends AutoCloseable {
    * trip, then the loader in one {@link Loader#loadAll} batch for the rest. Shares single-flight
    * with {@link #get}: a key that another call is loading is awaited rather than loaded again,
    * and a {@code get} of a key in the batch waits for the batch (and gets its
-   * {@link CacheLoadException} if {@code loadAll} fails).
+   * {@link CacheLoadException} if {@code loadAll} fails). Across processes, as for {@code get}: a
+   * key whose lease another process holds is awaited, for at most {@code leaseWait}, once the
+   * batch's other keys are loaded; the keys still missing then are loaded in a second
+   * {@code loadAll}, without sharing.
    *
    * @throws CacheLoadException if {@code loadAll} failed or returned null
    * @throws NullPointerException if {@code keys} or one of them is null

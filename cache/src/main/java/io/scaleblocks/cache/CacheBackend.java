@@ -1,9 +1,15 @@
 package io.scaleblocks.cache;
 
+import io.scaleblocks.sharding.HashFunction;
+import io.scaleblocks.sharding.Hashing;
+import io.scaleblocks.sharding.Placement;
+import io.scaleblocks.sharding.Placements;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -13,8 +19,28 @@ import java.util.Optional;
  * server is down, slow or refusing; {@link CacheAside} treats that as a miss and reads the
  * loader, so implementations should fail fast (a timeout and a circuit breaker) rather than
  * retry. Entries expire at {@link CacheEntry#expiresAtMillis()}.
+ *
+ * <p>The Redis backend is in {@code io.scaleblocks.cache.redis}; {@link #sharded} spreads keys
+ * over several backends.
  */
 public interface CacheBackend<K, V> extends AutoCloseable {
+
+  /**
+   * Spreads keys over {@code nodes} with the {@code sharding} module's consistent placement
+   * ({@link Placements#consistent}) and xxHash64 of each encoded key, so adding or removing a
+   * node moves only about 1/n of the keys. Each node's {@code toString()} must be stable and
+   * unique, as {@link Placement} requires.
+   */
+  static <K, V> CacheBackend<K, V> sharded(Collection<? extends CacheBackend<K, V>> nodes, Codec<K> keyCodec) {
+    return sharded(Placements.consistent(List.copyOf(nodes)), Hashing.xxHash64(), keyCodec);
+  }
+
+  /** Spreads keys over the nodes of {@code placement} by {@code hash} of each encoded key. */
+  static <K, V> CacheBackend<K, V> sharded(Placement<CacheBackend<K, V>> placement, HashFunction hash,
+      Codec<K> keyCodec) {
+    return new ShardedCacheBackend<>(Objects.requireNonNull(placement, "placement"),
+        Objects.requireNonNull(hash, "hash"), Objects.requireNonNull(keyCodec, "keyCodec"));
+  }
 
   Optional<CacheEntry<V>> get(K key);
 
@@ -27,6 +53,17 @@ public interface CacheBackend<K, V> extends AutoCloseable {
 
   /** Removes the entry and any lease on it, and tells other instances' near caches. */
   void invalidate(K key);
+
+  /**
+   * {@link #invalidate(Object)} on behalf of the cache whose id is {@code origin}, which the
+   * message to the near caches carries: each listener hears it through
+   * {@link InvalidationListener#invalidated(Object, long)}, and the publishing cache ignores its own
+   * echo (it already dropped or replaced its local entry). The default drops the id and calls
+   * {@link #invalidate(Object)}: every listener, the publisher's included, then applies it.
+   */
+  default void invalidate(K key, long origin) {
+    invalidate(key);
+  }
 
   /** A lease on {@code key} for {@code ttl}, or empty when another caller holds one. */
   Optional<Lease> tryLease(K key, Duration ttl);

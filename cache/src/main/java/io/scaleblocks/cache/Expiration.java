@@ -1,10 +1,12 @@
 package io.scaleblocks.cache;
 
+import java.util.function.ToLongBiFunction;
+
 /**
  * The one expiration mode of a local cache: after write, after access, or per entry.
  * Immutable.
  */
-record Expiration<K, V>(long afterWriteNanos, long afterAccessNanos, EntryTtl<? super K, ? super V> perEntry) {
+record Expiration<K, V>(long afterWriteNanos, long afterAccessNanos, ToLongBiFunction<? super K, ? super V> perEntry) {
 
   boolean afterAccess() {
     return afterAccessNanos > 0;
@@ -14,7 +16,7 @@ record Expiration<K, V>(long afterWriteNanos, long afterAccessNanos, EntryTtl<? 
   long deadline(K key, V value, long now) {
     long ttl;
     if (perEntry != null) {
-      ttl = perEntry.ttlNanos(key, value);
+      ttl = perEntry.applyAsLong(key, value);
     } else if (afterAccessNanos > 0) {
       ttl = afterAccessNanos;
     } else {
@@ -26,7 +28,7 @@ record Expiration<K, V>(long afterWriteNanos, long afterAccessNanos, EntryTtl<? 
   /** Nanoseconds from {@code now} until an entry written at {@code now} expires. */
   long ttl(K key, V value) {
     if (perEntry != null) {
-      return Math.max(0, perEntry.ttlNanos(key, value));
+      return Math.max(0, perEntry.applyAsLong(key, value));
     }
     return afterAccessNanos > 0 ? afterAccessNanos : afterWriteNanos;
   }

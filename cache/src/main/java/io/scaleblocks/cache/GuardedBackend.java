@@ -1,6 +1,5 @@
 package io.scaleblocks.cache;
 
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -8,14 +7,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A {@link CacheBackend} as a {@link TieredCacheAside} uses it: every failure becomes a miss (or
  * a skipped write), is counted, and is logged at most once per ten seconds; remote entries are
- * turned into local ones on the cache's ticker. Thread-safe.
+ * turned into local ones by {@link Lifetimes#fromRemote}. Thread-safe.
  */
 final class GuardedBackend<K, V> {
 
@@ -39,25 +37,19 @@ final class GuardedBackend<K, V> {
 
   private final String name;
   private final CacheBackend<K, V> backend;
-  private final LongSupplier ticker;
-  private final Clock clock;
-  private final double beta;
+  private final Lifetimes lifetimes;
   private final Duration leaseTtl;
-  private final long ttlNanos;
-  private final long negativeTtlNanos;
+  /** The id of the cache this guards the backend for, carried in its invalidations. */
+  private final long origin;
   private final LongAdder errors = new LongAdder();
   private volatile long lastLog = Long.MIN_VALUE;
 
-  GuardedBackend(String name, CacheBackend<K, V> backend, LongSupplier ticker, Clock clock, double beta,
-      Duration leaseTtl, long ttlNanos, long negativeTtlNanos) {
-    this.ttlNanos = ttlNanos;
-    this.negativeTtlNanos = negativeTtlNanos;
+  GuardedBackend(String name, CacheBackend<K, V> backend, Lifetimes lifetimes, Duration leaseTtl, long origin) {
     this.name = name;
     this.backend = backend;
-    this.ticker = ticker;
-    this.clock = clock;
-    this.beta = beta;
+    this.lifetimes = lifetimes;
     this.leaseTtl = leaseTtl;
+    this.origin = origin;
   }
 
   long errors() {
@@ -65,27 +57,16 @@ final class GuardedBackend<K, V> {
   }
 
   /**
-   * A local entry for a shared one, expiring when the shared one does by this instance's clock,
-   * but never later than a TTL from now: a writer whose clock runs ahead (or a corrupt expiry)
-   * does not keep the entry here longer than this cache's own TTL.
+   * What a batch lease request gave: {@code granted} holds the keys now ours; when
+   * {@code answered}, every other key's lease is held elsewhere, otherwise the backend did not
+   * answer and no key's is known.
    */
-  LocalEntry<V> fromRemote(CacheEntry<V> remote) {
-    long longest = remote.value().isPresent() ? ttlNanos : negativeTtlNanos;
-    long remaining = Math.min(longest,
-        TimeUnit.MILLISECONDS.toNanos(Math.max(0, remote.expiresAtMillis() - clock.millis())));
-    if (remaining <= 0) {
-      return null;
-    }
-    long now = ticker.getAsLong();
-    long horizon = (long) Math.min(remaining, remote.loadNanos() * beta * TieredCacheAside.REFRESH_HORIZON);
-    return LocalEntry.of(remote.value(), remote.loadNanos(), now + remaining,
-        now + remaining - horizon, remote.expiresAtMillis(), now);
-  }
+  record LeaseBatch<K>(Map<K, Lease> granted, boolean answered) {}
 
   LocalEntry<V> get(K key) {
     try {
       Optional<CacheEntry<V>> entry = backend.get(key);
-      return entry.isPresent() ? fromRemote(entry.get()) : null;
+      return entry.isPresent() ? lifetimes.fromRemote(entry.get()) : null;
     } catch (RuntimeException e) {
       failed(e);
       return null;
@@ -96,7 +77,7 @@ final class GuardedBackend<K, V> {
     try {
       Map<K, LocalEntry<V>> found = new HashMap<>();
       backend.getAll(keys).forEach((key, entry) -> {
-        LocalEntry<V> local = fromRemote(entry);
+        LocalEntry<V> local = lifetimes.fromRemote(entry);
         if (local != null) {
           found.put(key, local);
         }
@@ -118,12 +99,12 @@ final class GuardedBackend<K, V> {
     }
   }
 
-  Map<K, Lease> tryLeaseAll(Collection<K> keys) {
+  LeaseBatch<K> tryLeaseAll(Collection<K> keys) {
     try {
-      return backend.tryLeaseAll(keys, leaseTtl);
+      return new LeaseBatch<>(backend.tryLeaseAll(keys, leaseTtl), true);
     } catch (RuntimeException e) {
       failed(e);
-      return Map.of();
+      return new LeaseBatch<>(Map.of(), false);
     }
   }
 
@@ -160,7 +141,7 @@ final class GuardedBackend<K, V> {
   /** Whether the invalidation was delivered; a failure is counted and logged like any other. */
   boolean invalidate(K key) {
     try {
-      backend.invalidate(key);
+      backend.invalidate(key, origin);
       return true;
     } catch (RuntimeException e) {
       failed(e);

@@ -24,8 +24,21 @@ public interface InvalidationListener<K> {
   /** The channel of a backend that carries every key's invalidations. */
   Predicate<Object> EVERY_KEY = key -> true;
 
+  /** An invalidation whose publisher is not known: every listener applies it. */
+  long NO_ORIGIN = 0;
+
   /** Another instance changed or invalidated {@code key}. */
   void invalidated(K key);
+
+  /**
+   * A cache with id {@code origin} (see {@link CacheBackend#invalidate(Object, long)}) changed or
+   * invalidated {@code key}; {@link #NO_ORIGIN} for a message that names no publisher, as older
+   * versions send. A near cache ignores the echo of its own invalidations. The default calls
+   * {@link #invalidated(Object)}.
+   */
+  default void invalidated(K key, long origin) {
+    invalidated(key);
+  }
 
   /**
    * The channel that carries the invalidations of the keys {@code covers} accepts is lost (or

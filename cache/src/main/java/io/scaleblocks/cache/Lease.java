@@ -7,6 +7,10 @@ import java.util.Objects;
  * Memcache at Facebook", NSDI 2013). An invalidation revokes it, so a reader that loaded before
  * a write cannot put its old value back.
  *
+ * <p>Public because the {@link CacheBackend} SPI hands leases out and takes them back
+ * ({@link CacheBackend#tryLease}, {@link CacheBackend#setIfLeased}), so a backend of the user's
+ * makes them; a {@link CacheAside} user never sees one.
+ *
  * @param token a unique, unguessable token
  */
 public record Lease(String token) {

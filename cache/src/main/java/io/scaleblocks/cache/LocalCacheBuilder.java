@@ -6,11 +6,13 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongBiFunction;
 
 /**
  * Configures a {@link LocalCache}. Each setter validates its argument and names a bad value; a
  * bound and an expiration mode may each be set once. Not thread-safe; the caches it builds are
- * independent of it.
+ * independent of it. Public because {@link LocalCache#builder()}, the way to a bounded local
+ * cache without a loader, returns it.
  *
  * <pre>{@code
  * LocalCache<String, User> users = LocalCache.<String, User>builder()
@@ -129,8 +131,13 @@ public final class LocalCacheBuilder<K, V> {
     return this;
   }
 
-  /** Expires each entry after a time chosen when it is written. */
-  public LocalCacheBuilder<K, V> expireAfter(EntryTtl<? super K, ? super V> ttl) {
+  /**
+   * Expires each entry after a time chosen when it is written: {@code ttl} gives, for a key and
+   * its new value, the nanoseconds (of the cache's ticker) until it expires; zero or less expires
+   * it at once. It is called on every write, from any writing thread at once, so it must be
+   * thread-safe, and fast.
+   */
+  public LocalCacheBuilder<K, V> expireAfter(ToLongBiFunction<? super K, ? super V> ttl) {
     setExpiration(new Expiration<>(0, 0, Objects.requireNonNull(ttl, "ttl")));
     return this;
   }

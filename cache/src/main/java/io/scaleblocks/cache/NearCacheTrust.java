@@ -43,6 +43,8 @@ final class NearCacheTrust<K> implements InvalidationListener<K> {
   private static final Logger LOG = LoggerFactory.getLogger(NearCacheTrust.class);
 
   private final String name;
+  /** The id of the cache this trust belongs to, which its own invalidations carry. */
+  private final long origin;
   private final LongSupplier ticker;
   private final long stalenessNanos;
   private final LocalTier<K> tier;
@@ -54,8 +56,9 @@ final class NearCacheTrust<K> implements InvalidationListener<K> {
   /** Channels confirmed at least once (by identity), whose loss is worth a warning; under the lock. */
   private final Set<Predicate<? super K>> confirmed = Collections.newSetFromMap(new IdentityHashMap<>());
 
-  NearCacheTrust(String name, LongSupplier ticker, long stalenessNanos, LocalTier<K> tier) {
+  NearCacheTrust(String name, long origin, LongSupplier ticker, long stalenessNanos, LocalTier<K> tier) {
     this.name = name;
+    this.origin = origin;
     this.ticker = ticker;
     this.stalenessNanos = stalenessNanos;
     this.tier = tier;
@@ -111,6 +114,18 @@ final class NearCacheTrust<K> implements InvalidationListener<K> {
   @Override
   public void invalidated(K key) {
     tier.invalidate(key);
+  }
+
+  /**
+   * The echo of this cache's own invalidation is ignored: the cache dropped or replaced its local
+   * entry itself, and applying the echo after a write-through's local put would drop the value
+   * just written. Another cache's invalidation, on the same backend object or not, applies.
+   */
+  @Override
+  public void invalidated(K key, long from) {
+    if (from == NO_ORIGIN || from != origin) {
+      tier.invalidate(key);
+    }
   }
 
   @Override

@@ -95,6 +95,11 @@ final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {
   }
 
   @Override
+  public void invalidate(K key, long origin) {
+    nodeFor(key).invalidate(key, origin);
+  }
+
+  @Override
   public Optional<Lease> tryLease(K key, Duration ttl) {
     return nodeFor(key).tryLease(key, ttl);
   }
@@ -187,6 +192,11 @@ final class ShardedCacheBackend<K, V> implements CacheBackend<K, V> {
     @Override
     public void invalidated(K key) {
       target.invalidated(key);
+    }
+
+    @Override
+    public void invalidated(K key, long origin) {
+      target.invalidated(key, origin);
     }
 
     @Override

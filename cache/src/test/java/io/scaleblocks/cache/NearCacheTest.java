@@ -135,7 +135,7 @@ class NearCacheTest {
   void onlyTheKeysOfAShardWhoseChannelIsDownAreDistrustedAfterTheBound(EvictionPolicy policy, boolean recordStats) {
     List<InMemoryBackend> nodes = List.of(new InMemoryBackend("node-0"), new InMemoryBackend("node-1"),
         new InMemoryBackend("node-2"));
-    CacheBackend<String, String> sharded = CacheBackends.sharded(nodes, Codec.utf8());
+    CacheBackend<String, String> sharded = CacheBackend.sharded(nodes, Codec.utf8());
     TieredCacheAside<String, String> cache = cache(sharded, policy, recordStats);
     nodes.forEach(InMemoryBackend::channelUp);
     List<List<String>> keysOn = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
@@ -209,7 +209,7 @@ class NearCacheTest {
   void aShardThatNeverConfirmsDistrustsOnlyItsKeysAfterTheBound() {
     List<InMemoryBackend> nodes = List.of(new InMemoryBackend("node-0"), new InMemoryBackend("node-1"),
         new InMemoryBackend("node-2"));
-    TieredCacheAside<String, String> cache = cache(CacheBackends.sharded(nodes, Codec.utf8()), EvictionPolicy.DEFAULT,
+    TieredCacheAside<String, String> cache = cache(CacheBackend.sharded(nodes, Codec.utf8()), EvictionPolicy.DEFAULT,
         false);
     nodes.get(0).channelUp();
     nodes.get(2).channelUp();

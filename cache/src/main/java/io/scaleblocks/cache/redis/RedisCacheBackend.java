@@ -6,15 +6,18 @@ import io.scaleblocks.cache.CacheEntry;
 import io.scaleblocks.cache.Codec;
 import io.scaleblocks.cache.InvalidationListener;
 import io.scaleblocks.cache.Lease;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,7 +44,8 @@ import redis.clients.jedis.params.SetParams;
  * <p>Layout: an entry lives at {@code <prefix>{<key>}} and its fill lease at
  * {@code <prefix>{<key>}:lease}; the hash tag keeps both in one Cluster slot so the lease
  * scripts are atomic. Batches are pipelined. Invalidation deletes entry and lease and publishes
- * the key on {@code <prefix>invalidations} in one script.
+ * the key, with the publishing cache's id on {@code <prefix>invalidations:origin} and bare on
+ * {@code <prefix>invalidations}, in one script (see {@link #invalidate(Object, long)}).
  *
  * <p>Failure: every call goes through a circuit breaker; after {@code failureThreshold}
  * consecutive errors calls fail fast with {@link CacheBackendException} for {@code openDuration},
@@ -60,8 +64,12 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
       + "return 0").getBytes(StandardCharsets.UTF_8);
   private static final byte[] RELEASE = ("if redis.call('GET', KEYS[1]) == ARGV[1] then "
       + "return redis.call('DEL', KEYS[1]) end return 0").getBytes(StandardCharsets.UTF_8);
+  /** Deletes entry and lease, then publishes the tagged message and after it the legacy twin. */
   private static final byte[] INVALIDATE = ("redis.call('DEL', KEYS[1], KEYS[2]) "
-      + "redis.call('PUBLISH', ARGV[1], ARGV[2]) return 1").getBytes(StandardCharsets.UTF_8);
+      + "redis.call('PUBLISH', ARGV[3], ARGV[4]) redis.call('PUBLISH', ARGV[1], ARGV[2]) return 1")
+      .getBytes(StandardCharsets.UTF_8);
+  /** Tagged messages waiting for their legacy twin, per subscription; past this the oldest is forgotten. */
+  private static final int MAX_UNMATCHED_TWINS = 64;
 
   private final String name;
   private final UnifiedJedis jedis;
@@ -69,6 +77,8 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   private final Codec<V> valueCodec;
   private final byte[] prefix;
   private final byte[] channel;
+  /** {@code <prefix>invalidations:origin}: each invalidation again, with its publisher's id. */
+  private final byte[] taggedChannel;
   private final Clock clock;
   private final CircuitBreaker breaker;
   private final long reconnectMaxNanos;
@@ -94,6 +104,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     this.valueCodec = b.valueCodec;
     this.prefix = b.prefix.getBytes(StandardCharsets.UTF_8);
     this.channel = (b.prefix + "invalidations").getBytes(StandardCharsets.UTF_8);
+    this.taggedChannel = (b.prefix + "invalidations:origin").getBytes(StandardCharsets.UTF_8);
     this.clock = b.clock;
     this.breaker = new CircuitBreaker(name, b.failureThreshold, b.openDuration.toNanos(), b.ticker);
     this.reconnectMaxNanos = b.openDuration.toNanos();
@@ -244,9 +255,25 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
 
   @Override
   public void invalidate(K key) {
+    invalidate(key, InvalidationListener.NO_ORIGIN);
+  }
+
+  /**
+   * Publishes twice, in one script: {@code <8-byte origin><key>} on {@code <prefix>invalidations:origin},
+   * then the bare key on {@code <prefix>invalidations}, the only message earlier versions send and
+   * read. So during a rolling deploy an instance of an earlier version still hears every
+   * invalidation, and this version applies an earlier one's bare messages (without an origin, so
+   * every cache applies them). This version's subscriber reads both channels on one connection
+   * and drops a bare message that is the twin of a tagged one it already delivered (see
+   * {@link #subscribeLoop}).
+   */
+  @Override
+  public void invalidate(K key, long origin) {
     byte[] entryKey = entryKey(key);
+    byte[] encoded = keyCodec.encode(key);
+    byte[] tagged = ByteBuffer.allocate(Long.BYTES + encoded.length).putLong(origin).put(encoded).array();
     call("invalidate", () -> jedis.eval(INVALIDATE, List.of(entryKey, leaseKey(entryKey)),
-        List.of(channel, keyCodec.encode(key))));
+        List.of(channel, encoded, taggedChannel, tagged)));
   }
 
   @Override
@@ -351,25 +378,53 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     return listeners.size();
   }
 
+  /**
+   * Holds the subscription to both invalidation channels and the heartbeat, reconnecting with
+   * back-off. A tagged message is delivered with its origin and remembered until its bare twin
+   * arrives, which is then dropped; any other bare message comes from an earlier version and is
+   * delivered without an origin. One script publishes both messages, so on a standalone server
+   * the twin is the very next message; on a Cluster other nodes' messages may come between, so a
+   * few are remembered. A bare message of the same key from someone else taken for the twin
+   * costs nothing: the twin, delivered instead, invalidates the same key a moment later.
+   */
   private void subscribeLoop() {
     long backoff = TimeUnit.MILLISECONDS.toNanos(20);
     while (!closed) {
       BinaryJedisPubSub current = new BinaryJedisPubSub() {
+        /** Keys of tagged messages whose bare twin has not come yet; only the subscriber thread touches it. */
+        private final ArrayDeque<byte[]> unmatched = new ArrayDeque<>();
+
         @Override
         public void onMessage(byte[] ch, byte[] message) {
+          heard();
           if (Arrays.equals(ch, heartbeatChannel)) {
-            heard();
+            return;
+          }
+          long origin = InvalidationListener.NO_ORIGIN;
+          byte[] keyBytes = message;
+          if (Arrays.equals(ch, taggedChannel)) {
+            if (message.length < Long.BYTES) {
+              LOG.warn("{} - ignoring a tagged invalidation of {} bytes", name, message.length);
+              return;
+            }
+            origin = ByteBuffer.wrap(message).getLong();
+            keyBytes = Arrays.copyOfRange(message, Long.BYTES, message.length);
+            if (unmatched.size() == MAX_UNMATCHED_TWINS) {
+              unmatched.pollFirst();
+            }
+            unmatched.addLast(keyBytes);
+          } else if (removeTwin(unmatched, keyBytes)) {
             return;
           }
           K key;
           try {
-            key = keyCodec.decode(message);
+            key = keyCodec.decode(keyBytes);
           } catch (RuntimeException e) {
             LOG.warn("{} - ignoring an undecodable invalidation: {}", name, e.toString());
             return;
           }
-          heard();
-          listeners.forEach(l -> l.invalidated(key));
+          long from = origin;
+          listeners.forEach(l -> l.invalidated(key, from));
         }
 
         @Override
@@ -388,7 +443,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
       };
       pubSub = current;
       try {
-        jedis.subscribe(current, channel, heartbeatChannel);
+        jedis.subscribe(current, taggedChannel, channel, heartbeatChannel);
         backoff = TimeUnit.MILLISECONDS.toNanos(20);
       } catch (RuntimeException e) {
         if (closed) {
@@ -414,6 +469,16 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
       LockSupport.parkNanos(backoff);
       backoff = Math.min(backoff * 2, reconnectMaxNanos);
     }
+  }
+
+  private static boolean removeTwin(ArrayDeque<byte[]> unmatched, byte[] keyBytes) {
+    for (Iterator<byte[]> it = unmatched.iterator(); it.hasNext(); ) {
+      if (Arrays.equals(it.next(), keyBytes)) {
+        it.remove();
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

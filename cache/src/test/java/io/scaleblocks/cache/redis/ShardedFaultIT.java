@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scaleblocks.cache.CacheAside;
 import io.scaleblocks.cache.CacheBackend;
-import io.scaleblocks.cache.CacheBackends;
 import io.scaleblocks.cache.Codec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,7 +78,7 @@ class ShardedFaultIT {
       CacheAside<String, String> cache = CacheAside.<String, String>builder(key -> {
         loads.incrementAndGet();
         return Optional.ofNullable(db.get(key));
-      }).name("sharded-near").backend(CacheBackends.sharded(backends, Codec.utf8())).earlyRefresh(0)
+      }).name("sharded-near").backend(CacheBackend.sharded(backends, Codec.utf8())).earlyRefresh(0)
           .nearCacheStaleness(Duration.ofMillis(300)).recordStats().build();
       for (RedisProcess node : nodes) {
         try (redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis("127.0.0.1", node.port())) {
@@ -148,7 +147,7 @@ class ShardedFaultIT {
     return CacheAside.<String, String>builder(key -> {
       loads.incrementAndGet();
       return Optional.of("row " + key.substring("user:".length()));
-    }).backend(CacheBackends.sharded(backends, Codec.utf8())).earlyRefresh(0).build();
+    }).backend(CacheBackend.sharded(backends, Codec.utf8())).earlyRefresh(0).build();
   }
 
   /** Three throw-away Redis servers of this test's own, each with a pooled client; closing stops them. */
