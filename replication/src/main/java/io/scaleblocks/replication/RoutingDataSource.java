@@ -228,7 +228,9 @@ final class RoutingDataSource implements ReplicationDataSource {
     node.lent(c);
     if (asReplica) {
       node.servedAsReplica.increment();
-      balancer.callStarted(node.endpoint);
+      if (config.countsCallsInFlight) {
+        balancer.callStarted(node.endpoint);
+      }
     } else {
       node.servedAsPrimary.increment();
     }
@@ -251,7 +253,7 @@ final class RoutingDataSource implements ReplicationDataSource {
         c.close();
       }
     } finally {
-      if (onReplica) {
+      if (onReplica && config.countsCallsInFlight) {
         balancer.callFinished(node.endpoint, true);
       }
     }
@@ -269,7 +271,7 @@ final class RoutingDataSource implements ReplicationDataSource {
       node.ownedPool().ifPresent(pool -> pool.evictConnection(c));
       c.close();
     } finally {
-      if (onReplica) {
+      if (onReplica && config.countsCallsInFlight) {
         balancer.callFinished(node.endpoint, true);
       }
     }
