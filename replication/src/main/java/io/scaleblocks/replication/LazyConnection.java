@@ -41,7 +41,8 @@ final class LazyConnection implements Connection {
   /** Holdability and client info of the physical connection before this one changed them. */
   private int holdabilityToRestore = -1;
   private Properties clientInfoToRestore;
-  private final java.util.Set<String> clientInfoTouched = new java.util.HashSet<>();
+  /** The client info keys set on the physical connection; null until one is. */
+  private java.util.Set<String> clientInfoTouched;
 
   private Boolean readOnly;
   private Boolean autoCommit;
@@ -79,29 +80,35 @@ final class LazyConnection implements Connection {
     // setReadOnly(true) sends a transaction there.
     boolean toReplica = Boolean.TRUE.equals(readOnly)
         || readOnly == null && route == RouteContext.Route.READ_ONLY && effectiveAutoCommit;
-    RoutingDataSource.Bound bound = router.acquire(route != RouteContext.Route.PRIMARY && toReplica);
-    Connection c = bound.connection();
+    // acquire sets node, onReplica and causal (through lentBy) before it returns
+    Connection c = router.acquire(this, route != RouteContext.Route.PRIMARY && toReplica);
     try {
       replayState(c);
-      if (bound.onReplica() && readOnly == null) {
+      if (onReplica && readOnly == null && !node.lendsReadOnly(true)) {
         c.setReadOnly(true);
       }
     } catch (SQLException | RuntimeException e) {
       if (restorePooledState(c)) {
-        router.release(bound.node(), bound.onReplica(), c);
+        router.release(node, onReplica, c);
       } else {
-        router.evict(bound.node(), bound.onReplica(), c);
+        router.evict(node, onReplica, c);
       }
+      node = null;
+      causal = null;
       throw e;
     }
     target = c;
-    node = bound.node();
-    onReplica = bound.onReplica();
-    causal = bound.causal();
     if (causal != null && !onReplica) {
       causal.opened(this);
     }
     return c;
+  }
+
+  /** Called by the router with the node whose physical connection it is about to return. */
+  void lentBy(Node lender, boolean asReplica, RouteContext.Causal scope) {
+    node = lender;
+    onReplica = asReplica;
+    causal = scope;
   }
 
   /**
@@ -116,11 +123,16 @@ final class LazyConnection implements Connection {
     }
   }
 
+  /**
+   * Sets what was set before the first statement. Read-only and auto-commit equal to the pooled
+   * connection's (its pool resets both to its configuration at every return) are not set again:
+   * HikariCP would count the connection as changed and reset it when it comes back.
+   */
   private void replayState(Connection c) throws SQLException {
-    if (readOnly != null) {
+    if (readOnly != null && !node.lendsReadOnly(readOnly)) {
       c.setReadOnly(readOnly);
     }
-    if (autoCommit != null) {
+    if (autoCommit != null && !node.lendsAutoCommit(autoCommit)) {
       c.setAutoCommit(autoCommit);
     }
     if (isolation != -1) {
@@ -141,12 +153,12 @@ final class LazyConnection implements Connection {
     }
     if (clientInfo != null) {
       rememberClientInfo(c);
-      clientInfoTouched.addAll(clientInfo.stringPropertyNames());
+      touchedClientInfo().addAll(clientInfo.stringPropertyNames());
       c.setClientInfo(clientInfo);
     }
     if (networkTimeout != -1) {
       c.setNetworkTimeout(networkExecutor, networkTimeout);
-    } else {
+    } else if (!node.networkTimeoutPreset()) {
       router.applyNetworkTimeout(c);
     }
   }
@@ -156,10 +168,22 @@ final class LazyConnection implements Connection {
     return node;
   }
 
+  /** Whether the node this connection is bound to lent it as a replica. */
+  boolean onReplica() {
+    return onReplica;
+  }
+
   private void rememberHoldability(Connection c) throws SQLException {
     if (holdabilityToRestore == -1) {
       holdabilityToRestore = c.getHoldability();
     }
+  }
+
+  private java.util.Set<String> touchedClientInfo() {
+    if (clientInfoTouched == null) {
+      clientInfoTouched = new java.util.HashSet<>();
+    }
+    return clientInfoTouched;
   }
 
   private void rememberClientInfo(Connection c) throws SQLException {
@@ -180,7 +204,7 @@ final class LazyConnection implements Connection {
       if (holdabilityToRestore != -1) {
         c.setHoldability(holdabilityToRestore);
       }
-      if (clientInfoToRestore != null) {
+      if (clientInfoToRestore != null && clientInfoTouched != null) {
         for (String key : clientInfoTouched) {
           // "" rather than null, which not every driver takes for "unset"
           c.setClientInfo(key, clientInfoToRestore.getProperty(key, ""));
@@ -192,7 +216,7 @@ final class LazyConnection implements Connection {
     } finally {
       holdabilityToRestore = -1;
       clientInfoToRestore = null;
-      clientInfoTouched.clear();
+      clientInfoTouched = null;
     }
   }
 
@@ -338,7 +362,7 @@ final class LazyConnection implements Connection {
     checkOpenForClientInfo();
     if (target != null) {
       rememberClientInfoOf(target);
-      clientInfoTouched.add(name);
+      touchedClientInfo().add(name);
       target.setClientInfo(name, value);
       return;
     }
@@ -357,7 +381,7 @@ final class LazyConnection implements Connection {
     checkOpenForClientInfo();
     if (target != null) {
       rememberClientInfoOf(target);
-      clientInfoTouched.addAll(properties.stringPropertyNames());
+      touchedClientInfo().addAll(properties.stringPropertyNames());
       target.setClientInfo(properties);
       return;
     }

@@ -3,12 +3,11 @@ package io.scaleblocks.replication;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.metrics.MetricsTrackerFactory;
+import com.zaxxer.hikari.util.DriverDataSource;
 import io.scaleblocks.lb.Endpoint;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
@@ -34,11 +33,15 @@ final class Node {
   private volatile HikariDataSource ownedPool;
   private volatile MetricsTrackerFactory metrics;
   /** The physical connections the router took from this node and has not returned. */
-  private final Set<Connection> lent = ConcurrentHashMap.newKeySet();
+  private final LentConnections lent;
   private volatile long poolCreatedNanos = System.nanoTime();
+  /** Whether the pool's connections come with the configured network timeout. */
+  private final boolean networkTimeoutPreset;
 
-  private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariConfig poolConfig) {
+  private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariConfig poolConfig,
+      boolean networkTimeoutPreset) {
     this.spec = spec;
+    this.networkTimeoutPreset = networkTimeoutPreset;
     this.name = spec.name();
     this.dialect = dialect;
     this.endpoint = Endpoint.of(spec.name(), spec.weight());
@@ -50,12 +53,16 @@ final class Node {
     } else {
       this.dataSource = dataSource;
     }
+    // Sized once the pool validated its configuration. A user's DataSource has a size we do not
+    // know: connections past the slots are still tracked.
+    int slots = poolConfig != null ? poolConfig.getMaximumPoolSize() : 16;
+    this.lent = new LentConnections(Math.max(1, Math.min(256, slots)));
   }
 
-  static Node open(String routerName, NodeSpec spec, ReplicationConfig config) {
+  static Node open(String routerName, NodeSpec spec, ReplicationConfig config, Executor executor) {
     Dialect dialect = config.dialect.orElseGet(() -> spec.url().map(Dialect::forUrl).orElse(Dialect.none()));
     if (spec.dataSource().isPresent()) {
-      return new Node(spec, dialect, spec.dataSource().get(), null);
+      return new Node(spec, dialect, spec.dataSource().get(), null, false);
     }
     HikariConfig hikari = new HikariConfig();
     config.hikari.copyStateTo(hikari);
@@ -65,7 +72,34 @@ final class Node {
     hikari.setValidationTimeout(Math.min(config.connectTimeout.toMillis(), hikari.getValidationTimeout()));
     // A node that is down at start is reported by the monitor, not by a failed constructor.
     hikari.setInitializationFailTimeout(-1);
-    return new Node(spec, dialect, null, hikari);
+    long networkTimeout = config.networkTimeout.toMillis();
+    boolean preset = networkTimeout > 0 && hikari.getDataSource() == null
+        && hikari.getDataSourceClassName() == null && hikari.getDataSourceJNDI() == null;
+    if (preset) {
+      // What HikariCP would build from the URL, each new connection given the timeout once.
+      hikari.setDataSource(new NetworkTimeoutDataSource(new DriverDataSource(hikari.getJdbcUrl(),
+          hikari.getDriverClassName(), hikari.getDataSourceProperties(), hikari.getUsername(),
+          hikari.getPassword()), executor, (int) networkTimeout));
+    }
+    return new Node(spec, dialect, null, hikari, preset);
+  }
+
+  /**
+   * Whether every connection this node's pool lends is read-only {@code value}: known for the
+   * router's own pools, which HikariCP sets to their configuration at each return.
+   */
+  boolean lendsReadOnly(boolean value) {
+    return poolConfig != null && poolConfig.isReadOnly() == value;
+  }
+
+  /** Like {@link #lendsReadOnly}, for auto-commit. */
+  boolean lendsAutoCommit(boolean value) {
+    return poolConfig != null && poolConfig.isAutoCommit() == value;
+  }
+
+  /** Whether the connections this node lends already have the configured network timeout. */
+  boolean networkTimeoutPreset() {
+    return networkTimeoutPreset;
   }
 
   /**
@@ -121,17 +155,16 @@ final class Node {
    * hangs fails now instead of waiting for its network timeout. Returns how many.
    */
   int abortLent(Executor executor) {
-    int aborted = 0;
-    for (Connection c : lent) {
-      lent.remove(c);
+    int[] aborted = {0};
+    lent.drain(c -> {
       try {
         c.abort(executor);
-        aborted++;
+        aborted[0]++;
       } catch (SQLException | RuntimeException e) {
         // already closed or broken: nothing is blocked on it
       }
-    }
-    return aborted;
+    });
+    return aborted[0];
   }
 
   Optional<HikariDataSource> ownedPool() {

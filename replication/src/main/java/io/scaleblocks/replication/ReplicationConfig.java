@@ -52,6 +52,11 @@ public final class ReplicationConfig {
   final List<NodeSpec> replicas;
   final HikariConfig hikari;
   final Strategy strategy;
+  /**
+   * Whether the balancer is told of each replica connection's start and end: the in-flight
+   * counts that least-request reads, and that a strategy passed in may read.
+   */
+  final boolean countsCallsInFlight;
   final long maxLagBytes;
   final Duration maxLag;
   final Duration healthInterval;
@@ -72,6 +77,7 @@ public final class ReplicationConfig {
     hikari = new HikariConfig();
     b.hikari.copyStateTo(hikari);
     strategy = b.strategy;
+    countsCallsInFlight = b.countsCallsInFlight;
     maxLagBytes = b.maxLagBytes;
     maxLag = b.maxLag;
     healthInterval = b.healthInterval;
@@ -136,7 +142,9 @@ public final class ReplicationConfig {
       b.replica(replicaName.orElse(NodeSpec.nameOf(url)), url, weight);
       replica.done();
     }
-    b.strategy(strategy(s.string("strategy", "round-robin")));
+    String strategy = s.string("strategy", "round-robin");
+    b.strategy(strategy(strategy));
+    b.countsCallsInFlight = strategy.toLowerCase(Locale.ROOT).replace("_", "-").equals("least-request");
     b.maxLagBytes(s.longValue("max-lag-bytes", 0, Long.MAX_VALUE, DEFAULT_MAX_LAG_BYTES));
     b.maxLag(s.duration("max-lag", Duration.ZERO, MAX_DURATION, DEFAULT_MAX_LAG));
     b.healthInterval(s.duration("health-interval", Duration.ofMillis(10), MAX_DURATION, DEFAULT_HEALTH_INTERVAL));
@@ -176,6 +184,7 @@ public final class ReplicationConfig {
     private final List<NodeSpec> replicas = new ArrayList<>();
     private final HikariConfig hikari = new HikariConfig();
     private Strategy strategy = Strategies.roundRobin();
+    private boolean countsCallsInFlight;
     private long maxLagBytes = DEFAULT_MAX_LAG_BYTES;
     private Duration maxLag = DEFAULT_MAX_LAG;
     private Duration healthInterval = DEFAULT_HEALTH_INTERVAL;
@@ -246,9 +255,15 @@ public final class ReplicationConfig {
       return this;
     }
 
-    /** How reads choose a replica: an {@code lb} strategy, round robin by default. */
+    /**
+     * How reads choose a replica: an {@code lb} strategy, round robin by default. The balancer
+     * counts the calls in flight on each replica for it (what least-request reads); the default,
+     * and the strategies named by the {@code strategy} key other than {@code least-request}, read
+     * no such count and are spared it.
+     */
     public Builder strategy(Strategy strategy) {
       this.strategy = Objects.requireNonNull(strategy, "strategy");
+      this.countsCallsInFlight = true;
       return this;
     }
 

@@ -4,18 +4,20 @@ import java.util.Optional;
 
 /**
  * The routing scopes open on one thread. Used by that thread, except that a scope closed on
- * another thread still ends here (under this object's lock) before the close throws.
+ * another thread still ends here (its depth changed under this object's lock) before the close
+ * throws.
  */
 final class RouteContext {
 
   /** Where the scopes open when a connection is obtained send it. */
   enum Route { NONE, READ_ONLY, PRIMARY }
 
-  private int primaryDepth;
-  private int readOnlyDepth;
+  // Changed under this object's lock, read without it: a connection's route costs two reads.
+  private volatile int primaryDepth;
+  private volatile int readOnlyDepth;
   Causal causal;
 
-  synchronized Route route() {
+  Route route() {
     return primaryDepth > 0 ? Route.PRIMARY : readOnlyDepth > 0 ? Route.READ_ONLY : Route.NONE;
   }
 

@@ -46,6 +46,12 @@ final class RoutingDataSource implements ReplicationDataSource {
   private final CausalReads causalReads;
   private final ReplicaLagMonitor monitor;
   private volatile Topology topology;
+  /**
+   * Whether a scope was ever opened on this router; until then no thread has one, and routing
+   * skips the thread-local lookup. Set before the first scope opens, by the thread opening it,
+   * which therefore sees it.
+   */
+  private volatile boolean scopesOpened;
   /** Runs the drivers' aborts (network timeouts, connections of a node that went down). */
   private static final java.util.concurrent.Executor ABORTS = java.util.concurrent.ForkJoinPool.commonPool();
 
@@ -57,9 +63,9 @@ final class RoutingDataSource implements ReplicationDataSource {
     this.config = config;
     List<Node> opened = new ArrayList<>();
     try {
-      opened.add(Node.open(name, config.primary, config));
+      opened.add(Node.open(name, config.primary, config, ABORTS));
       for (NodeSpec replica : config.replicas) {
-        opened.add(Node.open(name, replica, config));
+        opened.add(Node.open(name, replica, config, ABORTS));
       }
     } catch (RuntimeException e) {
       opened.forEach(Node::close);
@@ -95,7 +101,7 @@ final class RoutingDataSource implements ReplicationDataSource {
 
   @Override
   public Connection getConnection() {
-    return new LazyConnection(this, contexts.get().route());
+    return new LazyConnection(this, scopesOpened ? contexts.get().route() : RouteContext.Route.NONE);
   }
 
   /** Not supported: each node's pool has its credentials. */
@@ -111,13 +117,19 @@ final class RoutingDataSource implements ReplicationDataSource {
    * Takes a physical connection for a connection starting now: from the primary unless
    * {@code toReplica}, else from a replica that has the causal scope's token.
    */
-  Bound acquire(boolean toReplica) throws SQLException {
-    RouteContext context = contexts.get();
+  /**
+   * Takes a physical connection for {@code into}, starting now: from the primary unless
+   * {@code toReplica}, else from a replica that has the causal scope's token. Tells {@code into}
+   * where it came from ({@link LazyConnection#lentBy}) before returning it.
+   */
+  Connection acquire(LazyConnection into, boolean toReplica) throws SQLException {
+    RouteContext.Causal causal = scopesOpened ? contexts.get().causal : null;
     if (!toReplica) {
       Node primary = requirePrimary(topology);
-      return new Bound(connect(primary, false), primary, false, context.causal);
+      Connection c = connect(primary, false);
+      into.lentBy(primary, false, causal);
+      return c;
     }
-    RouteContext.Causal causal = context.causal;
     if (causal != null && causal.hasUncapturedCommits()) {
       // An auto-commit write on a connection still open: its position is taken now, by one
       // query on the primary, as no commit() or close() took it yet.
@@ -125,25 +137,35 @@ final class RoutingDataSource implements ReplicationDataSource {
     }
     CausalToken token = causal == null ? null : causal.tokenOrNull();
     if (token != null) {
-      return causalReads.acquire(token);
+      Bound bound = causalReads.acquire(token);
+      into.lentBy(bound.node(), bound.onReplica(), bound.causal());
+      return bound.connection();
     }
-    return replicaOrFallback();
+    return replicaOrFallback(into);
   }
 
   /** A connection from a replica in rotation, else the fallback. */
   Bound replicaOrFallback() throws SQLException {
+    LazyConnection into = new LazyConnection(this, RouteContext.Route.NONE);
+    Connection c = replicaOrFallback(into);
+    return new Bound(c, into.node(), into.onReplica(), null);
+  }
+
+  private Connection replicaOrFallback(LazyConnection into) throws SQLException {
     Topology current = topology;
     Node first = pick(current);
     if (first != null) {
       Connection c = tryReplica(first);
       if (c != null) {
-        return new Bound(c, first, true, null);
+        into.lentBy(first, true, null);
+        return c;
       }
       for (Node other : current.rotation) {
         if (other != first && topology.rotation.contains(other)) {
           c = tryReplica(other);
           if (c != null) {
-            return new Bound(c, other, true, null);
+            into.lentBy(other, true, null);
+            return c;
           }
         }
       }
@@ -152,7 +174,10 @@ final class RoutingDataSource implements ReplicationDataSource {
       throw new SQLTransientConnectionException(name + " - no replica can serve a read: "
           + describe(topology, Role.REPLICA), "08001");
     }
-    return primaryForRead();
+    Node primary = requirePrimary(topology);
+    Connection c = connect(primary, false);
+    into.lentBy(primary, false, null);
+    return c;
   }
 
   /** A read on the primary: it has every commit, so it needs no token capture. */
@@ -203,7 +228,9 @@ final class RoutingDataSource implements ReplicationDataSource {
     node.lent(c);
     if (asReplica) {
       node.servedAsReplica.increment();
-      balancer.callStarted(node.endpoint);
+      if (config.countsCallsInFlight) {
+        balancer.callStarted(node.endpoint);
+      }
     } else {
       node.servedAsPrimary.increment();
     }
@@ -226,7 +253,7 @@ final class RoutingDataSource implements ReplicationDataSource {
         c.close();
       }
     } finally {
-      if (onReplica) {
+      if (onReplica && config.countsCallsInFlight) {
         balancer.callFinished(node.endpoint, true);
       }
     }
@@ -244,7 +271,7 @@ final class RoutingDataSource implements ReplicationDataSource {
       node.ownedPool().ifPresent(pool -> pool.evictConnection(c));
       c.close();
     } finally {
-      if (onReplica) {
+      if (onReplica && config.countsCallsInFlight) {
         balancer.callFinished(node.endpoint, true);
       }
     }
@@ -391,22 +418,31 @@ final class RoutingDataSource implements ReplicationDataSource {
 
   @Override
   public Scope readOnlyScope() {
-    return new RouteContext.Counted(contexts.get(), false);
+    return new RouteContext.Counted(scopeContext(), false);
   }
 
   @Override
   public Scope primaryScope() {
-    return new RouteContext.Counted(contexts.get(), true);
+    return new RouteContext.Counted(scopeContext(), true);
   }
 
   @Override
   public CausalScope causalScope() {
-    return new RouteContext.Causal(contexts.get(), null);
+    return new RouteContext.Causal(scopeContext(), null);
   }
 
   @Override
   public CausalScope causalScope(CausalToken token) {
-    return new RouteContext.Causal(contexts.get(), Objects.requireNonNull(token, "token"));
+    Objects.requireNonNull(token, "token");
+    return new RouteContext.Causal(scopeContext(), token);
+  }
+
+  /** The calling thread's scopes, for a scope about to open. */
+  private RouteContext scopeContext() {
+    if (!scopesOpened) {
+      scopesOpened = true;
+    }
+    return contexts.get();
   }
 
   @Override

@@ -12,6 +12,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutorService;
@@ -43,6 +44,29 @@ class RoutingTest {
     for (int i = 0; i < 5; i++) {
       try (Connection c = ds.getConnection()) {
         assertEquals("primary", H2Nodes.whoami(c));
+      }
+    }
+  }
+
+  @Test
+  void leastRequestSendsReadsAwayFromAReplicaWithAConnectionInUse() throws SQLException {
+    ReplicationConfig fromBuilder = h2.builder().name("least").strategy(Strategies.leastRequest()).build();
+    ReplicationConfig fromKeys = ReplicationConfig.from(Map.of("name", "least",
+        "primary.url", h2.primary, "primary.name", "primary",
+        "replicas[0].url", h2.replica1, "replicas[0].name", "replica1",
+        "replicas[1].url", h2.replica2, "replicas[1].name", "replica2",
+        "strategy", "least-request"));
+    for (ReplicationConfig config : List.of(fromBuilder, fromKeys)) {
+      try (ReplicationDataSource least = ReplicationDataSource.create(config);
+          Connection busy = least.getConnection()) {
+        busy.setReadOnly(true);
+        String other = H2Nodes.whoami(busy).equals("replica1") ? "replica2" : "replica1";
+        for (int i = 0; i < 6; i++) {
+          try (Connection c = least.getConnection()) {
+            c.setReadOnly(true);
+            assertEquals(other, H2Nodes.whoami(c));
+          }
+        }
       }
     }
   }
