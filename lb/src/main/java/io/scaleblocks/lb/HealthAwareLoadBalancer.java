@@ -3,9 +3,13 @@ package io.scaleblocks.lb;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -39,6 +43,9 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   private final Duration refreshInterval;
   private final ActiveHealthChecker<T> healthChecker;
   private final EventDispatcher<T> events;
+  /** Delivers the events the group hands over under its lock; owned unless the user's. */
+  private final Executor eventExecutor;
+  private final ExecutorService ownedEventExecutor;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Membership<T> membership = new Membership<>();
@@ -61,6 +68,21 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     this.locality = builder.locality != null;
     this.refreshInterval = builder.refreshInterval;
     this.events = new EventDispatcher<>(name);
+    if (builder.eventExecutor != null) {
+      this.eventExecutor = builder.eventExecutor;
+      this.ownedEventExecutor = null;
+    } else {
+      // One daemon thread, started on the first such event and gone after a minute idle.
+      ThreadPoolExecutor own = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES,
+          new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, "scaleblocks-lb-" + name + "-events");
+            thread.setDaemon(true);
+            return thread;
+          });
+      own.allowCoreThreadTimeOut(true);
+      this.eventExecutor = own;
+      this.ownedEventExecutor = own;
+    }
     this.snapshots = new SnapshotBuilder<>(
         builder.strategy, builder.locality, builder.slowStart, builder.panicThreshold);
     this.healthChecker = builder.activeHealthCheck == null
@@ -233,6 +255,10 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     } catch (Exception e) {
       log.warn("{} - could not detach from the endpoint group", name, e);
     }
+    if (ownedEventExecutor != null) {
+      // Events already handed over are still delivered; then the event thread ends.
+      ownedEventExecutor.shutdown();
+    }
   }
 
   /** Called by the active health checker with a new verdict. */
@@ -286,10 +312,15 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     if (healthChecker != null) {
       joined.forEach(healthChecker::watch);
     }
-    // The group calls this under its delivery lock; its events go out from another thread, so
-    // that no listener runs while that lock is held either.
+    // The group calls this under its delivery lock; its events go out from the balancer's event
+    // thread, so that no listener runs while that lock is held either, and a listener that
+    // blocks holds up this balancer's events only.
     if (events.hasQueued()) {
-      ForkJoinPool.commonPool().execute(events::drain);
+      try {
+        eventExecutor.execute(events::drain);
+      } catch (RejectedExecutionException e) {
+        log.debug("{} - closed: endpoint events not delivered", name);
+      }
     }
   }
 
