@@ -147,22 +147,53 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     return endpoint;
   }
 
+  /**
+   * Counts the call on its address's state. The fast path (a member) is one lookup and one
+   * atomic add, then a read of {@code removed}: a removal sets that flag before it reads the
+   * count (both volatile), so either the removal sees this call and keeps the state for the
+   * address, or this call sees the removal and is counted again under the lock, on the state a
+   * re-add of the address takes over.
+   */
   @Override
   public void callStarted(Endpoint<T> endpoint) {
     EndpointState<T> state = membership.any(endpoint.address());
     if (state != null) {
       state.callStarted();
+      if (!state.removed) {
+        return;
+      }
+    }
+    lock.lock();
+    try {
+      membership.recountStarted(endpoint, state);
+    } finally {
+      lock.unlock();
     }
   }
 
   @Override
   public void callFinished(Endpoint<T> endpoint, boolean success) {
-    EndpointState<T> state = membership.member(endpoint.address());
-    if (state == null) {
-      membership.departedCallFinished(endpoint.address());
+    T address = endpoint.address();
+    EndpointState<T> state = membership.any(address);
+    if (state == null || state.removed) {
+      lock.lock();
+      try {
+        membership.departedCallFinished(address);
+      } finally {
+        lock.unlock();
+      }
       return;
     }
-    state.callFinished();
+    if (state.callFinished() == 0 && state.removed) {
+      // Removed while this call ran: the state kept for its calls goes once they are done.
+      lock.lock();
+      try {
+        membership.forgetIfIdle(state);
+      } finally {
+        lock.unlock();
+      }
+      return;
+    }
     if (outliers != null && outliers.record(state, success, membership.size())) {
       lock.lock();
       try {
