@@ -35,10 +35,14 @@ final class Node {
   private volatile MetricsTrackerFactory metrics;
   /** The physical connections the router took from this node and has not returned. */
   private final Set<Connection> lent = ConcurrentHashMap.newKeySet();
-  private volatile long poolCreatedNanos = System.nanoTime();
+  private final java.util.function.LongSupplier ticker;
+  private volatile long poolCreatedNanos;
 
-  private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariConfig poolConfig) {
+  private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariConfig poolConfig,
+      java.util.function.LongSupplier ticker) {
     this.spec = spec;
+    this.ticker = ticker;
+    this.poolCreatedNanos = ticker.getAsLong();
     this.name = spec.name();
     this.dialect = dialect;
     this.endpoint = Endpoint.of(spec.name(), spec.weight());
@@ -52,10 +56,12 @@ final class Node {
     }
   }
 
-  static Node open(String routerName, NodeSpec spec, ReplicationConfig config) {
+  /** {@code ticker}: the router's time, on which a renewed pool's grace period runs. */
+  static Node open(String routerName, NodeSpec spec, ReplicationConfig config,
+      java.util.function.LongSupplier ticker) {
     Dialect dialect = config.dialect.orElseGet(() -> spec.url().map(Dialect::forUrl).orElse(Dialect.none()));
     if (spec.dataSource().isPresent()) {
-      return new Node(spec, dialect, spec.dataSource().get(), null);
+      return new Node(spec, dialect, spec.dataSource().get(), null, ticker);
     }
     HikariConfig hikari = new HikariConfig();
     config.hikari.copyStateTo(hikari);
@@ -65,7 +71,7 @@ final class Node {
     hikari.setValidationTimeout(Math.min(config.connectTimeout.toMillis(), hikari.getValidationTimeout()));
     // A node that is down at start is reported by the monitor, not by a failed constructor.
     hikari.setInitializationFailTimeout(-1);
-    return new Node(spec, dialect, null, hikari);
+    return new Node(spec, dialect, null, hikari, ticker);
   }
 
   /**
@@ -73,15 +79,15 @@ final class Node {
    * all, as after the node's restart: HikariCP retries a lost server with a backoff that doubles
    * up to 5 s, a new pool connects at once. A pool is first given a second, or twice its
    * connection timeout, to connect (replacing it sooner would only restart its first attempt).
-   * The old pool, empty, is closed.
+   * The old pool, empty, is closed. Returns whether the pool was replaced.
    */
-  void renewPoolIfEmpty() {
+  boolean renewPoolIfEmpty() {
     HikariDataSource old = ownedPool;
     if (old == null || old.getHikariPoolMXBean() == null
         || old.getHikariPoolMXBean().getTotalConnections() > 0
-        || System.nanoTime() - poolCreatedNanos
+        || ticker.getAsLong() - poolCreatedNanos
             < Math.max(MIN_POOL_AGE_NANOS, 2_000_000L * poolConfig.getConnectionTimeout())) {
-      return;
+      return false;
     }
     HikariConfig config = new HikariConfig();
     poolConfig.copyStateTo(config);
@@ -91,8 +97,9 @@ final class Node {
     HikariDataSource pool = new HikariDataSource(config);
     ownedPool = pool;
     dataSource = pool;
-    poolCreatedNanos = System.nanoTime();
+    poolCreatedNanos = ticker.getAsLong();
     old.close();
+    return true;
   }
 
   /** Pool metrics for this node's pool and every pool that replaces it. */

@@ -45,6 +45,7 @@ final class RoutingDataSource implements ReplicationDataSource {
   private final ThreadLocal<RouteContext> contexts = ThreadLocal.withInitial(RouteContext::new);
   private final CausalReads causalReads;
   private final ReplicaLagMonitor monitor;
+  private final Scheduler scheduler;
   private volatile Topology topology;
   /** Runs the drivers' aborts (network timeouts, connections of a node that went down). */
   private static final java.util.concurrent.Executor ABORTS = java.util.concurrent.ForkJoinPool.commonPool();
@@ -55,14 +56,16 @@ final class RoutingDataSource implements ReplicationDataSource {
   private RoutingDataSource(ReplicationConfig config) {
     this.name = config.name;
     this.config = config;
+    this.scheduler = config.scheduler.apply(name);
     List<Node> opened = new ArrayList<>();
     try {
-      opened.add(Node.open(name, config.primary, config));
+      opened.add(Node.open(name, config.primary, config, scheduler::nanoTime));
       for (NodeSpec replica : config.replicas) {
-        opened.add(Node.open(name, replica, config));
+        opened.add(Node.open(name, replica, config, scheduler::nanoTime));
       }
     } catch (RuntimeException e) {
       opened.forEach(Node::close);
+      scheduler.close();
       throw e;
     }
     this.nodes = List.copyOf(opened);
@@ -74,9 +77,9 @@ final class RoutingDataSource implements ReplicationDataSource {
     this.limits = new Topology.Limits(config.maxLagBytes, config.maxLag);
     this.topology = Topology.initial(nodes, config.clock.instant());
     publishRotation(topology);
-    this.causalReads = new CausalReads(this, config.causalWait, config.causalPoll);
+    this.causalReads = new CausalReads(this, config.causalWait, config.causalPoll, scheduler);
     this.monitor = new ReplicaLagMonitor(name, nodes, config, () -> topology.primary,
-        node -> topology.statuses.get(node).state() == NodeState.DOWN, this::apply);
+        node -> topology.statuses.get(node).state() == NodeState.DOWN, this::apply, scheduler);
   }
 
   static RoutingDataSource start(ReplicationConfig config) {
