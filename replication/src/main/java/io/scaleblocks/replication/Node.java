@@ -79,7 +79,9 @@ final class Node {
    * all, as after the node's restart: HikariCP retries a lost server with a backoff that doubles
    * up to 5 s, a new pool connects at once. A pool is first given a second, or twice its
    * connection timeout, to connect (replacing it sooner would only restart its first attempt).
-   * The old pool, empty, is closed. Returns whether the pool was replaced.
+   * The old pool, empty, is closed on a thread of its own: HikariCP's shutdown waits up to its
+   * login timeout (at least 1 s) for a connection adder asleep in that backoff, and the node's
+   * return must not wait for it. Returns whether the pool was replaced.
    */
   boolean renewPoolIfEmpty() {
     HikariDataSource old = ownedPool;
@@ -98,7 +100,9 @@ final class Node {
     ownedPool = pool;
     dataSource = pool;
     poolCreatedNanos = ticker.getAsLong();
-    old.close();
+    Thread closer = new Thread(old::close, poolConfig.getPoolName() + "-retired-pool-closer");
+    closer.setDaemon(true);
+    closer.start();
     return true;
   }
 
