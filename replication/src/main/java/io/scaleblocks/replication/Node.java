@@ -36,6 +36,8 @@ final class Node {
   /** The physical connections the router took from this node and has not returned. */
   private final Set<Connection> lent = ConcurrentHashMap.newKeySet();
   private final java.util.function.LongSupplier ticker;
+  /** Failures of this node's connections seen by the router (a connection refused or broken). */
+  private final java.util.concurrent.atomic.AtomicLong symptoms = new java.util.concurrent.atomic.AtomicLong();
   private volatile long poolCreatedNanos;
 
   private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariConfig poolConfig,
@@ -104,6 +106,16 @@ final class Node {
     closer.setDaemon(true);
     closer.start();
     return true;
+  }
+
+  /** How many failures of this node's connections the router has seen. */
+  long symptoms() {
+    return symptoms.get();
+  }
+
+  /** Counts a failure of one of this node's connections, before the router acts on it. */
+  void symptom() {
+    symptoms.incrementAndGet();
   }
 
   /** Pool metrics for this node's pool and every pool that replaces it. */

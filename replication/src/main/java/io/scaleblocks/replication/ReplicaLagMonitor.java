@@ -163,6 +163,7 @@ final class ReplicaLagMonitor implements AutoCloseable {
 
   private ProbeOutcome probe(Node node) {
     long start = scheduler.nanoTime();
+    long symptoms = node.symptoms();
     Dialect.Probe probe;
     try {
       Connection c = probeConnections.get(node);
@@ -192,7 +193,7 @@ final class ReplicaLagMonitor implements AutoCloseable {
         return new ProbeOutcome.Failed("answers, but its pool gave no connection: " + messageOf(e));
       }
     }
-    return new ProbeOutcome.Answered(probe);
+    return new ProbeOutcome.Answered(probe, symptoms);
   }
 
   private static String messageOf(Exception e) {

@@ -313,12 +313,33 @@ final class RoutingDataSource implements ReplicationDataSource {
    * pool ran out) the connections in use on it are aborted too.
    */
   private void markDown(Node node, String reason, boolean abortInUse) {
+    node.symptom();
     change(current -> current.withDown(node, reason, config.clock.instant()), abortInUse);
   }
 
-  /** Applies one round of probes (the monitor's callback). */
+  /**
+   * Applies one round of probes (the monitor's callback), except the answers of probes that
+   * started before a connection to their node failed: such an answer is older than the failure
+   * and would bring back a node that has just been seen failing.
+   */
   void apply(Map<Node, ProbeOutcome> outcomes) {
-    change(current -> current.next(nodes, outcomes, config.clock.instant(), history, limits), true);
+    change(current -> current.next(nodes, withoutStaleAnswers(outcomes), config.clock.instant(),
+        history, limits), true);
+  }
+
+  /** Runs under the lock, so a failure either counts before this round or comes after it. */
+  private static Map<Node, ProbeOutcome> withoutStaleAnswers(Map<Node, ProbeOutcome> outcomes) {
+    Map<Node, ProbeOutcome> fresh = outcomes;
+    for (Map.Entry<Node, ProbeOutcome> entry : outcomes.entrySet()) {
+      if (entry.getValue() instanceof ProbeOutcome.Answered answered
+          && answered.symptomsAtStart() != entry.getKey().symptoms()) {
+        if (fresh == outcomes) {
+          fresh = new LinkedHashMap<>(outcomes);
+        }
+        fresh.remove(entry.getKey());
+      }
+    }
+    return fresh;
   }
 
   private void change(java.util.function.UnaryOperator<Topology> edit, boolean abortInUse) {

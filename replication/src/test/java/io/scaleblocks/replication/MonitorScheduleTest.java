@@ -3,6 +3,8 @@ package io.scaleblocks.replication;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.zaxxer.hikari.pool.HikariProxyConnection;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -55,6 +57,29 @@ class MonitorScheduleTest {
     time.advance(Duration.ofSeconds(10));
     assertEquals(NodeState.REPLICA, state("replica1"));
     assertEquals(NodeState.PRIMARY, state("primary"));
+  }
+
+  @Test
+  void aProbeThatStartedBeforeAConnectionToItsNodeBrokeDoesNotBringTheNodeBack() throws SQLException {
+    ds = ReplicationDataSource.create(h2.builder().dialect(dialect).scheduler(time).clock(time).build());
+    Connection reader = ds.getConnection();
+    reader.setReadOnly(true);
+    String node = H2Nodes.whoami(reader);
+    // The node's probe answers, but while it runs a reader's connection to the node breaks
+    // (closed under it), and the reader marks the node down on closing it.
+    dialect.duringProbe(node, () -> {
+      try {
+        reader.unwrap(HikariProxyConnection.class).close();
+        reader.close();
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    ds.refresh();
+    assertEquals(NodeState.DOWN, state(node), "the failure seen during the probe outranks its answer");
+    dialect.duringProbe(node, () -> { });
+    ds.refresh();
+    assertEquals(NodeState.REPLICA, state(node), "the next probe brings it back");
   }
 
   @Test
