@@ -72,8 +72,8 @@ class PromotionIT {
         Thread.sleep(500);
         long failuresBeforePromotion = failureNanos.size();
         long promoted;
-        // scripts/services grants pg_promote in the postgres database, where it ran the GRANT.
-        try (Connection c = PgCluster.direct(PgCluster.REPLICAS.get(0).replace("/scaleblocks", "/postgres"))) {
+        // scripts/services grants pg_promote in the scaleblocks database (functions are per database).
+        try (Connection c = PgCluster.direct(PgCluster.REPLICAS.get(0))) {
           assertEquals(1, PgCluster.queryLong(c, "SELECT pg_promote(true, 30)::int"));
           promoted = System.nanoTime();
         }
