@@ -6,12 +6,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -34,9 +36,13 @@ import java.util.function.Predicate;
  * to honour it. {@link #executeAsync} enforces it: a try still running at its timeout is
  * cancelled ({@code cancel(true)} on its future, which for {@link LoadBalancedHttpClient} aborts
  * the exchange) and fails with a {@link TimeoutException}; it counts in flight until that
- * cancellation, and its retry runs on the common fork-join pool, never on a timer thread: the
- * retried call itself (and the listeners' {@code onRetry} and {@code onPick} for it) then runs on
- * a common-pool thread, so a call that blocks there holds up one of its threads.
+ * cancellation, and its retry runs on the executor's retry {@link Executor}, never on the timer
+ * thread: the retried call itself (and the listeners' {@code onRetry} and {@code onPick} for it)
+ * then runs on a thread of that executor. By default that is a cached pool of daemon threads
+ * named {@code scaleblocks-lb-retries-<n>}, shared by every executor of the library and used for
+ * nothing else: a call that blocks there holds up only its own thread, and a saturated
+ * {@link java.util.concurrent.ForkJoinPool#commonPool()} delays no retry. {@link #of(LoadBalancer,
+ * RetryPolicy, Executor)} takes another (a bounded pool, a virtual-thread executor).
  * Cancelling the future {@code executeAsync} returned cancels the running try and starts no
  * other.
  *
@@ -58,28 +64,53 @@ public final class FailoverExecutor<T> {
     R call(Endpoint<T> endpoint, Duration timeout) throws Exception;
   }
 
-  /** Times per-try timeouts; it only cancels the late try and hands the retry to RETRIES. */
+  /** Times per-try timeouts; it only cancels the late try and hands the retry to the retries. */
   private static final ScheduledThreadPoolExecutor TIMER = timer();
-  private static final Executor RETRIES = ForkJoinPool.commonPool();
+
+  /** The default retry executor, made on first use. */
+  private static final class SharedRetries {
+    private static final AtomicInteger THREADS = new AtomicInteger();
+    static final ExecutorService POOL = Executors.newCachedThreadPool(runnable -> {
+      Thread thread = new Thread(runnable, "scaleblocks-lb-retries-" + THREADS.incrementAndGet());
+      thread.setDaemon(true);
+      return thread;
+    });
+  }
 
   private final LoadBalancer<T> balancer;
   private final RetryPolicy policy;
   private final RetryBudget budget;
+  private final Executor retries;
 
-  private FailoverExecutor(LoadBalancer<T> balancer, RetryPolicy policy, LongSupplier ticker) {
+  private FailoverExecutor(LoadBalancer<T> balancer, RetryPolicy policy, LongSupplier ticker,
+      Executor retries) {
     this.balancer = Objects.requireNonNull(balancer, "balancer");
     this.policy = Objects.requireNonNull(policy, "policy");
+    this.retries = Objects.requireNonNull(retries, "retries");
     this.budget = new RetryBudget(policy, ticker);
   }
 
-  /** An executor over {@code balancer}. */
+  /**
+   * An executor over {@code balancer} whose retries after a per-try timeout run on the library's
+   * shared daemon pool ({@code scaleblocks-lb-retries-<n>}).
+   */
   public static <T> FailoverExecutor<T> of(LoadBalancer<T> balancer, RetryPolicy policy) {
-    return new FailoverExecutor<>(balancer, policy, System::nanoTime);
+    return new FailoverExecutor<>(balancer, policy, System::nanoTime, SharedRetries.POOL);
+  }
+
+  /**
+   * An executor over {@code balancer} whose retries after a per-try timeout run on
+   * {@code retries} (not shut down by the library). A retry the executor rejects fails the call
+   * with the {@link java.util.concurrent.RejectedExecutionException}.
+   */
+  public static <T> FailoverExecutor<T> of(
+      LoadBalancer<T> balancer, RetryPolicy policy, Executor retries) {
+    return new FailoverExecutor<>(balancer, policy, System::nanoTime, retries);
   }
 
   static <T> FailoverExecutor<T> of(
       LoadBalancer<T> balancer, RetryPolicy policy, LongSupplier ticker) {
-    return new FailoverExecutor<>(balancer, policy, ticker);
+    return new FailoverExecutor<>(balancer, policy, ticker, SharedRetries.POOL);
   }
 
   RetryPolicy policy() {
@@ -202,8 +233,14 @@ public final class FailoverExecutor<T> {
       ScheduledFuture<?> timer = tried.isDone() ? null : TIMER.schedule(() -> {
         if (settled.compareAndSet(false, true)) {
           running.cancel(true);
-          RETRIES.execute(() -> failed(new TimeoutException(
-              "no answer from " + endpoint.id() + " within the per-try timeout of " + timeout)));
+          TimeoutException late = new TimeoutException(
+              "no answer from " + endpoint.id() + " within the per-try timeout of " + timeout);
+          try {
+            executor.retries.execute(() -> failed(late));
+          } catch (RuntimeException rejected) {
+            rejected.addSuppressed(late);
+            result.completeExceptionally(rejected);
+          }
         }
       }, timeout.toNanos(), TimeUnit.NANOSECONDS);
       tried.whenComplete((value, error) -> {

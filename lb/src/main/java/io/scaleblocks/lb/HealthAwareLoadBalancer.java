@@ -3,9 +3,13 @@ package io.scaleblocks.lb;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -39,6 +43,9 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   private final Duration refreshInterval;
   private final ActiveHealthChecker<T> healthChecker;
   private final EventDispatcher<T> events;
+  /** Delivers the events the group hands over under its lock; owned unless the user's. */
+  private final Executor eventExecutor;
+  private final ExecutorService ownedEventExecutor;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Membership<T> membership = new Membership<>();
@@ -63,6 +70,21 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     this.locality = builder.locality != null;
     this.refreshInterval = builder.refreshInterval;
     this.events = new EventDispatcher<>(name);
+    if (builder.eventExecutor != null) {
+      this.eventExecutor = builder.eventExecutor;
+      this.ownedEventExecutor = null;
+    } else {
+      // One daemon thread, started on the first such event and gone after a minute idle.
+      ThreadPoolExecutor own = new ThreadPoolExecutor(1, 1, 1, TimeUnit.MINUTES,
+          new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, "scaleblocks-lb-" + name + "-events");
+            thread.setDaemon(true);
+            return thread;
+          });
+      own.allowCoreThreadTimeOut(true);
+      this.eventExecutor = own;
+      this.ownedEventExecutor = own;
+    }
     this.snapshots = new SnapshotBuilder<>(
         builder.strategy, builder.locality, builder.slowStart, builder.panicThreshold);
     this.healthChecker = builder.activeHealthCheck == null
@@ -129,22 +151,53 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     return endpoint;
   }
 
+  /**
+   * Counts the call on its address's state. The fast path (a member) is one lookup and one
+   * atomic add, then a read of {@code removed}: a removal sets that flag before it reads the
+   * count (both volatile), so either the removal sees this call and keeps the state for the
+   * address, or this call sees the removal and is counted again under the lock, on the state a
+   * re-add of the address takes over.
+   */
   @Override
   public void callStarted(Endpoint<T> endpoint) {
     EndpointState<T> state = membership.any(endpoint.address());
     if (state != null) {
       state.callStarted();
+      if (!state.removed) {
+        return;
+      }
+    }
+    lock.lock();
+    try {
+      membership.recountStarted(endpoint, state);
+    } finally {
+      lock.unlock();
     }
   }
 
   @Override
   public void callFinished(Endpoint<T> endpoint, boolean success) {
-    EndpointState<T> state = membership.member(endpoint.address());
-    if (state == null) {
-      membership.departedCallFinished(endpoint.address());
+    T address = endpoint.address();
+    EndpointState<T> state = membership.any(address);
+    if (state == null || state.removed) {
+      lock.lock();
+      try {
+        membership.departedCallFinished(address);
+      } finally {
+        lock.unlock();
+      }
       return;
     }
-    state.callFinished();
+    if (state.callFinished() == 0 && state.removed) {
+      // Removed while this call ran: the state kept for its calls goes once they are done.
+      lock.lock();
+      try {
+        membership.forgetIfIdle(state);
+      } finally {
+        lock.unlock();
+      }
+      return;
+    }
     if (outliers != null && outliers.record(state, success, membership.size())) {
       lock.lock();
       try {
@@ -238,6 +291,10 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     } catch (Exception e) {
       log.warn("{} - could not detach from the endpoint group", name, e);
     }
+    if (ownedEventExecutor != null) {
+      // Events already handed over are still delivered; then the event thread ends.
+      ownedEventExecutor.shutdown();
+    }
   }
 
   /** Called by the active health checker with a new verdict. */
@@ -291,10 +348,15 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
     if (healthChecker != null) {
       joined.forEach(healthChecker::watch);
     }
-    // The group calls this under its delivery lock; its events go out from another thread, so
-    // that no listener runs while that lock is held either.
+    // The group calls this under its delivery lock; its events go out from the balancer's event
+    // thread, so that no listener runs while that lock is held either, and a listener that
+    // blocks holds up this balancer's events only.
     if (events.hasQueued()) {
-      ForkJoinPool.commonPool().execute(events::drain);
+      try {
+        eventExecutor.execute(events::drain);
+      } catch (RejectedExecutionException e) {
+        log.debug("{} - closed: endpoint events not delivered", name);
+      }
     }
   }
 

@@ -55,7 +55,11 @@ public interface LoadBalancer<T> extends AutoCloseable {
    */
   Endpoint<T> pick(CharSequence key);
 
-  /** A call to {@code endpoint} begins: counts it in flight (least-request reads this). */
+  /**
+   * A call to {@code endpoint} begins: counts it in flight (least-request reads this). The count
+   * is per address: a call that starts while its endpoint is out of the group is counted too, and
+   * an endpoint re-added while such calls run comes back with them in flight.
+   */
   void callStarted(Endpoint<T> endpoint);
 
   /**

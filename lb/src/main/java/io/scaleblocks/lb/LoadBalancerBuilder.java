@@ -29,6 +29,7 @@ public final class LoadBalancerBuilder<T> {
   double panicThreshold = DEFAULT_PANIC_THRESHOLD;
   Locality locality;
   Duration refreshInterval = DEFAULT_REFRESH_INTERVAL;
+  java.util.concurrent.Executor eventExecutor;
 
   LoadBalancerBuilder(EndpointGroup<T> group) {
     this.group = Objects.requireNonNull(group, "group");
@@ -100,6 +101,19 @@ public final class LoadBalancerBuilder<T> {
       throw new IllegalArgumentException("refreshInterval must be >= 0 but was " + interval);
     }
     this.refreshInterval = interval;
+    return this;
+  }
+
+  /**
+   * Where {@link LoadBalancerListener#onEndpointRemoved} events are delivered (the group reports
+   * membership changes under its lock, so they are handed over); default a daemon thread of the
+   * balancer's own, {@code scaleblocks-lb-<name>-events}, started on the first such event and
+   * ended by {@link LoadBalancer#close()}. An executor passed here is not shut down by the
+   * balancer; it may run deliveries on several threads, events still go out one at a time and in
+   * order.
+   */
+  public LoadBalancerBuilder<T> eventExecutor(java.util.concurrent.Executor executor) {
+    this.eventExecutor = Objects.requireNonNull(executor, "eventExecutor");
     return this;
   }
 

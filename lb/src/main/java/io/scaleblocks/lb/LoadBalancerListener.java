@@ -13,14 +13,16 @@ import java.time.Duration;
  * thread that made it (a health-check thread, the refresh thread, a caller reporting a failed
  * call) or on one that was delivering earlier events of the same balancer;
  * {@link #onEndpointRemoved}, since the group hands the balancer its changes under the group's
- * delivery lock, on a thread of {@link java.util.concurrent.ForkJoinPool#commonPool()} (or on
- * one delivering earlier events).
+ * delivery lock, on the balancer's own event thread ({@code scaleblocks-lb-<name>-events}, or
+ * the executor given to {@link LoadBalancerBuilder#eventExecutor}) or on one delivering earlier
+ * events. A listener that blocks there holds up only this balancer's later events.
  * {@link #onPick}, {@link #onRetry} and {@link #onRetryBudgetExhausted} run at once on the
  * thread that runs the failover loop: the caller's for a pick or {@link FailoverExecutor#execute},
- * for {@link FailoverExecutor#executeAsync} the thread that completed the failed try, or a
- * common-pool thread after a per-try timeout. A listener that blocks therefore holds up a
- * common-pool thread in those cases. Each listener is called in its own {@code try}: what it
- * throws is logged and never reaches a pick, a call, a health check or another listener.
+ * for {@link FailoverExecutor#executeAsync} the thread that completed the failed try, or, after a
+ * per-try timeout, a thread of the {@link FailoverExecutor}'s retry executor (by default the
+ * library's {@code scaleblocks-lb-retries-<n>} daemon threads). Each listener is called in its
+ * own {@code try}: what it throws is logged and never reaches a pick, a call, a health check or
+ * another listener.
  *
  * <p>{@link #onPick} runs on the hot path and must not block or allocate.
  */

@@ -10,11 +10,12 @@ import java.util.function.Consumer;
 
 /**
  * One balancer's endpoint states: one per member address, in group order, plus the states of
- * addresses that left with calls in flight. Those are kept until their calls finish, and an
+ * addresses that are not members but have calls in flight (they left with calls running, or a
+ * call started on them while they were out). Those are kept until their calls finish, and an
  * address that comes back meanwhile gets its old state back, so every finishing call is
  * subtracted from the count it was added to.
  *
- * <p>{@link #apply} runs under the balancer's lock; lookups are lock-free.
+ * <p>The methods marked guarded run under the balancer's lock; lookups are lock-free.
  */
 final class Membership<T> {
 
@@ -34,11 +35,42 @@ final class Membership<T> {
     return state != null ? state : departed.get(address);
   }
 
-  /** A call on {@code address}, which is not a member, finished. */
+  /**
+   * A call on {@code endpoint} was counted on {@code counted} (null: no state was found) while
+   * that state was not, or stopped being, a member: moves the count to the state the address is
+   * tracked by, made (departed, so a re-add takes it over) if there is none. Guarded. The count
+   * thus stays per address across removals and re-adds: a call that started while its address
+   * was out and finishes after it came back is subtracted from the count it was added to.
+   */
+  void recountStarted(Endpoint<T> endpoint, EndpointState<T> counted) {
+    T address = endpoint.address();
+    EndpointState<T> tracked = any(address);
+    if (tracked != null && tracked == counted) {
+      return;
+    }
+    if (counted != null) {
+      counted.callFinished();
+    }
+    if (tracked == null) {
+      tracked = new EndpointState<>(endpoint);
+      tracked.removed = true;
+      departed.put(address, tracked);
+    }
+    tracked.callStarted();
+  }
+
+  /** A call on {@code address} finished while it was not a member; guarded. */
   void departedCallFinished(T address) {
-    EndpointState<T> gone = departed.get(address);
-    if (gone != null && gone.callFinished() == 0) {
-      departed.remove(address, gone);
+    EndpointState<T> state = any(address);
+    if (state != null && state.callFinished() == 0 && state.removed) {
+      departed.remove(address, state);
+    }
+  }
+
+  /** Drops {@code state}, removed from the group, once it has no call in flight; guarded. */
+  void forgetIfIdle(EndpointState<T> state) {
+    if (state.removed && state.inFlight == 0) {
+      departed.remove(state.endpoint.address(), state);
     }
   }
 

@@ -65,6 +65,63 @@ class AccountingTest {
   }
 
   @Test
+  void aCallStartedWhileItsEndpointWasOutAndFinishedAfterItsReAddLeavesTheOtherCallsCounted() {
+    EndpointGroup<String> group = group(2);
+    try (LoadBalancer<String> lb = LoadBalancer.builder(group)
+        .strategy(Strategies.leastRequest()).build()) {
+      Endpoint<String> e0 = lb.status().get(0).endpoint();
+      group.remove("e0");
+      lb.callStarted(e0);             // a caller that picked e0 just before it left
+      group.add(Endpoint.of("e0"));
+      lb.callStarted(Endpoint.of("e0"));
+      lb.callFinished(e0, true);      // the first caller's call ends
+      assertEquals(1, inFlight(lb, "e0"), "the second call is still running on e0");
+      lb.callStarted(Endpoint.of("e1"));
+      lb.callStarted(Endpoint.of("e1"));
+      int toE0 = 0;
+      for (int i = 0; i < 1000; i++) {
+        toE0 += lb.pick().address().equals("e0") ? 1 : 0;
+      }
+      assertEquals(1000, toE0, "least request sees e0 with one call, e1 with two");
+      lb.callFinished(Endpoint.of("e0"), true);
+      assertEquals(0, inFlight(lb, "e0"));
+    }
+  }
+
+  @Test
+  void inFlightCountsAddUpUnderRemovesAndReAddsFromOtherThreads() throws Exception {
+    EndpointGroup<String> group = group(2);
+    try (LoadBalancer<String> lb = LoadBalancer.builder(group)
+        .strategy(Strategies.leastRequest()).build()) {
+      AtomicBoolean running = new AtomicBoolean(true);
+      Thread churn = new Thread(() -> {
+        while (running.get()) {
+          group.remove("e0");
+          group.add(Endpoint.of("e0"));
+        }
+      });
+      List<Thread> callers = new java.util.ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        callers.add(new Thread(() -> {
+          for (int i = 0; i < 200_000; i++) {
+            Endpoint<String> e0 = Endpoint.of("e0");
+            lb.callStarted(e0);
+            lb.callFinished(e0, true);
+          }
+        }));
+      }
+      churn.start();
+      callers.forEach(Thread::start);
+      for (Thread caller : callers) {
+        caller.join();
+      }
+      running.set(false);
+      churn.join();
+      assertEquals(0, inFlight(lb, "e0"), "every call finished: none left counted");
+    }
+  }
+
+  @Test
   void cancellingAnAsyncCallStopsItsRetries() {
     try (LoadBalancer<String> lb = LoadBalancer.builder(group(3)).build()) {
       FailoverExecutor<String> executor = FailoverExecutor.of(lb,

@@ -8,7 +8,8 @@ import java.sql.SQLException;
  * the log up to the token. The replica is checked on the very connection the read will use
  * (one query, skipped when the monitor already saw it past the token), so a read it serves
  * cannot be stale. Until {@code causalWait} has passed, the check is repeated every
- * {@code causalPoll}; then the read goes to the primary, which has every commit.
+ * {@code causalPoll}; then the read goes to the primary, which has every commit. Both run on the
+ * router's {@link Scheduler}: the last pause is cut to what is left of the wait.
  */
 final class CausalReads {
 
@@ -16,16 +17,18 @@ final class CausalReads {
 
   private final RoutingDataSource router;
   private final long waitNanos;
-  private final long pollMillis;
+  private final long pollNanos;
+  private final Scheduler scheduler;
 
-  CausalReads(RoutingDataSource router, java.time.Duration wait, java.time.Duration poll) {
+  CausalReads(RoutingDataSource router, java.time.Duration wait, java.time.Duration poll, Scheduler scheduler) {
     this.router = router;
     this.waitNanos = wait.toNanos();
-    this.pollMillis = Math.max(1, poll.toMillis());
+    this.pollNanos = poll.toNanos();
+    this.scheduler = scheduler;
   }
 
   RoutingDataSource.Bound acquire(CausalToken token) throws SQLException {
-    long start = System.nanoTime();
+    long start = scheduler.nanoTime();
     boolean primaryChecked = false;
     while (true) {
       Topology current = router.topology();
@@ -44,7 +47,7 @@ final class CausalReads {
           throw e;
         }
         if (caughtUp) {
-          router.causalOutcome(true, System.nanoTime() - start);
+          router.causalOutcome(true, scheduler.nanoTime() - start);
           return new RoutingDataSource.Bound(c, replica, true, null);
         }
         router.release(replica, true, c);
@@ -55,12 +58,13 @@ final class CausalReads {
           return router.replicaOrFallback();
         }
       }
-      if (System.nanoTime() - start >= waitNanos || !pause()) {
+      long left = waitNanos - (scheduler.nanoTime() - start);
+      if (left <= 0 || !pause(Math.min(pollNanos, left))) {
         break;
       }
     }
     RoutingDataSource.Bound bound = router.primaryForRead();
-    router.causalOutcome(false, System.nanoTime() - start);
+    router.causalOutcome(false, scheduler.nanoTime() - start);
     return bound;
   }
 
@@ -83,9 +87,9 @@ final class CausalReads {
     return true;
   }
 
-  private boolean pause() {
+  private boolean pause(long nanos) {
     try {
-      Thread.sleep(pollMillis);
+      scheduler.sleep(nanos);
       return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

@@ -9,7 +9,9 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import javax.sql.DataSource;
 
 /**
@@ -34,14 +36,19 @@ final class Node {
   private volatile MetricsTrackerFactory metrics;
   /** The physical connections the router took from this node and has not returned. */
   private final LentConnections lent;
-  private volatile long poolCreatedNanos = System.nanoTime();
   /** Whether the pool's connections come with the configured network timeout. */
   private final boolean networkTimeoutPreset;
+  private final LongSupplier ticker;
+  /** Failures of this node's connections seen by the router (a connection refused or broken). */
+  private final AtomicLong symptoms = new AtomicLong();
+  private volatile long poolCreatedNanos;
 
   private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariConfig poolConfig,
-      boolean networkTimeoutPreset) {
+      boolean networkTimeoutPreset, LongSupplier ticker) {
     this.spec = spec;
     this.networkTimeoutPreset = networkTimeoutPreset;
+    this.ticker = ticker;
+    this.poolCreatedNanos = ticker.getAsLong();
     this.name = spec.name();
     this.dialect = dialect;
     this.endpoint = Endpoint.of(spec.name(), spec.weight());
@@ -59,10 +66,15 @@ final class Node {
     this.lent = new LentConnections(Math.max(1, Math.min(256, slots)));
   }
 
-  static Node open(String routerName, NodeSpec spec, ReplicationConfig config, Executor executor) {
+  /**
+   * {@code executor} runs the drivers' network-timeout aborts; {@code ticker} is the router's
+   * time, on which a renewed pool's grace period runs.
+   */
+  static Node open(String routerName, NodeSpec spec, ReplicationConfig config, Executor executor,
+      LongSupplier ticker) {
     Dialect dialect = config.dialect.orElseGet(() -> spec.url().map(Dialect::forUrl).orElse(Dialect.none()));
     if (spec.dataSource().isPresent()) {
-      return new Node(spec, dialect, spec.dataSource().get(), null, false);
+      return new Node(spec, dialect, spec.dataSource().get(), null, false, ticker);
     }
     HikariConfig hikari = new HikariConfig();
     config.hikari.copyStateTo(hikari);
@@ -81,7 +93,7 @@ final class Node {
           hikari.getDriverClassName(), hikari.getDataSourceProperties(), hikari.getUsername(),
           hikari.getPassword()), executor, (int) networkTimeout));
     }
-    return new Node(spec, dialect, null, hikari, preset);
+    return new Node(spec, dialect, null, hikari, preset, ticker);
   }
 
   /**
@@ -107,15 +119,17 @@ final class Node {
    * all, as after the node's restart: HikariCP retries a lost server with a backoff that doubles
    * up to 5 s, a new pool connects at once. A pool is first given a second, or twice its
    * connection timeout, to connect (replacing it sooner would only restart its first attempt).
-   * The old pool, empty, is closed.
+   * The old pool, empty, is closed on a thread of its own: HikariCP's shutdown waits up to its
+   * login timeout (at least 1 s) for a connection adder asleep in that backoff, and the node's
+   * return must not wait for it. Returns whether the pool was replaced.
    */
-  void renewPoolIfEmpty() {
+  boolean renewPoolIfEmpty() {
     HikariDataSource old = ownedPool;
     if (old == null || old.getHikariPoolMXBean() == null
         || old.getHikariPoolMXBean().getTotalConnections() > 0
-        || System.nanoTime() - poolCreatedNanos
+        || ticker.getAsLong() - poolCreatedNanos
             < Math.max(MIN_POOL_AGE_NANOS, 2_000_000L * poolConfig.getConnectionTimeout())) {
-      return;
+      return false;
     }
     HikariConfig config = new HikariConfig();
     poolConfig.copyStateTo(config);
@@ -125,8 +139,21 @@ final class Node {
     HikariDataSource pool = new HikariDataSource(config);
     ownedPool = pool;
     dataSource = pool;
-    poolCreatedNanos = System.nanoTime();
-    old.close();
+    poolCreatedNanos = ticker.getAsLong();
+    Thread closer = new Thread(old::close, poolConfig.getPoolName() + "-retired-pool-closer");
+    closer.setDaemon(true);
+    closer.start();
+    return true;
+  }
+
+  /** How many failures of this node's connections the router has seen. */
+  long symptoms() {
+    return symptoms.get();
+  }
+
+  /** Counts a failure of one of this node's connections, before the router acts on it. */
+  void symptom() {
+    symptoms.incrementAndGet();
   }
 
   /** Pool metrics for this node's pool and every pool that replaces it. */

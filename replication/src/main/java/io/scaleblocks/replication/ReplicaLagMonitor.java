@@ -12,8 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -29,7 +27,11 @@ import org.slf4j.LoggerFactory;
  * probe timeout itself: a probe that has not answered in time counts as a failure, and a node
  * whose probe is still running is not probed again until it returns. The primary is probed
  * before the replicas, so a replica compared with the primary's position is never compared with
- * an older one. Thread-safe; one poll at a time.
+ * an older one. A node that is down comes back at the first probe that answers and gets a
+ * connection from its pool (replaced first when it is empty, see {@link Node#renewPoolIfEmpty});
+ * a probe that answers while the pool gives none keeps its probe connection for the next poll.
+ * The health interval and the probe timeout run on the router's {@link Scheduler}.
+ * Thread-safe; one poll at a time.
  */
 final class ReplicaLagMonitor implements AutoCloseable {
 
@@ -44,7 +46,7 @@ final class ReplicaLagMonitor implements AutoCloseable {
   private final java.util.function.Predicate<Node> isDown;
   private final Consumer<Map<Node, ProbeOutcome>> sink;
   private final ExecutorService probes;
-  private final ScheduledExecutorService scheduler;
+  private final Scheduler scheduler;
   private final Map<Node, Future<ProbeOutcome>> running = new ConcurrentHashMap<>();
   private final Map<Node, Connection> probeConnections = new ConcurrentHashMap<>();
   private final ReentrantLock pollLock = new ReentrantLock();
@@ -53,7 +55,7 @@ final class ReplicaLagMonitor implements AutoCloseable {
 
   ReplicaLagMonitor(String name, List<Node> nodes, ReplicationConfig config,
       Supplier<Node> currentPrimary, java.util.function.Predicate<Node> isDown,
-      Consumer<Map<Node, ProbeOutcome>> sink) {
+      Consumer<Map<Node, ProbeOutcome>> sink, Scheduler scheduler) {
     this.name = name;
     this.currentPrimary = currentPrimary;
     this.isDown = isDown;
@@ -62,7 +64,7 @@ final class ReplicaLagMonitor implements AutoCloseable {
     this.sink = sink;
     AtomicInteger threads = new AtomicInteger();
     this.probes = Executors.newCachedThreadPool(task -> daemon(task, name + "-probe-" + threads.incrementAndGet()));
-    this.scheduler = Executors.newSingleThreadScheduledExecutor(task -> daemon(task, name + "-monitor"));
+    this.scheduler = scheduler;
   }
 
   private static Thread daemon(Runnable task, String threadName) {
@@ -71,20 +73,19 @@ final class ReplicaLagMonitor implements AutoCloseable {
     return thread;
   }
 
+  /** Polls every health interval of the scheduler's time, counted from the end of the last poll. */
   void start() {
-    long period = config.healthInterval.toNanos();
-    scheduler.scheduleWithFixedDelay(this::pollQuietly, period, period, TimeUnit.NANOSECONDS);
+    scheduler.scheduleWithFixedDelay(this::pollQuietly, config.healthInterval.toNanos());
   }
 
   /** Polls as soon as possible (a connection broke), once however often it is asked. */
   void pollSoon() {
     if (!closed && soon.compareAndSet(false, true)) {
-      try {
-        scheduler.execute(() -> {
-          soon.set(false);
-          pollQuietly();
-        });
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      boolean queued = scheduler.execute(() -> {
+        soon.set(false);
+        pollQuietly();
+      });
+      if (!queued) {
         soon.set(false);
       }
     }
@@ -149,7 +150,7 @@ final class ReplicaLagMonitor implements AutoCloseable {
 
   private ProbeOutcome await(Future<ProbeOutcome> future, java.time.Duration wait) {
     try {
-      return future.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+      return scheduler.await(future, wait.toNanos());
     } catch (TimeoutException e) {
       return new ProbeOutcome.Failed("no answer within " + wait.toMillis() + " ms");
     } catch (ExecutionException e) {
@@ -161,25 +162,42 @@ final class ReplicaLagMonitor implements AutoCloseable {
   }
 
   private ProbeOutcome probe(Node node) {
-    Connection c = probeConnections.get(node);
+    long start = scheduler.nanoTime();
+    long symptoms = node.symptoms();
+    Dialect.Probe probe;
     try {
+      Connection c = probeConnections.get(node);
       if (c == null) {
         c = open(node);
         probeConnections.put(node, c);
       }
-      Dialect.Probe probe = node.dialect.probe(c);
-      if (isDown.test(node)) {
-        // The probe connection is not the pool: a node comes back only once its pool has a
-        // connection again, or the first reads would fail over and mark it down once more.
-        node.renewPoolIfEmpty();
-        node.connect().close();
-      }
-      return new ProbeOutcome.Answered(probe);
+      probe = node.dialect.probe(c);
     } catch (SQLException | RuntimeException e) {
-      Connection broken = probeConnections.remove(node);
-      closeQuietly(broken);
-      return new ProbeOutcome.Failed(e.getMessage() == null ? e.toString() : e.getMessage());
+      closeQuietly(probeConnections.remove(node));
+      return new ProbeOutcome.Failed(messageOf(e));
     }
+    if (isDown.test(node)) {
+      // The probe connection is not the pool: a node comes back only once its pool has a
+      // connection again, or the first reads would fail over and mark it down once more.
+      long answered = scheduler.nanoTime();
+      try {
+        boolean renewed = node.renewPoolIfEmpty();
+        node.connect().close();
+        log.debug("{} - {} answers again: probe {} ms, {}pool connection {} ms", name, node.label(),
+            (answered - start) / 1_000_000, renewed ? "new " : "",
+            (scheduler.nanoTime() - answered) / 1_000_000);
+      } catch (SQLException | RuntimeException e) {
+        // The probe connection still works: it is kept for the next probe.
+        log.debug("{} - {} answers, but its pool gave no connection after {} ms: {}", name,
+            node.label(), (scheduler.nanoTime() - answered) / 1_000_000, messageOf(e));
+        return new ProbeOutcome.Failed("answers, but its pool gave no connection: " + messageOf(e));
+      }
+    }
+    return new ProbeOutcome.Answered(probe, symptoms);
+  }
+
+  private static String messageOf(Exception e) {
+    return e.getMessage() == null ? e.toString() : e.getMessage();
   }
 
   /** A connection outside the node's pool, with the pool's credentials and properties. */
@@ -221,7 +239,7 @@ final class ReplicaLagMonitor implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
-    scheduler.shutdownNow();
+    scheduler.close();
     pollLock.lock();
     try {
       probes.shutdownNow();

@@ -67,6 +67,8 @@ public final class ReplicationConfig {
   final Duration causalPoll;
   final ReadFallback readFallback;
   final Clock clock;
+  /** Each router's scheduler, made from its name: real time unless a test passes its own. */
+  final java.util.function.Function<String, Scheduler> scheduler;
   final Optional<Dialect> dialect;
   final boolean monitor;
 
@@ -88,6 +90,7 @@ public final class ReplicationConfig {
     causalPoll = b.causalPoll;
     readFallback = b.readFallback;
     clock = b.clock;
+    scheduler = b.scheduler;
     dialect = Optional.ofNullable(b.dialect);
     monitor = b.monitor;
   }
@@ -195,6 +198,7 @@ public final class ReplicationConfig {
     private Duration causalPoll = DEFAULT_CAUSAL_POLL;
     private ReadFallback readFallback = DEFAULT_READ_FALLBACK;
     private Clock clock = Clock.systemUTC();
+    private java.util.function.Function<String, Scheduler> scheduler = name -> Scheduler.system(name + "-monitor");
     private Dialect dialect;
     private boolean monitor = true;
 
@@ -336,6 +340,16 @@ public final class ReplicationConfig {
     /** The clock lag and state times are measured on. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The time waits and schedules run on (causal waits, health interval, probe timeout): real
+     * time by default; a test passes one it drives. Closed with the router.
+     */
+    Builder scheduler(Scheduler scheduler) {
+      Objects.requireNonNull(scheduler, "scheduler");
+      this.scheduler = name -> scheduler;
       return this;
     }
 

@@ -45,6 +45,7 @@ final class RoutingDataSource implements ReplicationDataSource {
   private final ThreadLocal<RouteContext> contexts = ThreadLocal.withInitial(RouteContext::new);
   private final CausalReads causalReads;
   private final ReplicaLagMonitor monitor;
+  private final Scheduler scheduler;
   private volatile Topology topology;
   /**
    * Whether a scope was ever opened on this router; until then no thread has one, and routing
@@ -61,14 +62,16 @@ final class RoutingDataSource implements ReplicationDataSource {
   private RoutingDataSource(ReplicationConfig config) {
     this.name = config.name;
     this.config = config;
+    this.scheduler = config.scheduler.apply(name);
     List<Node> opened = new ArrayList<>();
     try {
-      opened.add(Node.open(name, config.primary, config, ABORTS));
+      opened.add(Node.open(name, config.primary, config, ABORTS, scheduler::nanoTime));
       for (NodeSpec replica : config.replicas) {
-        opened.add(Node.open(name, replica, config, ABORTS));
+        opened.add(Node.open(name, replica, config, ABORTS, scheduler::nanoTime));
       }
     } catch (RuntimeException e) {
       opened.forEach(Node::close);
+      scheduler.close();
       throw e;
     }
     this.nodes = List.copyOf(opened);
@@ -80,9 +83,9 @@ final class RoutingDataSource implements ReplicationDataSource {
     this.limits = new Topology.Limits(config.maxLagBytes, config.maxLag);
     this.topology = Topology.initial(nodes, config.clock.instant());
     publishRotation(topology);
-    this.causalReads = new CausalReads(this, config.causalWait, config.causalPoll);
+    this.causalReads = new CausalReads(this, config.causalWait, config.causalPoll, scheduler);
     this.monitor = new ReplicaLagMonitor(name, nodes, config, () -> topology.primary,
-        node -> topology.statuses.get(node).state() == NodeState.DOWN, this::apply);
+        node -> topology.statuses.get(node).state() == NodeState.DOWN, this::apply, scheduler);
   }
 
   static RoutingDataSource start(ReplicationConfig config) {
@@ -337,12 +340,33 @@ final class RoutingDataSource implements ReplicationDataSource {
    * pool ran out) the connections in use on it are aborted too.
    */
   private void markDown(Node node, String reason, boolean abortInUse) {
+    node.symptom();
     change(current -> current.withDown(node, reason, config.clock.instant()), abortInUse);
   }
 
-  /** Applies one round of probes (the monitor's callback). */
+  /**
+   * Applies one round of probes (the monitor's callback), except the answers of probes that
+   * started before a connection to their node failed: such an answer is older than the failure
+   * and would bring back a node that has just been seen failing.
+   */
   void apply(Map<Node, ProbeOutcome> outcomes) {
-    change(current -> current.next(nodes, outcomes, config.clock.instant(), history, limits), true);
+    change(current -> current.next(nodes, withoutStaleAnswers(outcomes), config.clock.instant(),
+        history, limits), true);
+  }
+
+  /** Runs under the lock, so a failure either counts before this round or comes after it. */
+  private static Map<Node, ProbeOutcome> withoutStaleAnswers(Map<Node, ProbeOutcome> outcomes) {
+    Map<Node, ProbeOutcome> fresh = outcomes;
+    for (Map.Entry<Node, ProbeOutcome> entry : outcomes.entrySet()) {
+      if (entry.getValue() instanceof ProbeOutcome.Answered answered
+          && answered.symptomsAtStart() != entry.getKey().symptoms()) {
+        if (fresh == outcomes) {
+          fresh = new LinkedHashMap<>(outcomes);
+        }
+        fresh.remove(entry.getKey());
+      }
+    }
+    return fresh;
   }
 
   private void change(java.util.function.UnaryOperator<Topology> edit, boolean abortInUse) {

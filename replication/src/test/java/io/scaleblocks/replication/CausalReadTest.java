@@ -19,7 +19,9 @@ class CausalReadTest {
   private final ScriptedDialect dialect = new ScriptedDialect();
   private H2Nodes h2;
   private ReplicationDataSource ds;
+  private final ManualScheduler time = new ManualScheduler();
   private final List<Boolean> outcomes = new ArrayList<>();
+  private final List<Long> waited = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws SQLException {
@@ -27,14 +29,20 @@ class CausalReadTest {
     dialect.primary("primary", 1000, 1);
     dialect.replica("replica1", 1000, 1);
     dialect.replica("replica2", 1000, 1);
-    ds = ReplicationDataSource.create(h2.builder().dialect(dialect)
-        .causalWait(Duration.ofMillis(50)).causalPoll(Duration.ofMillis(5)).build());
-    ds.addListener(new ReplicationListener() {
+    ds = start(Duration.ofMillis(50), Duration.ofMillis(5));
+  }
+
+  private ReplicationDataSource start(Duration causalWait, Duration causalPoll) {
+    ReplicationDataSource router = ReplicationDataSource.create(h2.builder().dialect(dialect)
+        .scheduler(time).clock(time).causalWait(causalWait).causalPoll(causalPoll).build());
+    router.addListener(new ReplicationListener() {
       @Override
       public void onCausalRead(boolean servedByReplica, long waitedNanos) {
         outcomes.add(servedByReplica);
+        waited.add(waitedNanos);
       }
     });
+    return router;
   }
 
   @AfterEach
@@ -62,9 +70,8 @@ class CausalReadTest {
       dialect.primary("primary", 5000, 1);
       assertEquals("primary", write());
       assertEquals(new CausalToken(5000), scope.token().orElseThrow());
-      long start = System.nanoTime();
       assertEquals("primary", read(), "no replica has replayed 5000: the primary serves the read");
-      assertTrue(System.nanoTime() - start >= 50_000_000L, "after waiting the bound");
+      assertEquals(50_000_000L, waited.get(0), "after waiting the bound on the scheduler's time");
       dialect.replica("replica2", 5000, 1);
       for (int i = 0; i < 4; i++) {
         assertEquals("replica2", read(), "only the replica that caught up serves it");
@@ -72,6 +79,41 @@ class CausalReadTest {
     }
     assertEquals(List.of(false, true, true, true, true), outcomes);
     assertTrue(read().startsWith("replica"), "outside the scope reads need no token");
+  }
+
+  @Test
+  void aCausalWaitEndsAfterCausalWaitOnTheSchedulersTimeAndThenReadsThePrimary() throws SQLException {
+    ds.close();
+    ds = start(Duration.ofSeconds(30), Duration.ofMillis(100));
+    try (CausalScope scope = ds.causalScope()) {
+      dialect.primary("primary", 5000, 1);
+      write();
+      long realStart = System.nanoTime();
+      long start = time.nanoTime();
+      assertEquals("primary", read(), "no replica reached the token within causal-wait");
+      assertEquals(Duration.ofSeconds(30).toNanos(), time.nanoTime() - start, "waited causal-wait, no more, no less");
+      assertEquals(List.of(false), outcomes);
+      assertEquals(List.of(Duration.ofSeconds(30).toNanos()), waited);
+      assertTrue(System.nanoTime() - realStart < Duration.ofSeconds(15).toNanos(),
+          "the 30 s wait ran on the scheduler's time, not on the wall");
+    }
+  }
+
+  @Test
+  void replicasThatCatchUpDuringTheWaitServeTheReadAtTheNextPoll() throws SQLException {
+    ds.close();
+    ds = start(Duration.ofSeconds(1), Duration.ofMillis(100));
+    try (CausalScope scope = ds.causalScope()) {
+      dialect.primary("primary", 5000, 1);
+      write();
+      time.schedule(Duration.ofMillis(250), () -> {
+        dialect.replica("replica1", 5000, 1);
+        dialect.replica("replica2", 5000, 1);
+      });
+      assertTrue(read().startsWith("replica"));
+      assertEquals(List.of(true), outcomes);
+      assertEquals(List.of(Duration.ofMillis(300).toNanos()), waited, "seen at the first poll after it caught up");
+    }
   }
 
   @Test

@@ -13,6 +13,7 @@ final class ScriptedDialect implements Dialect {
 
   private final Map<String, Probe> probes = new ConcurrentHashMap<>();
   private final Set<String> failing = ConcurrentHashMap.newKeySet();
+  private final Map<String, Runnable> duringProbe = new ConcurrentHashMap<>();
 
   void primary(String node, long position, long timeline) {
     probes.put(node, new Probe(false, position, Optional.empty(), timeline));
@@ -30,6 +31,11 @@ final class ScriptedDialect implements Dialect {
     failing.remove(node);
   }
 
+  /** Runs {@code action} inside every probe of {@code node} (a probe that takes time). */
+  void duringProbe(String node, Runnable action) {
+    duringProbe.put(node, action);
+  }
+
   @Override
   public boolean inspectsReplication() {
     return true;
@@ -38,6 +44,7 @@ final class ScriptedDialect implements Dialect {
   @Override
   public Probe probe(Connection connection) throws SQLException {
     String node = H2Nodes.whoami(connection);
+    duringProbe.getOrDefault(node, () -> { }).run();
     if (failing.contains(node)) {
       throw new SQLException(node + " refused the connection", "08001");
     }

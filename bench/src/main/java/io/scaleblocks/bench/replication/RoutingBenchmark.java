@@ -9,9 +9,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
+import org.h2.tools.Server;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -35,17 +38,34 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  *   <li>{@code routerScope}: the same inside a read-only scope opened once per thread;
  *   <li>{@code springRouting}: Spring's {@link AbstractRoutingDataSource} keyed by the
  *       transaction's read-only flag, behind a {@link LazyConnectionDataSourceProxy}, as Spring's
- *       documentation wires it.
+ *       documentation wires it;
+ *   <li>{@code awsReadWriteSplitting}: the AWS Advanced JDBC Wrapper's read/write splitting
+ *       behind HikariCP, switching on {@code setReadOnly}; it tells writer from reader by host
+ *       and port, so it runs on {@code h2tcp} and {@code postgres} only. On {@code h2tcp}
+ *       (wrapper dialect {@code unknown}) the plugin does not switch: it logs at FINE "Failed to
+ *       switch to reader host ... does not support the requested host selection strategy:
+ *       random" and keeps the writer's connection, so there it measures the wrapper's pipeline
+ *       on one connection, not a switch to the reader.
  * </ul>
  * Every implementation reads through a HikariCP pool of the same size on the same database:
- * H2 in memory ({@code backend=h2}, which isolates the routing) or the PostgreSQL replica of
- * {@code scripts/services} ({@code backend=postgres}; honours {@code SCALEBLOCKS_PORT_OFFSET}).
- * Run with {@code -t 1} and {@code -t 2}.
+ * H2 in memory ({@code backend=h2}, which isolates the routing), H2 over TCP on loopback
+ * ({@code backend=h2tcp}: two H2 TCP servers started in the benchmark's JVM, 127.0.0.1 on two
+ * ephemeral ports, one standing for the primary and one for the replica, so every implementation,
+ * the AWS wrapper included, reads over the same kind of socket connection) or the PostgreSQL
+ * replica of {@code scripts/services} ({@code backend=postgres}; honours
+ * {@code SCALEBLOCKS_PORT_OFFSET}). Run with {@code -t 1} and {@code -t 2}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @State(Scope.Benchmark)
 public class RoutingBenchmark {
+
+  static {
+    // The h2tcp servers listen on loopback only (read once, when H2 first loads).
+    if (System.getProperty("h2.bindAddress") == null) {
+      System.setProperty("h2.bindAddress", "127.0.0.1");
+    }
+  }
 
   @Param({"hikari", "router", "routerScope", "springRouting"})
   public String impl;
@@ -57,6 +77,7 @@ public class RoutingBenchmark {
   private AutoCloseable[] closeables = new AutoCloseable[0];
   private boolean setReadOnly;
   private Connection keepAlive;
+  private final List<Server> servers = new ArrayList<>();
 
   @State(Scope.Thread)
   public static class ThreadScope {
@@ -92,10 +113,19 @@ public class RoutingBenchmark {
       replicaUrl = "jdbc:postgresql://127.0.0.1:" + (15433 + offset) + "/scaleblocks";
       base.setUsername("scaleblocks");
       base.setPassword("scaleblocks");
-    } else {
+    } else if (backend.equals("h2tcp")) {
+      // One in-memory database, reached through two TCP servers: the port tells the primary from
+      // the replica, as a host name would (the AWS wrapper needs that), and both pools speak the
+      // same protocol over the same loopback.
+      keepAlive = DriverManager.getConnection("jdbc:h2:mem:bench-tcp;DB_CLOSE_DELAY=-1");
+      primaryUrl = "jdbc:h2:tcp://127.0.0.1:" + tcpServer() + "/mem:bench-tcp";
+      replicaUrl = "jdbc:h2:tcp://127.0.0.1:" + tcpServer() + "/mem:bench-tcp";
+    } else if (backend.equals("h2")) {
       primaryUrl = "jdbc:h2:mem:bench-primary;DB_CLOSE_DELAY=-1";
       replicaUrl = "jdbc:h2:mem:bench-replica;DB_CLOSE_DELAY=-1";
       keepAlive = DriverManager.getConnection(replicaUrl);
+    } else {
+      throw new IllegalArgumentException("unknown backend " + backend + ": h2, h2tcp or postgres");
     }
     switch (impl) {
       case "hikari" -> {
@@ -130,16 +160,15 @@ public class RoutingBenchmark {
       case "awsReadWriteSplitting" -> {
         // The AWS Advanced JDBC Wrapper behind HikariCP, as its documentation wires it: the
         // writer first in the host list, the reader after it, readWriteSplitting switching on
-        // setReadOnly. PostgreSQL only: the plugin needs host names to tell writer from reader.
-        if (!backend.equals("postgres")) {
-          throw new IllegalArgumentException("awsReadWriteSplitting needs backend=postgres");
+        // setReadOnly. It tells them apart by host and port, so not on in-memory H2.
+        if (backend.equals("h2")) {
+          throw new IllegalArgumentException("awsReadWriteSplitting needs backend=h2tcp or backend=postgres");
         }
         HikariConfig config = new HikariConfig();
         base.copyStateTo(config);
-        config.setJdbcUrl(primaryUrl.replace("jdbc:postgresql://", "jdbc:aws-wrapper:postgresql://")
-            .replace("/scaleblocks", "," + replicaUrl.substring("jdbc:postgresql://".length())));
+        config.setJdbcUrl(awsUrl(primaryUrl, replicaUrl));
         config.addDataSourceProperty("wrapperPlugins", "readWriteSplitting");
-        config.addDataSourceProperty("wrapperDialect", "pg");
+        config.addDataSourceProperty("wrapperDialect", backend.equals("postgres") ? "pg" : "unknown");
         config.setPoolName("bench-aws");
         HikariDataSource aws = new HikariDataSource(config);
         dataSource = aws;
@@ -148,6 +177,23 @@ public class RoutingBenchmark {
       }
       default -> throw new IllegalArgumentException("unknown impl " + impl);
     }
+  }
+
+  /** {@code jdbc:aws-wrapper:<driver>://<writer host:port>,<reader host:port>/<database>}. */
+  private static String awsUrl(String writerUrl, String readerUrl) {
+    int writerHosts = writerUrl.indexOf("://") + 3;
+    int writerPath = writerUrl.indexOf('/', writerHosts);
+    int readerHosts = readerUrl.indexOf("://") + 3;
+    String reader = readerUrl.substring(readerHosts, readerUrl.indexOf('/', readerHosts));
+    return "jdbc:aws-wrapper:" + writerUrl.substring("jdbc:".length(), writerPath) + "," + reader
+        + writerUrl.substring(writerPath);
+  }
+
+  /** Starts an H2 TCP server on 127.0.0.1 and an ephemeral port; returns the port. */
+  private int tcpServer() throws SQLException {
+    Server server = Server.createTcpServer("-tcpPort", "0", "-ifExists").start();
+    servers.add(server);
+    return server.getPort();
   }
 
   private static HikariDataSource pool(HikariConfig base, String url, String name) {
@@ -166,6 +212,7 @@ public class RoutingBenchmark {
     if (keepAlive != null) {
       keepAlive.close();
     }
+    servers.forEach(Server::stop);
   }
 
   @Benchmark
