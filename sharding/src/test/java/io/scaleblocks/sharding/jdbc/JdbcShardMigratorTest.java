@@ -699,4 +699,60 @@ class JdbcShardMigratorTest {
       }
     }
   }
+
+  /**
+   * {@code shard}, whose {@code commit()} number {@code failing} reaches the database and then
+   * fails, as when the connection dies before the commit's answer arrives.
+   */
+  private static DataSource commitLostAnswer(DataSource shard, int failing) {
+    AtomicInteger commits = new AtomicInteger();
+    return (DataSource) java.lang.reflect.Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+          Object result = invoke(method, shard, args);
+          if (!(result instanceof Connection real)) {
+            return result;
+          }
+          return java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+              new Class<?>[] {Connection.class}, (p, m, a) -> {
+                Object r = invoke(m, real, a);
+                if (m.getName().equals("commit") && commits.incrementAndGet() == failing) {
+                  throw new SQLException("connection reset after commit (injected)", "08006");
+                }
+                return r;
+              });
+        });
+  }
+
+  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args)
+      throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * The connection dies after a copy's commit reached the new shard but before its answer: the
+   * migration rolls back, and the copies that commit made must go with the others, not stay
+   * behind on a shard the router does not place them on, unreported.
+   */
+  @Test
+  void aCopyWhoseCommitAnswerIsLostIsDeletedByTheRollback() throws Exception {
+    try (H2Shards dbs = new H2Shards(5, ORDERS)) {
+      ShardRouter<Long, DataSource> router = router(dbs, 4);
+      loadOrders(dbs, router, 1_000);
+      ShardTopology<DataSource> before = router.topology();
+      ShardTopology<DataSource> target = before.withShard(Shard.of("s4", commitLostAnswer(dbs.dataSource(4), 2)));
+
+      MigrationReport report = ordersMigrator(100).migrate(router, target);
+
+      assertEquals(MigrationReport.Outcome.ROLLED_BACK, report.outcome(), report.toString());
+      assertTrue(report.reason().contains("connection reset after commit"), report.reason());
+      assertSame(before, router.topology());
+      assertEquals(0, count(dbs, 4, "SELECT count(*) FROM orders WHERE customer_id >= ?", 0L),
+          "no copy is left on the new shard");
+      assertEquals(3_000, orderCount(dbs, 5));
+    }
+  }
 }
