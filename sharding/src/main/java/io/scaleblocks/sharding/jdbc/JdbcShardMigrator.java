@@ -417,8 +417,10 @@ public final class JdbcShardMigrator<K> {
     List<String> all = new ArrayList<>();
     boolean paddedKey = false;
     String key = null;
+    String quote;
     try (Connection c = shard.getConnection(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT * FROM " + tableName + " WHERE 1 = 0")) {
+      quote = c.getMetaData().getIdentifierQuoteString().strip();
       ResultSetMetaData meta = rs.getMetaData();
       for (int i = 1; i <= meta.getColumnCount(); i++) {
         String column = meta.getColumnName(i);
@@ -446,7 +448,10 @@ public final class JdbcShardMigrator<K> {
             + tableName + ", which would be lost on every moved row; list it, or exclude it with"
             + " excludeColumns");
       }
-      chosen.add(Identifiers.check(column));
+      // Spelled as the database reports it, quoted: unquoted, a case-sensitive name ("noteText"
+      // on PostgreSQL) would be folded to another column that does not exist.
+      Identifiers.check(column);
+      chosen.add(quote.isEmpty() ? column : quote + column + quote);
     }
     for (String named : columns == null ? excludedColumns : concat(columns, excludedColumns)) {
       if (all.stream().noneMatch(named::equalsIgnoreCase)) {

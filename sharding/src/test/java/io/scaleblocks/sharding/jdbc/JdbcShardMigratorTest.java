@@ -755,4 +755,45 @@ class JdbcShardMigratorTest {
       assertEquals(3_000, orderCount(dbs, 5));
     }
   }
+
+  /**
+   * A column whose name is case-sensitive (created quoted, as PostgreSQL tools often do for
+   * camelCase names) is read back from the table's metadata; the migrator must address it as it
+   * is spelled, not as an unquoted name the database folds to another case.
+   */
+  @Test
+  void aColumnWithACaseSensitiveNameIsMovedWithItsValue() throws Exception {
+    try (H2Shards dbs = new H2Shards(3,
+        "CREATE TABLE notes (id bigint PRIMARY KEY, \"noteText\" varchar(40) NOT NULL)")) {
+      ShardRouter<Long, DataSource> router = router(dbs, 2);
+      for (long id = 0; id < 300; id++) {
+        int shard = Integer.parseInt(router.shardFor(id).id().substring(1));
+        try (Connection c = dbs.connect(shard);
+            PreparedStatement s = c.prepareStatement("INSERT INTO notes VALUES (?, ?)")) {
+          s.setLong(1, id);
+          s.setString(2, "note " + id);
+          s.executeUpdate();
+        }
+      }
+
+      MigrationReport report = JdbcShardMigrator.<Long>builder().name("notes-migrator").table("notes")
+          .keyColumn("id").build()
+          .migrate(router, router.topology().withShard(Shard.of("s2", dbs.dataSource(2))));
+
+      assertEquals(MigrationReport.Outcome.COMPLETED, report.outcome(), report.toString());
+      assertTrue(report.rowsCopied() > 0, report.toString());
+      long moved = 0;
+      for (int shard = 0; shard < 3; shard++) {
+        try (Connection c = dbs.connect(shard); Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT id, \"noteText\" FROM notes")) {
+          while (rs.next()) {
+            assertEquals("note " + rs.getLong(1), rs.getString(2));
+            assertEquals(router.shardFor(rs.getLong(1)).id(), "s" + shard);
+            moved += shard == 2 ? 1 : 0;
+          }
+        }
+      }
+      assertEquals(report.rowsCopied(), moved);
+    }
+  }
 }
