@@ -92,6 +92,8 @@ public final class ScatterGather<R> implements AutoCloseable {
   public static final PartialFailurePolicy DEFAULT_POLICY = PartialFailurePolicy.FAIL;
   /** Threads of the own pool. */
   public static final int DEFAULT_MAX_THREADS = 16;
+  /** How often a call over a router runs again because the routing changed while it ran. */
+  static final int MAX_RERUNS = 2;
 
   private final String name;
   private final Supplier<Optional<ShardTopology<R>>> topology;
@@ -143,7 +145,11 @@ public final class ScatterGather<R> implements AutoCloseable {
   }
 
   /**
-   * Runs {@code task} on every shard and combines the answers with {@code gather}.
+   * Runs {@code task} on every shard and combines the answers with {@code gather}. Over a router,
+   * the shards are those of one topology snapshot; if the router's routing (shards, placement or
+   * pins) has changed by the time they all answered, the call runs again on the new snapshot,
+   * within the same deadline and at most twice more, so that rows a migration's
+   * cleanup deleted meanwhile from a shard read under the old snapshot are not missed.
    *
    * @throws ScatterGatherException under {@link PartialFailurePolicy#FAIL} if any shard failed,
    *     or under {@link PartialFailurePolicy#PARTIAL} if every shard failed
@@ -153,8 +159,30 @@ public final class ScatterGather<R> implements AutoCloseable {
     Objects.requireNonNull(gather, "gather must not be null");
     long start = System.nanoTime();
     long deadlineNanos = start + deadline.toNanos();
-    // One snapshot per call: the shards queried and the placement tasks judge rows by.
+    // One snapshot per run: the shards queried and the placement tasks judge rows by.
     Optional<ShardTopology<R>> queried = topology.get();
+    for (int rerun = 0; ; rerun++) {
+      Result<A> result = queryOnce(task, gather, queried, start, deadlineNanos);
+      Optional<ShardTopology<R>> now = topology.get();
+      // A routing change while the shards answered (a migration's switch, then its cleanup)
+      // may have deleted rows a shard read after it still owned by the old snapshot: the answer
+      // is of no one topology. Run again on the new one, within the same deadline.
+      if (queried.isEmpty() || now.orElseThrow().routesLike(queried.get())) {
+        return result;
+      }
+      if (rerun == MAX_RERUNS || System.nanoTime() >= deadlineNanos) {
+        LOG.warn("{} - the router's routing changed during each of {} runs; answering from v{}, now v{}",
+            name, rerun + 1, queried.get().version(), now.get().version());
+        return result;
+      }
+      LOG.info("{} - the router's routing changed from v{} to v{} while the shards answered; running"
+          + " again", name, queried.get().version(), now.get().version());
+      queried = now;
+    }
+  }
+
+  private <T, A> Result<A> queryOnce(ShardTask<R, T> task, Gather<T, A> gather,
+      Optional<ShardTopology<R>> queried, long start, long deadlineNanos) {
     List<Shard<R>> targets = queried.isPresent() ? queried.get().shards() : shards.get();
     List<Future<List<T>>> futures = new ArrayList<>(targets.size());
     for (Shard<R> shard : targets) {

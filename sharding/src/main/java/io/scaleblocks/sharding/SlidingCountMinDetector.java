@@ -103,6 +103,16 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
     return key;
   }
 
+  /**
+   * The key as a candidate keeps it: a {@code byte[]} copied, since callers often record one
+   * reused buffer, whose later contents would otherwise rename the candidate and change its hash
+   * code inside the map.
+   */
+  @SuppressWarnings("unchecked")
+  private static <K> K kept(K key) {
+    return key instanceof byte[] bytes ? (K) bytes.clone() : key;
+  }
+
   /** A byte array compared by content. */
   private record ContentBytes(byte[] value) {
     @Override
@@ -163,7 +173,8 @@ final class SlidingCountMinDetector<K> implements HotKeyDetector<K> {
       if (estimate >= threshold) {
         int c = (int) h & (KNOWN_CANDIDATE_SLOTS - 1);
         if (knownCandidates[c] != h) {
-          candidates.putIfAbsent(identity(key), new Candidate<>(key, h));
+          K kept = kept(key);
+          candidates.putIfAbsent(identity(kept), new Candidate<>(kept, h));
           knownCandidates[c] = h;
         }
       }

@@ -245,6 +245,29 @@ class HotKeyDetectorTest {
   }
 
   /**
+   * A server that reads each key into one reused buffer records that same array every time, with
+   * other contents: the hot key reported must be the key that was hot, not whatever the buffer
+   * holds by the time {@code hotKeys()} is called.
+   */
+  @Test
+  void aHotByteArrayKeyRecordedFromAReusedBufferIsReportedWithTheContentThatWasHot() {
+    byte[] hot = "hot-a".getBytes(StandardCharsets.UTF_8);
+    byte[] buffer = new byte[hot.length];
+    HotKeyDetector<byte[]> detector = HotKeyDetector.<byte[]>builder().window(1_000).share(0.2)
+        .reportEvery(1_000_000).build();
+    for (int i = 0; i < 2_000; i++) {
+      System.arraycopy(hot, 0, buffer, 0, hot.length);
+      detector.record(buffer);
+      byte[] cold = String.format("c%04d", i).getBytes(StandardCharsets.UTF_8);
+      System.arraycopy(cold, 0, buffer, 0, cold.length);
+      detector.record(buffer);
+    }
+    List<String> reported = detector.hotKeys().stream()
+        .map(k -> new String(k.key(), StandardCharsets.UTF_8)).toList();
+    assertEquals(List.of("hot-a"), reported);
+  }
+
+  /**
    * The README's knob table accepts {@code sketch-width} "power of two, 16..2^30" and the builder
    * takes any power of two from 16. The sketch is {@code new int[4 << log2(width)]}: at 2^30 that
    * is {@code 4 << 30 == 0}, an empty sketch, and the first {@code record} throws

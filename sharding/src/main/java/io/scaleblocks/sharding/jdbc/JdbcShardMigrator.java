@@ -5,6 +5,7 @@ import io.scaleblocks.sharding.ReshardingPlan;
 import io.scaleblocks.sharding.ShardRouter;
 import io.scaleblocks.sharding.ShardTopology;
 import java.sql.Connection;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
@@ -14,14 +15,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,7 +47,8 @@ import org.slf4j.LoggerFactory;
  *       has at most {@code catchUpThreshold} keys (else: rolled back after
  *       {@code maxCatchUpRounds}).
  *   <li><b>Verify</b>: a checksum of each moved key's rows (murmur3 over every column the table has
- *       but those excluded ({@link Builder#columns}), by content,
+ *       but those excluded ({@link Builder#columns}) and generated ones, which the new shard
+ *       computes again, by content,
  *       summed over the key's rows) on its old shard is compared with its copy. More than
  *       {@code catchUpThreshold} differences that no write explains roll the migration back.
  *   <li><b>Cutover</b>: once the keys written since number at most {@code catchUpThreshold},
@@ -417,11 +422,20 @@ public final class JdbcShardMigrator<K> {
     List<String> all = new ArrayList<>();
     boolean paddedKey = false;
     String key = null;
+    String quote;
+    Set<String> generated;
+    boolean overrideIdentity = false;
     try (Connection c = shard.getConnection(); Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT * FROM " + tableName + " WHERE 1 = 0")) {
+      DatabaseMetaData database = c.getMetaData();
+      quote = database.getIdentifierQuoteString().strip();
+      generated = generatedColumns(c);
+      boolean postgres = "PostgreSQL".equals(database.getDatabaseProductName());
       ResultSetMetaData meta = rs.getMetaData();
       for (int i = 1; i <= meta.getColumnCount(); i++) {
         String column = meta.getColumnName(i);
+        // An identity column (GENERATED ALWAYS) refuses the value a copy carries unless told.
+        overrideIdentity |= postgres && meta.isAutoIncrement(i);
         if (column.equalsIgnoreCase(keyColumn)) {
           key = column;
           paddedKey = meta.getColumnType(i) == Types.CHAR || meta.getColumnType(i) == Types.NCHAR;
@@ -438,7 +452,8 @@ public final class JdbcShardMigrator<K> {
     for (String column : all) {
       boolean excluded = excludedColumns.stream().anyMatch(column::equalsIgnoreCase);
       boolean listed = columns == null || columns.stream().anyMatch(column::equalsIgnoreCase);
-      if (excluded) {
+      if (excluded || generated.contains(column)) {
+        // A generated column is computed again from the copied ones on the new shard.
         continue;
       }
       if (!listed) {
@@ -446,7 +461,10 @@ public final class JdbcShardMigrator<K> {
             + tableName + ", which would be lost on every moved row; list it, or exclude it with"
             + " excludeColumns");
       }
-      chosen.add(Identifiers.check(column));
+      // Spelled as the database reports it, quoted: unquoted, a case-sensitive name ("noteText"
+      // on PostgreSQL) would be folded to another column that does not exist.
+      Identifiers.check(column);
+      chosen.add(quote.isEmpty() ? column : quote + column + quote);
     }
     for (String named : columns == null ? excludedColumns : concat(columns, excludedColumns)) {
       if (all.stream().noneMatch(named::equalsIgnoreCase)) {
@@ -454,8 +472,33 @@ public final class JdbcShardMigrator<K> {
             + key + ", others " + all + ")");
       }
     }
-    return new ShardTable(tableName, keyColumn, chosen, batchSize, paddedKey,
+    return new ShardTable(tableName, keyColumn, chosen, batchSize, paddedKey, overrideIdentity,
         value -> KeyValues.canonical(keyFromColumn.apply(value)));
+  }
+
+  /**
+   * The table's computed columns ({@code GENERATED ALWAYS AS (...)}), by the driver's
+   * {@code IS_GENERATEDCOLUMN}, looked up in the table's schema (else the connection's) under the
+   * name as written, lower- and upper-cased, as databases fold unquoted names either way.
+   */
+  private Set<String> generatedColumns(Connection c) throws SQLException {
+    int dot = tableName.indexOf('.');
+    String schema = dot < 0 ? c.getSchema() : tableName.substring(0, dot);
+    String table = tableName.substring(dot + 1);
+    Set<String> generated = new HashSet<>();
+    List<UnaryOperator<String>> spellings = List.of(name -> name, name -> name.toLowerCase(Locale.ROOT),
+        name -> name.toUpperCase(Locale.ROOT));
+    for (UnaryOperator<String> spelling : spellings) {
+      try (ResultSet columns = c.getMetaData().getColumns(null,
+          schema == null ? null : spelling.apply(schema), spelling.apply(table), null)) {
+        while (columns.next()) {
+          if ("YES".equals(columns.getString("IS_GENERATEDCOLUMN"))) {
+            generated.add(columns.getString("COLUMN_NAME"));
+          }
+        }
+      }
+    }
+    return generated;
   }
 
   private static List<String> concat(List<String> a, List<String> b) {
@@ -522,8 +565,9 @@ public final class JdbcShardMigrator<K> {
     /**
      * The other columns to copy and checksum; default: every column the table has, read from the
      * database at each migration. A list must name every column of the table but those
-     * {@linkplain #excludeColumns excluded}: {@link #migrate} refuses one that leaves a column
-     * out, naming it.
+     * {@linkplain #excludeColumns excluded} and generated ones ({@code GENERATED ALWAYS AS}, never
+     * copied: the new shard computes them): {@link #migrate} refuses one that leaves a column
+     * out, naming it. Identity columns are copied with their values.
      */
     public Builder<K> columns(List<String> otherColumns) {
       Objects.requireNonNull(otherColumns, "columns must not be null");

@@ -46,7 +46,10 @@ final class Migration<K> {
   private final ShardRouter<K, DataSource> router;
   private final ReshardingPlan<DataSource> plan;
   private final Function<Object, K> keyFromColumn;
-  /** Every key copied to a new shard: canonical key to the key as the column holds it. */
+  /**
+   * Every key copied to a new shard, or whose copy was being written when it failed: canonical
+   * key to the key as the column holds it.
+   */
   private final Map<Object, Object> copied = new LinkedHashMap<>();
   private long deadlineNanos = NO_DEADLINE;
   /** The attempt's deadline while writes are paused, else null. */
@@ -122,9 +125,13 @@ final class Migration<K> {
           after = key.key();
         }
         for (Map.Entry<String, List<ShardTable.KeyRows>> target : byTarget.entrySet()) {
-          table.replace(resource(target.getKey()), target.getValue());
+          // Recorded before the write: a commit whose answer is lost may still have landed, and
+          // the rollback must delete its copies too.
           for (ShardTable.KeyRows key : target.getValue()) {
             copied.put(table.identity(key.key()), key.key());
+          }
+          table.replace(resource(target.getKey()), target.getValue());
+          for (ShardTable.KeyRows key : target.getValue()) {
             rowsCopied += key.rows().size();
           }
         }
@@ -150,13 +157,13 @@ final class Migration<K> {
       for (Object key : group) {
         copies.add(new ShardTable.KeyRows(key, rows.getOrDefault(table.identity(key), List.of())));
       }
+      for (Object key : group) {
+        copied.put(table.identity(key), key);
+      }
       timed(group.size(), () -> {
         table.replace(resource(move.getKey().to()), copies);
         return null;
       });
-      for (Object key : group) {
-        copied.put(table.identity(key), key);
-      }
       keysCaughtUp += group.size();
     }
   }

@@ -72,8 +72,9 @@ public final class ShardQueries {
    * Placement is judged by the topology the scatter-gather took its shard list from
    * ({@link ScatterGather.ShardTask#run(Shard, Optional)}), so a call that straddles a
    * migration's switch neither drops a moved key's rows from the old shard it queried nor counts
-   * them twice; run outside a scatter-gather it uses the router's current topology. Costs one
-   * routing lookup per row.
+   * them twice (and if the old shard answers after the migration's cleanup, the scatter-gather
+   * runs again on the new topology: {@link ScatterGather#query}); run outside a scatter-gather
+   * it uses the router's current topology. Costs one routing lookup per row.
    */
   public static <K, T> ScatterGather.ShardTask<DataSource, T> owned(ScatterGather.ShardTask<DataSource, T> task,
       ShardRouter<K, DataSource> router, Function<? super T, ? extends K> keyOf) {

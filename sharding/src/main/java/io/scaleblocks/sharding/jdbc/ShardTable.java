@@ -43,29 +43,34 @@ final class ShardTable {
   private final List<String> columns;
   private final int batchSize;
   private final boolean paddedKey;
+  /** Whether inserts say {@code OVERRIDING SYSTEM VALUE} (PostgreSQL, a table with an identity). */
+  private final boolean overrideIdentity;
   private final Function<Object, Object> identity;
   private final String selectList;
 
   /**
    * @param paddedKey whether the key column is {@code CHAR}/{@code NCHAR}: its values arrive
    *     padded with blanks, which are stripped so they hash as the router's keys do
+   * @param overrideIdentity whether inserts keep the copied values of identity columns
+   *     ({@code OVERRIDING SYSTEM VALUE}, PostgreSQL), which refuse them otherwise
    * @param identity a key column value (stripped) to the key's identity, the router key it
    *     maps to: what reads are keyed by
    */
   ShardTable(String table, String keyColumn, List<String> columns, int batchSize, boolean paddedKey,
-      Function<Object, Object> identity) {
+      boolean overrideIdentity, Function<Object, Object> identity) {
     this.table = table;
     this.keyColumn = keyColumn;
     this.columns = List.copyOf(columns);
     this.batchSize = batchSize;
     this.paddedKey = paddedKey;
+    this.overrideIdentity = overrideIdentity;
     this.identity = identity;
     this.selectList = keyColumn + (columns.isEmpty() ? "" : ", " + String.join(", ", columns));
   }
 
   /** A table for deleting keys only (the cleanup): it reads no other column. */
   static ShardTable forDeletes(String table, String keyColumn, int batchSize) {
-    return new ShardTable(table, keyColumn, List.of(), batchSize, false, KeyValues::canonical);
+    return new ShardTable(table, keyColumn, List.of(), batchSize, false, false, KeyValues::canonical);
   }
 
   /** The identity of key column value {@code key}: the router key it maps to, canonical. */
@@ -164,7 +169,8 @@ final class ShardTable {
    */
   void replace(DataSource shard, Collection<KeyRows> groups) throws SQLException {
     String delete = "DELETE FROM " + table + " WHERE " + keyColumn + " = ?";
-    String insert = "INSERT INTO " + table + " (" + selectList + ") VALUES ("
+    String insert = "INSERT INTO " + table + " (" + selectList + ")"
+        + (overrideIdentity ? " OVERRIDING SYSTEM VALUE" : "") + " VALUES ("
         + "?, ".repeat(columns.size()) + "?)";
     try (Connection c = shard.getConnection()) {
       boolean autoCommit = c.getAutoCommit();

@@ -699,4 +699,101 @@ class JdbcShardMigratorTest {
       }
     }
   }
+
+  /**
+   * {@code shard}, whose {@code commit()} number {@code failing} reaches the database and then
+   * fails, as when the connection dies before the commit's answer arrives.
+   */
+  private static DataSource commitLostAnswer(DataSource shard, int failing) {
+    AtomicInteger commits = new AtomicInteger();
+    return (DataSource) java.lang.reflect.Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+          Object result = invoke(method, shard, args);
+          if (!(result instanceof Connection real)) {
+            return result;
+          }
+          return java.lang.reflect.Proxy.newProxyInstance(Connection.class.getClassLoader(),
+              new Class<?>[] {Connection.class}, (p, m, a) -> {
+                Object r = invoke(m, real, a);
+                if (m.getName().equals("commit") && commits.incrementAndGet() == failing) {
+                  throw new SQLException("connection reset after commit (injected)", "08006");
+                }
+                return r;
+              });
+        });
+  }
+
+  private static Object invoke(java.lang.reflect.Method method, Object target, Object[] args)
+      throws Throwable {
+    try {
+      return method.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  /**
+   * The connection dies after a copy's commit reached the new shard but before its answer: the
+   * migration rolls back, and the copies that commit made must go with the others, not stay
+   * behind on a shard the router does not place them on, unreported.
+   */
+  @Test
+  void aCopyWhoseCommitAnswerIsLostIsDeletedByTheRollback() throws Exception {
+    try (H2Shards dbs = new H2Shards(5, ORDERS)) {
+      ShardRouter<Long, DataSource> router = router(dbs, 4);
+      loadOrders(dbs, router, 1_000);
+      ShardTopology<DataSource> before = router.topology();
+      ShardTopology<DataSource> target = before.withShard(Shard.of("s4", commitLostAnswer(dbs.dataSource(4), 2)));
+
+      MigrationReport report = ordersMigrator(100).migrate(router, target);
+
+      assertEquals(MigrationReport.Outcome.ROLLED_BACK, report.outcome(), report.toString());
+      assertTrue(report.reason().contains("connection reset after commit"), report.reason());
+      assertSame(before, router.topology());
+      assertEquals(0, count(dbs, 4, "SELECT count(*) FROM orders WHERE customer_id >= ?", 0L),
+          "no copy is left on the new shard");
+      assertEquals(3_000, orderCount(dbs, 5));
+    }
+  }
+
+  /**
+   * A column whose name is case-sensitive (created quoted, as PostgreSQL tools often do for
+   * camelCase names) is read back from the table's metadata; the migrator must address it as it
+   * is spelled, not as an unquoted name the database folds to another case.
+   */
+  @Test
+  void aColumnWithACaseSensitiveNameIsMovedWithItsValue() throws Exception {
+    try (H2Shards dbs = new H2Shards(3,
+        "CREATE TABLE notes (id bigint PRIMARY KEY, \"noteText\" varchar(40) NOT NULL)")) {
+      ShardRouter<Long, DataSource> router = router(dbs, 2);
+      for (long id = 0; id < 300; id++) {
+        int shard = Integer.parseInt(router.shardFor(id).id().substring(1));
+        try (Connection c = dbs.connect(shard);
+            PreparedStatement s = c.prepareStatement("INSERT INTO notes VALUES (?, ?)")) {
+          s.setLong(1, id);
+          s.setString(2, "note " + id);
+          s.executeUpdate();
+        }
+      }
+
+      MigrationReport report = JdbcShardMigrator.<Long>builder().name("notes-migrator").table("notes")
+          .keyColumn("id").build()
+          .migrate(router, router.topology().withShard(Shard.of("s2", dbs.dataSource(2))));
+
+      assertEquals(MigrationReport.Outcome.COMPLETED, report.outcome(), report.toString());
+      assertTrue(report.rowsCopied() > 0, report.toString());
+      long moved = 0;
+      for (int shard = 0; shard < 3; shard++) {
+        try (Connection c = dbs.connect(shard); Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT id, \"noteText\" FROM notes")) {
+          while (rs.next()) {
+            assertEquals("note " + rs.getLong(1), rs.getString(2));
+            assertEquals(router.shardFor(rs.getLong(1)).id(), "s" + shard);
+            moved += shard == 2 ? 1 : 0;
+          }
+        }
+      }
+      assertEquals(report.rowsCopied(), moved);
+    }
+  }
 }
