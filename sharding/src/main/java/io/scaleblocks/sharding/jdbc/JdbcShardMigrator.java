@@ -306,7 +306,13 @@ public final class JdbcShardMigrator<K> {
     }
     long deadline = System.nanoTime() - held.heldNanos() + maxPause.toNanos();
     // The timer releases writes a reserve before the deadline, leaving the reserve for resume.
-    PauseDeadline attempt = new PauseDeadline(name, deadline - pauseReserveNanos(), held);
+    PauseDeadline attempt;
+    try {
+      attempt = new PauseDeadline(name, deadline - pauseReserveNanos(), held);
+    } catch (RuntimeException | Error e) {
+      held.close(); // no timer could start: writes must not stay paused
+      throw e;
+    }
     try {
       run.deadline(deadline, pauseReserveNanos(), attempt);
       pending.putAll(drain(run, tracker));
