@@ -22,8 +22,9 @@ import redis.clients.jedis.params.XAddParams;
  * size and bound checks) and return; one sender thread takes what is queued, up to
  * {@link #MAX_ROUND} messages (or one larger batch), sends it as one pipeline of {@code XADD}s,
  * and completes each batch's future with its replies (the entry ids) once Redis has answered, in
- * the order the batches were queued. A failed round trip fails every batch of the round; an error reply fails
- * its own batch. {@link #close} lets the thread send what is queued and fails what is left after a
+ * the order the batches were queued. A failed round trip fails every batch of the round; an error
+ * reply, or no reply (on a Cluster, Jedis leaves the replies of a node whose connection failed
+ * unset and fails nothing), fails its own batch; whatever the client throws, the thread goes on. {@link #close} lets the thread send what is queued and fails what is left after a
  * bounded wait: no future stays pending.
  *
  * <p>Thread-safe. Futures complete on the sender thread.
@@ -72,7 +73,13 @@ final class RedisSender {
     try {
       List<Batch> round;
       while (!(round = take()).isEmpty()) {
-        send(round);
+        try {
+          send(round);
+        } catch (RuntimeException e) {
+          // whatever the client throws, the round's futures complete and the thread goes on
+          LOG.warn("{} - an XADD round failed: {}", name, e.toString());
+          fail(round, e);
+        }
       }
     } catch (InterruptedException e) {
       LOG.warn("{} - Redis sender interrupted; queued publishes fail", name);
@@ -121,11 +128,8 @@ final class RedisSender {
         replies.add(r);
       }
       p.sync();
-    } catch (JedisException | IllegalStateException e) {
-      for (Batch b : round) {
-        b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
-            + " failed: " + e.getMessage(), e));
-      }
+    } catch (RuntimeException e) {
+      fail(round, e);
       return;
     }
     for (int i = 0; i < round.size(); i++) {
@@ -139,7 +143,19 @@ final class RedisSender {
       } catch (JedisException e) {
         b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
             + " failed: " + e.getMessage(), e));
+      } catch (IllegalStateException e) {
+        // a cluster pipeline logs a node's connection failure and leaves its replies unset
+        b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
+            + " got no reply (the connection to its node failed during the pipeline)", e));
       }
+    }
+  }
+
+  /** Fails every batch of {@code round} not completed yet with {@code cause}. */
+  private void fail(List<Batch> round, RuntimeException cause) {
+    for (Batch b : round) {
+      b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
+          + " failed: " + cause.getMessage(), cause));
     }
   }
 
