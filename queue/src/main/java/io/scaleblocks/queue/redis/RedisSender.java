@@ -42,6 +42,8 @@ final class RedisSender {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
   private final ArrayDeque<Batch> queued = new ArrayDeque<>();
+  /** The round being sent: close fails it too if the round trip outlasts the wait. */
+  private List<Batch> sending = List.of();
   private final Thread thread;
   private boolean closed;
 
@@ -80,6 +82,12 @@ final class RedisSender {
           LOG.warn("{} - an XADD round failed: {}", name, e.toString());
           fail(round, e);
         }
+        lock.lock();
+        try {
+          sending = List.of();
+        } finally {
+          lock.unlock();
+        }
       }
     } catch (InterruptedException e) {
       LOG.warn("{} - Redis sender interrupted; queued publishes fail", name);
@@ -109,6 +117,7 @@ final class RedisSender {
         messages += b.payloads().size();
         round.add(b);
       }
+      sending = round;
       return round;
     } finally {
       lock.unlock();
@@ -161,10 +170,12 @@ final class RedisSender {
 
   private void failQueued() {
     List<Batch> left = new ArrayList<>();
+    List<Batch> unanswered;
     lock.lock();
     try {
       left.addAll(queued);
       queued.clear();
+      unanswered = sending;
     } finally {
       lock.unlock();
     }
@@ -172,9 +183,18 @@ final class RedisSender {
       b.future().completeExceptionally(new QueueException(name + " - closed before the XADD to "
           + b.key() + " was sent"));
     }
+    // already completed if the round trip returned; otherwise its XADDs may or may not be applied
+    for (Batch b : unanswered) {
+      b.future().completeExceptionally(new QueueException(name + " - closed before Redis answered"
+          + " the XADD to " + b.key()));
+    }
   }
 
-  /** Lets the thread send what is queued, waits for it (bounded) and fails what is left. */
+  /**
+   * Lets the thread send what is queued, waits for it (bounded) and fails what is left, including
+   * a round whose reply has not come (the thread stays blocked in that round trip until the
+   * client's read timeout, if it has one).
+   */
   void close() {
     lock.lock();
     try {
