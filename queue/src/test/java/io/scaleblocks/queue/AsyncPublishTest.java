@@ -224,4 +224,20 @@ class AsyncPublishTest {
           .map(m -> new String(m.payload(), UTF_8)).toList(), "nothing was written after close");
     }
   }
+
+  @Test
+  void aMessageWhoseForceFailedStaysInTheLogAndIsDeliveredOnceALaterForceSucceeds()
+      throws Exception {
+    try (SegmentedLogQueue q = open(config().build())) {
+      disk.failForces = true;
+      CompletableFuture<String> failed = q.publishAsync("t", bytes("failed"));
+      assertThrows(ExecutionException.class, () -> failed.get(10, TimeUnit.SECONDS));
+      assertTrue(q.poll("t", "g", "c", 10, Duration.ZERO).isEmpty(), "not visible: not durable");
+      disk.failForces = false;
+      assertEquals("1", q.publishAsync("t", bytes("kept")).get(10, TimeUnit.SECONDS));
+      assertEquals(List.of("failed", "kept"), q.poll("t", "g", "c", 10, Duration.ZERO).stream()
+          .map(m -> new String(m.payload(), UTF_8)).toList(),
+          "the README says a message whose future failed is delivered once a later fsync succeeds");
+    }
+  }
 }
