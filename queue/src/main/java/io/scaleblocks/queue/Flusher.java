@@ -79,6 +79,8 @@ final class Flusher {
   private void run() {
     try {
       while (true) {
+        // a callback run by complete() may leave this thread interrupted; nobody else interrupts it
+        Thread.interrupted();
         long target;
         lock.lock();
         try {

@@ -88,6 +88,8 @@ final class RedisSender {
         } finally {
           lock.unlock();
         }
+        // a callback run by a completion may leave this thread interrupted; nobody else does
+        Thread.interrupted();
       }
     } catch (InterruptedException e) {
       LOG.warn("{} - Redis sender interrupted; queued publishes fail", name);
