@@ -75,6 +75,8 @@ public interface MessageQueue extends AutoCloseable {
    * pending one before it returns. Actions chained with the non-{@code Async} methods of
    * {@link CompletableFuture} run on the thread that completes the future (the file log's flush
    * thread, the Redis sender thread) and hold it up: chain slow work with the {@code Async} ones.
+   * Such an action must not wait for another async publish of the same topic (file log) or queue
+   * (Redis): only that thread could complete it.
    */
   CompletableFuture<String> publishAsync(String topic, byte[] payload);
 
