@@ -98,7 +98,8 @@ final class Flusher {
           syncer.sync(target, true);
           complete(syncer.durable(), null);
         } catch (Syncer.ForceFailed e) {
-          complete(syncer.durable(), null);
+          // not durable(): a force that succeeded since must not complete what this one failed
+          complete(e.durableBefore(), null);
           complete(e.covered(), e);
         } catch (RuntimeException e) {
           complete(syncer.durable(), null);
