@@ -54,13 +54,12 @@ final class Flusher {
     thread.start();
   }
 
-  /** A future completed once every record below {@code end} is durable. */
+  /**
+   * A future completed once every record below {@code end} is durable. Even one durable already is
+   * completed by the flush thread, after those registered before it: in registration order.
+   */
   CompletableFuture<Void> register(long end) {
     CompletableFuture<Void> future = new CompletableFuture<>();
-    if (syncer.durable() >= end) {
-      future.complete(null);
-      return future;
-    }
     lock.lock();
     try {
       if (closed) {

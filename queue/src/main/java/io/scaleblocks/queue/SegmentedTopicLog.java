@@ -320,14 +320,14 @@ final class SegmentedTopicLog implements TopicLog {
 
   /**
    * Under {@link Durability#EVERY_PUBLISH} and {@link Durability#GROUP_COMMIT}, registers with this
-   * log's {@link Flusher} (started on the first asynchronous publish); under the other policies a
+   * log's {@link Flusher} (started on the first asynchronous publish), even when the offset is
+   * durable already, so that futures complete in offset order; under the other policies a
    * returned append is as durable as the policy makes it, so the future is complete at once.
    */
   @Override
   public CompletableFuture<Void> syncAsync(long endOffset) {
     Durability d = config.durability();
-    if ((d != Durability.EVERY_PUBLISH && d != Durability.GROUP_COMMIT)
-        || syncer.durable() >= endOffset) {
+    if (d != Durability.EVERY_PUBLISH && d != Durability.GROUP_COMMIT) {
       return CompletableFuture.completedFuture(null);
     }
     Flusher f = flusher;
