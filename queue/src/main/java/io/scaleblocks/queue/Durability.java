@@ -9,7 +9,11 @@ package io.scaleblocks.queue;
  * warns at start when they are weaker than the policy asked for.
  */
 public enum Durability {
-  /** One {@code fsync} per publish or acknowledgement call, before it returns. */
+  /**
+   * One {@code fsync} per publish or acknowledgement call, before it returns. Async publishes
+   * ({@link MessageQueue#publishAsync}) share the flush thread's {@code fsync}s as under
+   * {@link #GROUP_COMMIT}: a future completes after an {@code fsync} that began after its write.
+   */
   EVERY_PUBLISH,
   /**
    * Callers that arrive while an {@code fsync} runs share the next one; each call returns after the

@@ -54,13 +54,12 @@ final class Flusher {
     thread.start();
   }
 
-  /** A future completed once every record below {@code end} is durable. */
+  /**
+   * A future completed once every record below {@code end} is durable. Even one durable already is
+   * completed by the flush thread, after those registered before it: in registration order.
+   */
   CompletableFuture<Void> register(long end) {
     CompletableFuture<Void> future = new CompletableFuture<>();
-    if (syncer.durable() >= end) {
-      future.complete(null);
-      return future;
-    }
     lock.lock();
     try {
       if (closed) {
@@ -79,6 +78,8 @@ final class Flusher {
   private void run() {
     try {
       while (true) {
+        // a callback run by complete() may leave this thread interrupted; nobody else interrupts it
+        Thread.interrupted();
         long target;
         lock.lock();
         try {
@@ -96,7 +97,8 @@ final class Flusher {
           syncer.sync(target, true);
           complete(syncer.durable(), null);
         } catch (Syncer.ForceFailed e) {
-          complete(syncer.durable(), null);
+          // not durable(): a force that succeeded since must not complete what this one failed
+          complete(e.durableBefore(), null);
           complete(e.covered(), e);
         } catch (RuntimeException e) {
           complete(syncer.durable(), null);

@@ -236,14 +236,23 @@ final class GroupState {
   /**
    * Undoes leases that were never handed to a consumer (the poll that took them failed before it
    * returned): each is deliverable again at {@code now}, and the delivery that did not happen does
-   * not count. A lease that changed since (acked, released, dead-lettered) is left alone.
+   * not count; one that was to be dead-lettered and was not is due at {@code now} again, so the next
+   * poll dead-letters it. A lease that changed since (acked, released, dead-lettered) is left alone.
    */
   void giveBack(List<Lease> leases, long now) {
     lock.lock();
     try {
       for (Lease lease : leases) {
         Pending p = pending.get(lease.offset());
-        if (p == null || p.deliveries != lease.deliveries() || lease.deadLetterReason() != null) {
+        if (p == null || p.deliveries != lease.deliveries()) {
+          continue;
+        }
+        if (lease.deadLetterReason() != null) {
+          // lease() parked it at Long.MAX_VALUE, in no schedule; anything else is a release since
+          if (p.visibleAt == Long.MAX_VALUE) {
+            p.visibleAt = now;
+            due.add(new Due(now, lease.offset()));
+          }
           continue;
         }
         unschedule(lease.offset(), p);

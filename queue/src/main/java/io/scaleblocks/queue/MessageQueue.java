@@ -67,13 +67,16 @@ public interface MessageQueue extends AutoCloseable {
    * {@link QueueFullException}, nothing written. A storage failure is a {@link QueueException},
    * thrown if the write itself failed or failing the future if making it durable failed (a failed
    * fsync, a Redis error, the queue closed first); such a message may or may not be there
-   * afterwards, as with a publish that threw. A future never completes before its message is
-   * durable.
+   * afterwards, as with a publish that threw (on the file log a message whose fsync failed stays in
+   * the log and is delivered once a later fsync succeeds). A future never completes before its
+   * message is durable.
    *
    * <p>The futures of one topic complete in publish order; {@link #close} completes or fails every
    * pending one before it returns. Actions chained with the non-{@code Async} methods of
    * {@link CompletableFuture} run on the thread that completes the future (the file log's flush
    * thread, the Redis sender thread) and hold it up: chain slow work with the {@code Async} ones.
+   * Such an action must not wait for another async publish of the same topic (file log) or queue
+   * (Redis): only that thread could complete it.
    */
   CompletableFuture<String> publishAsync(String topic, byte[] payload);
 

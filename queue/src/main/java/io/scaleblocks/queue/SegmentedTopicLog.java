@@ -30,6 +30,8 @@ final class SegmentedTopicLog implements TopicLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(SegmentedTopicLog.class);
   static final String SUFFIX = ".seg";
+  private static final java.util.regex.Pattern SEGMENT_NAME =
+      java.util.regex.Pattern.compile("[0-9]{20}\\.seg");
 
   private final String queueName;
   private final Path directory;
@@ -74,10 +76,23 @@ final class SegmentedTopicLog implements TopicLog {
         counters, true);
   }
 
+  /** The segments, by base offset; other files ending in {@code .seg} are not ours: left alone. */
   private List<Path> segmentFiles() throws IOException {
+    List<Path> files = new ArrayList<>();
     try (Stream<Path> s = Files.list(directory)) {
-      return s.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+      s.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).forEach(files::add);
     }
+    List<Path> segmentFiles = new ArrayList<>(files.size());
+    for (Path p : files) {
+      if (SEGMENT_NAME.matcher(p.getFileName().toString()).matches()) {
+        segmentFiles.add(p);
+      } else {
+        LOG.warn("{} - {} is not named like a segment (20 digits of its base offset, {}): ignored",
+            queueName, p, SUFFIX);
+      }
+    }
+    segmentFiles.sort(null);
+    return segmentFiles;
   }
 
   private static long baseOf(Path file) {
@@ -305,14 +320,14 @@ final class SegmentedTopicLog implements TopicLog {
 
   /**
    * Under {@link Durability#EVERY_PUBLISH} and {@link Durability#GROUP_COMMIT}, registers with this
-   * log's {@link Flusher} (started on the first asynchronous publish); under the other policies a
+   * log's {@link Flusher} (started on the first asynchronous publish), even when the offset is
+   * durable already, so that futures complete in offset order; under the other policies a
    * returned append is as durable as the policy makes it, so the future is complete at once.
    */
   @Override
   public CompletableFuture<Void> syncAsync(long endOffset) {
     Durability d = config.durability();
-    if ((d != Durability.EVERY_PUBLISH && d != Durability.GROUP_COMMIT)
-        || syncer.durable() >= endOffset) {
+    if (d != Durability.EVERY_PUBLISH && d != Durability.GROUP_COMMIT) {
       return CompletableFuture.completedFuture(null);
     }
     Flusher f = flusher;

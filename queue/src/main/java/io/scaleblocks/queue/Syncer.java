@@ -58,11 +58,12 @@ final class Syncer {
         return;
       }
       long upTo = written.getAsLong();
+      long before = durable;
       long start = System.nanoTime();
       try {
         force.force();
       } catch (IOException | RuntimeException e) {
-        throw new ForceFailed("fsync of " + what + " failed: " + e, e, upTo);
+        throw new ForceFailed("fsync of " + what + " failed: " + e, e, before, upTo);
       }
       counters.fsyncs.increment();
       counters.fsyncNanos.add(System.nanoTime() - start);
@@ -77,14 +78,24 @@ final class Syncer {
     }
   }
 
-  /** A force failed: nothing up to {@link #covered} may be reported durable by it. */
+  /**
+   * A force failed: what it covered above {@link #durableBefore} may not be reported durable, even
+   * if a later force moves {@link #durable()} past it before the caller looks.
+   */
   static final class ForceFailed extends QueueException {
     private static final long serialVersionUID = 1L;
+    private final long durableBefore;
     private final long covered;
 
-    ForceFailed(String message, Throwable cause, long covered) {
+    ForceFailed(String message, Throwable cause, long durableBefore, long covered) {
       super(message, cause);
+      this.durableBefore = durableBefore;
       this.covered = covered;
+    }
+
+    /** How far the file was durable when the failed force began. */
+    long durableBefore() {
+      return durableBefore;
     }
 
     /** The sequence the failed force was to make durable. */

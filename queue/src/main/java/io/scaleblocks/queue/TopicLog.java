@@ -17,7 +17,7 @@ interface TopicLog {
 
   /**
    * A future completed once every record below {@code endOffset} is durable per the queue's policy
-   * (at once when {@link #sync} would not wait), or failed with the {@link QueueException} of the
+   * (at once under a policy whose {@link #sync} never waits), or failed with the {@link QueueException} of the
    * sync that covered them or of a close that came first. Called under the topic's append lock,
    * in offset order; the futures complete in that order.
    */

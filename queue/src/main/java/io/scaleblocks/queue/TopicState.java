@@ -33,6 +33,8 @@ final class TopicState {
   private final AtomicLong version = new AtomicLong();
   private volatile int waiters;
   private long appendedEnd;
+  /** Set by {@link #close} under {@code appendLock}: no append reaches a closed log. */
+  private boolean closed;
   private volatile long minFloor;
 
   TopicState(String name, Storage storage, QueueConfig config, QueueCounters counters) {
@@ -109,6 +111,9 @@ final class TopicState {
       long seen = version.get();
       appendLock.lock();
       try {
+        if (closed) {
+          throw new IllegalStateException(config.name() + " - the queue is closed");
+        }
         if (max == 0 || appendedEnd - minFloor + payloads.size() <= max) {
           long first = log.append(payloads, deadLetter, config.clock().millis());
           appendedEnd = first + payloads.size();
@@ -229,9 +234,11 @@ final class TopicState {
     }
     appendLock.lock();
     try {
+      closed = true;
       log.close();
     } finally {
       appendLock.unlock();
     }
+    signal();
   }
 }

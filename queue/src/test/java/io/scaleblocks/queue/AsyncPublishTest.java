@@ -182,4 +182,62 @@ class AsyncPublishTest {
       }
     }
   }
+
+  @Test
+  void anAsyncPublishWaitingForInFlightRoomWhenTheQueueClosesWritesNothingAfterClose()
+      throws Exception {
+    QueueConfig block = config().maxInFlightPublishes(1).backPressure(BackPressure.BLOCK)
+        .publishTimeout(Duration.ofSeconds(30)).build();
+    SegmentedLogQueue q = open(block);
+    disk.holdForces();
+    CompletableFuture<String> held = q.publishAsync("t", bytes("held"));
+    assertTrue(disk.forceEntered.await(10, TimeUnit.SECONDS));
+    CompletableFuture<Object> waiter = new CompletableFuture<>();
+    Thread producer = new Thread(() -> {
+      try {
+        waiter.complete(q.publishAsync("t", bytes("late")));
+      } catch (Throwable e) {
+        waiter.complete(e);
+      }
+    });
+    producer.start();
+    while (producer.getState() != Thread.State.TIMED_WAITING) {
+      assertTrue(producer.isAlive(), "the producer waits for in-flight room");
+      Thread.onSpinWait();
+    }
+    Thread closer = new Thread(q::close);
+    closer.start();
+    disk.releaseForces();
+    closer.join(TimeUnit.SECONDS.toMillis(30));
+    assertFalse(closer.isAlive(), "close returned");
+    assertEquals("0", held.get(10, TimeUnit.SECONDS), "close forced the pending publish");
+    Object outcome = waiter.get(30, TimeUnit.SECONDS);
+    if (outcome instanceof CompletableFuture<?> f) {
+      ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS),
+          "a publish that got in after close is not reported durable");
+      assertInstanceOf(QueueException.class, e.getCause());
+    } else {
+      assertInstanceOf(IllegalStateException.class, outcome, "refused: the queue is closed");
+    }
+    try (SegmentedLogQueue reopened = SegmentedLogQueue.open(dir, config().build())) {
+      assertEquals(List.of("held"), reopened.poll("t", "g", "c", 10, Duration.ZERO).stream()
+          .map(m -> new String(m.payload(), UTF_8)).toList(), "nothing was written after close");
+    }
+  }
+
+  @Test
+  void aMessageWhoseForceFailedStaysInTheLogAndIsDeliveredOnceALaterForceSucceeds()
+      throws Exception {
+    try (SegmentedLogQueue q = open(config().build())) {
+      disk.failForces = true;
+      CompletableFuture<String> failed = q.publishAsync("t", bytes("failed"));
+      assertThrows(ExecutionException.class, () -> failed.get(10, TimeUnit.SECONDS));
+      assertTrue(q.poll("t", "g", "c", 10, Duration.ZERO).isEmpty(), "not visible: not durable");
+      disk.failForces = false;
+      assertEquals("1", q.publishAsync("t", bytes("kept")).get(10, TimeUnit.SECONDS));
+      assertEquals(List.of("failed", "kept"), q.poll("t", "g", "c", 10, Duration.ZERO).stream()
+          .map(m -> new String(m.payload(), UTF_8)).toList(),
+          "the README says a message whose future failed is delivered once a later fsync succeeds");
+    }
+  }
 }

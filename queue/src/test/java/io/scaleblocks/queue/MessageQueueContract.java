@@ -432,6 +432,20 @@ public abstract class MessageQueueContract {
   }
 
   @Test
+  void aCallbackThatInterruptsTheCompletingThreadDoesNotStopLaterAsyncPublishes()
+      throws Exception {
+    MessageQueue q = queue();
+    String t = topic();
+    q.publishAsync(t, bytes("a")).thenRun(() -> Thread.currentThread().interrupt())
+        .get(10, TimeUnit.SECONDS);
+    Thread.interrupted(); // where the future completes on the caller's thread (in memory)
+    for (int i = 0; i < 3; i++) {
+      q.publishAsync(t, bytes("b" + i)).get(10, TimeUnit.SECONDS);
+    }
+    assertEquals(List.of("a", "b0", "b1", "b2"), texts(pollN(q, t, "g", 4)));
+  }
+
+  @Test
   void aMessageWhoseAsyncPublishCompletedIsDeliveredByTheNextPoll() throws Exception {
     MessageQueue q = queue();
     String t = topic();

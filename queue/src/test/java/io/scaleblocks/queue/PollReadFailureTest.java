@@ -116,4 +116,24 @@ class PollReadFailureTest {
       assertEquals(5, q.stats().delivered());
     }
   }
+
+  @Test
+  void aMessageDueForDeadLetteringWhosePollReadFailedIsDeadLetteredByTheNextPoll() {
+    QueueConfig config = QueueConfig.builder().clock(clock).visibilityTimeout(Duration.ofSeconds(30))
+        .maxDeliveries(1).build();
+    FailingReads storage = new FailingReads(0, 0);
+    try (LocalQueue q = new LocalQueue(config, counters -> storage)) {
+      q.publish("t", "m0".getBytes(UTF_8));
+      assertEquals(1, q.poll("t", "g", "c", 1, Duration.ZERO).size());
+      clock.advance(Duration.ofSeconds(31));
+      storage.failures.set(1);
+      assertThrows(QueueException.class, () -> q.poll("t", "g", "c", 1, Duration.ZERO),
+          "the read of the message to dead-letter fails");
+      assertEquals(List.of(), q.poll("t", "g", "c", 1, Duration.ZERO));
+      List<Message> dead = q.poll(MessageQueue.deadLetterTopic("t"), "ops", "c", 1, Duration.ZERO);
+      assertEquals(List.of("m0"), dead.stream().map(m -> new String(m.payload(), UTF_8)).toList(),
+          "the message is dead-lettered once the log reads again, not leased to nobody");
+      assertEquals(0, q.lag("t", "g"));
+    }
+  }
 }

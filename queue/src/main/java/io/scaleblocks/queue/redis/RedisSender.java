@@ -22,8 +22,9 @@ import redis.clients.jedis.params.XAddParams;
  * size and bound checks) and return; one sender thread takes what is queued, up to
  * {@link #MAX_ROUND} messages (or one larger batch), sends it as one pipeline of {@code XADD}s,
  * and completes each batch's future with its replies (the entry ids) once Redis has answered, in
- * the order the batches were queued. A failed round trip fails every batch of the round; an error reply fails
- * its own batch. {@link #close} lets the thread send what is queued and fails what is left after a
+ * the order the batches were queued. A failed round trip fails every batch of the round; an error
+ * reply, or no reply (on a Cluster, Jedis leaves the replies of a node whose connection failed
+ * unset and fails nothing), fails its own batch; whatever the client throws, the thread goes on. {@link #close} lets the thread send what is queued and fails what is left after a
  * bounded wait: no future stays pending.
  *
  * <p>Thread-safe. Futures complete on the sender thread.
@@ -41,6 +42,8 @@ final class RedisSender {
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition work = lock.newCondition();
   private final ArrayDeque<Batch> queued = new ArrayDeque<>();
+  /** The round being sent: close fails it too if the round trip outlasts the wait. */
+  private List<Batch> sending = List.of();
   private final Thread thread;
   private boolean closed;
 
@@ -72,7 +75,21 @@ final class RedisSender {
     try {
       List<Batch> round;
       while (!(round = take()).isEmpty()) {
-        send(round);
+        try {
+          send(round);
+        } catch (RuntimeException e) {
+          // whatever the client throws, the round's futures complete and the thread goes on
+          LOG.warn("{} - an XADD round failed: {}", name, e.toString());
+          fail(round, e);
+        }
+        lock.lock();
+        try {
+          sending = List.of();
+        } finally {
+          lock.unlock();
+        }
+        // a callback run by a completion may leave this thread interrupted; nobody else does
+        Thread.interrupted();
       }
     } catch (InterruptedException e) {
       LOG.warn("{} - Redis sender interrupted; queued publishes fail", name);
@@ -102,6 +119,7 @@ final class RedisSender {
         messages += b.payloads().size();
         round.add(b);
       }
+      sending = round;
       return round;
     } finally {
       lock.unlock();
@@ -121,11 +139,8 @@ final class RedisSender {
         replies.add(r);
       }
       p.sync();
-    } catch (JedisException | IllegalStateException e) {
-      for (Batch b : round) {
-        b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
-            + " failed: " + e.getMessage(), e));
-      }
+    } catch (RuntimeException e) {
+      fail(round, e);
       return;
     }
     for (int i = 0; i < round.size(); i++) {
@@ -139,16 +154,30 @@ final class RedisSender {
       } catch (JedisException e) {
         b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
             + " failed: " + e.getMessage(), e));
+      } catch (IllegalStateException e) {
+        // a cluster pipeline logs a node's connection failure and leaves its replies unset
+        b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
+            + " got no reply (the connection to its node failed during the pipeline)", e));
       }
+    }
+  }
+
+  /** Fails every batch of {@code round} not completed yet with {@code cause}. */
+  private void fail(List<Batch> round, RuntimeException cause) {
+    for (Batch b : round) {
+      b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
+          + " failed: " + cause.getMessage(), cause));
     }
   }
 
   private void failQueued() {
     List<Batch> left = new ArrayList<>();
+    List<Batch> unanswered;
     lock.lock();
     try {
       left.addAll(queued);
       queued.clear();
+      unanswered = sending;
     } finally {
       lock.unlock();
     }
@@ -156,9 +185,18 @@ final class RedisSender {
       b.future().completeExceptionally(new QueueException(name + " - closed before the XADD to "
           + b.key() + " was sent"));
     }
+    // already completed if the round trip returned; otherwise its XADDs may or may not be applied
+    for (Batch b : unanswered) {
+      b.future().completeExceptionally(new QueueException(name + " - closed before Redis answered"
+          + " the XADD to " + b.key()));
+    }
   }
 
-  /** Lets the thread send what is queued, waits for it (bounded) and fails what is left. */
+  /**
+   * Lets the thread send what is queued, waits for it (bounded) and fails what is left, including
+   * a round whose reply has not come (the thread stays blocked in that round trip until the
+   * client's read timeout, if it has one).
+   */
   void close() {
     lock.lock();
     try {
