@@ -67,8 +67,9 @@ public interface MessageQueue extends AutoCloseable {
    * {@link QueueFullException}, nothing written. A storage failure is a {@link QueueException},
    * thrown if the write itself failed or failing the future if making it durable failed (a failed
    * fsync, a Redis error, the queue closed first); such a message may or may not be there
-   * afterwards, as with a publish that threw (on the file log a message whose fsync failed stays in
-   * the log and is delivered once a later fsync succeeds). A future never completes before its
+   * afterwards, as with a publish that threw (on the file log a failed fsync stops the topic: it refuses
+   * every publish until the queue is reopened, and recovery then keeps the records that reached
+   * the file). A future never completes before its
    * message is durable.
    *
    * <p>The futures of one topic complete in publish order; {@link #close} completes or fails every

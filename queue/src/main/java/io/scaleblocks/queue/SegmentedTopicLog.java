@@ -259,6 +259,7 @@ final class SegmentedTopicLog implements TopicLog {
    */
   @Override
   public long append(List<byte[]> payloads, DeadLetter deadLetter, long timestampMillis) {
+    syncer.checkWritable();
     long first = written;
     long offset = first;
     Segment segment = active;

@@ -27,6 +27,13 @@ final class Syncer {
   private final String what;
   private final boolean countRecords;
   private volatile long durable;
+  /**
+   * The first force that failed. After a failed fsync the kernel may have dropped the dirty pages
+   * it could not write and marked them clean, so a later fsync that succeeds says nothing about
+   * them (PostgreSQL's "fsyncgate", 2018): from then on this file reports nothing more durable and
+   * takes no more writes; reopening the queue re-reads what actually reached the disk.
+   */
+  private volatile ForceFailed broken;
 
   Syncer(String what, long durable, LongSupplier written, Force force, QueueCounters counters,
       boolean countRecords) {
@@ -52,18 +59,23 @@ final class Syncer {
     if (share && durable >= sequence) {
       return;
     }
+    refuseIfBroken(sequence);
     lock.lock();
     try {
       if (share && durable >= sequence) {
         return;
       }
+      refuseIfBroken(sequence);
       long upTo = written.getAsLong();
       long before = durable;
       long start = System.nanoTime();
       try {
         force.force();
       } catch (IOException | RuntimeException e) {
-        throw new ForceFailed("fsync of " + what + " failed: " + e, e, before, upTo);
+        ForceFailed failed = new ForceFailed("fsync of " + what + " failed: " + e
+            + "; nothing written since is reported durable until the queue is reopened", e, before, upTo);
+        broken = failed;
+        throw failed;
       }
       counters.fsyncs.increment();
       counters.fsyncNanos.add(System.nanoTime() - start);
@@ -75,6 +87,23 @@ final class Syncer {
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * Throws if a force of this file failed before: a file that failed a force takes no more
+   * writes. Call before appending.
+   */
+  void checkWritable() {
+    refuseIfBroken(Long.MAX_VALUE);
+  }
+
+  private void refuseIfBroken(long sequence) {
+    ForceFailed failed = broken;
+    if (failed != null) {
+      throw new ForceFailed("an earlier fsync of " + what + " failed (" + failed.getCause()
+          + "); it takes no more writes and reports nothing more durable until the queue is"
+          + " reopened", failed, failed.durableBefore(), sequence);
     }
   }
 
