@@ -16,6 +16,9 @@ import java.util.function.LongSupplier;
  *
  * <p>The rules every fill follows:
  * <ul>
+ *   <li>A pending write-back is the value, checked before the shared tier and again once a lease
+ *       is granted: a write queued in between has invalidated before the lease was taken, so
+ *       nothing would revoke it, and the loader would read the store's older row.
  *   <li>A key whose invalidation the backend has not taken yet ({@link SharedInvalidations#bypasses})
  *       is read from the loader and not shared.
  *   <li>Without stale-set protection the loaded value is written to the shared tier plainly.
@@ -121,6 +124,15 @@ final class FillPipeline<K, V> {
     }
     if (claim.theirs() != null) {
       return putShared(key, claim.theirs(), mode, epoch);
+    }
+    if (claim.lease() != null) {
+      // A write-back queued since the check above is not in the store yet, and its invalidation
+      // came before this lease, so the lease would share the store's older row over it.
+      Optional<V> written = pendingWrite(key);
+      if (written != null) {
+        remote.releaseLease(key, claim.lease());
+        return putLocal(key, lifetimes.newEntry(written, 0), epoch);
+      }
     }
     LocalEntry<V> loaded = loadHoldingLease(key, claim.lease());
     if (claim.lease() != null) {
