@@ -26,6 +26,10 @@ class FillRaceTest {
     final InMemoryBackend delegate = new InMemoryBackend("hooked");
     /** Runs once, inside the next {@link #get}, before the read. */
     final AtomicReference<Runnable> beforeNextGet = new AtomicReference<>();
+    /** Runs once, inside the next {@link #getAll}, before the read. */
+    final AtomicReference<Runnable> beforeNextGetAll = new AtomicReference<>();
+    /** The next {@link #set} fails, as a timed-out SET does. */
+    volatile boolean failNextSet;
     /** Every lease is held by another process. */
     volatile boolean leasesHeldElsewhere;
     final AtomicInteger calls = new AtomicInteger();
@@ -47,11 +51,19 @@ class FillRaceTest {
     @Override
     public Map<String, CacheEntry<String>> getAll(Collection<? extends String> keys) {
       calls.incrementAndGet();
+      Runnable step = beforeNextGetAll.getAndSet(null);
+      if (step != null) {
+        step.run();
+      }
       return delegate.getAll(keys);
     }
 
     @Override
     public void set(String key, CacheEntry<String> entry) {
+      if (failNextSet) {
+        failNextSet = false;
+        throw new CacheBackendException("hooked - SET timed out", null);
+      }
       delegate.set(key, entry);
     }
 
@@ -142,6 +154,43 @@ class FillRaceTest {
 
       assertEquals(Optional.of("v2"), backend.shared("k"),
           "the shared tier, which other instances read, holds the acknowledged write");
+      assertEquals(Optional.of("v2"), cache.get("k"));
+    } finally {
+      cache.close();
+    }
+  }
+
+  /**
+   * The same race for a batch, whose write's own SET into the shared tier failed (a timeout):
+   * the batch found no pending write, the key was written, and the batch then got the lease.
+   * It must not load the store's older row into the shared tier.
+   */
+  @Test
+  void aGetAllOvertakenByAWriteBackDoesNotShareTheStoresOlderRow() {
+    Map<String, String> rows = new ConcurrentHashMap<>(Map.of("k", "v1", "j", "w1"));
+    Store<String, String> store = new Store<>() {
+      @Override
+      public void write(String key, String value) {
+        rows.put(key, value);
+      }
+
+      @Override
+      public void delete(String key) {
+        rows.remove(key);
+      }
+    };
+    HookedBackend backend = new HookedBackend();
+    CacheAside<String, String> cache = CacheAside.<String, String>builder(key -> Optional.ofNullable(rows.get(key)))
+        .backend(backend).store(store, WriteStrategy.WRITE_BACK).writeBack(Duration.ofHours(1), 100).build();
+    try {
+      backend.beforeNextGetAll.set(() -> {
+        backend.failNextSet = true;
+        cache.write("k", "v2");
+      });
+      cache.getAll(List.of("k", "j"));
+
+      assertFalse(backend.shared("k").equals(Optional.of("v1")),
+          "the shared tier, which other instances read, must not hold the overwritten row");
       assertEquals(Optional.of("v2"), cache.get("k"));
     } finally {
       cache.close();
