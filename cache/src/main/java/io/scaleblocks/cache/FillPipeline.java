@@ -186,10 +186,12 @@ final class FillPipeline<K, V> {
     settleShared(claim.theirs(), missing, startEpochs, settle);
     Set<K> held = claim.held();
     missing.removeAll(held);
+    settleWrittenMeanwhile(claim.granted(), missing, startEpochs, settle);
     loadBatch(missing, startEpochs, claim.granted(), settle);
     if (!held.isEmpty()) {
       LeaseClaims.BatchClaim<K, V> awaited = leases.awaitHolders(held);
       settleShared(awaited.theirs(), held, startEpochs, settle);
+      settleWrittenMeanwhile(awaited.granted(), held, startEpochs, settle);
       loadBatch(held, startEpochs, awaited.granted(), settle);
     }
   }
@@ -203,6 +205,29 @@ final class FillPipeline<K, V> {
         settle.accept(key, putLocal(key, entry, startEpochs.get(key)));
       }
     });
+  }
+
+  /**
+   * Granted keys with a write-back queued since the first check (see {@link #fill}): settled
+   * with the pending value, their leases given back and removed from {@code granted} and {@code keys}.
+   */
+  private void settleWrittenMeanwhile(Map<K, Lease> granted, Set<K> keys, Map<K, Long> startEpochs,
+      BiConsumer<K, LocalEntry<V>> settle) {
+    if (writeBehind == null || granted.isEmpty()) {
+      return;
+    }
+    for (var it = granted.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<K, Lease> leased = it.next();
+      K key = leased.getKey();
+      Optional<V> written = writeBehind.pending(key);
+      if (written != null) {
+        remote.releaseLease(key, leased.getValue());
+        it.remove();
+        if (keys.remove(key)) {
+          settle.accept(key, putLocal(key, lifetimes.newEntry(written, 0), startEpochs.get(key)));
+        }
+      }
+    }
   }
 
   /** One {@link Loader#loadAll} for {@code keys}; writes the shared tier where a lease (or no protection) allows. */
