@@ -224,7 +224,11 @@ public final class CacheAsideBuilder<K, V> {
     return this;
   }
 
-  /** How long a reader that lost the lease waits for the holder's value before loading itself. */
+  /**
+   * How long a reader that lost the lease waits for the holder's value before loading itself. A
+   * reader whose thread is interrupted stops waiting at once and loads without sharing the
+   * value; its interrupt status is kept.
+   */
   public CacheAsideBuilder<K, V> leaseWait(Duration leaseWait) {
     this.leaseWaitNanos = nonNegative("leaseWait", leaseWait).toNanos();
     return this;

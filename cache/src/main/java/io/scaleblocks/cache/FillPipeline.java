@@ -16,6 +16,9 @@ import java.util.function.LongSupplier;
  *
  * <p>The rules every fill follows:
  * <ul>
+ *   <li>A pending write-back is the value, checked before the shared tier and again once a lease
+ *       is granted: a write queued in between has invalidated before the lease was taken, so
+ *       nothing would revoke it, and the loader would read the store's older row.
  *   <li>A key whose invalidation the backend has not taken yet ({@link SharedInvalidations#bypasses})
  *       is read from the loader and not shared.
  *   <li>Without stale-set protection the loaded value is written to the shared tier plainly.
@@ -122,6 +125,15 @@ final class FillPipeline<K, V> {
     if (claim.theirs() != null) {
       return putShared(key, claim.theirs(), mode, epoch);
     }
+    if (claim.lease() != null) {
+      // A write-back queued since the check above is not in the store yet, and its invalidation
+      // came before this lease, so the lease would share the store's older row over it.
+      Optional<V> written = pendingWrite(key);
+      if (written != null) {
+        remote.releaseLease(key, claim.lease());
+        return putLocal(key, lifetimes.newEntry(written, 0), epoch);
+      }
+    }
     LocalEntry<V> loaded = loadHoldingLease(key, claim.lease());
     if (claim.lease() != null) {
       remote.setIfLeased(key, claim.lease(), loaded);
@@ -174,10 +186,12 @@ final class FillPipeline<K, V> {
     settleShared(claim.theirs(), missing, startEpochs, settle);
     Set<K> held = claim.held();
     missing.removeAll(held);
+    settleWrittenMeanwhile(claim.granted(), missing, startEpochs, settle);
     loadBatch(missing, startEpochs, claim.granted(), settle);
     if (!held.isEmpty()) {
       LeaseClaims.BatchClaim<K, V> awaited = leases.awaitHolders(held);
       settleShared(awaited.theirs(), held, startEpochs, settle);
+      settleWrittenMeanwhile(awaited.granted(), held, startEpochs, settle);
       loadBatch(held, startEpochs, awaited.granted(), settle);
     }
   }
@@ -191,6 +205,29 @@ final class FillPipeline<K, V> {
         settle.accept(key, putLocal(key, entry, startEpochs.get(key)));
       }
     });
+  }
+
+  /**
+   * Granted keys with a write-back queued since the first check (see {@link #fill}): settled
+   * with the pending value, their leases given back and removed from {@code granted} and {@code keys}.
+   */
+  private void settleWrittenMeanwhile(Map<K, Lease> granted, Set<K> keys, Map<K, Long> startEpochs,
+      BiConsumer<K, LocalEntry<V>> settle) {
+    if (writeBehind == null || granted.isEmpty()) {
+      return;
+    }
+    for (var it = granted.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<K, Lease> leased = it.next();
+      K key = leased.getKey();
+      Optional<V> written = writeBehind.pending(key);
+      if (written != null) {
+        remote.releaseLease(key, leased.getValue());
+        it.remove();
+        if (keys.remove(key)) {
+          settle.accept(key, putLocal(key, lifetimes.newEntry(written, 0), startEpochs.get(key)));
+        }
+      }
+    }
   }
 
   /** One {@link Loader#loadAll} for {@code keys}; writes the shared tier where a lease (or no protection) allows. */

@@ -19,8 +19,10 @@ import java.util.concurrent.locks.LockSupport;
  *       used and the lease given back.
  *   <li>A lease held by another process is waited for, for at most {@code leaseWait}, polling
  *       every 5 ms for the holder's value and for the lease coming free ({@link Mode#WAIT_FOR_HOLDER}
- *       and batches), or not at all ({@link Mode#SKIP_IF_HELD}). A wait that runs out, or a
- *       backend that stops answering, ends in a load that shares nothing.
+ *       and batches), or not at all ({@link Mode#SKIP_IF_HELD}). A wait that runs out, a
+ *       backend that stops answering, or an interrupt of the waiting thread ends in a load that
+ *       shares nothing; the interrupt status is kept for the caller. (An interrupted thread does
+ *       not park, so a wait that ignored it would poll the backend in a tight loop.)
  * </ul>
  *
  * <p>Thread-safe; holds no state of its own.
@@ -74,6 +76,9 @@ final class LeaseClaims<K, V> {
     long deadline = System.nanoTime() + leaseWaitNanos;
     while (System.nanoTime() - deadline < 0) {
       LockSupport.parkNanos(LEASE_POLL_NANOS);
+      if (Thread.currentThread().isInterrupted()) {
+        break;
+      }
       LocalEntry<V> entry = remote.get(key);
       if (entry != null) {
         return new Claim<>(entry, null, false);
@@ -112,7 +117,8 @@ final class LeaseClaims<K, V> {
 
   /**
    * Waits for the holders of {@code held}: their values as they arrive, and the leases of keys
-   * that came free; the keys in neither are left for the caller to load unshared.
+   * that came free; the keys in neither (the wait ran out or was interrupted) are left for the
+   * caller to load unshared.
    */
   BatchClaim<K, V> awaitHolders(Set<K> held) {
     Map<K, LocalEntry<V>> theirs = new HashMap<>();
@@ -121,6 +127,9 @@ final class LeaseClaims<K, V> {
     long deadline = System.nanoTime() + leaseWaitNanos;
     while (!waiting.isEmpty() && System.nanoTime() - deadline < 0) {
       LockSupport.parkNanos(LEASE_POLL_NANOS);
+      if (Thread.currentThread().isInterrupted()) {
+        break;
+      }
       Map<K, LocalEntry<V>> found = remote.getAll(waiting);
       theirs.putAll(found);
       waiting.removeAll(found.keySet());
