@@ -53,4 +53,34 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     missing.removeAll(store.findIdsByPrincipal("racer"));
     assertEquals(0, missing.size(), "live sessions missing from the index");
   }
+
+  @Test
+  void aPrincipalReadDuringRotationsAlwaysListsTheSessionOnce() throws Exception {
+    Session s = store.create();
+    s.setPrincipal("ada");
+    store.save(s);
+    java.util.concurrent.atomic.AtomicBoolean rotating = new java.util.concurrent.atomic.AtomicBoolean(true);
+    java.util.concurrent.atomic.AtomicInteger wrong = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    Thread reader = new Thread(() -> {
+      while (rotating.get()) {
+        int listed = store.findIdsByPrincipal("ada").size();
+        if (listed != 1) {
+          wrong.compareAndSet(0, 1000 + listed);
+        }
+        reads.incrementAndGet();
+      }
+    });
+    reader.start();
+    try {
+      for (int i = 0; i < 50_000 && wrong.get() == 0; i++) {
+        store.changeId(s);
+      }
+    } finally {
+      rotating.set(false);
+      reader.join();
+    }
+    assertEquals(0, wrong.get(), "1000 + the ids a read listed, when not exactly one (of " + reads.get() + " reads)");
+    assertEquals(java.util.List.of(s.id()), store.findIdsByPrincipal("ada"));
+  }
 }
