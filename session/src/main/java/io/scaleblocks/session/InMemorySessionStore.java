@@ -47,7 +47,9 @@ import java.util.function.Supplier;
  * moves with the record, or finds the old id gone.
  *
  * <p>The principal index maps a principal to its ids, updated inside the same computes and by
- * the cache's eviction listener, and checked against the live records on every read.
+ * the cache's eviction listener, and checked against the live records on every read. A read holds
+ * the read side of every stripe, so no rotation is half done while it runs (it would otherwise see
+ * the old id gone and miss the new one): rotations wait for it, finds do not.
  */
 final class InMemorySessionStore extends CoreSessionStore {
 
@@ -356,21 +358,31 @@ final class InMemorySessionStore extends CoreSessionStore {
   @Override
   public List<String> findIdsByPrincipal(String principal) {
     Objects.requireNonNull(principal, "principal");
-    Set<IdKey> keys = principals.get(principal);
-    if (keys == null) {
-      return List.of();
-    }
     long now = core.now();
-    List<String> ids = new ArrayList<>();
-    for (IdKey key : List.copyOf(keys)) {
-      SessionRecord r = map.get(key);
-      if (r != null && !r.isExpired(now) && principal.equals(r.principal())) {
-        ids.add(key.id);
-      } else if (r == null || !principal.equals(r.principal())) {
-        pruneIfStale(principal, key);
+    long[] stamps = new long[STRIPES];
+    for (int i = 0; i < STRIPES; i++) {
+      stamps[i] = stripes[i].readLock();
+    }
+    try {
+      Set<IdKey> keys = principals.get(principal);
+      if (keys == null) {
+        return List.of();
+      }
+      List<String> ids = new ArrayList<>();
+      for (IdKey key : List.copyOf(keys)) {
+        SessionRecord r = map.get(key);
+        if (r != null && !r.isExpired(now) && principal.equals(r.principal())) {
+          ids.add(key.id);
+        } else if (r == null || !principal.equals(r.principal())) {
+          pruneIfStale(principal, key);
+        }
+      }
+      return ids;
+    } finally {
+      for (int i = 0; i < STRIPES; i++) {
+        stripes[i].unlockRead(stamps[i]);
       }
     }
-    return ids;
   }
 
   /**
