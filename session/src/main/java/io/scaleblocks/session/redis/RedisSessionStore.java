@@ -35,7 +35,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * outlive its sessions. Writes that touch it are ordered so that it never misses a live session:
  * an id is added before the session is written under it and removed after the session left it.
  * A read drops members past their deadline and checks each remaining one against its hash, so a
- * crash between the two writes leaves an extra member that no read returns.
+ * crash between the two writes leaves an extra member that no read returns. A read never removes a
+ * member that fails that check: it may be the id of a write in flight, added to the index but not
+ * yet written (a login's save, a rotation's new id); such members go by their score.
  *
  * <p>A session hash whose timing fields ({@code _c _a _r _i _x _n}) or write sequence ({@code _s})
  * are missing or not decimal integers (written by hand or by another program) is treated as
@@ -226,20 +228,13 @@ final class RedisSessionStore extends CoreSessionStore {
     List<?> members = call("index", () -> (List<?>) LuaScript.INDEX_READ.run(jedis, List.of(index),
         List.of(bytes(now))));
     List<String> live = new ArrayList<>();
-    List<byte[]> gone = new ArrayList<>();
-    gone.add(bytes(now));
     for (Object member : members) {
       String id = HashFormat.text(member);
       Object owner = call("index", () -> LuaScript.OWNER.run(jedis, List.of(keyOf(id)),
           List.of(bytes(now), bytes(principal))));
       if (owner instanceof Long l && l == 1L) {
         live.add(id);
-      } else {
-        gone.add(bytes(id));
       }
-    }
-    if (gone.size() > 1) {
-      call("index", () -> LuaScript.INDEX_READ.run(jedis, List.of(index), gone));
     }
     return live;
   }
