@@ -34,6 +34,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * (absolute or renewal, which no touch moves), and expiring with its last member; so it cannot
  * outlive its sessions. Writes that touch it are ordered so that it never misses a live session:
  * an id is added before the session is written under it and removed after the session left it.
+ * Once a session write applied, a failure of the index removal after it is logged at {@code
+ * WARN} and the call succeeds: it never reports an applied save, rotation or delete as failed.
  * A read drops members past their deadline and checks each remaining one against its hash, so a
  * crash between the two writes leaves an extra member that no read returns. A read never removes a
  * member that fails that check: it may be the id of a write in flight, added to the index but not
@@ -123,7 +125,7 @@ final class RedisSessionStore extends CoreSessionStore {
     switch (status) {
       case "ok":
         if (indexChange && delta.previousPrincipal() != null) {
-          indexRemove(delta.previousPrincipal(), delta.id());
+          indexRemoveAfterWrite(delta.previousPrincipal(), delta.id(), "save");
         }
         return new SaveOutcome.Saved((Long) reply.get(1));
       case "taken":
@@ -164,7 +166,7 @@ final class RedisSessionStore extends CoreSessionStore {
     }
     String principal = HashFormat.text(reply.get(1));
     if (principalIndex && !principal.isEmpty()) {
-      indexRemove(principal, id);
+      indexRemoveAfterWrite(principal, id, "delete");
     }
     core.countDeleted();
   }
@@ -190,7 +192,7 @@ final class RedisSessionStore extends CoreSessionStore {
       long result = (Long) reply.get(0);
       if (result == 1) {
         if (principal != null) {
-          indexRemove(principal, oldId);
+          indexRemoveAfterWrite(principal, oldId, "changeId");
         }
         SessionAccess.markRenamed(session, newId, now);
         core.countRotation();
@@ -242,6 +244,19 @@ final class RedisSessionStore extends CoreSessionStore {
   private void indexAdd(String principal, String id, long deadline, long now) {
     call("index", () -> LuaScript.INDEX_ADD.run(jedis, List.of(indexKeyOf(principal)),
         List.of(bytes(now), bytes(id), bytes(deadline))));
+  }
+
+  /**
+   * Removes an id the write just applied has left: a failure now is logged, not thrown, since
+   * the session was written and the member left behind is one no read returns.
+   */
+  private void indexRemoveAfterWrite(String principal, String id, String operation) {
+    try {
+      indexRemove(principal, id);
+    } catch (SessionStoreException e) {
+      LOG.warn("{} - {} applied, but removing the old id from the principal index failed (no read lists it; "
+          + "it goes by its score): {}", name(), operation, e.getMessage());
+    }
   }
 
   private void indexRemove(String principal, String id) {
