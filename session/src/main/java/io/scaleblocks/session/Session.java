@@ -116,6 +116,10 @@ public final class Session {
     if (bytes == null) {
       return Optional.empty();
     }
+    if (StoredAttribute.isUnreadable(bytes)) {
+      throw new SessionCodecException(id, attribute.name(),
+          new IllegalArgumentException("its stored version is not a number"));
+    }
     T value;
     try {
       value = attribute.codec().decode(bytes);
