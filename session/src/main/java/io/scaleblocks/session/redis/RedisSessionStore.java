@@ -45,7 +45,8 @@ import redis.clients.jedis.exceptions.JedisException;
  * are missing or not decimal integers (written by hand or by another program) is treated as
  * absent: find and touch delete it and report no session (logged at {@code WARN}), save and
  * changeId delete it and see it as gone ({@code SESSION_GONE}), and the principal index does not
- * list it. So a garbled hash never turns into a store failure for its cookie.
+ * list it. So a garbled hash never turns into a store failure for its cookie. A garbled attribute
+ * version ({@code v:<name>}) makes only that attribute unreadable (see {@link HashFormat}).
  */
 final class RedisSessionStore extends CoreSessionStore {
 
