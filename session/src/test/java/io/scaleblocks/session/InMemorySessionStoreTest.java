@@ -83,4 +83,36 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     assertEquals(0, wrong.get(), "1000 + the ids a read listed, when not exactly one (of " + reads.get() + " reads)");
     assertEquals(java.util.List.of(s.id()), store.findIdsByPrincipal("ada"));
   }
+
+  @Test
+  void logOutEverywhereRacingARotationLeavesNoSessionOfThePrincipal() throws Exception {
+    int survivors = 0;
+    for (int round = 0; round < 300; round++) {
+      Session s = store.create();
+      s.setPrincipal("ada");
+      store.save(s);
+      java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread rotator = new Thread(() -> {
+        started.countDown();
+        try {
+          while (!stop.get()) {
+            store.changeId(s);
+          }
+        } catch (SessionConflictException e) {
+          // deleted: the rotation loop ends
+        }
+      });
+      rotator.start();
+      started.await();
+      store.deleteByPrincipal("ada");
+      stop.set(true);
+      rotator.join();
+      if (!store.findIdsByPrincipal("ada").isEmpty()) {
+        survivors++;
+        store.findIdsByPrincipal("ada").forEach(store::delete);
+      }
+    }
+    assertEquals(0, survivors, "rounds in which a session of the principal outlived deleteByPrincipal");
+  }
 }
