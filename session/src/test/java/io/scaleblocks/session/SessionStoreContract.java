@@ -379,6 +379,35 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void logOutEverywhereRacingRotationsDeletesTheSession() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      Session s = store.create();
+      s.setPrincipal("racer");
+      store.save(s);
+      CountDownLatch started = new CountDownLatch(1);
+      AtomicBoolean stop = new AtomicBoolean();
+      Thread rotator = new Thread(() -> {
+        try {
+          while (!stop.get()) {
+            store.changeId(s);
+            started.countDown();
+          }
+        } catch (SessionConflictException e) {
+          // deleted: the rotations end
+        } finally {
+          started.countDown();
+        }
+      });
+      rotator.start();
+      started.await();
+      store.deleteByPrincipal("racer");
+      stop.set(true);
+      rotator.join();
+      assertEquals(List.of(), store.findIdsByPrincipal("racer"), "a session outlived deleteByPrincipal in round " + round);
+    }
+  }
+
+  @Test
   void thePrincipalIndexListsLiveSessionsOnly() {
     if (!store.supportsPrincipalIndex()) {
       assertThrows(UnsupportedOperationException.class, () -> store.findIdsByPrincipal("ada"));
