@@ -294,13 +294,17 @@ final class InMemorySessionStore extends CoreSessionStore {
     }
     IdKey key = new IdKey(id);
     core.timed("delete", () -> guarded(key, () -> {
-      map.computeIfPresent(key, (k, r) -> {
-        unindex(r.principal(), k);
-        core.countDeleted();
-        return null;
-      });
+      remove(key);
       return null;
     }));
+  }
+
+  private void remove(IdKey key) {
+    map.computeIfPresent(key, (k, r) -> {
+      unindex(r.principal(), k);
+      core.countDeleted();
+      return null;
+    });
   }
 
   @Override
@@ -359,29 +363,64 @@ final class InMemorySessionStore extends CoreSessionStore {
   public List<String> findIdsByPrincipal(String principal) {
     Objects.requireNonNull(principal, "principal");
     long now = core.now();
+    long[] stamps = lockAllStripes();
+    try {
+      List<String> ids = new ArrayList<>();
+      for (IdKey key : liveKeys(principal, now)) {
+        ids.add(key.id);
+      }
+      return ids;
+    } finally {
+      unlockAllStripes(stamps);
+    }
+  }
+
+  /** Lists and deletes in one step under every stripe, so no rotation moves a session out of it. */
+  @Override
+  public int deleteByPrincipal(String principal) {
+    Objects.requireNonNull(principal, "principal");
+    long now = core.now();
+    return core.timed("delete", () -> {
+      long[] stamps = lockAllStripes();
+      try {
+        List<IdKey> live = liveKeys(principal, now);
+        live.forEach(this::remove);
+        return live.size();
+      } finally {
+        unlockAllStripes(stamps);
+      }
+    });
+  }
+
+  /** The keys of the principal's live sessions, pruning stale entries; under every stripe. */
+  private List<IdKey> liveKeys(String principal, long now) {
+    Set<IdKey> keys = principals.get(principal);
+    if (keys == null) {
+      return List.of();
+    }
+    List<IdKey> live = new ArrayList<>();
+    for (IdKey key : List.copyOf(keys)) {
+      SessionRecord r = map.get(key);
+      if (r != null && !r.isExpired(now) && principal.equals(r.principal())) {
+        live.add(key);
+      } else if (r == null || !principal.equals(r.principal())) {
+        pruneIfStale(principal, key);
+      }
+    }
+    return live;
+  }
+
+  private long[] lockAllStripes() {
     long[] stamps = new long[STRIPES];
     for (int i = 0; i < STRIPES; i++) {
       stamps[i] = stripes[i].readLock();
     }
-    try {
-      Set<IdKey> keys = principals.get(principal);
-      if (keys == null) {
-        return List.of();
-      }
-      List<String> ids = new ArrayList<>();
-      for (IdKey key : List.copyOf(keys)) {
-        SessionRecord r = map.get(key);
-        if (r != null && !r.isExpired(now) && principal.equals(r.principal())) {
-          ids.add(key.id);
-        } else if (r == null || !principal.equals(r.principal())) {
-          pruneIfStale(principal, key);
-        }
-      }
-      return ids;
-    } finally {
-      for (int i = 0; i < STRIPES; i++) {
-        stripes[i].unlockRead(stamps[i]);
-      }
+    return stamps;
+  }
+
+  private void unlockAllStripes(long[] stamps) {
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i].unlockRead(stamps[i]);
     }
   }
 
