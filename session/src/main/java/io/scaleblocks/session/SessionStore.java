@@ -94,7 +94,8 @@ public interface SessionStore extends AutoCloseable {
    * lists again after each round of deletes, up to 8 rounds, until a list comes back empty: a
    * {@link #changeId} racing it moves a session to an id that the earlier list did not have, and
    * the next list has it. The in-memory store lists and deletes in one step that no rotation
-   * overlaps; the JDBC store deletes by the principal column in one statement.
+   * overlaps; the JDBC store deletes by the principal column in one statement. On Redis a
+   * rotation racing the list can still move a session out of every list it makes.
    */
   default int deleteByPrincipal(String principal) {
     Set<String> deleted = new HashSet<>();

@@ -378,37 +378,6 @@ public abstract class SessionStoreContract {
     assertEquals(conflicts.get(), store.stats().conflicts(), "every refused save was reported");
   }
 
-  /** A login's rotations (a few, as when a user logs in on one device while logged out everywhere). */
-  @Test
-  void logOutEverywhereRacingRotationsDeletesTheSession() throws Exception {
-    for (int round = 0; round < 20; round++) {
-      int[] rotations = {0};
-      Session s = store.create();
-      s.setPrincipal("racer");
-      store.save(s);
-      CountDownLatch started = new CountDownLatch(1);
-      AtomicBoolean stop = new AtomicBoolean();
-      Thread rotator = new Thread(() -> {
-        try {
-          while (!stop.get() && rotations[0]++ < 3) {
-            store.changeId(s);
-            started.countDown();
-          }
-        } catch (SessionConflictException e) {
-          // deleted: the rotations end
-        } finally {
-          started.countDown();
-        }
-      });
-      rotator.start();
-      started.await();
-      store.deleteByPrincipal("racer");
-      stop.set(true);
-      rotator.join();
-      assertEquals(List.of(), store.findIdsByPrincipal("racer"), "a session outlived deleteByPrincipal in round " + round);
-    }
-  }
-
   @Test
   void thePrincipalIndexListsLiveSessionsOnly() {
     if (!store.supportsPrincipalIndex()) {
