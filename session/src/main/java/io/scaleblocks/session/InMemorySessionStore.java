@@ -47,7 +47,9 @@ import java.util.function.Supplier;
  * moves with the record, or finds the old id gone.
  *
  * <p>The principal index maps a principal to its ids, updated inside the same computes and by
- * the cache's eviction listener, and checked against the live records on every read.
+ * the cache's eviction listener, and checked against the live records on every read. A read holds
+ * the read side of every stripe, so no rotation is half done while it runs (it would otherwise see
+ * the old id gone and miss the new one): rotations wait for it, finds do not.
  */
 final class InMemorySessionStore extends CoreSessionStore {
 
@@ -292,13 +294,17 @@ final class InMemorySessionStore extends CoreSessionStore {
     }
     IdKey key = new IdKey(id);
     core.timed("delete", () -> guarded(key, () -> {
-      map.computeIfPresent(key, (k, r) -> {
-        unindex(r.principal(), k);
-        core.countDeleted();
-        return null;
-      });
+      remove(key);
       return null;
     }));
+  }
+
+  private void remove(IdKey key) {
+    map.computeIfPresent(key, (k, r) -> {
+      unindex(r.principal(), k);
+      core.countDeleted();
+      return null;
+    });
   }
 
   @Override
@@ -356,21 +362,66 @@ final class InMemorySessionStore extends CoreSessionStore {
   @Override
   public List<String> findIdsByPrincipal(String principal) {
     Objects.requireNonNull(principal, "principal");
+    long now = core.now();
+    long[] stamps = lockAllStripes();
+    try {
+      List<String> ids = new ArrayList<>();
+      for (IdKey key : liveKeys(principal, now)) {
+        ids.add(key.id);
+      }
+      return ids;
+    } finally {
+      unlockAllStripes(stamps);
+    }
+  }
+
+  /** Lists and deletes in one step under every stripe, so no rotation moves a session out of it. */
+  @Override
+  public int deleteByPrincipal(String principal) {
+    Objects.requireNonNull(principal, "principal");
+    long now = core.now();
+    return core.timed("delete", () -> {
+      long[] stamps = lockAllStripes();
+      try {
+        List<IdKey> live = liveKeys(principal, now);
+        live.forEach(this::remove);
+        return live.size();
+      } finally {
+        unlockAllStripes(stamps);
+      }
+    });
+  }
+
+  /** The keys of the principal's live sessions, pruning stale entries; under every stripe. */
+  private List<IdKey> liveKeys(String principal, long now) {
     Set<IdKey> keys = principals.get(principal);
     if (keys == null) {
       return List.of();
     }
-    long now = core.now();
-    List<String> ids = new ArrayList<>();
+    List<IdKey> live = new ArrayList<>();
     for (IdKey key : List.copyOf(keys)) {
       SessionRecord r = map.get(key);
       if (r != null && !r.isExpired(now) && principal.equals(r.principal())) {
-        ids.add(key.id);
+        live.add(key);
       } else if (r == null || !principal.equals(r.principal())) {
         pruneIfStale(principal, key);
       }
     }
-    return ids;
+    return live;
+  }
+
+  private long[] lockAllStripes() {
+    long[] stamps = new long[STRIPES];
+    for (int i = 0; i < STRIPES; i++) {
+      stamps[i] = stripes[i].readLock();
+    }
+    return stamps;
+  }
+
+  private void unlockAllStripes(long[] stamps) {
+    for (int i = 0; i < STRIPES; i++) {
+      stripes[i].unlockRead(stamps[i]);
+    }
   }
 
   /**

@@ -19,7 +19,8 @@ import java.util.TreeSet;
 /**
  * One request's view of a session: what {@link SessionStore#find} loaded, plus the changes this
  * request made, which {@link SessionStore#save} writes. Values are encoded when set and decoded
- * when read, so a handle never shares a mutable object with the store or another request.
+ * when read, so a handle never shares a mutable object with the store or another request as long
+ * as the codec copies as {@link SessionCodec} requires (the stored bytes themselves are shared).
  *
  * <p>Not thread-safe: one handle per request. Two requests on one session hold two handles.
  */
@@ -115,6 +116,10 @@ public final class Session {
     byte[] bytes = bytesOf(attribute.name());
     if (bytes == null) {
       return Optional.empty();
+    }
+    if (StoredAttribute.isUnreadable(bytes)) {
+      throw new SessionCodecException(id, attribute.name(),
+          new IllegalArgumentException("its stored version is not a number"));
     }
     T value;
     try {

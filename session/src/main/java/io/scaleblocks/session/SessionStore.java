@@ -1,8 +1,10 @@
 package io.scaleblocks.session;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Where sessions live when they leave the web server: in memory ({@link SessionStores#inMemory()}),
@@ -87,11 +89,25 @@ public interface SessionStore extends AutoCloseable {
    */
   List<String> findIdsByPrincipal(String principal);
 
-  /** Deletes every session of {@code principal}; returns how many were listed. */
+  /**
+   * Deletes every session of {@code principal}; returns how many ids were listed and deleted. It
+   * lists again after each round of deletes, up to 8 rounds, until a list comes back empty: a
+   * {@link #changeId} racing it moves a session to an id that the earlier list did not have, and
+   * the next list has it. The in-memory store lists and deletes in one step that no rotation
+   * overlaps; the JDBC store deletes by the principal column in one statement. On Redis a
+   * rotation racing the list can still move a session out of every list it makes.
+   */
   default int deleteByPrincipal(String principal) {
-    List<String> ids = findIdsByPrincipal(principal);
-    ids.forEach(this::delete);
-    return ids.size();
+    Set<String> deleted = new HashSet<>();
+    for (int round = 0; round < 8; round++) {
+      List<String> ids = findIdsByPrincipal(principal);
+      if (ids.isEmpty()) {
+        break;
+      }
+      ids.forEach(this::delete);
+      deleted.addAll(ids);
+    }
+    return deleted.size();
   }
 
   /** The number of live sessions, where the store can count them cheaply. */

@@ -13,7 +13,24 @@ public record SessionRecord(String id, long createdAt, long lastAccessAt, long r
     Map<String, StoredAttribute> attributes, long seq) {
 
   /** The attribute bytes of a store and the sequence number of the save that wrote them. */
-  public record StoredAttribute(byte[] value, long version) {}
+  public record StoredAttribute(byte[] value, long version) {
+
+    private static final byte[] UNREADABLE_VALUE = new byte[0];
+    private static final StoredAttribute UNREADABLE = new StoredAttribute(UNREADABLE_VALUE, -1);
+
+    /**
+     * An attribute whose stored version is garbled: reading it fails with a codec exception; the
+     * stores take version -1 for it, so a set or removal replaces it.
+     */
+    public static StoredAttribute unreadable() {
+      return UNREADABLE;
+    }
+
+    /** Whether {@code value} is the bytes of {@link #unreadable()} (by identity). */
+    public static boolean isUnreadable(byte[] value) {
+      return value == UNREADABLE_VALUE;
+    }
+  }
 
   public long expiresAt() {
     return expiresAt(createdAt, lastAccessAt, renewedAt, idleMillis, absoluteMillis, renewalMillis);

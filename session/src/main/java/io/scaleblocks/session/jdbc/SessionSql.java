@@ -20,6 +20,7 @@ final class SessionSql {
   final String updateAttribute;
   final String deleteAttribute;
   final String delete;
+  final String deleteByPrincipal;
   final String changeId;
   final String byPrincipal;
   final String count;
@@ -57,6 +58,7 @@ final class SessionSql {
     updateAttribute = "UPDATE " + attributes + " SET content = ?, version = ? WHERE session_key = ? AND name = ?";
     deleteAttribute = "DELETE FROM " + attributes + " WHERE session_key = ? AND name = ?";
     delete = "DELETE FROM " + table + " WHERE id = ?";
+    deleteByPrincipal = "DELETE FROM " + table + " WHERE principal = ? AND expires_at > ?";
     String hard = "LEAST(created_at + absolute_ms, CASE WHEN renewal_ms > 0 THEN ? + renewal_ms "
         + "ELSE created_at + absolute_ms END)";
     changeId = "UPDATE " + table + " SET id = ?, renewed_at = ?, last_access_at = GREATEST(last_access_at, ?), "

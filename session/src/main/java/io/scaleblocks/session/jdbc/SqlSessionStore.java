@@ -289,6 +289,27 @@ final class SqlSessionStore extends CoreSessionStore implements JdbcSessionStore
     });
   }
 
+  /**
+   * One {@code DELETE} by the principal column, so a rotation racing it (an update of the same
+   * row) is deleted under whichever id it has.
+   */
+  @Override
+  public int deleteByPrincipal(String principal) {
+    Objects.requireNonNull(principal, "principal");
+    long now = core.now();
+    int deleted = core.timed("delete", () -> run("deleteByPrincipal", false, c -> {
+      try (PreparedStatement st = c.prepareStatement(sql.deleteByPrincipal)) {
+        st.setString(1, principal);
+        st.setLong(2, now);
+        return st.executeUpdate();
+      }
+    }));
+    for (int i = 0; i < deleted; i++) {
+      core.countDeleted();
+    }
+    return deleted;
+  }
+
   @Override
   public OptionalLong activeSessions() {
     long now = core.now();

@@ -14,9 +14,12 @@ import java.util.Map;
  * The layout of a session hash: {@code _c} created, {@code _a} last access, {@code _r} renewed
  * (epoch ms), {@code _i} idle, {@code _x} absolute, {@code _n} renewal timeout (ms, 0 for none),
  * {@code _p} principal, {@code _s} write sequence; per attribute {@code a:<name>} its bytes and
- * {@code v:<name>} its version.
+ * {@code v:<name>} its version. A garbled version makes only that attribute unreadable.
  */
 final class HashFormat {
+
+  /** What {@link #version} answers for a field that is not a version. */
+  private static final long GARBLED = Long.MIN_VALUE;
 
   private HashFormat() {}
 
@@ -47,15 +50,33 @@ final class HashFormat {
           if (field.startsWith("a:")) {
             values.put(field.substring(2), value);
           } else if (field.startsWith("v:")) {
-            versions.put(field.substring(2), number(id, field, value));
+            versions.put(field.substring(2), version(value));
           }
         }
       }
     }
     Map<String, StoredAttribute> attributes = new HashMap<>();
-    values.forEach((name, bytes) -> attributes.put(name, new StoredAttribute(bytes, versions.getOrDefault(name, 0L))));
+    values.forEach((name, bytes) -> {
+      long version = versions.getOrDefault(name, 0L);
+      attributes.put(name, version == GARBLED ? StoredAttribute.unreadable() : new StoredAttribute(bytes, version));
+    });
     return new SessionRecord(id, created, Math.max(last, now), renewed, idle, absolute, renewal, principal,
         Map.copyOf(attributes), seq);
+  }
+
+  /**
+   * A {@code v:<name>} field as the scripts read it: a decimal integer of at most 18 characters,
+   * else {@link #GARBLED}, which the attribute reads as {@link StoredAttribute#unreadable()} (a
+   * codec failure naming session and attribute; a set or removal through the handle replaces it,
+   * since {@code save.lua} reads the same field as version -1).
+   */
+  private static long version(byte[] value) {
+    int n = value.length;
+    boolean ok = n > 0 && n <= 18 && !(n == 1 && value[0] == '-');
+    for (int i = 0; ok && i < n; i++) {
+      ok = (value[i] >= '0' && value[i] <= '9') || (i == 0 && value[i] == '-');
+    }
+    return ok ? Long.parseLong(new String(value, StandardCharsets.US_ASCII)) : GARBLED;
   }
 
   private static long number(String id, String field, byte[] value) {

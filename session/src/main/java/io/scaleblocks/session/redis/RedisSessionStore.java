@@ -34,14 +34,19 @@ import redis.clients.jedis.exceptions.JedisException;
  * (absolute or renewal, which no touch moves), and expiring with its last member; so it cannot
  * outlive its sessions. Writes that touch it are ordered so that it never misses a live session:
  * an id is added before the session is written under it and removed after the session left it.
+ * Once a session write applied, a failure of the index removal after it is logged at {@code
+ * WARN} and the call succeeds: it never reports an applied save, rotation or delete as failed.
  * A read drops members past their deadline and checks each remaining one against its hash, so a
- * crash between the two writes leaves an extra member that no read returns.
+ * crash between the two writes leaves an extra member that no read returns. A read never removes a
+ * member that fails that check: it may be the id of a write in flight, added to the index but not
+ * yet written (a login's save, a rotation's new id); such members go by their score.
  *
  * <p>A session hash whose timing fields ({@code _c _a _r _i _x _n}) or write sequence ({@code _s})
  * are missing or not decimal integers (written by hand or by another program) is treated as
  * absent: find and touch delete it and report no session (logged at {@code WARN}), save and
  * changeId delete it and see it as gone ({@code SESSION_GONE}), and the principal index does not
- * list it. So a garbled hash never turns into a store failure for its cookie.
+ * list it. So a garbled hash never turns into a store failure for its cookie. A garbled attribute
+ * version ({@code v:<name>}) makes only that attribute unreadable (see {@link HashFormat}).
  */
 final class RedisSessionStore extends CoreSessionStore {
 
@@ -121,7 +126,7 @@ final class RedisSessionStore extends CoreSessionStore {
     switch (status) {
       case "ok":
         if (indexChange && delta.previousPrincipal() != null) {
-          indexRemove(delta.previousPrincipal(), delta.id());
+          indexRemoveAfterWrite(delta.previousPrincipal(), delta.id(), "save");
         }
         return new SaveOutcome.Saved((Long) reply.get(1));
       case "taken":
@@ -162,7 +167,7 @@ final class RedisSessionStore extends CoreSessionStore {
     }
     String principal = HashFormat.text(reply.get(1));
     if (principalIndex && !principal.isEmpty()) {
-      indexRemove(principal, id);
+      indexRemoveAfterWrite(principal, id, "delete");
     }
     core.countDeleted();
   }
@@ -188,7 +193,7 @@ final class RedisSessionStore extends CoreSessionStore {
       long result = (Long) reply.get(0);
       if (result == 1) {
         if (principal != null) {
-          indexRemove(principal, oldId);
+          indexRemoveAfterWrite(principal, oldId, "changeId");
         }
         SessionAccess.markRenamed(session, newId, now);
         core.countRotation();
@@ -226,20 +231,13 @@ final class RedisSessionStore extends CoreSessionStore {
     List<?> members = call("index", () -> (List<?>) LuaScript.INDEX_READ.run(jedis, List.of(index),
         List.of(bytes(now))));
     List<String> live = new ArrayList<>();
-    List<byte[]> gone = new ArrayList<>();
-    gone.add(bytes(now));
     for (Object member : members) {
       String id = HashFormat.text(member);
       Object owner = call("index", () -> LuaScript.OWNER.run(jedis, List.of(keyOf(id)),
           List.of(bytes(now), bytes(principal))));
       if (owner instanceof Long l && l == 1L) {
         live.add(id);
-      } else {
-        gone.add(bytes(id));
       }
-    }
-    if (gone.size() > 1) {
-      call("index", () -> LuaScript.INDEX_READ.run(jedis, List.of(index), gone));
     }
     return live;
   }
@@ -247,6 +245,19 @@ final class RedisSessionStore extends CoreSessionStore {
   private void indexAdd(String principal, String id, long deadline, long now) {
     call("index", () -> LuaScript.INDEX_ADD.run(jedis, List.of(indexKeyOf(principal)),
         List.of(bytes(now), bytes(id), bytes(deadline))));
+  }
+
+  /**
+   * Removes an id the write just applied has left: a failure now is logged, not thrown, since
+   * the session was written and the member left behind is one no read returns.
+   */
+  private void indexRemoveAfterWrite(String principal, String id, String operation) {
+    try {
+      indexRemove(principal, id);
+    } catch (SessionStoreException e) {
+      LOG.warn("{} - {} applied, but removing the old id from the principal index failed (no read lists it; "
+          + "it goes by its score): {}", name(), operation, e.getMessage());
+    }
   }
 
   private void indexRemove(String principal, String id) {

@@ -57,10 +57,22 @@ if now >= math.min(last + idle, hard) then
   redis.call('DEL', KEYS[1])
   return {'expired'}
 end
+-- An attribute's version as the store reads it: 0 when it has no value, -1 when its version field
+-- is garbled (the store reads that attribute as unreadable, and a set or removal replaces it).
+local function version_of(name)
+  if redis.call('HEXISTS', KEYS[1], 'a:' .. name) == 0 then
+    return 0
+  end
+  local v = redis.call('HGET', KEYS[1], 'v:' .. name)
+  if not v then
+    return 0
+  end
+  return int(v) or -1
+end
 local conflicts = {'conflict'}
 for i = 0, count - 1 do
   local at = 12 + i * 4
-  local version = tonumber(redis.call('HGET', KEYS[1], 'v:' .. ARGV[at]) or '0')
+  local version = version_of(ARGV[at])
   if version ~= tonumber(ARGV[at + 1]) then
     conflicts[#conflicts + 1] = ARGV[at]
   end

@@ -92,4 +92,35 @@ class H2SessionStoreTest extends SessionStoreContract {
     counted.save(found);
     assertEquals(before, counting.roundTrips());
   }
+
+  /** A few rotations of a login racing a log-out-everywhere: the one DELETE by principal gets the session. */
+  @Test
+  void logOutEverywhereRacingRotationsDeletesTheSession() throws Exception {
+    for (int round = 0; round < 20; round++) {
+      int[] rotations = {0};
+      Session s = store.create();
+      s.setPrincipal("racer");
+      store.save(s);
+      java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      Thread rotator = new Thread(() -> {
+        try {
+          while (!stop.get() && rotations[0]++ < 3) {
+            store.changeId(s);
+            started.countDown();
+          }
+        } catch (io.scaleblocks.session.SessionConflictException e) {
+          // deleted: the rotations end
+        } finally {
+          started.countDown();
+        }
+      });
+      rotator.start();
+      started.await();
+      store.deleteByPrincipal("racer");
+      stop.set(true);
+      rotator.join();
+      assertEquals(java.util.List.of(), store.findIdsByPrincipal("racer"), "a session outlived deleteByPrincipal in round " + round);
+    }
+  }
 }

@@ -18,6 +18,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -135,5 +136,72 @@ class MariaDbSessionStoreIT extends SessionStoreContract {
   @Override
   protected int rotationRounds() {
     return 10;
+  }
+
+  @Test
+  void cleanupsRacingRotationsDeletesAndSavesNeverFail() throws Exception {
+    JdbcSessionStore jdbc = (JdbcSessionStore) store;
+    List<String> ids = new java.util.concurrent.CopyOnWriteArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      ids.add(saved("u" + i).id());
+    }
+    AtomicBoolean stop = new AtomicBoolean();
+    ExecutorService threads = Executors.newFixedThreadPool(6);
+    List<Future<Integer>> work = new ArrayList<>();
+    try {
+      for (int t = 0; t < 2; t++) {
+        work.add(threads.submit(() -> {
+          int removed = 0;
+          while (!stop.get()) {
+            removed += jdbc.removeExpired();
+          }
+          return removed;
+        }));
+      }
+      for (int t = 0; t < 4; t++) {
+        work.add(threads.submit(() -> {
+          int calls = 0;
+          while (!stop.get()) {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            String id = ids.get(random.nextInt(ids.size()));
+            Optional<Session> found = store.find(id);
+            if (found.isPresent()) {
+              Session s = found.get();
+              try {
+                switch (random.nextInt(3)) {
+                  case 0 -> {
+                    store.changeId(s);
+                    ids.add(s.id());
+                  }
+                  case 1 -> store.delete(s.id());
+                  default -> {
+                    s.set(COUNT, System.nanoTime());
+                    store.save(s);
+                  }
+                }
+              } catch (io.scaleblocks.session.SessionConflictException e) {
+                // another request renamed, deleted or expired it first: the rule, not a failure
+              }
+            }
+            Session fresh = store.create();
+            fresh.set(USER, "new");
+            store.save(fresh);
+            ids.add(fresh.id());
+            calls++;
+          }
+          return calls;
+        }));
+      }
+      for (int step = 0; step < 20; step++) {
+        Thread.sleep(150);
+        clock.advance(Duration.ofMinutes(2));
+      }
+      stop.set(true);
+      for (Future<Integer> f : work) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      threads.shutdownNow();
+    }
   }
 }

@@ -82,7 +82,7 @@ class RedisSessionStoreIT extends SessionStoreContract {
 
   /** What the store's scripts call inside Redis, which {@code INFO commandstats} counts as well. */
   private static final java.util.Set<String> INSIDE_SCRIPTS = java.util.Set.of("hmget", "hset", "pexpire", "hgetall",
-      "del", "exists", "hget", "hincrby", "hdel", "zadd", "zrange", "zremrangebyscore", "zrem", "rename", "info");
+      "del", "exists", "hexists", "hget", "hincrby", "hdel", "zadd", "zrange", "zremrangebyscore", "zrem", "rename", "info");
 
   /**
    * Round trips clients made, from {@code INFO commandstats}: every {@code EVALSHA} and {@code
