@@ -3,6 +3,7 @@ package io.scaleblocks.sharding.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import io.scaleblocks.sharding.Shard;
 import io.scaleblocks.sharding.ShardRouter;
@@ -507,6 +508,18 @@ class JdbcShardMigratorTest {
    */
   @Test
   void aStallDuringThePauseDoesNotHoldWritesFarPastMaxPause() throws Exception {
+    // Whether the stall falls inside a pause depends on thread scheduling (a pause may last 3 ms):
+    // a migration in which it did not is run again, up to five times.
+    for (int run = 1; run <= 5; run++) {
+      if (stallDuringThePause()) {
+        return;
+      }
+    }
+    fail("in five migrations the backend's stall never fell inside a write pause");
+  }
+
+  /** One migration with a 2 s stall of the new shard; false if the stall missed every pause. */
+  private boolean stallDuringThePause() throws Exception {
     try (H2Shards dbs = new H2Shards(5, ORDERS)) {
       ShardRouter<Long, DataSource> router = router(dbs, 4);
       loadOrders(dbs, router, 500);
@@ -557,10 +570,13 @@ class JdbcShardMigratorTest {
         writer.join();
         gateProbe.join();
       }
-      assertTrue(stalled.get(), "the stall happened during a pause: " + report);
+      if (!stalled.get()) {
+        return false;
+      }
       assertTrue(report.writePause().compareTo(maxPause.multipliedBy(2)) <= 0,
           "writes were held " + report.writePause().toMillis() + " ms at maxPause " + maxPause.toMillis()
               + " ms: " + report);
+      return true;
     }
   }
 
