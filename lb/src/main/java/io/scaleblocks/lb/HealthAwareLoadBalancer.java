@@ -46,6 +46,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
   /** Delivers the events the group hands over under its lock; owned unless the user's. */
   private final Executor eventExecutor;
   private final ExecutorService ownedEventExecutor;
+  private volatile boolean closed;
 
   private final ReentrantLock lock = new ReentrantLock();
   private final Membership<T> membership = new Membership<>();
@@ -280,6 +281,7 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
 
   @Override
   public void close() {
+    closed = true;
     if (healthChecker != null) {
       healthChecker.close();
     }
@@ -355,7 +357,12 @@ final class HealthAwareLoadBalancer<T> implements LoadBalancer<T> {
       try {
         eventExecutor.execute(events::drain);
       } catch (RejectedExecutionException e) {
-        log.debug("{} - closed: endpoint events not delivered", name);
+        if (closed) {
+          log.debug("{} - closed: endpoint events not delivered", name);
+        } else {
+          log.warn("{} - the event executor rejected a delivery, its endpoint events go out with the"
+              + " next one: {}", name, e.toString());
+        }
       }
     }
   }

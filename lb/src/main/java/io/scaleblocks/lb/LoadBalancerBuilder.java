@@ -110,7 +110,9 @@ public final class LoadBalancerBuilder<T> {
    * balancer's own, {@code scaleblocks-lb-<name>-events}, started on the first such event and
    * ended by {@link LoadBalancer#close()}. An executor passed here is not shut down by the
    * balancer; it may run deliveries on several threads, events still go out one at a time and in
-   * order.
+   * order. It must not run a delivery on the calling thread (a direct executor): that thread holds
+   * the group's delivery lock. A delivery it rejects is logged, and its events go out with the next
+   * delivery it accepts.
    */
   public LoadBalancerBuilder<T> eventExecutor(java.util.concurrent.Executor executor) {
     this.eventExecutor = Objects.requireNonNull(executor, "eventExecutor");

@@ -41,6 +41,11 @@ final class LazyConnection implements Connection {
   /** Holdability and client info of the physical connection before this one changed them. */
   private int holdabilityToRestore = -1;
   private Properties clientInfoToRestore;
+  /**
+   * Whether {@link #unwrap} handed out an object past the pool's proxy (the driver's
+   * connection): what is set on it escapes HikariCP's tracking of changed state.
+   */
+  private boolean driverExposed;
   /** The client info keys set on the physical connection; null until one is. */
   private java.util.Set<String> clientInfoTouched;
 
@@ -193,13 +198,17 @@ final class LazyConnection implements Connection {
   }
 
   /**
-   * Puts back what the pool does not reset itself: holdability and client info. False when that
+   * Puts back what the pool does not reset itself: holdability, client info, and after an
+   * {@link #unwrap} to the driver's connection auto-commit and read-only. False when that
    * failed: the connection must not be reused.
    */
   private boolean restorePooledState(Connection c) {
     try {
       if (c == null || c.isClosed()) {
         return true;
+      }
+      if (driverExposed) {
+        restoreUntrackedState(c);
       }
       if (holdabilityToRestore != -1) {
         c.setHoldability(holdabilityToRestore);
@@ -217,6 +226,28 @@ final class LazyConnection implements Connection {
       holdabilityToRestore = -1;
       clientInfoToRestore = null;
       clientInfoTouched = null;
+      driverExposed = false;
+    }
+  }
+
+  /**
+   * Puts back auto-commit and read-only a borrower may have changed on the driver's connection,
+   * where the pool does not see it, when they differ from the pool's configuration: a later
+   * borrow does not set values equal to it (see {@link #replayState}). Work left uncommitted
+   * there is rolled back, as the pool does for a transaction left open. Costs two driver reads,
+   * only after such an {@code unwrap}.
+   */
+  private void restoreUntrackedState(Connection c) throws SQLException {
+    boolean autoCommitNow = c.getAutoCommit();
+    if (node.lendsAutoCommit(!autoCommitNow)) {
+      if (!autoCommitNow) {
+        c.rollback();
+      }
+      c.setAutoCommit(!autoCommitNow);
+    }
+    boolean readOnlyNow = c.isReadOnly();
+    if (node.lendsReadOnly(!readOnlyNow)) {
+      c.setReadOnly(!readOnlyNow);
     }
   }
 
@@ -664,7 +695,12 @@ final class LazyConnection implements Connection {
       return iface.cast(this);
     }
     Connection c = target();
-    return iface.isInstance(c) ? iface.cast(c) : c.unwrap(iface);
+    if (iface.isInstance(c)) {
+      return iface.cast(c);
+    }
+    T unwrapped = c.unwrap(iface);
+    driverExposed = true;
+    return unwrapped;
   }
 
   @Override

@@ -158,10 +158,11 @@ final class Node {
 
   /** Pool metrics for this node's pool and every pool that replaces it. */
   void trackPool(MetricsTrackerFactory factory) {
-    metrics = factory;
+    MetricsTrackerFactory renewable = new RenewedPoolMetrics(factory);
+    metrics = renewable;
     HikariDataSource pool = ownedPool;
     if (pool != null) {
-      pool.setMetricsTrackerFactory(factory);
+      pool.setMetricsTrackerFactory(renewable);
     }
   }
 
