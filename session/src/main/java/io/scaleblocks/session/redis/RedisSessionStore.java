@@ -32,8 +32,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p>Round trips: find (read and touch) 1; save 1, plus 1 when a principal is set or cleared and
  * plus 2 when it changes from one principal to another (index add and remove); create 1 (its
  * first save); touch 1; changeId 1, plus 2 with a principal (plus one more attempt if another
- * request changed the principal meanwhile); delete 1, plus 1 with a principal. A login of an
- * anonymous session (setPrincipal, changeId, save) is 3.
+ * request changed the principal meanwhile); delete 1, plus 1 with a principal; deleteByPrincipal
+ * 1 per pass plus 1 per tag listed (see {@link #deleteByPrincipal}). A login of an anonymous
+ * session (setPrincipal, changeId, save) is 3.
  *
  * <p>The principal index is a sorted set per principal, scored by each session's hard deadline
  * (absolute or renewal, which no touch moves), and expiring with its last member; so it cannot
