@@ -94,8 +94,9 @@ public interface SessionStore extends AutoCloseable {
    * lists again after each round of deletes, up to 8 rounds, until a list comes back empty: a
    * {@link #changeId} racing it moves a session to an id that the earlier list did not have, and
    * the next list has it. The in-memory store lists and deletes in one step that no rotation
-   * overlaps; the JDBC store deletes by the principal column in one statement. On Redis a
-   * rotation racing the list can still move a session out of every list it makes.
+   * overlaps; the JDBC store deletes by the principal column in one statement; the Redis store
+   * deletes in passes until its index lists no new id after a pass that deleted nothing, and
+   * throws {@link SessionStoreException} when it cannot get there in 10 passes.
    */
   default int deleteByPrincipal(String principal) {
     Set<String> deleted = new HashSet<>();

@@ -24,6 +24,7 @@ final class LuaScript {
   static final LuaScript INDEX_ADD = load("index-add.lua");
   static final LuaScript INDEX_READ = load("index-read.lua");
   static final LuaScript OWNER = load("owner.lua");
+  static final LuaScript DELETE_OWNED = load("delete-owned.lua");
 
   private final byte[] source;
   private final byte[] sha1;

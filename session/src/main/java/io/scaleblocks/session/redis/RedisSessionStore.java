@@ -11,10 +11,15 @@ import io.scaleblocks.session.internal.SessionRecord;
 import io.scaleblocks.session.internal.StoreCore;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,8 +32,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * <p>Round trips: find (read and touch) 1; save 1, plus 1 when a principal is set or cleared and
  * plus 2 when it changes from one principal to another (index add and remove); create 1 (its
  * first save); touch 1; changeId 1, plus 2 with a principal (plus one more attempt if another
- * request changed the principal meanwhile); delete 1, plus 1 with a principal. A login of an
- * anonymous session (setPrincipal, changeId, save) is 3.
+ * request changed the principal meanwhile); delete 1, plus 1 with a principal; deleteByPrincipal
+ * 1 per pass plus 1 per tag listed (see {@link #deleteByPrincipal}). A login of an anonymous
+ * session (setPrincipal, changeId, save) is 3.
  *
  * <p>The principal index is a sorted set per principal, scored by each session's hard deadline
  * (absolute or renewal, which no touch moves), and expiring with its last member; so it cannot
@@ -52,6 +58,7 @@ final class RedisSessionStore extends CoreSessionStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
   private static final int MAX_ID_ATTEMPTS = 3;
+  static final int MAX_LOG_OUT_PASSES = 10;
   private static final byte[] ONE = bytes("1");
   private static final byte[] ZERO = bytes("0");
 
@@ -240,6 +247,79 @@ final class RedisSessionStore extends CoreSessionStore {
       }
     }
     return live;
+  }
+
+  /**
+   * Deletes every session of {@code principal} in passes: read the index (removing the ids the
+   * last pass deleted), then delete the listed hashes of the principal, those of one tag in one
+   * script. It stops at a read that lists nothing, or that lists no id the read before it did not
+   * list after a pass that deleted nothing. A live session's id is in the index from before the
+   * hash exists under it until after it left, and every id a session has over its rotations shares
+   * its tag (so its slot): a session that lived through such a pass was under an id that the
+   * earlier read did not list, so it was rotated to an id added after that read, which the later
+   * read lists. So a session that exists when the call starts is gone when it returns. After
+   * {@value #MAX_LOG_OUT_PASSES} passes that kept finding sessions (or new ids) it throws
+   * {@link SessionStoreException}; the sessions it deleted stay deleted.
+   */
+  @Override
+  public int deleteByPrincipal(String principal) {
+    Objects.requireNonNull(principal, "principal");
+    if (!principalIndex) {
+      throw new UnsupportedOperationException(name() + " - the principal index is off");
+    }
+    return core.timed("delete", () -> logOut(principal));
+  }
+
+  private int logOut(String principal) {
+    byte[] index = indexKeyOf(principal);
+    List<String> gone = List.of();
+    Set<String> previous = Set.of();
+    boolean quiet = false;
+    int deleted = 0;
+    for (int pass = 0; ; pass++) {
+      long now = core.now();
+      List<byte[]> args = new ArrayList<>();
+      args.add(bytes(now));
+      gone.forEach(id -> args.add(bytes(id)));
+      List<?> members = call("deleteByPrincipal", () -> (List<?>) LuaScript.INDEX_READ.run(jedis, List.of(index), args));
+      Set<String> listed = new LinkedHashSet<>();
+      members.forEach(m -> listed.add(HashFormat.text(m)));
+      if (listed.isEmpty() || (quiet && previous.containsAll(listed))) {
+        return deleted;
+      }
+      if (pass == MAX_LOG_OUT_PASSES) {
+        throw new SessionStoreException(name() + " - deleteByPrincipal could not finish after " + MAX_LOG_OUT_PASSES
+            + " passes (sessions of the principal kept being rotated or created); deleted " + deleted + " so far", null);
+      }
+      List<String> deletedNow = new ArrayList<>();
+      for (List<String> ids : byTag(listed)) {
+        List<byte[]> keys = new ArrayList<>();
+        ids.forEach(id -> keys.add(keyOf(id)));
+        List<?> reply = call("deleteByPrincipal", () -> (List<?>) LuaScript.DELETE_OWNED.run(jedis, keys,
+            List.of(bytes(now), bytes(principal))));
+        for (int i = 0; i < ids.size(); i++) {
+          long status = (Long) reply.get(i);
+          if (status != 0) {
+            deletedNow.add(ids.get(i));
+          }
+          if (status == 1) {
+            deleted++;
+            core.countDeleted();
+          }
+        }
+      }
+      gone = deletedNow;
+      quiet = deletedNow.isEmpty();
+      previous = listed;
+    }
+  }
+
+  private static Collection<List<String>> byTag(Set<String> ids) {
+    Map<String, List<String>> groups = new LinkedHashMap<>();
+    for (String id : ids) {
+      groups.computeIfAbsent(SessionIds.tagOf(id), t -> new ArrayList<>()).add(id);
+    }
+    return groups.values();
   }
 
   private void indexAdd(String principal, String id, long deadline, long now) {

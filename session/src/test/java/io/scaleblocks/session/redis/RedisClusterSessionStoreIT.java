@@ -9,12 +9,14 @@ import io.scaleblocks.testkit.RequireServer;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClusterClient;
 
 /** The contract on a real 3-master Redis Cluster: rotations rename within one slot. */
 class RedisClusterSessionStoreIT extends SessionStoreContract {
 
   private static RedisClusterClient cluster;
+  private String prefix;
 
   @BeforeAll
   static void connect() {
@@ -31,8 +33,13 @@ class RedisClusterSessionStoreIT extends SessionStoreContract {
 
   @Override
   protected SessionStore newStore(SessionStoreConfig config, SessionIds ids, MutableClock clock) {
-    return RedisSessionStores.builder(cluster).config(config).ids(ids).clock(clock)
-        .keyPrefix("sbtest:" + UUID.randomUUID() + ":").build();
+    prefix = "sbtest:" + UUID.randomUUID() + ":";
+    return RedisSessionStores.builder(cluster).config(config).ids(ids).clock(clock).keyPrefix(prefix).build();
+  }
+
+  @Test
+  void logOutEverywhereRacingRotationsLeavesNoSessionOfThePrincipalAndAnEmptyIndex() throws Exception {
+    LogOutEverywhereRace.run(store, "racer", 200, 3, () -> cluster.zcard(prefix + "principal:racer"));
   }
 
   @Override

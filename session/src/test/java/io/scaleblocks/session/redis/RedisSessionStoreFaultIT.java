@@ -111,6 +111,60 @@ class RedisSessionStoreFaultIT {
   }
 
   @Test
+  void aRotationBetweenTheIndexReadAndTheDeletesOfLogOutEverywhereIsDeletedByTheNextPass() {
+    Session s = store.create();
+    s.setPrincipal("ada");
+    store.save(s);
+    Session rotating = store.find(s.id()).orElseThrow();
+    jedis.before("delete-owned.lua", () -> store.changeId(rotating));
+
+    assertEquals(1, store.deleteByPrincipal("ada"));
+    assertEquals(Optional.empty(), store.find(rotating.id()), "the rotated session outlived deleteByPrincipal");
+    assertEquals(Optional.empty(), store.find(s.id()));
+    try (Jedis admin = RedisSessionStoreIT.admin()) {
+      assertEquals(0, admin.zcard(prefix + "principal:ada"), "index members left");
+    }
+  }
+
+  @Test
+  void logOutEverywhereThatKeepsFindingNewSessionsThrowsInsteadOfReturning() {
+    Session s = store.create();
+    s.setPrincipal("ada");
+    store.save(s);
+    Runnable[] login = new Runnable[1];
+    login[0] = () -> {
+      Session other = store.create();
+      other.setPrincipal("ada");
+      store.save(other);
+      jedis.before("delete-owned.lua", login[0]);
+    };
+    jedis.before("delete-owned.lua", login[0]);
+
+    SessionStoreException e = assertThrows(SessionStoreException.class, () -> store.deleteByPrincipal("ada"));
+    assertTrue(e.getMessage().contains("could not finish after " + RedisSessionStore.MAX_LOG_OUT_PASSES + " passes"),
+        e.getMessage());
+    assertEquals(Optional.empty(), store.find(s.id()), "a session deleted before it gave up came back");
+  }
+
+  @Test
+  void anOutageBetweenTheIndexAddAndTheRenameKeepsTheHandlesIdAndLeavesNoListedGhost() {
+    Session s = store.create();
+    s.setPrincipal("ada");
+    store.save(s);
+    Session loaded = store.find(s.id()).orElseThrow();
+    String before = loaded.id();
+    jedis.after("index-add.lua", () -> jedis.failNext("rename.lua"));
+    assertThrows(SessionStoreException.class, () -> store.changeId(loaded));
+
+    assertEquals(before, loaded.id(), "the handle moved to an id the session never had");
+    assertTrue(store.find(before).isPresent());
+    assertEquals(List.of(before), store.findIdsByPrincipal("ada"), "the new id's member is listed as a session");
+    assertEquals(1, store.deleteByPrincipal("ada"));
+    assertEquals(Optional.empty(), store.find(before));
+    assertEquals(List.of(), store.findIdsByPrincipal("ada"));
+  }
+
+  @Test
   void aSaveReportedFailedByAnOutageWasNotApplied() {
     Session s = store.create();
     s.setPrincipal("ada");

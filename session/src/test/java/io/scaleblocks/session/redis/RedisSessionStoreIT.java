@@ -190,6 +190,13 @@ class RedisSessionStoreIT extends SessionStoreContract {
   }
 
   @Test
+  void logOutEverywhereRacingRotationsLeavesNoSessionOfThePrincipalAndAnEmptyIndex() throws Exception {
+    try (Jedis jedis = admin()) {
+      LogOutEverywhereRace.run(store, "racer", 200, 3, () -> jedis.zcard(prefix + "principal:racer"));
+    }
+  }
+
+  @Test
   void aRotationByAStaleHandleIndexesTheNewIdUnderTheStoredPrincipal() {
     Session s = store.create();
     s.setPrincipal("ada");
