@@ -121,15 +121,18 @@ final class ReplicaLagMonitor implements AutoCloseable {
       Map<Node, ProbeOutcome> outcomes = new LinkedHashMap<>();
       Node primary = currentPrimary.get();
       if (primary != null) {
-        outcomes.put(primary, await(submit(primary), wait));
+        long deadline = scheduler.nanoTime() + wait.toNanos();
+        outcomes.put(primary, await(submit(primary), deadline, wait));
       }
+      // Each probe's time counts from its submission, not from when this thread gets to it.
+      long deadline = scheduler.nanoTime() + wait.toNanos();
       Map<Node, Future<ProbeOutcome>> pending = new LinkedHashMap<>();
       for (Node node : nodes) {
         if (node != primary) {
           pending.put(node, submit(node));
         }
       }
-      pending.forEach((node, future) -> outcomes.put(node, await(future, wait)));
+      pending.forEach((node, future) -> outcomes.put(node, await(future, deadline, wait)));
       if (!closed) {
         sink.accept(outcomes);
       }
@@ -148,9 +151,9 @@ final class ReplicaLagMonitor implements AutoCloseable {
     return future;
   }
 
-  private ProbeOutcome await(Future<ProbeOutcome> future, java.time.Duration wait) {
+  private ProbeOutcome await(Future<ProbeOutcome> future, long deadlineNanos, java.time.Duration wait) {
     try {
-      return scheduler.await(future, wait.toNanos());
+      return scheduler.awaitUntil(future, deadlineNanos);
     } catch (TimeoutException e) {
       return new ProbeOutcome.Failed("no answer within " + wait.toMillis() + " ms");
     } catch (ExecutionException e) {

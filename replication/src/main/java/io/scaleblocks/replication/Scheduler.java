@@ -33,10 +33,11 @@ interface Scheduler {
   boolean execute(Runnable task);
 
   /**
-   * The value of {@code future} once done, or a {@link TimeoutException} when it is not done
-   * {@code timeoutNanos} of this scheduler's time after the call.
+   * The value of {@code future} once done, or a {@link TimeoutException} when it is not done by
+   * {@code deadlineNanos} of this scheduler's {@link #nanoTime()} (a deadline taken before the
+   * work was submitted, so that work which ran before the wait began still counts).
    */
-  <T> T await(Future<T> future, long timeoutNanos)
+  <T> T awaitUntil(Future<T> future, long deadlineNanos)
       throws InterruptedException, ExecutionException, TimeoutException;
 
   /** Stops the scheduled tasks (a task running now is interrupted). */
@@ -88,9 +89,9 @@ interface Scheduler {
     }
 
     @Override
-    public <T> T await(Future<T> future, long timeoutNanos)
+    public <T> T awaitUntil(Future<T> future, long deadlineNanos)
         throws InterruptedException, ExecutionException, TimeoutException {
-      return future.get(timeoutNanos, TimeUnit.NANOSECONDS);
+      return future.get(Math.max(0, deadlineNanos - nanoTime()), TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -16,8 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Time the test moves, as the router's {@link Scheduler} and as its {@link Clock}. Scheduled
  * tasks run on the thread that calls {@link #advance} or {@link #sleep}, at the time they are
- * due, so a sleep returns at once; {@link #pass} moves the time only; {@link #await} waits for the future in real time (a probe on an in-memory database),
- * then counts as timed out when the time moved past the timeout meanwhile (a probe that
+ * due, so a sleep returns at once; {@link #pass} moves the time only; {@link #awaitUntil} waits for the future in real time (a probe on an in-memory database),
+ * then counts as timed out when the time moved past the deadline meanwhile (a probe that
  * "takes" time moves it).
  */
 final class ManualScheduler extends Clock implements Scheduler {
@@ -121,11 +121,10 @@ final class ManualScheduler extends Clock implements Scheduler {
   }
 
   @Override
-  public <T> T await(Future<T> future, long timeoutNanos)
+  public <T> T awaitUntil(Future<T> future, long deadlineNanos)
       throws InterruptedException, ExecutionException, TimeoutException {
-    long start = now;
     T value = future.get(10, TimeUnit.SECONDS);
-    if (now - start > timeoutNanos) {
+    if (now > deadlineNanos) {
       throw new TimeoutException();
     }
     return value;
