@@ -149,7 +149,8 @@ public final class ScatterGather<R> implements AutoCloseable {
    * the shards are those of one topology snapshot; if the router's routing (shards, placement or
    * pins) has changed by the time they all answered, the call runs again on the new snapshot,
    * within the same deadline and at most twice more, so that rows a migration's
-   * cleanup deleted meanwhile from a shard read under the old snapshot are not missed.
+   * cleanup deleted meanwhile from a shard read under the old snapshot are not missed. A task
+   * may therefore run more than once on a shard in one call: it must only read.
    *
    * @throws ScatterGatherException under {@link PartialFailurePolicy#FAIL} if any shard failed,
    *     or under {@link PartialFailurePolicy#PARTIAL} if every shard failed
