@@ -163,13 +163,15 @@ final class RoutingDataSource implements ReplicationDataSource {
         into.lentBy(first, true, null);
         return c;
       }
-      for (Node other : current.rotation) {
-        if (other != first && topology.rotation.contains(other)) {
-          c = tryReplica(other);
-          if (c != null) {
-            into.lentBy(other, true, null);
-            return c;
-          }
+    }
+    // Also when the strategy picked nothing: the balancer's group is updated just after the
+    // topology is published, so a replica that has just come back may not be in it yet.
+    for (Node other : current.rotation) {
+      if (other != first && topology.rotation.contains(other)) {
+        Connection c = tryReplica(other);
+        if (c != null) {
+          into.lentBy(other, true, null);
+          return c;
         }
       }
     }
