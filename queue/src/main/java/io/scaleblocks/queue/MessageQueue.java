@@ -72,10 +72,14 @@ public interface MessageQueue extends AutoCloseable {
    * the file). A future never completes before its
    * message is durable.
    *
-   * <p>The futures of one topic complete in publish order; {@link #close} completes or fails every
-   * pending one before it returns. Actions chained with the non-{@code Async} methods of
+   * <p>The futures of one topic complete in publish order: once a future is done, so is every
+   * earlier publish's future of that topic. {@link #close} completes or fails every pending one
+   * before it returns. Actions chained with the non-{@code Async} methods of
    * {@link CompletableFuture} run on the thread that completes the future (the file log's flush
    * thread, the Redis sender thread) and hold it up: chain slow work with the {@code Async} ones.
+   * A thread that waits in {@code get} or {@code join} may run a waited future's actions itself, as
+   * {@code CompletableFuture} allows, so actions of different futures can overlap and need not
+   * start in publish order; check {@code isDone} of the earlier futures where order matters.
    * Such an action must not wait for another async publish of the same topic (file log) or queue
    * (Redis): only that thread could complete it.
    */

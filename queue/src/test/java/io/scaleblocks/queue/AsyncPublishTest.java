@@ -236,6 +236,12 @@ class AsyncPublishTest {
     }
     Thread closer = new Thread(q::close);
     closer.start();
+    // close has marked the queue closed and waits for the held flush: only then is the room freed
+    while (closer.getState() != Thread.State.WAITING
+        && closer.getState() != Thread.State.TIMED_WAITING) {
+      assertTrue(closer.isAlive(), "close waits for the held flush");
+      Thread.onSpinWait();
+    }
     disk.releaseForces();
     closer.join(TimeUnit.SECONDS.toMillis(30));
     assertFalse(closer.isAlive(), "close returned");
