@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 
 /**
@@ -28,6 +29,9 @@ import javax.sql.DataSource;
  * while a migration runs, and a model of every order to check the shards against.
  */
 final class OrdersResharding implements AutoCloseable {
+
+  /** The pace of each writer. */
+  static final int WRITES_PER_SECOND = 300;
 
   static final String SCHEMA = "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id bigint NOT NULL, "
       + "total bigint NOT NULL); CREATE INDEX orders_customer ON orders (customer_id)";
@@ -75,14 +79,25 @@ final class OrdersResharding implements AutoCloseable {
   /**
    * Starts {@code count} writers; writer {@code w} owns the customers {@code c % count == w}, so
    * the model of each order has one writer. Half the writes add an order, half raise the total of
-   * one.
+   * one. Each writer is paced at {@link #WRITES_PER_SECOND}: unpaced writers on a fast machine
+   * outrun every catch-up, the table grows while each migration rolls back, and each next
+   * migration has more to copy (minutes per run).
    */
   void startWriters(int count) {
+    long interval = TimeUnit.SECONDS.toNanos(1) / WRITES_PER_SECOND;
     for (int w = 0; w < count; w++) {
       int writer = w;
       writers.add(pool.submit(() -> {
         SplittableRandom random = new SplittableRandom(writer);
+        long next = System.nanoTime();
         while (running.get()) {
+          next += interval;
+          long wait = next - System.nanoTime();
+          if (wait > 0) {
+            LockSupport.parkNanos(wait);
+          } else if (wait < -TimeUnit.MILLISECONDS.toNanos(100)) {
+            next = System.nanoTime();  // fell behind: no burst to make up for it
+          }
           long customer = random.nextLong(customers / count) * count + writer;
           if (random.nextBoolean()) {
             addOrder(customer);
