@@ -163,15 +163,13 @@ final class RoutingDataSource implements ReplicationDataSource {
         into.lentBy(first, true, null);
         return c;
       }
-    }
-    // Also when the strategy picked nothing: the balancer's group is updated just after the
-    // topology is published, so a replica that has just come back may not be in it yet.
-    for (Node other : current.rotation) {
-      if (other != first && topology.rotation.contains(other)) {
-        Connection c = tryReplica(other);
-        if (c != null) {
-          into.lentBy(other, true, null);
-          return c;
+      for (Node other : current.rotation) {
+        if (other != first && topology.rotation.contains(other)) {
+          c = tryReplica(other);
+          if (c != null) {
+            into.lentBy(other, true, null);
+            return c;
+          }
         }
       }
     }
@@ -381,10 +379,12 @@ final class RoutingDataSource implements ReplicationDataSource {
       if (after == before) {
         return;
       }
-      topology = after;
+      // The balancer first: a reader that sees a replica in the topology's rotation finds it in
+      // the balancer too (the group delivers to the balancer before replaceAll returns).
       if (!after.rotation.equals(before.rotation)) {
         publishRotation(after);
       }
+      topology = after;
     } finally {
       lock.unlock();
     }
