@@ -1,5 +1,8 @@
 package io.scaleblocks.cache;
 
+import static io.scaleblocks.config.Checks.nonNegative;
+import static io.scaleblocks.config.Checks.positive;
+
 import io.scaleblocks.config.Settings;
 import java.time.Clock;
 import java.time.Duration;
@@ -349,22 +352,6 @@ public final class CacheAsideBuilder<K, V> {
   private static long atLeastOne(String name, long value) {
     if (value <= 0) {
       throw new IllegalArgumentException(name + " must be > 0 but was " + value);
-    }
-    return value;
-  }
-
-  private static Duration positive(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative() || value.isZero()) {
-      throw new IllegalArgumentException(name + " must be > 0 but was " + value);
-    }
-    return value;
-  }
-
-  private static Duration nonNegative(String name, Duration value) {
-    Objects.requireNonNull(value, name);
-    if (value.isNegative()) {
-      throw new IllegalArgumentException(name + " must be >= 0 but was " + value);
     }
     return value;
   }

@@ -1,5 +1,6 @@
 package io.scaleblocks.lb;
 
+import io.scaleblocks.config.Checks;
 import io.scaleblocks.config.Settings;
 import java.time.Duration;
 import java.util.Map;
@@ -117,7 +118,7 @@ public final class ActiveHealthCheck {
     }
 
     public Builder interval(Duration interval) {
-      this.interval = ConfigValues.positive("interval", interval);
+      this.interval = Checks.positive("interval", interval);
       return this;
     }
 
@@ -131,17 +132,17 @@ public final class ActiveHealthCheck {
     }
 
     public Builder timeout(Duration timeout) {
-      this.timeout = ConfigValues.positive("timeout", timeout);
+      this.timeout = Checks.positive("timeout", timeout);
       return this;
     }
 
     public Builder healthyThreshold(int successes) {
-      this.healthyThreshold = ConfigValues.atLeast("healthyThreshold", successes, 1);
+      this.healthyThreshold = Checks.atLeast("healthyThreshold", successes, 1);
       return this;
     }
 
     public Builder unhealthyThreshold(int failures) {
-      this.unhealthyThreshold = ConfigValues.atLeast("unhealthyThreshold", failures, 1);
+      this.unhealthyThreshold = Checks.atLeast("unhealthyThreshold", failures, 1);
       return this;
     }
 

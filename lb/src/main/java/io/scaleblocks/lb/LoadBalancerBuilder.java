@@ -1,5 +1,6 @@
 package io.scaleblocks.lb;
 
+import io.scaleblocks.config.Checks;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -82,7 +83,7 @@ public final class LoadBalancerBuilder<T> {
    * available).
    */
   public LoadBalancerBuilder<T> panicThreshold(double threshold) {
-    this.panicThreshold = ConfigValues.fraction("panicThreshold", threshold);
+    this.panicThreshold = Checks.fraction("panicThreshold", threshold);
     return this;
   }
 

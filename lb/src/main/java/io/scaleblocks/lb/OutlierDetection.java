@@ -1,5 +1,6 @@
 package io.scaleblocks.lb;
 
+import io.scaleblocks.config.Checks;
 import io.scaleblocks.config.Settings;
 import java.time.Duration;
 import java.util.Map;
@@ -145,7 +146,7 @@ public final class OutlierDetection {
 
     /** Failures in a row that eject at once; must be >= 1. */
     public Builder consecutiveFailures(int count) {
-      this.consecutiveFailures = ConfigValues.atLeast("consecutiveFailures", count, 1);
+      this.consecutiveFailures = Checks.atLeast("consecutiveFailures", count, 1);
       return this;
     }
 
@@ -161,22 +162,22 @@ public final class OutlierDetection {
 
     /** Calls in an interval below which the failure rate is not judged; must be >= 1. */
     public Builder minimumRequests(int count) {
-      this.minimumRequests = ConfigValues.atLeast("minimumRequests", count, 1);
+      this.minimumRequests = Checks.atLeast("minimumRequests", count, 1);
       return this;
     }
 
     public Builder interval(Duration interval) {
-      this.interval = ConfigValues.positive("interval", interval);
+      this.interval = Checks.positive("interval", interval);
       return this;
     }
 
     public Builder baseEjectionTime(Duration time) {
-      this.baseEjectionTime = ConfigValues.positive("baseEjectionTime", time);
+      this.baseEjectionTime = Checks.positive("baseEjectionTime", time);
       return this;
     }
 
     public Builder maxEjectionTime(Duration time) {
-      this.maxEjectionTime = ConfigValues.positive("maxEjectionTime", time);
+      this.maxEjectionTime = Checks.positive("maxEjectionTime", time);
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.scaleblocks.lb;
 
+import io.scaleblocks.config.Checks;
 import io.scaleblocks.config.Settings;
 import java.time.Duration;
 import java.util.Map;
@@ -120,28 +121,28 @@ public final class RetryPolicy {
 
     /** Tries in all, first included; 1 means no retry. */
     public Builder maxAttempts(int attempts) {
-      this.maxAttempts = ConfigValues.atLeast("maxAttempts", attempts, 1);
+      this.maxAttempts = Checks.atLeast("maxAttempts", attempts, 1);
       return this;
     }
 
     public Builder perTryTimeout(Duration timeout) {
-      this.perTryTimeout = ConfigValues.positive("perTryTimeout", timeout);
+      this.perTryTimeout = Checks.positive("perTryTimeout", timeout);
       return this;
     }
 
     /** Tokens each first try earns, 0 to 1: the most retries can add to the load. */
     public Builder budgetRatio(double ratio) {
-      this.budgetRatio = ConfigValues.fraction("budgetRatio", ratio);
+      this.budgetRatio = Checks.fraction("budgetRatio", ratio);
       return this;
     }
 
     public Builder minRetriesPerSecond(int retries) {
-      this.minRetriesPerSecond = ConfigValues.atLeast("minRetriesPerSecond", retries, 0);
+      this.minRetriesPerSecond = Checks.atLeast("minRetriesPerSecond", retries, 0);
       return this;
     }
 
     public Builder budgetWindow(Duration window) {
-      this.budgetWindow = ConfigValues.positive("budgetWindow", window);
+      this.budgetWindow = Checks.positive("budgetWindow", window);
       return this;
     }
 

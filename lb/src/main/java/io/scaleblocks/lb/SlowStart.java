@@ -1,5 +1,6 @@
 package io.scaleblocks.lb;
 
+import io.scaleblocks.config.Checks;
 import io.scaleblocks.config.Settings;
 import java.time.Duration;
 import java.util.Map;
@@ -95,7 +96,7 @@ public final class SlowStart {
     private Builder() {}
 
     public Builder window(Duration window) {
-      this.window = ConfigValues.positive("window", window);
+      this.window = Checks.positive("window", window);
       return this;
     }
 

@@ -1,5 +1,7 @@
 package io.scaleblocks.queue;
 
+import static io.scaleblocks.config.Checks.positive;
+
 import io.scaleblocks.config.Settings;
 import java.time.Clock;
 import java.time.Duration;
@@ -328,14 +330,6 @@ public final class QueueConfig {
 
     public QueueConfig build() {
       return new QueueConfig(this);
-    }
-
-    private static Duration positive(String what, Duration value) {
-      Objects.requireNonNull(value, what);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(what + " must be > 0 but was " + value);
-      }
-      return value;
     }
   }
 }

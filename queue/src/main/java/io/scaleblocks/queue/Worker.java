@@ -1,5 +1,7 @@
 package io.scaleblocks.queue;
 
+import static io.scaleblocks.config.Checks.positive;
+
 import io.scaleblocks.queue.internal.Names;
 import java.time.Duration;
 import java.util.List;
@@ -300,14 +302,6 @@ public final class Worker implements AutoCloseable {
     /** Starts polling. */
     public Worker start() {
       return new Worker(this).start();
-    }
-
-    private static Duration positive(String what, Duration d) {
-      Objects.requireNonNull(d, what);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(what + " must be > 0 but was " + d);
-      }
-      return d;
     }
   }
 }

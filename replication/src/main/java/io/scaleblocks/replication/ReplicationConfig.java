@@ -1,5 +1,8 @@
 package io.scaleblocks.replication;
 
+import static io.scaleblocks.config.Checks.nonNegative;
+import static io.scaleblocks.config.Checks.positive;
+
 import com.zaxxer.hikari.HikariConfig;
 import io.scaleblocks.config.Settings;
 import io.scaleblocks.lb.Endpoint;
@@ -413,22 +416,6 @@ public final class ReplicationConfig {
             "weight must be between 1 and " + Endpoint.MAX_WEIGHT + " but was " + weight);
       }
       return weight;
-    }
-
-    private static Duration positive(String what, Duration value) {
-      Objects.requireNonNull(value, what);
-      if (value.isNegative() || value.isZero()) {
-        throw new IllegalArgumentException(what + " must be > 0 but was " + value);
-      }
-      return value;
-    }
-
-    private static Duration nonNegative(String what, Duration value) {
-      Objects.requireNonNull(value, what);
-      if (value.isNegative()) {
-        throw new IllegalArgumentException(what + " must be >= 0 but was " + value);
-      }
-      return value;
     }
   }
 }
