@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,6 +81,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   /** {@code <prefix>invalidations:origin}: each invalidation again, with its publisher's id. */
   private final byte[] taggedChannel;
   private final Clock clock;
+  private final LongSupplier ticker;
   private final CircuitBreaker breaker;
   private final long reconnectMaxNanos;
   private final List<InvalidationListener<K>> listeners = new CopyOnWriteArrayList<>();
@@ -106,6 +108,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     this.channel = (b.prefix + "invalidations").getBytes(StandardCharsets.UTF_8);
     this.taggedChannel = (b.prefix + "invalidations:origin").getBytes(StandardCharsets.UTF_8);
     this.clock = b.clock;
+    this.ticker = b.ticker;
     this.breaker = new CircuitBreaker(name, b.failureThreshold, b.openDuration.toNanos(), b.ticker);
     this.reconnectMaxNanos = b.openDuration.toNanos();
     this.heartbeatNanos = b.heartbeat.toNanos();
@@ -186,7 +189,11 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     return Optional.ofNullable(decode(key, bytes));
   }
 
-  private CacheEntry<V> decode(K key, byte[] bytes) {
+  /**
+   * The entry in {@code bytes}, or null for none or for bytes it cannot decode; of the latter it
+   * warns at most once per 10 s of the ticker, with the first key it met.
+   */
+  CacheEntry<V> decode(K key, byte[] bytes) {
     if (bytes == null) {
       return null;
     }
@@ -195,7 +202,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     } catch (RuntimeException e) {
       // Rate-limited: during a rolling deploy that changes the value format, every read of an
       // entry the other version wrote lands here.
-      long now = System.nanoTime();
+      long now = ticker.getAsLong();
       long last = lastUndecodableLog;
       if (last == Long.MIN_VALUE || now - last > UNDECODABLE_LOG_INTERVAL_NANOS) {
         lastUndecodableLog = now;

@@ -175,7 +175,10 @@ public final class RedisCacheBackends {
       return this;
     }
 
-    /** The breaker's time source, in nanoseconds. */
+    /**
+     * The time source, in nanoseconds, of the circuit breaker and of the limit of one warning
+     * per 10 s about entries that cannot be decoded.
+     */
     public Builder<K, V> ticker(LongSupplier ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
