@@ -76,6 +76,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   private final UnifiedJedis jedis;
   private final Codec<K> keyCodec;
   private final Codec<V> valueCodec;
+  private final int valueCodecVersion;
   private final byte[] prefix;
   private final byte[] channel;
   /** {@code <prefix>invalidations:origin}: each invalidation again, with its publisher's id. */
@@ -104,6 +105,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     this.jedis = b.jedis;
     this.keyCodec = b.keyCodec;
     this.valueCodec = b.valueCodec;
+    this.valueCodecVersion = b.valueCodecVersion;
     this.prefix = b.prefix.getBytes(StandardCharsets.UTF_8);
     this.channel = (b.prefix + "invalidations").getBytes(StandardCharsets.UTF_8);
     this.taggedChannel = (b.prefix + "invalidations:origin").getBytes(StandardCharsets.UTF_8);
@@ -190,18 +192,19 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   }
 
   /**
-   * The entry in {@code bytes}, or null for none or for bytes it cannot decode; of the latter it
-   * warns at most once per 10 s of the ticker, with the first key it met.
+   * The entry in {@code bytes}, or null for none, for an entry of another value codec version,
+   * and for bytes it cannot decode; of the last it warns at most once per 10 s of the ticker,
+   * with the first key it met.
    */
   CacheEntry<V> decode(K key, byte[] bytes) {
     if (bytes == null) {
       return null;
     }
     try {
-      return EntryFormat.decode(bytes, valueCodec);
+      return EntryFormat.decode(bytes, valueCodec, valueCodecVersion).orElse(null);
     } catch (RuntimeException e) {
-      // Rate-limited: during a rolling deploy that changes the value format, every read of an
-      // entry the other version wrote lands here.
+      // Rate-limited: during a rolling deploy that changes the value format without a new
+      // valueCodecVersion, every read of an entry the other version wrote may land here.
       long now = ticker.getAsLong();
       long last = lastUndecodableLog;
       if (last == Long.MIN_VALUE || now - last > UNDECODABLE_LOG_INTERVAL_NANOS) {
@@ -241,7 +244,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     if (ttl <= 0) {
       return;
     }
-    call("SET", () -> jedis.set(entryKey(key), EntryFormat.encode(entry, valueCodec), SetParams.setParams().px(ttl)));
+    call("SET", () -> jedis.set(entryKey(key), EntryFormat.encode(entry, valueCodec, valueCodecVersion), SetParams.setParams().px(ttl)));
   }
 
   @Override
@@ -251,7 +254,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
         entries.forEach((key, entry) -> {
           long ttl = ttlMillis(entry);
           if (ttl > 0) {
-            pipeline.set(entryKey(key), EntryFormat.encode(entry, valueCodec), SetParams.setParams().px(ttl));
+            pipeline.set(entryKey(key), EntryFormat.encode(entry, valueCodec, valueCodecVersion), SetParams.setParams().px(ttl));
           }
         });
         pipeline.sync();
@@ -321,7 +324,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     long ttl = Math.max(1, ttlMillis(entry));
     byte[] entryKey = entryKey(key);
     Object stored = call("fill", () -> jedis.eval(SET_IF_LEASED, List.of(entryKey, leaseKey(entryKey)),
-        List.of(lease.token().getBytes(StandardCharsets.US_ASCII), EntryFormat.encode(entry, valueCodec),
+        List.of(lease.token().getBytes(StandardCharsets.US_ASCII), EntryFormat.encode(entry, valueCodec, valueCodecVersion),
             Long.toString(ttl).getBytes(StandardCharsets.US_ASCII))));
     return Long.valueOf(1).equals(stored);
   }

@@ -24,11 +24,12 @@ class RedisCacheBackendsTest {
   @Test
   void entriesRoundTripAndForeignBytesAreRefused() {
     CacheEntry<String> entry = new CacheEntry<>(Optional.of("héllo"), 123, 1_700_000_000_000L);
-    assertEquals(entry, EntryFormat.decode(EntryFormat.encode(entry, Codec.utf8()), Codec.utf8()));
+    int unversioned = EntryFormat.UNVERSIONED;
+    assertEquals(Optional.of(entry), EntryFormat.decode(EntryFormat.encode(entry, Codec.utf8(), unversioned), Codec.utf8(), unversioned));
     CacheEntry<String> negative = new CacheEntry<>(Optional.empty(), 0, 5);
-    assertEquals(negative, EntryFormat.decode(EntryFormat.encode(negative, Codec.utf8()), Codec.utf8()));
+    assertEquals(Optional.of(negative), EntryFormat.decode(EntryFormat.encode(negative, Codec.utf8(), 9), Codec.utf8(), 9));
     var e = assertThrows(IllegalArgumentException.class,
-        () -> EntryFormat.decode("a plain string".getBytes(StandardCharsets.UTF_8), Codec.utf8()));
+        () -> EntryFormat.decode("a plain string".getBytes(StandardCharsets.UTF_8), Codec.utf8(), unversioned));
     assertEquals("not a ScaleBlocks cache entry (14 bytes)", e.getMessage());
   }
 
@@ -82,6 +83,11 @@ class RedisCacheBackendsTest {
       assertEquals("redis-cache-backend: 'failure-threshold' must be between 1 and 1000000 but was '4294967301'",
           assertThrows(IllegalArgumentException.class,
               () -> builder.from(Map.of("failure-threshold", "4294967301"))).getMessage());
+      assertEquals("valueCodecVersion must be between 0 and 255 but was 256",
+          assertThrows(IllegalArgumentException.class, () -> builder.valueCodecVersion(256)).getMessage());
+      assertEquals("redis-cache-backend: 'value-codec-version' must be between 0 and 255 but was '-1'",
+          assertThrows(IllegalArgumentException.class,
+              () -> builder.from(Map.of("value-codec-version", "-1"))).getMessage());
       assertEquals("shard-1", builder.from(Map.of("name", "shard-1", "open-duration", "250ms")).build().toString());
     }
   }
