@@ -201,4 +201,9 @@ final class ArcOrder<K> implements PolicyOrder<K> {
     index.clear();
     p = 0;
   }
+
+  @Override
+  public long residentWeight() {
+    return t1.weight + t2.weight;
+  }
 }

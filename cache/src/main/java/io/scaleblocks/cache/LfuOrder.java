@@ -213,4 +213,9 @@ final class LfuOrder<K> implements PolicyOrder<K> {
     bucket.next = spareBuckets;
     spareBuckets = bucket;
   }
+
+  @Override
+  public long residentWeight() {
+    return weight;
+  }
 }

@@ -110,4 +110,9 @@ final class LruOrder<K> implements PolicyOrder<K> {
     index.clear();
     weight = 0;
   }
+
+  @Override
+  public long residentWeight() {
+    return weight;
+  }
 }

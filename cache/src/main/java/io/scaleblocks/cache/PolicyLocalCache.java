@@ -1,5 +1,7 @@
 package io.scaleblocks.cache;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,10 +14,11 @@ import java.util.function.Predicate;
  * A bounded cache whose eviction order is one of our {@link PolicyOrder}s.
  *
  * <p>Thread-safe. Entries live in a {@link ConcurrentHashMap}; a read is a lock-free lookup plus
- * an append to a lossy {@link ReadBuffer}, and rewriting an entry with the same weight is
- * lock-free too. Inserts, weight changes and removals take a {@link ReentrantLock} that also
- * applies the buffered reads to the policy, so the policy sees events in order when one thread
- * drives the cache. Expired entries count as absent and are removed when read, when evicted, or
+ * an append to a lossy {@link ReadBuffer}, and rewriting a resident entry of a cache bounded by
+ * count is lock-free too. Inserts, every put of a weighted cache, and removals take a
+ * {@link ReentrantLock} that also applies the buffered reads to the policy, so the policy sees
+ * events in order when one thread drives the cache, and an entry is always accounted at its
+ * value's weight. Expired entries count as absent and are removed when read, when evicted, or
  * by {@link #cleanUp()} (O(n)).
  */
 final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
@@ -279,6 +282,28 @@ final class PolicyLocalCache<K, V> implements LocalCache<K, V> {
     try {
       reads.drainTo(applyRead);
       return Set.copyOf(data.keySet());
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Each resident key's weight as this cache accounts it; for tests. */
+  Map<K, Long> accountedWeights() {
+    lock.lock();
+    try {
+      Map<K, Long> weights = new HashMap<>();
+      data.forEach((key, node) -> weights.put(key, node.weight));
+      return weights;
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** The total weight the policy holds under the bound; for tests. */
+  long accountedWeight() {
+    lock.lock();
+    try {
+      return order.residentWeight();
     } finally {
       lock.unlock();
     }

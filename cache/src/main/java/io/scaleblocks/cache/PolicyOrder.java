@@ -37,6 +37,9 @@ interface PolicyOrder<K> {
   /** Forgets everything. */
   void clear();
 
+  /** The total weight of the resident keys, the figure this order holds under its capacity. */
+  long residentWeight();
+
   static <K> PolicyOrder<K> create(EvictionPolicy policy, long capacity) {
     return switch (policy) {
       case LRU -> new LruOrder<>(capacity, true);

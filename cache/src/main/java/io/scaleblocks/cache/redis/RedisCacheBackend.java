@@ -25,6 +25,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,11 +76,13 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
   private final UnifiedJedis jedis;
   private final Codec<K> keyCodec;
   private final Codec<V> valueCodec;
+  private final int valueCodecVersion;
   private final byte[] prefix;
   private final byte[] channel;
   /** {@code <prefix>invalidations:origin}: each invalidation again, with its publisher's id. */
   private final byte[] taggedChannel;
   private final Clock clock;
+  private final LongSupplier ticker;
   private final CircuitBreaker breaker;
   private final long reconnectMaxNanos;
   private final List<InvalidationListener<K>> listeners = new CopyOnWriteArrayList<>();
@@ -102,10 +105,12 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     this.jedis = b.jedis;
     this.keyCodec = b.keyCodec;
     this.valueCodec = b.valueCodec;
+    this.valueCodecVersion = b.valueCodecVersion;
     this.prefix = b.prefix.getBytes(StandardCharsets.UTF_8);
     this.channel = (b.prefix + "invalidations").getBytes(StandardCharsets.UTF_8);
     this.taggedChannel = (b.prefix + "invalidations:origin").getBytes(StandardCharsets.UTF_8);
     this.clock = b.clock;
+    this.ticker = b.ticker;
     this.breaker = new CircuitBreaker(name, b.failureThreshold, b.openDuration.toNanos(), b.ticker);
     this.reconnectMaxNanos = b.openDuration.toNanos();
     this.heartbeatNanos = b.heartbeat.toNanos();
@@ -186,16 +191,21 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     return Optional.ofNullable(decode(key, bytes));
   }
 
-  private CacheEntry<V> decode(K key, byte[] bytes) {
+  /**
+   * The entry in {@code bytes}, or null for none, for an entry of another value codec version,
+   * and for bytes it cannot decode; of the last it warns at most once per 10 s of the ticker,
+   * with the first key it met.
+   */
+  CacheEntry<V> decode(K key, byte[] bytes) {
     if (bytes == null) {
       return null;
     }
     try {
-      return EntryFormat.decode(bytes, valueCodec);
+      return EntryFormat.decode(bytes, valueCodec, valueCodecVersion).orElse(null);
     } catch (RuntimeException e) {
-      // Rate-limited: during a rolling deploy that changes the value format, every read of an
-      // entry the other version wrote lands here.
-      long now = System.nanoTime();
+      // Rate-limited: during a rolling deploy that changes the value format without a new
+      // valueCodecVersion, every read of an entry the other version wrote may land here.
+      long now = ticker.getAsLong();
       long last = lastUndecodableLog;
       if (last == Long.MIN_VALUE || now - last > UNDECODABLE_LOG_INTERVAL_NANOS) {
         lastUndecodableLog = now;
@@ -234,7 +244,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     if (ttl <= 0) {
       return;
     }
-    call("SET", () -> jedis.set(entryKey(key), EntryFormat.encode(entry, valueCodec), SetParams.setParams().px(ttl)));
+    call("SET", () -> jedis.set(entryKey(key), EntryFormat.encode(entry, valueCodec, valueCodecVersion), SetParams.setParams().px(ttl)));
   }
 
   @Override
@@ -244,7 +254,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
         entries.forEach((key, entry) -> {
           long ttl = ttlMillis(entry);
           if (ttl > 0) {
-            pipeline.set(entryKey(key), EntryFormat.encode(entry, valueCodec), SetParams.setParams().px(ttl));
+            pipeline.set(entryKey(key), EntryFormat.encode(entry, valueCodec, valueCodecVersion), SetParams.setParams().px(ttl));
           }
         });
         pipeline.sync();
@@ -314,7 +324,7 @@ final class RedisCacheBackend<K, V> implements CacheBackend<K, V> {
     long ttl = Math.max(1, ttlMillis(entry));
     byte[] entryKey = entryKey(key);
     Object stored = call("fill", () -> jedis.eval(SET_IF_LEASED, List.of(entryKey, leaseKey(entryKey)),
-        List.of(lease.token().getBytes(StandardCharsets.US_ASCII), EntryFormat.encode(entry, valueCodec),
+        List.of(lease.token().getBytes(StandardCharsets.US_ASCII), EntryFormat.encode(entry, valueCodec, valueCodecVersion),
             Long.toString(ttl).getBytes(StandardCharsets.US_ASCII))));
     return Long.valueOf(1).equals(stored);
   }

@@ -93,6 +93,7 @@ public final class RedisCacheBackends {
     final Codec<V> valueCodec;
     String name;
     String prefix = DEFAULT_PREFIX;
+    int valueCodecVersion = EntryFormat.UNVERSIONED;
     int failureThreshold = DEFAULT_FAILURE_THRESHOLD;
     Duration openDuration = DEFAULT_OPEN_DURATION;
     Duration heartbeat = DEFAULT_HEARTBEAT;
@@ -107,7 +108,7 @@ public final class RedisCacheBackends {
 
     /** The keys {@link #from(Map)} accepts. */
     public static final Set<String> SETTINGS =
-        Set.of("name", "prefix", "failure-threshold", "open-duration", "heartbeat");
+        Set.of("name", "prefix", "value-codec-version", "failure-threshold", "open-duration", "heartbeat");
 
     /**
      * Applies string settings (see {@link #SETTINGS}); {@code open-duration} is a duration like
@@ -117,6 +118,8 @@ public final class RedisCacheBackends {
       Settings s = Settings.of("redis-cache-backend", settings);
       s.optionalString("name").ifPresent(this::name);
       s.optionalString("prefix").ifPresent(this::prefix);
+      valueCodecVersion(s.intValue("value-codec-version", EntryFormat.UNVERSIONED, EntryFormat.MAX_CODEC_VERSION,
+          valueCodecVersion));
       circuitBreaker(s.intValue("failure-threshold", 1, 1_000_000, failureThreshold),
           s.duration("open-duration", Duration.ofMillis(1), Duration.ofDays(1), openDuration));
       heartbeat(s.duration("heartbeat", Duration.ofMillis(1), Duration.ofMinutes(10), heartbeat));
@@ -144,6 +147,32 @@ public final class RedisCacheBackends {
         throw new IllegalArgumentException("prefix must not contain '{' or '}' but was '" + prefix + "'");
       }
       this.prefix = prefix;
+      return this;
+    }
+
+    /**
+     * The version of the value codec's bytes, stored in every entry; 0, the default, stores none
+     * and writes entries as releases without this setting do. Change it whenever the codec's
+     * bytes change meaning (a field added, renamed or retyped), so that during a rolling deploy
+     * each version of the application reads the other's entries as misses instead of decoding
+     * them into wrong values or failing on them. Both versions keep sharing keys and invalidation
+     * channels, so a write on either still invalidates every instance; the cost is that each
+     * version overwrites an entry of the other when it misses on it, and keys both read are
+     * loaded more often until the deploy ends. A release without this setting reads a versioned
+     * entry as undecodable: a miss, and a warning at most every 10 s.
+     *
+     * <p>A new {@link #prefix} also keeps the versions' entries apart, and each version keeps its
+     * hit ratio, but it splits the invalidation channel too: an instance of one version never
+     * hears the other's writes, and serves what it cached until it expires.
+     *
+     * @param version 0 to 255
+     */
+    public Builder<K, V> valueCodecVersion(int version) {
+      if (version < EntryFormat.UNVERSIONED || version > EntryFormat.MAX_CODEC_VERSION) {
+        throw new IllegalArgumentException("valueCodecVersion must be between " + EntryFormat.UNVERSIONED
+            + " and " + EntryFormat.MAX_CODEC_VERSION + " but was " + version);
+      }
+      this.valueCodecVersion = version;
       return this;
     }
 
@@ -175,7 +204,10 @@ public final class RedisCacheBackends {
       return this;
     }
 
-    /** The breaker's time source, in nanoseconds. */
+    /**
+     * The time source, in nanoseconds, of the circuit breaker and of the limit of one warning
+     * per 10 s about entries that cannot be decoded.
+     */
     public Builder<K, V> ticker(LongSupplier ticker) {
       this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;

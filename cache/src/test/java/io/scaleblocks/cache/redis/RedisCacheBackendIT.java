@@ -7,15 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scaleblocks.cache.CacheBackend;
 import io.scaleblocks.cache.CacheEntry;
 import io.scaleblocks.cache.Codec;
+import io.scaleblocks.cache.InvalidationListener;
 import io.scaleblocks.cache.Lease;
 import io.scaleblocks.testkit.RequireServer;
 import io.scaleblocks.testkit.ServerAddresses;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -83,6 +90,74 @@ class RedisCacheBackendIT {
       Map<String, Lease> batch = backend.tryLeaseAll(List.of("x", "y"), Duration.ofSeconds(10));
       assertEquals(2, batch.size());
       backend.close();
+    }
+  }
+
+  /**
+   * Two releases of an application share one prefix during a rolling deploy; the second stores
+   * users as {@code name;email} where the first stored the name alone. Unversioned, the second
+   * decodes the first's entry into a user without an email; with a value codec version each
+   * version's entries are misses to the other, and an invalidation from either still reaches
+   * the other's entry and its near cache.
+   */
+  @ParameterizedTest
+  @MethodSource("servers")
+  void versionsWithDifferentValueCodecVersionsMissEachOthersEntriesButShareInvalidations(String kind)
+      throws InterruptedException {
+    Codec<String> names = Codec.utf8();
+    Codec<String> namesAndEmails = Codec.of(
+        user -> user.getBytes(StandardCharsets.UTF_8),
+        bytes -> {
+          String text = new String(bytes, StandardCharsets.UTF_8);
+          return text.contains(";") ? text : text + ";";
+        });
+    try (UnifiedJedis jedis = connect(kind)) {
+      String unversionedPrefix = "it:cache:" + UUID.randomUUID() + ":";
+      CacheBackend<String, String> before = RedisCacheBackends.builder(jedis, Codec.utf8(), names)
+          .prefix(unversionedPrefix).build();
+      CacheBackend<String, String> after = RedisCacheBackends.builder(jedis, Codec.utf8(), namesAndEmails)
+          .prefix(unversionedPrefix).build();
+      before.set("user:7", entry("Ada"));
+      assertEquals(Optional.of("Ada;"), after.get("user:7").orElseThrow().value(),
+          "without versions the new codec misreads the old entry");
+      before.close();
+      after.close();
+
+      String prefix = "it:cache:" + UUID.randomUUID() + ":";
+      CacheBackend<String, String> first = RedisCacheBackends.builder(jedis, Codec.utf8(), names)
+          .prefix(prefix).valueCodecVersion(1).build();
+      CacheBackend<String, String> second = RedisCacheBackends.builder(jedis, Codec.utf8(), namesAndEmails)
+          .prefix(prefix).valueCodecVersion(2).build();
+      first.set("user:7", entry("Ada"));
+      assertEquals(Optional.empty(), second.get("user:7"), "the second version reads the first's entry as a miss");
+      assertEquals(Map.of(), second.getAll(List.of("user:7")));
+      assertEquals(Optional.of("Ada"), first.get("user:7").orElseThrow().value());
+      second.set("user:8", entry("Grace;grace@example.org"));
+      assertEquals(Optional.empty(), first.get("user:8"), "the first version reads the second's entry as a miss");
+      assertEquals(Optional.of("Grace;grace@example.org"), second.get("user:8").orElseThrow().value());
+
+      BlockingQueue<String> heardByFirst = new LinkedBlockingQueue<>();
+      CountDownLatch subscribed = new CountDownLatch(1);
+      first.subscribe(new InvalidationListener<>() {
+        @Override
+        public void invalidated(String key) {
+          heardByFirst.add(key);
+        }
+
+        @Override
+        public void disconnected(Predicate<? super String> covers) {}
+
+        @Override
+        public void reconnected(Predicate<? super String> covers) {
+          subscribed.countDown();
+        }
+      });
+      assertTrue(subscribed.await(10, TimeUnit.SECONDS), "the first version's subscription was confirmed");
+      second.invalidate("user:7");
+      assertEquals(Optional.empty(), first.get("user:7"), "the second version's invalidation deleted the first's entry");
+      assertEquals("user:7", heardByFirst.poll(10, TimeUnit.SECONDS), "the first version heard the second's invalidation");
+      first.close();
+      second.close();
     }
   }
 }
