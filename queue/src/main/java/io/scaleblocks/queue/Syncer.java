@@ -2,15 +2,21 @@ package io.scaleblocks.queue;
 
 import io.scaleblocks.queue.internal.QueueCounters;
 import java.io.IOException;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 /**
- * Group commit for one file: callers name the sequence they need durable; one of them forces the
- * file for everything written so far while the others wait on the lock, and each waiter then
- * finds its sequence covered or forces once more for everyone who arrived meanwhile. This is the
- * group commit of database logs (DeWitt et al., "Implementation techniques for main memory
- * database systems", SIGMOD 1984), done with one lock.
+ * Group commit for one file: callers name the sequence they need durable; one of them (the
+ * leader) forces the file for everything written so far while the others wait, and each waiter
+ * then finds its sequence covered or leads the next force for everyone who arrived meanwhile.
+ * This is the group commit of database logs (DeWitt et al., "Implementation techniques for main
+ * memory database systems", SIGMOD 1984).
+ *
+ * <p>The force runs outside the lock: the lock only guards who leads and what is durable, so a
+ * waiter that the finished force covered returns at once, even while the next leader's force
+ * runs. (Holding the lock through the force made every covered waiter queue behind the next
+ * force too: sixteen synchronous publishers then shared almost no fsync.)
  *
  * <p>Thread-safe. Forces never run concurrently for one file.
  */
@@ -21,6 +27,10 @@ final class Syncer {
   }
 
   private final ReentrantLock lock = new ReentrantLock();
+  /** Signalled when a force ends, either way. */
+  private final Condition forceEnded = lock.newCondition();
+  /** Whether a leader is forcing now; guarded by {@link #lock}. */
+  private boolean forcing;
   private final LongSupplier written;
   private final Force force;
   private final QueueCounters counters;
@@ -60,31 +70,57 @@ final class Syncer {
       return;
     }
     refuseIfBroken(sequence);
+    long upTo;
+    long before;
     lock.lock();
     try {
+      while (forcing) {
+        forceEnded.awaitUninterruptibly();
+        if (share && durable >= sequence) {
+          return;
+        }
+      }
       if (share && durable >= sequence) {
         return;
       }
       refuseIfBroken(sequence);
-      long upTo = written.getAsLong();
-      long before = durable;
-      long start = System.nanoTime();
-      try {
-        force.force();
-      } catch (IOException | RuntimeException e) {
-        ForceFailed failed = new ForceFailed("fsync of " + what + " failed: " + e
-            + "; nothing written since is reported durable until the queue is reopened", e, before, upTo);
-        broken = failed;
-        throw failed;
+      forcing = true;
+      upTo = written.getAsLong();
+      before = durable;
+    } finally {
+      lock.unlock();
+    }
+    long start = System.nanoTime();
+    try {
+      force.force();
+    } catch (IOException | RuntimeException | Error e) {
+      ForceFailed failed = new ForceFailed("fsync of " + what + " failed: " + e
+          + "; nothing written since is reported durable until the queue is reopened", e, before, upTo);
+      endForce(failed, upTo);
+      if (e instanceof Error error) {
+        throw error;
       }
-      counters.fsyncs.increment();
-      counters.fsyncNanos.add(System.nanoTime() - start);
-      if (upTo > durable) {
+      throw failed;
+    }
+    counters.fsyncs.increment();
+    counters.fsyncNanos.add(System.nanoTime() - start);
+    endForce(null, upTo);
+  }
+
+  /** Publishes the outcome of the leader's force and wakes the waiters. */
+  private void endForce(ForceFailed failed, long upTo) {
+    lock.lock();
+    try {
+      if (failed != null) {
+        broken = failed;
+      } else if (upTo > durable) {
         if (countRecords) {
           counters.fsyncRecords.add(upTo - durable);
         }
         durable = upTo;
       }
+      forcing = false;
+      forceEnded.signalAll();
     } finally {
       lock.unlock();
     }
@@ -133,10 +169,13 @@ final class Syncer {
     }
   }
 
-  /** Runs {@code action} while no force runs (a file swap). */
+  /** Runs {@code action} while no force runs (a file swap); no force starts until it returns. */
   void exclusive(Runnable action) {
     lock.lock();
     try {
+      while (forcing) {
+        forceEnded.awaitUninterruptibly();
+      }
       action.run();
     } finally {
       lock.unlock();
@@ -145,8 +184,13 @@ final class Syncer {
 
   /** Everything up to {@code sequence} became durable by other means (a synced snapshot). */
   void markDurable(long sequence) {
-    if (sequence > durable) {
-      durable = sequence;
+    lock.lock();
+    try {
+      if (sequence > durable) {
+        durable = sequence;
+      }
+    } finally {
+      lock.unlock();
     }
   }
 }
