@@ -9,6 +9,12 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -117,6 +123,53 @@ class ReadFailoverTest {
       try (Connection c = ds.getConnection()) {
         assertEquals("primary", H2Nodes.whoami(c));
       }
+    }
+  }
+
+  @Test
+  void listenersSeeTheChangesOfConcurrentThreadsInTheOrderTheyWereMade() throws Exception {
+    try (ReplicationDataSource ds = ReplicationDataSource.create(ReplicationConfig.builder().name("order")
+        .primary("primary", h2.primary).replica("replica1", replica1, 1).monitor(false).build())) {
+      CountDownLatch downReported = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      ds.addListener(new ReplicationListener() {
+        @Override
+        public void onNodeChange(NodeStatus previous, NodeStatus current) {
+          if (current.state() == NodeState.DOWN) {
+            downReported.countDown();
+            try {
+              release.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          }
+        }
+      });
+      List<NodeState> seen = new CopyOnWriteArrayList<>();
+      ds.addListener(new ReplicationListener() {
+        @Override
+        public void onNodeChange(NodeStatus previous, NodeStatus current) {
+          seen.add(current.state());
+        }
+      });
+      replica1.down = true;
+      ExecutorService reader = Executors.newSingleThreadExecutor();
+      try {
+        // The reader marks replica1 down and is still telling the first listener so when the
+        // monitor finds replica1 answering again.
+        Future<String> read = reader.submit(() -> read(ds));
+        assertTrue(downReported.await(10, TimeUnit.SECONDS));
+        replica1.down = false;
+        ds.refresh();
+        release.countDown();
+        assertEquals("primary", read.get(10, TimeUnit.SECONDS));
+      } finally {
+        release.countDown();
+        reader.shutdownNow();
+      }
+      assertEquals(NodeState.REPLICA, ds.status().get(1).state());
+      assertEquals(List.of(NodeState.DOWN, NodeState.REPLICA), seen,
+          "the last state a listener was told is the node's state");
     }
   }
 }
