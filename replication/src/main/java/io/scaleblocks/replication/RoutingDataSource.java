@@ -223,10 +223,15 @@ final class RoutingDataSource implements ReplicationDataSource {
     try {
       c = node.connect();
     } catch (SQLException e) {
-      // A pool that times out (no SQLState of its own) is a symptom too: the node may hang.
+      // A replica that gives no connection leaves rotation whatever the error: a pool that
+      // times out (no SQLState of its own; the node may hang) or a server that answers "no"
+      // (53300 too many clients, 28P01 a password) would fail the next read as well. The
+      // connections in use on it are aborted only when the node itself failed. The primary is
+      // marked down by connection failures only: a write has nowhere else to go.
+      boolean failed = isConnectionFailure(e);
       boolean poolTimedOut = e instanceof SQLTransientConnectionException && asReplica;
-      if (isConnectionFailure(e) || poolTimedOut) {
-        markDown(node, "connection failed: " + e.getMessage(), !poolTimedOut);
+      if (failed || asReplica) {
+        markDown(node, "connection failed: " + e.getMessage(), failed && !poolTimedOut);
         if (config.monitor) {
           monitor.pollSoon();
         }

@@ -99,6 +99,39 @@ class ReadFailoverTest {
   }
 
   @Test
+  void aReplicaThatRefusesAConnectionForAnyReasonLeavesRotation() throws SQLException {
+    // PostgreSQL at max_connections answers, with SQLState 53300: no connection failure as such
+    replica1.refuseWith("FATAL: sorry, too many clients already", "53300");
+    try (ReplicationDataSource ds = start(ReadFallback.PRIMARY)) {
+      replica1.down = true;
+      for (int i = 0; i < 6; i++) {
+        assertEquals("replica2", read(ds));
+      }
+      assertEquals(1, replica1.refused, "asked once, then out of rotation");
+      NodeStatus status = ds.status().get(1);
+      assertEquals(NodeState.DOWN, status.state());
+      assertTrue(status.detail().contains("too many clients"), status.detail());
+      replica1.down = false;
+      ds.refresh();
+      assertEquals(NodeState.REPLICA, ds.status().get(1).state());
+    }
+  }
+
+  @Test
+  void withFallbackFailAReadThatEveryReplicaRefusedNamesThemDownAndWhy() throws SQLException {
+    replica1.refuseWith("FATAL: sorry, too many clients already", "53300");
+    replica2.refuseWith("FATAL: sorry, too many clients already", "53300");
+    try (ReplicationDataSource ds = start(ReadFallback.FAIL)) {
+      replica1.down = true;
+      replica2.down = true;
+      SQLTransientConnectionException e = assertThrows(SQLTransientConnectionException.class, () -> read(ds));
+      assertTrue(e.getMessage().contains("replica1 (DataSource) DOWN")
+          && e.getMessage().contains("replica2 (DataSource) DOWN")
+          && e.getMessage().contains("too many clients"), e.getMessage());
+    }
+  }
+
+  @Test
   void aPrimaryThatRefusesAConnectionFailsLaterWritesAtOnceUntilItAnswersAgain() throws SQLException {
     SwitchableDataSource primary = new SwitchableDataSource(h2.primary);
     try (ReplicationDataSource ds = ReplicationDataSource.create(ReplicationConfig.builder().name("writes")
