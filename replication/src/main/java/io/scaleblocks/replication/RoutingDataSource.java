@@ -179,7 +179,9 @@ final class RoutingDataSource implements ReplicationDataSource {
         }
       }
     }
-    if (config.readFallback == ReadFallback.FAIL) {
+    // FAIL is about replicas that cannot serve; with none configured (an embedded profile) the
+    // primary is where reads go, as the README says.
+    if (config.readFallback == ReadFallback.FAIL && !config.replicas.isEmpty()) {
       throw new SQLTransientConnectionException(name + " - no replica can serve a read: "
           + describe(topology, Role.REPLICA), "08001");
     }

@@ -132,6 +132,15 @@ class ReadFailoverTest {
   }
 
   @Test
+  void withNoReplicaConfiguredReadsGoToThePrimaryAlsoWithFallbackFail() throws SQLException {
+    try (ReplicationDataSource ds = ReplicationDataSource.create(ReplicationConfig.builder()
+        .name("embedded").primary("primary", h2.primary).readFallback(ReadFallback.FAIL)
+        .monitor(false).build())) {
+      assertEquals("primary", read(ds), "the README: with zero replicas every read goes to the primary");
+    }
+  }
+
+  @Test
   void aPrimaryThatRefusesAConnectionFailsLaterWritesAtOnceUntilItAnswersAgain() throws SQLException {
     SwitchableDataSource primary = new SwitchableDataSource(h2.primary);
     try (ReplicationDataSource ds = ReplicationDataSource.create(ReplicationConfig.builder().name("writes")
