@@ -60,12 +60,20 @@ final class FileStorage implements Storage {
     }
   }
 
+  /**
+   * Syncs every file, each in its own {@code try}: a topic whose fsync failed refuses every later
+   * one, and must not keep the files after it from being synced.
+   */
   private void syncAll() {
+    logs.forEach((topic, log) -> syncQuietly("topic " + topic, log::syncWritten));
+    journals.forEach(journal -> syncQuietly("a group journal", journal::syncWritten));
+  }
+
+  private void syncQuietly(String what, Runnable sync) {
     try {
-      logs.values().forEach(SegmentedTopicLog::syncWritten);
-      journals.forEach(FileGroupJournal::syncWritten);
+      sync.run();
     } catch (RuntimeException e) {
-      LOG.warn("{} - the interval fsync failed: {}", config.name(), e.toString());
+      LOG.warn("{} - the interval fsync of {} failed: {}", config.name(), what, e.toString());
     }
   }
 

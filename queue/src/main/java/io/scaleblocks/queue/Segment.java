@@ -161,8 +161,8 @@ final class Segment {
   }
 
   /**
-   * Syncs the published bytes not synced yet. Forces of one segment are serialised (a roll forces
-   * the old segment while a group commit may be forcing it).
+   * Syncs the published bytes not synced yet. Forces of one segment are serialised (closing the
+   * log forces each segment while a flush thread may still be forcing it).
    */
   void force() {
     forceLock.lock();

@@ -293,16 +293,15 @@ final class SegmentedTopicLog implements TopicLog {
   /**
    * Starts a new segment at {@code base}. Under every policy but {@link Durability#NONE} the old
    * segment is synced first (the policies' later syncs cover the active segment only) and the new
-   * one with its directory before it takes records.
+   * one with its directory before it takes records. The old segment is synced through the
+   * {@link Syncer}, still forcing the active segment then: a failure there stops the topic as any
+   * failed fsync does, instead of a later force of the same segment that succeeds reporting its
+   * records durable.
    */
   private Segment roll(long base) throws IOException {
-    Segment old = active;
     boolean sync = config.durability() != Durability.NONE;
     if (sync) {
-      long start = System.nanoTime();
-      old.force();
-      counters.fsyncs.increment();
-      counters.fsyncNanos.add(System.nanoTime() - start);
+      syncer.sync(written, true);
     }
     Segment next = Segment.create(io, segmentFile(base), base, config.segmentBytes(), sync);
     segments.put(base, next);

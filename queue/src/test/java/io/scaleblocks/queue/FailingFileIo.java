@@ -15,8 +15,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A disk that fills up: writes fail with "No space left on device" once a byte budget is spent. Its
- * forces of segments can be made to fail ({@link #failForces}) or to wait at a gate
- * ({@link #holdForces}), and are counted once they returned.
+ * forces of segments can be made to fail ({@link #failForces}, or those of some files only with
+ * {@link #failForcesOf}) or to wait at a gate ({@link #holdForces}), and are counted once they
+ * returned ({@link #awaitForced} waits for one of a given file).
  */
 final class FailingFileIo extends FileIo {
 
@@ -25,6 +26,9 @@ final class FailingFileIo extends FileIo {
   private volatile CountDownLatch gate;
   final CountDownLatch forceEntered = new CountDownLatch(1);
   final AtomicLong forcesReturned = new AtomicLong();
+  final CountDownLatch forceFailed = new CountDownLatch(1);
+  private volatile java.util.function.Predicate<Path> failing = file -> false;
+  private final java.util.List<Path> forced = new java.util.ArrayList<>();
 
   FailingFileIo(long bytes) {
     budget = new AtomicLong(bytes);
@@ -37,6 +41,27 @@ final class FailingFileIo extends FileIo {
 
   void releaseForces() {
     gate.countDown();
+  }
+
+  /** Makes the forces of the segments whose file {@code which} accepts fail. */
+  void failForcesOf(java.util.function.Predicate<Path> which) {
+    failing = which;
+  }
+
+  /** Waits until a force of a segment whose file {@code which} accepts has returned. */
+  boolean awaitForced(java.util.function.Predicate<Path> which, long timeout, TimeUnit unit)
+      throws InterruptedException {
+    long end = System.nanoTime() + unit.toNanos(timeout);
+    synchronized (forced) {
+      while (forced.stream().noneMatch(which)) {
+        long left = end - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        TimeUnit.NANOSECONDS.timedWait(forced, left);
+      }
+      return true;
+    }
   }
 
   @Override
@@ -53,11 +78,16 @@ final class FailingFileIo extends FileIo {
         throw new IOException("interrupted at the force gate", e);
       }
     }
-    if (failForces) {
+    if (failForces || failing.test(segment.file())) {
+      forceFailed.countDown();
       throw new IOException("Input/output error (injected)");
     }
     super.force(segment);
     forcesReturned.incrementAndGet();
+    synchronized (forced) {
+      forced.add(segment.file());
+      forced.notifyAll();
+    }
   }
 
   @Override

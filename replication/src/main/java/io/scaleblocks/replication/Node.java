@@ -42,6 +42,8 @@ final class Node {
   /** Failures of this node's connections seen by the router (a connection refused or broken). */
   private final AtomicLong symptoms = new AtomicLong();
   private volatile long poolCreatedNanos;
+  /** Set by {@link #close}; guarded by this node's monitor, as is the pool's replacement. */
+  private boolean closed;
 
   private Node(NodeSpec spec, Dialect dialect, DataSource dataSource, HikariConfig poolConfig,
       boolean networkTimeoutPreset, LongSupplier ticker) {
@@ -121,11 +123,12 @@ final class Node {
    * connection timeout, to connect (replacing it sooner would only restart its first attempt).
    * The old pool, empty, is closed on a thread of its own: HikariCP's shutdown waits up to its
    * login timeout (at least 1 s) for a connection adder asleep in that backoff, and the node's
-   * return must not wait for it. Returns whether the pool was replaced.
+   * return must not wait for it. A closed node's pool is never replaced. Returns whether the pool
+   * was replaced.
    */
-  boolean renewPoolIfEmpty() {
+  synchronized boolean renewPoolIfEmpty() {
     HikariDataSource old = ownedPool;
-    if (old == null || old.getHikariPoolMXBean() == null
+    if (closed || old == null || old.getHikariPoolMXBean() == null
         || old.getHikariPoolMXBean().getTotalConnections() > 0
         || ticker.getAsLong() - poolCreatedNanos
             < Math.max(MIN_POOL_AGE_NANOS, 2_000_000L * poolConfig.getConnectionTimeout())) {
@@ -203,7 +206,8 @@ final class Node {
     return spec.label();
   }
 
-  void close() {
+  synchronized void close() {
+    closed = true;
     if (ownedPool != null) {
       ownedPool.close();
     }

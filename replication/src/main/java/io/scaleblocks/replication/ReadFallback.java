@@ -4,6 +4,9 @@ package io.scaleblocks.replication;
 public enum ReadFallback {
   /** Read from the primary. */
   PRIMARY,
-  /** Fail with a {@link java.sql.SQLTransientConnectionException} naming the replicas. */
+  /**
+   * Fail with a {@link java.sql.SQLTransientConnectionException} naming the replicas. A router
+   * configured with no replica reads from the primary all the same.
+   */
   FAIL
 }

@@ -24,14 +24,18 @@ import org.slf4j.LoggerFactory;
  * Probes every node each health interval and hands the outcomes to the router. Each node has
  * its own probe connection outside its pool, so an exhausted pool does not look like a dead
  * node, and its own probe thread, so a hung node delays no other. The monitor enforces the
- * probe timeout itself: a probe that has not answered in time counts as a failure, and a node
- * whose probe is still running is not probed again until it returns. The primary is probed
+ * probe timeout itself: a probe that has not answered within the timeout of its submission counts
+ * as a failure, and a node whose probe is still running is not probed again until it returns (a
+ * later poll that finds it running keeps its deadline, so one that outlived it is a failure at
+ * once, whenever it answers). An interrupt of the polling thread says nothing about the nodes: it
+ * ends the poll without applying anything, and the interrupt stays set. The primary is probed
  * before the replicas, so a replica compared with the primary's position is never compared with
  * an older one. A node that is down comes back at the first probe that answers and gets a
  * connection from its pool (replaced first when it is empty, see {@link Node#renewPoolIfEmpty});
  * a probe that answers while the pool gives none keeps its probe connection for the next poll.
- * The health interval and the probe timeout run on the router's {@link Scheduler}.
- * Thread-safe; one poll at a time.
+ * The health interval and the probe timeout run on the router's {@link Scheduler}. After
+ * {@link #close} a probe that was hanging and answers late opens nothing: its probe connection is
+ * closed and the node's pool is not renewed. Thread-safe; one poll at a time.
  */
 final class ReplicaLagMonitor implements AutoCloseable {
 
@@ -47,11 +51,14 @@ final class ReplicaLagMonitor implements AutoCloseable {
   private final Consumer<Map<Node, ProbeOutcome>> sink;
   private final ExecutorService probes;
   private final Scheduler scheduler;
-  private final Map<Node, Future<ProbeOutcome>> running = new ConcurrentHashMap<>();
+  private final Map<Node, Probe> running = new ConcurrentHashMap<>();
   private final Map<Node, Connection> probeConnections = new ConcurrentHashMap<>();
   private final ReentrantLock pollLock = new ReentrantLock();
   private final java.util.concurrent.atomic.AtomicBoolean soon = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile boolean closed;
+
+  /** A submitted probe: it counts as no answer once {@code deadlineNanos} passed. */
+  private record Probe(Future<ProbeOutcome> future, long deadlineNanos, java.time.Duration timeout) {}
 
   ReplicaLagMonitor(String name, List<Node> nodes, ReplicationConfig config,
       Supplier<Node> currentPrimary, java.util.function.Predicate<Node> isDown,
@@ -121,46 +128,49 @@ final class ReplicaLagMonitor implements AutoCloseable {
       Map<Node, ProbeOutcome> outcomes = new LinkedHashMap<>();
       Node primary = currentPrimary.get();
       if (primary != null) {
-        long deadline = scheduler.nanoTime() + wait.toNanos();
-        outcomes.put(primary, await(submit(primary), deadline, wait));
+        outcomes.put(primary, await(submit(primary, wait)));
       }
-      // Each probe's time counts from its submission, not from when this thread gets to it.
-      long deadline = scheduler.nanoTime() + wait.toNanos();
-      Map<Node, Future<ProbeOutcome>> pending = new LinkedHashMap<>();
+      Map<Node, Probe> pending = new LinkedHashMap<>();
       for (Node node : nodes) {
         if (node != primary) {
-          pending.put(node, submit(node));
+          pending.put(node, submit(node, wait));
         }
       }
-      pending.forEach((node, future) -> outcomes.put(node, await(future, deadline, wait)));
+      for (Map.Entry<Node, Probe> entry : pending.entrySet()) {
+        outcomes.put(entry.getKey(), await(entry.getValue()));
+      }
       if (!closed) {
         sink.accept(outcomes);
       }
+    } catch (InterruptedException e) {
+      // The probes go on; the next poll waits for them until their own deadlines.
+      log.debug("{} - health poll interrupted, nothing applied", name);
+      Thread.currentThread().interrupt();
     } finally {
       pollLock.unlock();
     }
   }
 
-  private Future<ProbeOutcome> submit(Node node) {
-    Future<ProbeOutcome> previous = running.get(node);
-    if (previous != null && !previous.isDone()) {
+  /** The probe of {@code node} still running, with the deadline of its submission, or a new one. */
+  private Probe submit(Node node, java.time.Duration wait) {
+    Probe previous = running.get(node);
+    if (previous != null && !previous.future().isDone()) {
       return previous;
     }
-    Future<ProbeOutcome> future = probes.submit(() -> probe(node));
-    running.put(node, future);
-    return future;
+    // The deadline is taken before the probe can start, so its whole run counts.
+    long deadline = scheduler.nanoTime() + wait.toNanos();
+    Probe probe = new Probe(probes.submit(() -> probe(node)), deadline, wait);
+    running.put(node, probe);
+    return probe;
   }
 
-  private ProbeOutcome await(Future<ProbeOutcome> future, long deadlineNanos, java.time.Duration wait) {
+  private ProbeOutcome await(Probe probe) throws InterruptedException {
     try {
-      return scheduler.awaitUntil(future, deadlineNanos);
+      return scheduler.awaitUntil(probe.future(), probe.deadlineNanos());
     } catch (TimeoutException e) {
-      return new ProbeOutcome.Failed("no answer within " + wait.toMillis() + " ms");
+      return new ProbeOutcome.Failed("no answer within " + probe.timeout().toMillis() + " ms");
     } catch (ExecutionException e) {
       return new ProbeOutcome.Failed(String.valueOf(e.getCause()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return new ProbeOutcome.Failed("probe interrupted");
     }
   }
 
@@ -173,11 +183,19 @@ final class ReplicaLagMonitor implements AutoCloseable {
       if (c == null) {
         c = open(node);
         probeConnections.put(node, c);
+        if (closed) {
+          // close() may have missed it: it cleared the connections before this one came
+          closeQuietly(probeConnections.remove(node));
+          return new ProbeOutcome.Failed("the monitor is closed");
+        }
       }
       probe = node.dialect.probe(c);
     } catch (SQLException | RuntimeException e) {
       closeQuietly(probeConnections.remove(node));
       return new ProbeOutcome.Failed(messageOf(e));
+    }
+    if (closed) {
+      return new ProbeOutcome.Failed("the monitor is closed");
     }
     if (isDown.test(node)) {
       // The probe connection is not the pool: a node comes back only once its pool has a

@@ -5,7 +5,11 @@ import java.util.Optional;
 /**
  * Observes a {@link ReplicationDataSource}'s view of its nodes. Listeners run after the change
  * is published, outside the router's locks, each in its own {@code try}: what they throw is
- * logged and never reaches a connection or the monitor. Every method has an empty default.
+ * logged and never reaches a connection or the monitor. Node and primary changes are told one at
+ * a time, in the order they were made, even when threads make them at once (a failed connection
+ * and a probe round): the last state a listener was told of a node is its state. A change made
+ * while another thread is telling the listeners is told by that thread, so the call that made it
+ * may return before the listeners heard of it. Every method has an empty default.
  */
 public interface ReplicationListener {
 

@@ -47,6 +47,10 @@ final class RoutingDataSource implements ReplicationDataSource {
   private final ReplicaLagMonitor monitor;
   private final Scheduler scheduler;
   private volatile Topology topology;
+  /** Topology changes not told to the listeners yet, in the order they were made. */
+  private final java.util.Queue<Change> unreported = new java.util.concurrent.ConcurrentLinkedQueue<>();
+  /** Whether a thread is telling the listeners of {@link #unreported} changes. */
+  private final java.util.concurrent.atomic.AtomicBoolean reporting = new java.util.concurrent.atomic.AtomicBoolean();
   /**
    * Whether a scope was ever opened on this router; until then no thread has one, and routing
    * skips the thread-local lookup. Set before the first scope opens, by the thread opening it,
@@ -55,6 +59,8 @@ final class RoutingDataSource implements ReplicationDataSource {
   private volatile boolean scopesOpened;
   /** Runs the drivers' aborts (network timeouts, connections of a node that went down). */
   private static final java.util.concurrent.Executor ABORTS = java.util.concurrent.ForkJoinPool.commonPool();
+
+  private record Change(Topology before, Topology after) {}
 
   /** A physical connection and where it came from. */
   record Bound(Connection connection, Node node, boolean onReplica, RouteContext.Causal causal) {}
@@ -173,7 +179,9 @@ final class RoutingDataSource implements ReplicationDataSource {
         }
       }
     }
-    if (config.readFallback == ReadFallback.FAIL) {
+    // FAIL is about replicas that cannot serve; with none configured (an embedded profile) the
+    // primary is where reads go, as the README says.
+    if (config.readFallback == ReadFallback.FAIL && !config.replicas.isEmpty()) {
       throw new SQLTransientConnectionException(name + " - no replica can serve a read: "
           + describe(topology, Role.REPLICA), "08001");
     }
@@ -217,10 +225,15 @@ final class RoutingDataSource implements ReplicationDataSource {
     try {
       c = node.connect();
     } catch (SQLException e) {
-      // A pool that times out (no SQLState of its own) is a symptom too: the node may hang.
+      // A replica that gives no connection leaves rotation whatever the error: a pool that
+      // times out (no SQLState of its own; the node may hang) or a server that answers "no"
+      // (53300 too many clients, 28P01 a password) would fail the next read as well. The
+      // connections in use on it are aborted only when the node itself failed. The primary is
+      // marked down by connection failures only: a write has nowhere else to go.
+      boolean failed = isConnectionFailure(e);
       boolean poolTimedOut = e instanceof SQLTransientConnectionException && asReplica;
-      if (isConnectionFailure(e) || poolTimedOut) {
-        markDown(node, "connection failed: " + e.getMessage(), !poolTimedOut);
+      if (failed || asReplica) {
+        markDown(node, "connection failed: " + e.getMessage(), failed && !poolTimedOut);
         if (config.monitor) {
           monitor.pollSoon();
         }
@@ -385,13 +398,34 @@ final class RoutingDataSource implements ReplicationDataSource {
         publishRotation(after);
       }
       topology = after;
+      unreported.add(new Change(before, after));
     } finally {
       lock.unlock();
     }
     if (abortInUse) {
       abortConnectionsOfNodesDown(before, after);
     }
-    TopologyEvents.report(name, before, after, listeners);
+    reportInOrder();
+  }
+
+  /**
+   * Tells the listeners of the changes not told yet, in the order they were made, from one thread
+   * at a time. A thread that finds another one telling leaves its change to that one: listeners
+   * never see a later change before an earlier one, and one that changes the topology itself, or
+   * waits for a thread that does, deadlocks nothing.
+   */
+  private void reportInOrder() {
+    // Re-checked after each release: a change queued while this thread still held the flag
+    // was left to it.
+    while (!unreported.isEmpty() && reporting.compareAndSet(false, true)) {
+      try {
+        for (Change change = unreported.poll(); change != null; change = unreported.poll()) {
+          TopologyEvents.report(name, change.before(), change.after(), listeners);
+        }
+      } finally {
+        reporting.set(false);
+      }
+    }
   }
 
   private void abortConnectionsOfNodesDown(Topology before, Topology after) {

@@ -16,9 +16,10 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Time the test moves, as the router's {@link Scheduler} and as its {@link Clock}. Scheduled
  * tasks run on the thread that calls {@link #advance} or {@link #sleep}, at the time they are
- * due, so a sleep returns at once; {@link #pass} moves the time only; {@link #awaitUntil} waits for the future in real time (a probe on an in-memory database),
- * then counts as timed out when the time moved past the deadline meanwhile (a probe that
- * "takes" time moves it).
+ * due, so a sleep returns at once; {@link #pass} moves the time only. {@link #awaitUntil} waits
+ * for the future in real time (a probe on an in-memory database) and counts it as timed out when
+ * this time is past the deadline: when the future is done (a probe that "takes" time moves it), or
+ * while it is still running (a probe that hangs, and another thread moves the time).
  */
 final class ManualScheduler extends Clock implements Scheduler {
 
@@ -27,6 +28,7 @@ final class ManualScheduler extends Clock implements Scheduler {
   private final ReentrantLock lock = new ReentrantLock();
   private final List<Task> tasks = new ArrayList<>();
   private volatile long now;
+  private volatile Runnable onAwait = () -> { };
 
   private static final class Task {
     final Runnable body;
@@ -120,14 +122,29 @@ final class ManualScheduler extends Clock implements Scheduler {
     }
   }
 
+  /** Runs {@code action} on the waiting thread each time {@link #awaitUntil} begins a wait. */
+  void onAwait(Runnable action) {
+    onAwait = action;
+  }
+
   @Override
   public <T> T awaitUntil(Future<T> future, long deadlineNanos)
       throws InterruptedException, ExecutionException, TimeoutException {
-    T value = future.get(10, TimeUnit.SECONDS);
-    if (now > deadlineNanos) {
-      throw new TimeoutException();
+    onAwait.run();
+    long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (true) {
+      try {
+        T value = future.get(5, TimeUnit.MILLISECONDS);
+        if (now > deadlineNanos) {
+          throw new TimeoutException();
+        }
+        return value;
+      } catch (TimeoutException stillRunning) {
+        if (now > deadlineNanos || System.nanoTime() > giveUp) {
+          throw stillRunning;
+        }
+      }
     }
-    return value;
   }
 
   /** Drops the scheduled tasks; the test may hand this scheduler to another router after. */

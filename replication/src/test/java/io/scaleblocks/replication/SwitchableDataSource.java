@@ -13,16 +13,24 @@ final class SwitchableDataSource implements DataSource {
   private final JdbcDataSource h2 = new JdbcDataSource();
   volatile boolean down;
   volatile int refused;
+  private volatile String refusal = "Connection refused";
+  private volatile String sqlState = "08001";
 
   SwitchableDataSource(String url) {
     h2.setURL(url);
+  }
+
+  /** While down, refuses with {@code message} and {@code sqlState} (a server that answers "no"). */
+  void refuseWith(String message, String sqlState) {
+    this.refusal = message;
+    this.sqlState = sqlState;
   }
 
   @Override
   public Connection getConnection() throws SQLException {
     if (down) {
       refused++;
-      throw new SQLException("Connection refused", "08001");
+      throw new SQLException(refusal, sqlState);
     }
     return h2.getConnection();
   }
