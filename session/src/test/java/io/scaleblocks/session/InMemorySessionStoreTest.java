@@ -1,8 +1,14 @@
 package io.scaleblocks.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class InMemorySessionStoreTest extends SessionStoreContract {
@@ -25,6 +31,102 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     assertEquals(0, store.activeSessions().orElseThrow());
     assertEquals(10_000, store.stats().expired());
     assertEquals(0, memory.principalIndexEntries());
+  }
+
+  @Test
+  void theBackgroundSweepRemovesExpiredSessionsThatNobodyAsksFor() throws Exception {
+    for (int i = 0; i < 1_000; i++) {
+      Session s = store.create();
+      s.setPrincipal("user-" + (i % 10));
+      store.save(s);
+    }
+    InMemorySessionStore memory = (InMemorySessionStore) store;
+    clock.advance(IDLE.plusSeconds(1));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (memory.storedSessions() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, memory.storedSessions(), "removed by the sweep thread, without any call");
+    assertEquals(0, memory.principalIndexEntries());
+    assertEquals(0, memory.filedKeys());
+    assertEquals(1_000, store.stats().expired());
+  }
+
+  @Test
+  void aSessionTouchedBeforeItsFirstDeadlineIsFiledAgainAndKeptBySweeps() {
+    Session s = store.create();
+    store.save(s);
+    InMemorySessionStore memory = (InMemorySessionStore) store;
+    clock.advance(IDLE.minusSeconds(2));
+    for (int step = 0; step < 2; step++) {  // within the renewal timeout
+      assertTrue(store.find(s.id()).isPresent(), "step " + step);  // 2 s before its deadline
+      clock.advance(Duration.ofSeconds(3));  // past the deadline it was filed under
+      memory.sweep();
+      assertEquals(1, memory.storedSessions(), "step " + step);
+      assertEquals(1, memory.filedKeys(), "filed once, under its new deadline");
+      clock.advance(IDLE.minusSeconds(5));
+    }
+    clock.advance(IDLE);
+    memory.sweep();
+    assertEquals(0, memory.storedSessions());
+    assertEquals(0, memory.filedKeys());
+    assertEquals(1, store.stats().expired());
+  }
+
+  @Test
+  void aDeletedOrRotatedSessionLeavesNoFiledKeyOnceItsDeadlinePassed() {
+    Session deleted = store.create();
+    store.save(deleted);
+    Session rotated = store.create();
+    store.save(rotated);
+    store.changeId(rotated);
+    store.delete(deleted.id());
+    InMemorySessionStore memory = (InMemorySessionStore) store;
+    assertEquals(3, memory.filedKeys(), "both creations and the rotation's new id");
+    clock.advance(IDLE.plusSeconds(1));
+    memory.sweep();
+    assertEquals(0, memory.filedKeys());
+    assertEquals(0, memory.storedSessions());
+    assertEquals(1, store.stats().expired(), "only the rotated session expired");
+    assertEquals(1, store.stats().deleted());
+  }
+
+  @Test
+  void anExpiredSessionUnderARecycledIdIsCountedAndLeavesTheIndexWhenTheIdIsTaken() {
+    SecureRandom constant = new SecureRandom() {
+      @Override
+      public void nextBytes(byte[] bytes) {
+        Arrays.fill(bytes, (byte) 7);
+      }
+    };
+    SessionStore recycling = SessionStores.inMemory().config(config())
+        .ids(SessionIds.using(constant, SessionIds.DEFAULT_BITS)).clock(clock).build();
+    try {
+      Session first = recycling.create();
+      first.setPrincipal("ada");
+      recycling.save(first);
+      clock.advance(IDLE.plusSeconds(1));
+      Session second = recycling.create();
+      second.setPrincipal("bob");
+      recycling.save(second);
+      assertEquals(1, recycling.stats().expired());
+      assertEquals(second.id(), first.id(), "the same id twice");
+      assertEquals(1, ((InMemorySessionStore) recycling).principalIndexEntries(), "bob's only");
+    } finally {
+      recycling.close();
+    }
+  }
+
+  @Test
+  void aStoreDroppedWithoutCloseIsNotKeptAliveByTheSweep() throws Exception {
+    WeakReference<SessionStore> dropped = new WeakReference<>(
+        SessionStores.inMemory().config(config()).clock(clock).build());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (dropped.get() != null && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertNull(dropped.get(), "collected: the sweep task holds its store weakly");
   }
 
   @Test
