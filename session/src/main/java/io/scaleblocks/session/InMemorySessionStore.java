@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * it removes it instead. Sessions nobody asks for are removed by a sweep every
  * {@link #SWEEP_MILLIS} ms on a shared daemon thread ({@code scaleblocks-session-expiry}), which
  * looks only at the sessions filed in {@link ExpiryBuckets} under a deadline that has passed;
- * {@link #activeSessions()} and {@link #stats()} sweep first, so what they report is exact. The
+ * {@link #activeSessions()} and {@link #stats()} sweep first (one sweep at a time, so they wait
+ * for a background sweep still removing), so what they report is exact. The
  * hot path (find, set, save) has no lock (the rotation guard is an optimistic read), no expiry
  * bookkeeping, one copy of the attribute map (the new record's, in a save with changes; a find
  * hands the handle the record's immutable map), and one clock read per call.
@@ -65,6 +67,7 @@ final class InMemorySessionStore extends CoreSessionStore {
   private final ExpiryBuckets<IdKey> expiries = new ExpiryBuckets<>(SWEEP_MILLIS);
   private final ConcurrentMap<String, Set<IdKey>> principals = new ConcurrentHashMap<>();
   private final StampedLock[] stripes = new StampedLock[STRIPES];
+  private final ReentrantLock sweepLock = new ReentrantLock();
   private final ScheduledFuture<?> sweeping;
 
   InMemorySessionStore(SessionStores.InMemoryBuilder builder) {
@@ -157,10 +160,21 @@ final class InMemorySessionStore extends CoreSessionStore {
 
   /**
    * Removes the sessions filed under a deadline that has passed and files the live ones again
-   * under their deadline now.
+   * under their deadline now. One sweep runs at a time, and a second caller waits for the first
+   * to finish: a sweep takes the due keys out of the buckets before it removes their sessions, so
+   * a sweep that did not wait would find nothing due while the other one still had expired
+   * sessions to remove, and a count taken after it would include them.
    */
   void sweep() {
-    long now = core.now();
+    sweepLock.lock();
+    try {
+      sweepDue(core.now());
+    } finally {
+      sweepLock.unlock();
+    }
+  }
+
+  private void sweepDue(long now) {
     for (IdKey key : expiries.takeDue(now)) {
       for (;;) {
         SessionRecord r = map.get(key);
@@ -500,7 +514,10 @@ final class InMemorySessionStore extends CoreSessionStore {
     return expiries.size();
   }
 
-  /** Exact: the sweep runs first, so no expired session is counted. */
+  /**
+   * Exact: the sweep runs first (after any sweep already running, see {@link #sweep}), so no
+   * expired session is counted.
+   */
   @Override
   public OptionalLong activeSessions() {
     sweep();

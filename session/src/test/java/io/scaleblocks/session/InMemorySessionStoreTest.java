@@ -217,4 +217,32 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     }
     assertEquals(0, survivors, "rounds in which a session of the principal outlived deleteByPrincipal");
   }
+
+  @Test
+  void anActiveSessionCountTakenWhileAnotherSweepIsRemovingCountsNoExpiredSession() throws Exception {
+    for (int i = 0; i < 100_000; i++) {
+      Session s = store.create();
+      s.setPrincipal("user-" + (i % 100));
+      store.save(s);
+    }
+    InMemorySessionStore memory = (InMemorySessionStore) store;
+    clock.advance(IDLE.plusSeconds(1));
+    Thread sweeper = new Thread(memory::sweep, "racing-sweep");
+    sweeper.start();
+    long counted;
+    boolean inWindow;
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (memory.filedKeys() > 0 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      inWindow = memory.storedSessions() > 0;  // a sweep took the keys and is still removing
+      counted = store.activeSessions().orElseThrow();
+    } finally {
+      sweeper.join();
+    }
+    assertTrue(inWindow, "the count was taken while the other sweep was still removing");
+    assertEquals(0, counted, "every session has expired");
+    assertEquals(100_000, store.stats().expired());
+  }
 }
