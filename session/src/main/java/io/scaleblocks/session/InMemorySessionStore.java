@@ -333,16 +333,22 @@ final class InMemorySessionStore extends CoreSessionStore {
       return;
     }
     IdKey key = new IdKey(id);
+    long now = core.now();
     core.timed("delete", () -> guarded(key, () -> {
-      remove(key);
+      remove(key, now);
       return null;
     }));
   }
 
-  private void remove(IdKey key) {
+  /** Removes the session under {@code key}, counted deleted when it is live at {@code now}, else expired. */
+  private void remove(IdKey key, long now) {
     map.computeIfPresent(key, (k, r) -> {
-      unindex(r.principal(), k);
-      core.countDeleted();
+      if (r.isExpired(now)) {
+        expired(k, r);
+      } else {
+        unindex(r.principal(), k);
+        core.countDeleted();
+      }
       return null;
     });
   }
@@ -425,7 +431,7 @@ final class InMemorySessionStore extends CoreSessionStore {
       long[] stamps = lockAllStripes();
       try {
         List<IdKey> live = liveKeys(principal, now);
-        live.forEach(this::remove);
+        live.forEach(key -> remove(key, now));
         return live.size();
       } finally {
         unlockAllStripes(stamps);
@@ -433,7 +439,10 @@ final class InMemorySessionStore extends CoreSessionStore {
     });
   }
 
-  /** The keys of the principal's live sessions, pruning stale entries; under every stripe. */
+  /**
+   * The keys of the principal's live sessions, pruning stale entries and removing the sessions it
+   * finds expired; under every stripe.
+   */
   private List<IdKey> liveKeys(String principal, long now) {
     Set<IdKey> keys = principals.get(principal);
     if (keys == null) {
@@ -441,14 +450,27 @@ final class InMemorySessionStore extends CoreSessionStore {
     }
     List<IdKey> live = new ArrayList<>();
     for (IdKey key : List.copyOf(keys)) {
-      SessionRecord r = map.get(key);
-      if (r != null && !r.isExpired(now) && principal.equals(r.principal())) {
+      if (isLiveWith(principal, key, now)) {
         live.add(key);
-      } else if (r == null || !principal.equals(r.principal())) {
-        pruneIfStale(principal, key);
       }
     }
     return live;
+  }
+
+  private boolean isLiveWith(String principal, IdKey key, long now) {
+    for (;;) {
+      SessionRecord r = map.get(key);
+      if (r == null || !principal.equals(r.principal())) {
+        pruneIfStale(principal, key);
+        return false;
+      }
+      if (!r.isExpired(now)) {
+        return true;
+      }
+      if (removeExpired(key, r)) {
+        return false;
+      }
+    }
   }
 
   private long[] lockAllStripes() {

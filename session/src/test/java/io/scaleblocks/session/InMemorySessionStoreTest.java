@@ -245,4 +245,34 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     assertEquals(0, counted, "every session has expired");
     assertEquals(100_000, store.stats().expired());
   }
+
+  @Test
+  void deletingASessionPastItsDeadlineCountsItExpiredNotDeleted() {
+    Session expired = saved("ada");
+    Session live = saved("bob");
+    clock.advance(IDLE.minusSeconds(1));
+    store.touch(live.id());
+    clock.advance(Duration.ofSeconds(2));
+    store.delete(expired.id());
+    store.delete(live.id());
+    assertEquals(1, store.stats().expired(), "the session whose idle timeout had passed");
+    assertEquals(1, store.stats().deleted(), "the live one only");
+  }
+
+  @Test
+  void aPrincipalReadThatFindsASessionPastItsDeadlineRemovesIt() {
+    Session expired = store.create();
+    expired.setPrincipal("ada");
+    store.save(expired);
+    clock.advance(IDLE.minusSeconds(1));
+    Session live = store.create();
+    live.setPrincipal("ada");
+    store.save(live);
+    clock.advance(Duration.ofSeconds(2));
+    InMemorySessionStore memory = (InMemorySessionStore) store;
+    assertEquals(java.util.List.of(live.id()), store.findIdsByPrincipal("ada"));
+    assertEquals(1, memory.storedSessions(), "the expired session was removed by the read that found it");
+    assertEquals(1, memory.principalIndexEntries());
+    assertEquals(1, store.stats().expired());
+  }
 }
