@@ -385,6 +385,8 @@ final class InMemorySessionStore extends CoreSessionStore {
         if (map.putIfAbsent(newKey, renamed) != null) {
           map.put(oldKey, r);
           index(r.principal(), oldKey);
+          // a sweep that took the old id's key while the record was out dropped it
+          expiries.file(oldKey, r.expiresAt());
           throw new SessionStoreException(name() + " - the new id of a rotation was taken; try again", null);
         }
         index(r.principal(), newKey);

@@ -8,7 +8,9 @@ import java.lang.ref.WeakReference;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class InMemorySessionStoreTest extends SessionStoreContract {
@@ -274,5 +276,75 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     assertEquals(1, memory.storedSessions(), "the expired session was removed by the read that found it");
     assertEquals(1, memory.principalIndexEntries());
     assertEquals(1, store.stats().expired());
+  }
+
+  @Test
+  void aRotationRefusedForATakenIdLeavesTheSessionFiledForTheSweep() throws Exception {
+    int lost = 0;
+    for (int round = 0; round < 300; round++) {
+      ScriptedRandom random = new ScriptedRandom(2);
+      random.then(1, 1);  // a: tag 1, bits 1
+      random.then(1, 2);  // b: tag 1, bits 2, the bits every rotation of a then draws
+      InMemorySessionStore memory = (InMemorySessionStore) SessionStores.inMemory().config(config())
+          .ids(SessionIds.using(random, SessionIds.DEFAULT_BITS)).clock(clock).build();
+      try {
+        Session a = memory.create();
+        memory.save(a);
+        Session b = memory.create();
+        memory.save(b);
+        clock.advance(IDLE.minusSeconds(1));
+        assertTrue(memory.touch(a.id()));
+        assertTrue(memory.touch(b.id()));
+        clock.advance(Duration.ofSeconds(2));  // past the deadline both are filed under, both live
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch rotating = new CountDownLatch(1);
+        Thread rotator = new Thread(() -> {
+          while (!stop.get()) {
+            try {
+              memory.changeId(a);
+            } catch (SessionStoreException taken) {
+              rotating.countDown();
+            }
+          }
+        });
+        rotator.start();
+        rotating.await();
+        memory.sweep();
+        stop.set(true);
+        rotator.join();
+        clock.advance(IDLE.multipliedBy(2));
+        memory.sweep();
+        if (memory.storedSessions() != 0) {
+          lost++;
+        }
+      } finally {
+        memory.close();
+      }
+    }
+    assertEquals(0, lost, "rounds in which an expired session was never removed: it was no longer filed");
+  }
+
+  /** Fills each draw with the next scripted byte values, then with {@code fill}. */
+  private static final class ScriptedRandom extends SecureRandom {
+    private static final long serialVersionUID = 1L;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Integer> script =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final int fill;
+
+    ScriptedRandom(int fill) {
+      this.fill = fill;
+    }
+
+    void then(int... values) {
+      for (int v : values) {
+        script.add(v);
+      }
+    }
+
+    @Override
+    public void nextBytes(byte[] bytes) {
+      Integer next = script.poll();
+      Arrays.fill(bytes, (byte) (next == null ? fill : next));
+    }
   }
 }
