@@ -4,7 +4,6 @@
  */
 module io.scaleblocks.session {
   requires io.scaleblocks.config;
-  requires com.github.benmanes.caffeine;
   requires org.slf4j;
   requires transitive java.sql;
   requires static jdk.httpserver;

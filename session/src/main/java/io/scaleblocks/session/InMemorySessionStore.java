@@ -1,11 +1,5 @@
 package io.scaleblocks.session;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.Expiry;
-import com.github.benmanes.caffeine.cache.Policy;
-import com.github.benmanes.caffeine.cache.RemovalCause;
-import com.github.benmanes.caffeine.cache.Scheduler;
 import io.scaleblocks.session.internal.CoreSessionStore;
 import io.scaleblocks.session.internal.Delta;
 import io.scaleblocks.session.internal.SaveOutcome;
@@ -13,6 +7,7 @@ import io.scaleblocks.session.internal.SessionAccess;
 import io.scaleblocks.session.internal.SessionRecord;
 import io.scaleblocks.session.internal.SessionRecord.StoredAttribute;
 import io.scaleblocks.session.internal.StoreCore;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -24,21 +19,31 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Sessions in a Caffeine cache whose per-entry expiry is the session's deadline on the injected
- * clock. Each session is an immutable {@link SessionRecord}, replaced whole and atomically: a
- * find, touch or save reads the record without side effects and replaces exactly the record it
- * read (a compare-and-set, read again when another call replaced it first); a create, a save that
- * changes the principal and a removal run in one compute. So a find, a save and a touch of one
- * session are linearizable and a save is all or nothing.
+ * Sessions in a {@link ConcurrentHashMap}, each an immutable {@link SessionRecord} replaced whole
+ * and atomically: a find, touch or save reads the record without side effects and replaces exactly
+ * the record it read (a compare-and-set, read again when another call replaced it first); a
+ * create, a save that changes the principal and a removal run in one compute. So a find, a save
+ * and a touch of one session are linearizable and a save is all or nothing.
  *
- * <p>Hot path (find, set, save): no lock (the rotation guard is an optimistic read), one copy of
- * the attribute map (the new record's, in a save with changes; a find hands the handle the
- * record's immutable map), and no clock reads beyond the store's and the cache's ticker.
+ * <p>Expiry is on the injected clock. A call never returns or writes a session past its deadline:
+ * it removes it instead. Sessions nobody asks for are removed by a sweep every
+ * {@link #SWEEP_MILLIS} ms on a shared daemon thread ({@code scaleblocks-session-expiry}), which
+ * looks only at the sessions filed in {@link ExpiryBuckets} under a deadline that has passed;
+ * {@link #activeSessions()} and {@link #stats()} sweep first (one sweep at a time, so they wait
+ * for a background sweep still removing), so what they report is exact. The
+ * hot path (find, set, save) has no lock (the rotation guard is an optimistic read), no expiry
+ * bookkeeping, one copy of the attribute map (the new record's, in a save with changes; a find
+ * hands the handle the record's immutable map), and one clock read per call.
  *
  * <p>{@code changeId} removes the record under the old id and puts it under the new one while it
  * holds the write side of a lock striped by the ids' shared tag; a find, touch or delete that
@@ -46,40 +51,31 @@ import java.util.function.Supplier;
  * so no caller sees both ids or neither. Saves need no lock: a save lands before the removal, and
  * moves with the record, or finds the old id gone.
  *
- * <p>The principal index maps a principal to its ids, updated inside the same computes and by
- * the cache's eviction listener, and checked against the live records on every read. A read holds
- * the read side of every stripe, so no rotation is half done while it runs (it would otherwise see
- * the old id gone and miss the new one): rotations wait for it, finds do not.
+ * <p>The principal index maps a principal to its ids, updated inside the same computes (an
+ * expired session leaves it when it is removed) and checked against the live records on every
+ * read. A read holds the read side of every stripe, so no rotation is half done while it runs (it
+ * would otherwise see the old id gone and miss the new one): rotations wait for it, finds do not.
  */
 final class InMemorySessionStore extends CoreSessionStore {
 
+  private static final Logger LOG = LoggerFactory.getLogger(InMemorySessionStore.class);
   private static final int STRIPES = 64;
+  /** How often sessions nobody asks for are removed, and the width of the expiry buckets. */
+  static final long SWEEP_MILLIS = 1_000;
 
-  private final Cache<IdKey, SessionRecord> cache;
-  private final ConcurrentMap<IdKey, SessionRecord> map;
-  private final Policy<IdKey, SessionRecord> policy;
+  private final ConcurrentMap<IdKey, SessionRecord> map = new ConcurrentHashMap<>();
+  private final ExpiryBuckets<IdKey> expiries = new ExpiryBuckets<>(SWEEP_MILLIS);
   private final ConcurrentMap<String, Set<IdKey>> principals = new ConcurrentHashMap<>();
   private final StampedLock[] stripes = new StampedLock[STRIPES];
+  private final ReentrantLock sweepLock = new ReentrantLock();
+  private final ScheduledFuture<?> sweeping;
 
   InMemorySessionStore(SessionStores.InMemoryBuilder builder) {
     super(new StoreCore(builder.config, builder.ids, builder.clock));
     for (int i = 0; i < STRIPES; i++) {
       stripes[i] = new StampedLock();
     }
-    java.time.Clock clock = builder.clock;
-    this.cache = Caffeine.newBuilder()
-        .ticker(() -> TimeUnit.MILLISECONDS.toNanos(clock.millis()))
-        .expireAfter(new DeadlineExpiry())
-        .scheduler(Scheduler.systemScheduler())
-        .evictionListener((IdKey key, SessionRecord record, RemovalCause cause) -> {
-          if (key != null && record != null && cause == RemovalCause.EXPIRED) {
-            unindex(record.principal(), key);
-            core.countExpired(1);
-          }
-        })
-        .build();
-    this.map = cache.asMap();
-    this.policy = cache.policy();
+    this.sweeping = Sweeper.schedule(this);
   }
 
   @Override
@@ -126,7 +122,7 @@ final class InMemorySessionStore extends CoreSessionStore {
    */
   private SessionRecord touch(IdKey key, long now) {
     for (;;) {
-      SessionRecord r = policy.getIfPresentQuietly(key);
+      SessionRecord r = map.get(key);
       if (r == null) {
         return null;
       }
@@ -145,17 +141,55 @@ final class InMemorySessionStore extends CoreSessionStore {
   }
 
   /**
-   * Removes {@code r}, found past its deadline, and counts it once: here, or by the eviction
-   * listener when Caffeine sees the entry expired first (it then skips this compute).
+   * Removes {@code r}, found past its deadline, and counts it once: whoever removes it counts it.
+   *
+   * @return false when another call replaced or removed {@code r} first
    */
-  private void removeExpired(IdKey key, SessionRecord r) {
+  private boolean removeExpired(IdKey key, SessionRecord r) {
+    boolean[] removed = {false};
     map.computeIfPresent(key, (k, current) -> {
       if (current != r) {
         return current;
       }
       expired(k, current);
+      removed[0] = true;
       return null;
     });
+    return removed[0];
+  }
+
+  /**
+   * Removes the sessions filed under a deadline that has passed and files the live ones again
+   * under their deadline now. One sweep runs at a time, and a second caller waits for the first
+   * to finish: a sweep takes the due keys out of the buckets before it removes their sessions, so
+   * a sweep that did not wait would find nothing due while the other one still had expired
+   * sessions to remove, and a count taken after it would include them.
+   */
+  void sweep() {
+    sweepLock.lock();
+    try {
+      sweepDue(core.now());
+    } finally {
+      sweepLock.unlock();
+    }
+  }
+
+  private void sweepDue(long now) {
+    for (IdKey key : expiries.takeDue(now)) {
+      for (;;) {
+        SessionRecord r = map.get(key);
+        if (r == null) {
+          break;  // deleted, or rotated away (the new id was filed then)
+        }
+        if (!r.isExpired(now)) {
+          expiries.file(key, r.expiresAt());
+          break;
+        }
+        if (removeExpired(key, r)) {
+          break;
+        }
+      }
+    }
   }
 
   /** Runs a read-like call so that it never overlaps a rotation of the same tag. */
@@ -186,21 +220,27 @@ final class InMemorySessionStore extends CoreSessionStore {
     if (delta.isNew()) {
       SaveOutcome[] outcome = {SaveOutcome.GONE};
       map.compute(key, (k, existing) -> {
-        if (existing != null && !existing.isExpired(delta.now())) {
-          outcome[0] = new SaveOutcome.IdTaken();
-          return existing;
+        if (existing != null) {
+          if (!existing.isExpired(delta.now())) {
+            outcome[0] = new SaveOutcome.IdTaken();
+            return existing;
+          }
+          expired(k, existing);
         }
         index(delta.created().principal(), k);
         outcome[0] = new SaveOutcome.Saved(1);
         return delta.created();
       });
+      if (outcome[0] instanceof SaveOutcome.Saved) {
+        expiries.file(key, delta.created().expiresAt());
+      }
       return outcome[0];
     }
     if (delta.principalChanged()) {
       return writeIndexed(key, delta);
     }
     for (;;) {
-      SessionRecord r = policy.getIfPresentQuietly(key);
+      SessionRecord r = map.get(key);
       if (r == null) {
         return SaveOutcome.GONE;
       }
@@ -293,16 +333,22 @@ final class InMemorySessionStore extends CoreSessionStore {
       return;
     }
     IdKey key = new IdKey(id);
+    long now = core.now();
     core.timed("delete", () -> guarded(key, () -> {
-      remove(key);
+      remove(key, now);
       return null;
     }));
   }
 
-  private void remove(IdKey key) {
+  /** Removes the session under {@code key}, counted deleted when it is live at {@code now}, else expired. */
+  private void remove(IdKey key, long now) {
     map.computeIfPresent(key, (k, r) -> {
-      unindex(r.principal(), k);
-      core.countDeleted();
+      if (r.isExpired(now)) {
+        expired(k, r);
+      } else {
+        unindex(r.principal(), k);
+        core.countDeleted();
+      }
       return null;
     });
   }
@@ -339,9 +385,12 @@ final class InMemorySessionStore extends CoreSessionStore {
         if (map.putIfAbsent(newKey, renamed) != null) {
           map.put(oldKey, r);
           index(r.principal(), oldKey);
+          // a sweep that took the old id's key while the record was out dropped it
+          expiries.file(oldKey, r.expiresAt());
           throw new SessionStoreException(name() + " - the new id of a rotation was taken; try again", null);
         }
         index(r.principal(), newKey);
+        expiries.file(newKey, renamed.expiresAt());
         return renamed;
       } finally {
         lock.unlockWrite(stamp);
@@ -384,7 +433,7 @@ final class InMemorySessionStore extends CoreSessionStore {
       long[] stamps = lockAllStripes();
       try {
         List<IdKey> live = liveKeys(principal, now);
-        live.forEach(this::remove);
+        live.forEach(key -> remove(key, now));
         return live.size();
       } finally {
         unlockAllStripes(stamps);
@@ -392,7 +441,10 @@ final class InMemorySessionStore extends CoreSessionStore {
     });
   }
 
-  /** The keys of the principal's live sessions, pruning stale entries; under every stripe. */
+  /**
+   * The keys of the principal's live sessions, pruning stale entries and removing the sessions it
+   * finds expired; under every stripe.
+   */
   private List<IdKey> liveKeys(String principal, long now) {
     Set<IdKey> keys = principals.get(principal);
     if (keys == null) {
@@ -400,14 +452,27 @@ final class InMemorySessionStore extends CoreSessionStore {
     }
     List<IdKey> live = new ArrayList<>();
     for (IdKey key : List.copyOf(keys)) {
-      SessionRecord r = map.get(key);
-      if (r != null && !r.isExpired(now) && principal.equals(r.principal())) {
+      if (isLiveWith(principal, key, now)) {
         live.add(key);
-      } else if (r == null || !principal.equals(r.principal())) {
-        pruneIfStale(principal, key);
       }
     }
     return live;
+  }
+
+  private boolean isLiveWith(String principal, IdKey key, long now) {
+    for (;;) {
+      SessionRecord r = map.get(key);
+      if (r == null || !principal.equals(r.principal())) {
+        pruneIfStale(principal, key);
+        return false;
+      }
+      if (!r.isExpired(now)) {
+        return true;
+      }
+      if (removeExpired(key, r)) {
+        return false;
+      }
+    }
   }
 
   private long[] lockAllStripes() {
@@ -463,29 +528,39 @@ final class InMemorySessionStore extends CoreSessionStore {
     return principals.values().stream().mapToInt(Set::size).sum();
   }
 
+  /** Sessions held, expired or not, without a sweep: for tests of the sweep. */
+  int storedSessions() {
+    return map.size();
+  }
+
+  /** Keys filed for a later look by the sweep, for tests of its bookkeeping. */
+  int filedKeys() {
+    return expiries.size();
+  }
+
+  /**
+   * Exact: the sweep runs first (after any sweep already running, see {@link #sweep}), so no
+   * expired session is counted.
+   */
   @Override
   public OptionalLong activeSessions() {
-    long size = cache.estimatedSize();
-    for (int round = 0; round < 1_000; round++) {
-      cache.cleanUp();
-      long after = cache.estimatedSize();
-      if (after == size) {
-        break;
-      }
-      size = after;
-    }
-    return OptionalLong.of(size);
+    sweep();
+    return OptionalLong.of(map.size());
   }
 
   @Override
   public SessionStoreStats stats() {
-    cache.cleanUp();
+    sweep();
     return core.stats();
   }
 
+  /** Stops the sweep and drops every session. */
   @Override
   public void close() {
-    cache.invalidateAll();
+    sweeping.cancel(false);
+    map.clear();
+    principals.clear();
+    expiries.clear();
   }
 
   private StampedLock stripeOf(String id) {
@@ -514,25 +589,52 @@ final class InMemorySessionStore extends CoreSessionStore {
   }
 
   /**
-   * Each entry lives until its session's deadline on the store's clock, which is also the cache's
-   * ticker (milliseconds in nanoseconds), so the time Caffeine passes in is that clock's now.
+   * Runs every store's sweep on one daemon thread. A store that was never closed and is no longer
+   * referenced stops being swept: the task holds it weakly.
    */
-  private static final class DeadlineExpiry implements Expiry<IdKey, SessionRecord> {
+  private static final class Sweeper implements Runnable {
 
-    private static long remaining(SessionRecord r, long currentTime) {
-      return Math.max(0, TimeUnit.MILLISECONDS.toNanos(r.expiresAt()) - currentTime);
+    private static final ScheduledThreadPoolExecutor EXECUTOR = newExecutor();
+
+    private final WeakReference<InMemorySessionStore> store;
+    private volatile ScheduledFuture<?> self;
+
+    private Sweeper(InMemorySessionStore store) {
+      this.store = new WeakReference<>(store);
     }
 
-    @Override public long expireAfterCreate(IdKey key, SessionRecord value, long currentTime) {
-      return remaining(value, currentTime);
+    static ScheduledFuture<?> schedule(InMemorySessionStore store) {
+      Sweeper task = new Sweeper(store);
+      task.self = EXECUTOR.scheduleWithFixedDelay(task, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
+      return task.self;
     }
 
-    @Override public long expireAfterUpdate(IdKey key, SessionRecord value, long currentTime, long currentDuration) {
-      return remaining(value, currentTime);
+    @Override
+    public void run() {
+      InMemorySessionStore s = store.get();
+      if (s == null) {
+        ScheduledFuture<?> f = self;
+        if (f != null) {
+          f.cancel(false);
+        }
+        return;
+      }
+      try {
+        s.sweep();
+      } catch (RuntimeException e) {
+        // the next sweep tries again; a failure here must not cancel the schedule
+        LOG.warn("{} - sweeping expired sessions failed", s.name(), e);
+      }
     }
 
-    @Override public long expireAfterRead(IdKey key, SessionRecord value, long currentTime, long currentDuration) {
-      return currentDuration;
+    private static ScheduledThreadPoolExecutor newExecutor() {
+      ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, r -> {
+        Thread t = new Thread(r, "scaleblocks-session-expiry");
+        t.setDaemon(true);
+        return t;
+      });
+      executor.setRemoveOnCancelPolicy(true);
+      return executor;
     }
   }
 }

@@ -4,9 +4,11 @@ import java.time.Clock;
 import java.util.Objects;
 
 /**
- * The in-memory store: sessions in one JVM's heap (Caffeine), for a single web server, tests and
- * the embedded demo. The Redis and JDBC stores are in {@code io.scaleblocks.session.redis} and
- * {@code io.scaleblocks.session.jdbc}.
+ * The in-memory store: sessions in one JVM's heap, for a single web server, tests and the embedded
+ * demo. Sessions expire on the store's clock: a call that finds one expired removes it, and a sweep
+ * every second on a shared daemon thread removes those nobody asks for; {@link SessionStore#close}
+ * stops the sweep and drops every session. The Redis and JDBC stores are in
+ * {@code io.scaleblocks.session.redis} and {@code io.scaleblocks.session.jdbc}.
  *
  * <pre>{@code
  * SessionStore store = SessionStores.inMemory().config(SessionStoreConfig.ofDefaults()).build();

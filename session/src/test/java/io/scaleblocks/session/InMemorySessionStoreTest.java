@@ -1,8 +1,16 @@
 package io.scaleblocks.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 class InMemorySessionStoreTest extends SessionStoreContract {
@@ -25,6 +33,102 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     assertEquals(0, store.activeSessions().orElseThrow());
     assertEquals(10_000, store.stats().expired());
     assertEquals(0, memory.principalIndexEntries());
+  }
+
+  @Test
+  void theBackgroundSweepRemovesExpiredSessionsThatNobodyAsksFor() throws Exception {
+    for (int i = 0; i < 1_000; i++) {
+      Session s = store.create();
+      s.setPrincipal("user-" + (i % 10));
+      store.save(s);
+    }
+    InMemorySessionStore memory = (InMemorySessionStore) store;
+    clock.advance(IDLE.plusSeconds(1));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (memory.storedSessions() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, memory.storedSessions(), "removed by the sweep thread, without any call");
+    assertEquals(0, memory.principalIndexEntries());
+    assertEquals(0, memory.filedKeys());
+    assertEquals(1_000, store.stats().expired());
+  }
+
+  @Test
+  void aSessionTouchedBeforeItsFirstDeadlineIsFiledAgainAndKeptBySweeps() {
+    Session s = store.create();
+    store.save(s);
+    InMemorySessionStore memory = (InMemorySessionStore) store;
+    clock.advance(IDLE.minusSeconds(2));
+    for (int step = 0; step < 2; step++) {  // within the renewal timeout
+      assertTrue(store.find(s.id()).isPresent(), "step " + step);  // 2 s before its deadline
+      clock.advance(Duration.ofSeconds(3));  // past the deadline it was filed under
+      memory.sweep();
+      assertEquals(1, memory.storedSessions(), "step " + step);
+      assertEquals(1, memory.filedKeys(), "filed once, under its new deadline");
+      clock.advance(IDLE.minusSeconds(5));
+    }
+    clock.advance(IDLE);
+    memory.sweep();
+    assertEquals(0, memory.storedSessions());
+    assertEquals(0, memory.filedKeys());
+    assertEquals(1, store.stats().expired());
+  }
+
+  @Test
+  void aDeletedOrRotatedSessionLeavesNoFiledKeyOnceItsDeadlinePassed() {
+    Session deleted = store.create();
+    store.save(deleted);
+    Session rotated = store.create();
+    store.save(rotated);
+    store.changeId(rotated);
+    store.delete(deleted.id());
+    InMemorySessionStore memory = (InMemorySessionStore) store;
+    assertEquals(3, memory.filedKeys(), "both creations and the rotation's new id");
+    clock.advance(IDLE.plusSeconds(1));
+    memory.sweep();
+    assertEquals(0, memory.filedKeys());
+    assertEquals(0, memory.storedSessions());
+    assertEquals(1, store.stats().expired(), "only the rotated session expired");
+    assertEquals(1, store.stats().deleted());
+  }
+
+  @Test
+  void anExpiredSessionUnderARecycledIdIsCountedAndLeavesTheIndexWhenTheIdIsTaken() {
+    SecureRandom constant = new SecureRandom() {
+      @Override
+      public void nextBytes(byte[] bytes) {
+        Arrays.fill(bytes, (byte) 7);
+      }
+    };
+    SessionStore recycling = SessionStores.inMemory().config(config())
+        .ids(SessionIds.using(constant, SessionIds.DEFAULT_BITS)).clock(clock).build();
+    try {
+      Session first = recycling.create();
+      first.setPrincipal("ada");
+      recycling.save(first);
+      clock.advance(IDLE.plusSeconds(1));
+      Session second = recycling.create();
+      second.setPrincipal("bob");
+      recycling.save(second);
+      assertEquals(1, recycling.stats().expired());
+      assertEquals(second.id(), first.id(), "the same id twice");
+      assertEquals(1, ((InMemorySessionStore) recycling).principalIndexEntries(), "bob's only");
+    } finally {
+      recycling.close();
+    }
+  }
+
+  @Test
+  void aStoreDroppedWithoutCloseIsNotKeptAliveByTheSweep() throws Exception {
+    WeakReference<SessionStore> dropped = new WeakReference<>(
+        SessionStores.inMemory().config(config()).clock(clock).build());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (dropped.get() != null && System.nanoTime() < deadline) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    assertNull(dropped.get(), "collected: the sweep task holds its store weakly");
   }
 
   @Test
@@ -114,5 +218,133 @@ class InMemorySessionStoreTest extends SessionStoreContract {
       }
     }
     assertEquals(0, survivors, "rounds in which a session of the principal outlived deleteByPrincipal");
+  }
+
+  @Test
+  void anActiveSessionCountTakenWhileAnotherSweepIsRemovingCountsNoExpiredSession() throws Exception {
+    for (int i = 0; i < 100_000; i++) {
+      Session s = store.create();
+      s.setPrincipal("user-" + (i % 100));
+      store.save(s);
+    }
+    InMemorySessionStore memory = (InMemorySessionStore) store;
+    clock.advance(IDLE.plusSeconds(1));
+    Thread sweeper = new Thread(memory::sweep, "racing-sweep");
+    sweeper.start();
+    long counted;
+    boolean inWindow;
+    try {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (memory.filedKeys() > 0 && System.nanoTime() < deadline) {
+        Thread.onSpinWait();
+      }
+      inWindow = memory.storedSessions() > 0;  // a sweep took the keys and is still removing
+      counted = store.activeSessions().orElseThrow();
+    } finally {
+      sweeper.join();
+    }
+    assertTrue(inWindow, "the count was taken while the other sweep was still removing");
+    assertEquals(0, counted, "every session has expired");
+    assertEquals(100_000, store.stats().expired());
+  }
+
+  @Test
+  void deletingASessionPastItsDeadlineCountsItExpiredNotDeleted() {
+    Session expired = saved("ada");
+    Session live = saved("bob");
+    clock.advance(IDLE.minusSeconds(1));
+    store.touch(live.id());
+    clock.advance(Duration.ofSeconds(2));
+    store.delete(expired.id());
+    store.delete(live.id());
+    assertEquals(1, store.stats().expired(), "the session whose idle timeout had passed");
+    assertEquals(1, store.stats().deleted(), "the live one only");
+  }
+
+  @Test
+  void aPrincipalReadThatFindsASessionPastItsDeadlineRemovesIt() {
+    Session expired = store.create();
+    expired.setPrincipal("ada");
+    store.save(expired);
+    clock.advance(IDLE.minusSeconds(1));
+    Session live = store.create();
+    live.setPrincipal("ada");
+    store.save(live);
+    clock.advance(Duration.ofSeconds(2));
+    InMemorySessionStore memory = (InMemorySessionStore) store;
+    assertEquals(java.util.List.of(live.id()), store.findIdsByPrincipal("ada"));
+    assertEquals(1, memory.storedSessions(), "the expired session was removed by the read that found it");
+    assertEquals(1, memory.principalIndexEntries());
+    assertEquals(1, store.stats().expired());
+  }
+
+  @Test
+  void aRotationRefusedForATakenIdLeavesTheSessionFiledForTheSweep() throws Exception {
+    int lost = 0;
+    for (int round = 0; round < 300; round++) {
+      ScriptedRandom random = new ScriptedRandom(2);
+      random.then(1, 1);  // a: tag 1, bits 1
+      random.then(1, 2);  // b: tag 1, bits 2, the bits every rotation of a then draws
+      InMemorySessionStore memory = (InMemorySessionStore) SessionStores.inMemory().config(config())
+          .ids(SessionIds.using(random, SessionIds.DEFAULT_BITS)).clock(clock).build();
+      try {
+        Session a = memory.create();
+        memory.save(a);
+        Session b = memory.create();
+        memory.save(b);
+        clock.advance(IDLE.minusSeconds(1));
+        assertTrue(memory.touch(a.id()));
+        assertTrue(memory.touch(b.id()));
+        clock.advance(Duration.ofSeconds(2));  // past the deadline both are filed under, both live
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch rotating = new CountDownLatch(1);
+        Thread rotator = new Thread(() -> {
+          while (!stop.get()) {
+            try {
+              memory.changeId(a);
+            } catch (SessionStoreException taken) {
+              rotating.countDown();
+            }
+          }
+        });
+        rotator.start();
+        rotating.await();
+        memory.sweep();
+        stop.set(true);
+        rotator.join();
+        clock.advance(IDLE.multipliedBy(2));
+        memory.sweep();
+        if (memory.storedSessions() != 0) {
+          lost++;
+        }
+      } finally {
+        memory.close();
+      }
+    }
+    assertEquals(0, lost, "rounds in which an expired session was never removed: it was no longer filed");
+  }
+
+  /** Fills each draw with the next scripted byte values, then with {@code fill}. */
+  private static final class ScriptedRandom extends SecureRandom {
+    private static final long serialVersionUID = 1L;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Integer> script =
+        new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final int fill;
+
+    ScriptedRandom(int fill) {
+      this.fill = fill;
+    }
+
+    void then(int... values) {
+      for (int v : values) {
+        script.add(v);
+      }
+    }
+
+    @Override
+    public void nextBytes(byte[] bytes) {
+      Integer next = script.poll();
+      Arrays.fill(bytes, (byte) (next == null ? fill : next));
+    }
   }
 }

@@ -25,8 +25,9 @@ import org.openjdk.jmh.annotations.Threads;
 
 /**
  * One request's session work, two threads: find a session by id (which touches it), set one
- * attribute, save. {@code inMemory} is the in-memory store (Caffeine with a per-session deadline,
- * immutable records swapped by a compare-and-set, per-attribute versions, the rotation guard);
+ * attribute, save. {@code inMemory} is the in-memory store (a concurrent map of immutable
+ * records swapped by a compare-and-set, expired by the read that finds them and a background sweep,
+ * per-attribute versions, the rotation guard);
  * {@code caffeineMap} is the floor: a bare Caffeine cache whose value is a copied attribute map,
  * read and replaced by {@code put}, with no expiry, versions or codec; {@code caffeineDeadline}
  * is that floor with the store's kind of expiry (a deadline per entry on a ticker, which puts
