@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * When the in-memory store looks at a session again to remove it: keys filed by deadline in
@@ -16,13 +17,18 @@ import java.util.concurrent.locks.ReentrantLock;
  * timeout.
  *
  * <p>A key may stay filed after its session is gone (deleted, rotated away); the sweep drops it
- * when its bucket comes due. Thread-safe: one lock, taken by a create, a rotation and the sweep.
+ * when its bucket comes due, or sooner through {@link #dropIf} when such keys have come to
+ * outnumber the sessions (with long timeouts, creates and deletes would otherwise file keys
+ * without bound). Thread-safe: one lock, taken by a create, a rotation and the sweep, and held by
+ * {@link #dropIf} for one bucket at a time.
  */
 final class ExpiryBuckets<K> {
 
   private final long widthMillis;
   private final ReentrantLock lock = new ReentrantLock();
   private final TreeMap<Long, List<K>> buckets = new TreeMap<>();
+  /** Keys in all buckets; guarded by {@code lock}. */
+  private int filed;
 
   ExpiryBuckets(long widthMillis) {
     if (widthMillis < 1) {
@@ -37,6 +43,7 @@ final class ExpiryBuckets<K> {
     lock.lock();
     try {
       buckets.computeIfAbsent(bucket, b -> new ArrayList<>()).add(key);
+      filed++;
     } finally {
       lock.unlock();
     }
@@ -55,17 +62,48 @@ final class ExpiryBuckets<K> {
       Map<Long, List<K>> head = buckets.headMap(last, true);
       head.values().forEach(due::addAll);
       head.clear();
+      filed -= due.size();
     } finally {
       lock.unlock();
     }
     return due;
   }
 
-  /** Keys filed, for tests. */
+  /**
+   * Drops every filed key {@code gone} accepts, taking the lock for one bucket at a time, so that a
+   * create or rotation waits for one bucket's walk at most. O(keys filed).
+   */
+  void dropIf(Predicate<? super K> gone) {
+    List<Long> numbers;
+    lock.lock();
+    try {
+      numbers = new ArrayList<>(buckets.keySet());
+    } finally {
+      lock.unlock();
+    }
+    for (Long number : numbers) {
+      lock.lock();
+      try {
+        List<K> keys = buckets.get(number);
+        if (keys != null) {
+          int before = keys.size();
+          keys.removeIf(gone);
+          filed -= before - keys.size();
+          if (keys.isEmpty()) {
+            buckets.remove(number);
+          }
+        }
+      } finally {
+        lock.unlock();
+      }
+    }
+  }
+
+  /** Keys filed, a key filed twice counted twice. */
   int size() {
     lock.lock();
     try {
-      return buckets.values().stream().mapToInt(List::size).sum();
+      return filed;
     } finally {
       lock.unlock();
     }
@@ -75,6 +113,7 @@ final class ExpiryBuckets<K> {
     lock.lock();
     try {
       buckets.clear();
+      filed = 0;
     } finally {
       lock.unlock();
     }

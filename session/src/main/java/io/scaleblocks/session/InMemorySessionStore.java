@@ -62,6 +62,14 @@ final class InMemorySessionStore extends CoreSessionStore {
   private static final int STRIPES = 64;
   /** How often sessions nobody asks for are removed, and the width of the expiry buckets. */
   static final long SWEEP_MILLIS = 1_000;
+  /**
+   * The sweep drops the keys filed for gone sessions (deleted, rotated away) once the filed keys
+   * outnumber twice the stored sessions plus this many, so that what the buckets hold stays
+   * proportional to the sessions however many are created and deleted within a timeout. Each drop
+   * walks every filed key and comes after at least as many new gone keys as there are sessions:
+   * about two steps per gone key.
+   */
+  static final int COMPACTION_SLACK = 1_024;
 
   private final ConcurrentMap<IdKey, SessionRecord> map = new ConcurrentHashMap<>();
   private final ExpiryBuckets<IdKey> expiries = new ExpiryBuckets<>(SWEEP_MILLIS);
@@ -160,7 +168,8 @@ final class InMemorySessionStore extends CoreSessionStore {
 
   /**
    * Removes the sessions filed under a deadline that has passed and files the live ones again
-   * under their deadline now. One sweep runs at a time, and a second caller waits for the first
+   * under their deadline now, and drops the keys of gone sessions when there are too many (see
+   * {@link #COMPACTION_SLACK}). One sweep runs at a time, and a second caller waits for the first
    * to finish: a sweep takes the due keys out of the buckets before it removes their sessions, so
    * a sweep that did not wait would find nothing due while the other one still had expired
    * sessions to remove, and a count taken after it would include them.
@@ -169,6 +178,10 @@ final class InMemorySessionStore extends CoreSessionStore {
     sweepLock.lock();
     try {
       sweepDue(core.now());
+      if (expiries.size() > 2L * map.size() + COMPACTION_SLACK) {
+        // a live session is out of the map only while a failed rotation has it out, and that files it again
+        expiries.dropIf(key -> !map.containsKey(key));
+      }
     } finally {
       sweepLock.unlock();
     }

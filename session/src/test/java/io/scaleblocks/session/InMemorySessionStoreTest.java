@@ -324,6 +324,33 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     assertEquals(0, lost, "rounds in which an expired session was never removed: it was no longer filed");
   }
 
+  @Test
+  void createdAndDeletedOrRotatedSessionsLeaveFewFiledKeysEvenWithLongTimeouts() {
+    SessionStore longLived = SessionStores.inMemory().config(SessionStoreConfig.builder().name("long")
+        .idleTimeout(Duration.ofDays(30)).absoluteTimeout(Duration.ofDays(366)).build()).clock(clock).build();
+    try {
+      InMemorySessionStore memory = (InMemorySessionStore) longLived;
+      Session kept = longLived.create();
+      longLived.save(kept);
+      for (int i = 0; i < 50_000; i++) {
+        Session s = longLived.create();
+        s.setPrincipal("user-" + (i % 100));
+        longLived.save(s);
+        longLived.changeId(s);  // a login
+        longLived.delete(s.id());  // a logout
+        longLived.changeId(kept);
+      }
+      assertEquals(1, longLived.activeSessions().orElseThrow());
+      assertTrue(memory.filedKeys() <= 2 + InMemorySessionStore.COMPACTION_SLACK,
+          "keys filed for 150,000 gone ids are dropped once they outnumber the live sessions: " + memory.filedKeys());
+      clock.advance(Duration.ofDays(31));
+      assertEquals(0, longLived.activeSessions().orElseThrow());
+      assertEquals(0, memory.filedKeys());
+    } finally {
+      longLived.close();
+    }
+  }
+
   /** Fills each draw with the next scripted byte values, then with {@code fill}. */
   private static final class ScriptedRandom extends SecureRandom {
     private static final long serialVersionUID = 1L;
