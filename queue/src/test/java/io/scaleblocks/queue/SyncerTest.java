@@ -56,11 +56,17 @@ class SyncerTest {
     return done;
   }
 
+  /** A sync of sequence 1 with {@code writtenSoFar} written, whose force has started and is held. */
+  private CompletableFuture<Void> leaderHoldingItsForce(long writtenSoFar) throws InterruptedException {
+    written.set(writtenSoFar);
+    CompletableFuture<Void> leader = syncOnNewThread(1, "leader");
+    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS), "the leader's force started");
+    return leader;
+  }
+
   @Test
   void aWaiterThatTheFinishedForceCoveredReturnsWhileTheNextForceRuns() throws Exception {
-    written.set(2);
-    CompletableFuture<Void> leader = syncOnNewThread(1, "leader");
-    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS), "the first force started");
+    CompletableFuture<Void> leader = leaderHoldingItsForce(2);
     written.set(3);
     // the next leader queues first, the covered waiter after it
     CompletableFuture<Void> nextLeader = syncOnNewThread(3, "next leader");
@@ -78,9 +84,7 @@ class SyncerTest {
 
   @Test
   void sixteenWaitersShareOneForce() throws Exception {
-    written.set(1);
-    CompletableFuture<Void> leader = syncOnNewThread(1, "leader");
-    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS));
+    CompletableFuture<Void> leader = leaderHoldingItsForce(1);
     written.set(17);
     CompletableFuture<?>[] waiters = new CompletableFuture<?>[16];
     for (int i = 0; i < 16; i++) {
@@ -95,10 +99,8 @@ class SyncerTest {
 
   @Test
   void aWaiterOfAForceThatFailedIsRefusedAndNothingMoreIsReportedDurable() throws Exception {
-    written.set(1);
     failNext = new IOException("EIO");
-    CompletableFuture<Void> leader = syncOnNewThread(1, "leader");
-    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS));
+    CompletableFuture<Void> leader = leaderHoldingItsForce(1);
     written.set(2);
     CompletableFuture<Void> waiter = syncOnNewThread(2, "waiter");
     finishes.release();
@@ -112,9 +114,7 @@ class SyncerTest {
 
   @Test
   void anExclusiveActionWaitsForTheForceInProgressAndNoForceStartsDuringIt() throws Exception {
-    written.set(1);
-    CompletableFuture<Void> leader = syncOnNewThread(1, "leader");
-    assertTrue(entered.tryAcquire(10, TimeUnit.SECONDS));
+    CompletableFuture<Void> leader = leaderHoldingItsForce(1);
     CountDownLatch actionRunning = new CountDownLatch(1);
     CountDownLatch actionMayEnd = new CountDownLatch(1);
     AtomicLong forcesSeenByAction = new AtomicLong(-1);

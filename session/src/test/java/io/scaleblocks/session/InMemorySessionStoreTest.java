@@ -20,13 +20,18 @@ class InMemorySessionStoreTest extends SessionStoreContract {
     return SessionStores.inMemory().config(config).ids(ids).clock(clock).build();
   }
 
-  @Test
-  void noPrincipalIndexEntryIsLeftAfterTenThousandSessionsExpire() {
-    for (int i = 0; i < 10_000; i++) {
+  /** Saves {@code count} sessions, spread over {@code principals} principals {@code user-<i>}. */
+  private void saveSessions(int count, int principals) {
+    for (int i = 0; i < count; i++) {
       Session s = store.create();
-      s.setPrincipal("user-" + (i % 100));
+      s.setPrincipal("user-" + (i % principals));
       store.save(s);
     }
+  }
+
+  @Test
+  void noPrincipalIndexEntryIsLeftAfterTenThousandSessionsExpire() {
+    saveSessions(10_000, 100);
     InMemorySessionStore memory = (InMemorySessionStore) store;
     assertEquals(10_000, memory.principalIndexEntries());
     clock.advance(IDLE.plus(Duration.ofSeconds(1)));
@@ -37,11 +42,7 @@ class InMemorySessionStoreTest extends SessionStoreContract {
 
   @Test
   void theBackgroundSweepRemovesExpiredSessionsThatNobodyAsksFor() throws Exception {
-    for (int i = 0; i < 1_000; i++) {
-      Session s = store.create();
-      s.setPrincipal("user-" + (i % 10));
-      store.save(s);
-    }
+    saveSessions(1_000, 10);
     InMemorySessionStore memory = (InMemorySessionStore) store;
     clock.advance(IDLE.plusSeconds(1));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -222,11 +223,7 @@ class InMemorySessionStoreTest extends SessionStoreContract {
 
   @Test
   void anActiveSessionCountTakenWhileAnotherSweepIsRemovingCountsNoExpiredSession() throws Exception {
-    for (int i = 0; i < 100_000; i++) {
-      Session s = store.create();
-      s.setPrincipal("user-" + (i % 100));
-      store.save(s);
-    }
+    saveSessions(100_000, 100);
     InMemorySessionStore memory = (InMemorySessionStore) store;
     clock.advance(IDLE.plusSeconds(1));
     Thread sweeper = new Thread(memory::sweep, "racing-sweep");
