@@ -1,5 +1,6 @@
 package io.scaleblocks.session;
 
+import io.scaleblocks.session.internal.AttributeMap;
 import io.scaleblocks.session.internal.CoreSessionStore;
 import io.scaleblocks.session.internal.Delta;
 import io.scaleblocks.session.internal.SaveOutcome;
@@ -7,10 +8,10 @@ import io.scaleblocks.session.internal.SessionAccess;
 import io.scaleblocks.session.internal.SessionRecord;
 import io.scaleblocks.session.internal.SessionRecord.StoredAttribute;
 import io.scaleblocks.session.internal.StoreCore;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,37 +25,46 @@ import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sessions in a {@link ConcurrentHashMap}, each an immutable {@link SessionRecord} replaced whole
- * and atomically: a find, touch or save reads the record without side effects and replaces exactly
- * the record it read (a compare-and-set, read again when another call replaced it first); a
- * create, a save that changes the principal and a removal run in one compute. So a find, a save
- * and a touch of one session are linearizable and a save is all or nothing.
+ * Sessions in a {@link ConcurrentHashMap} of slots, one per session, each holding an immutable
+ * {@link SessionRecord} that is replaced whole by a compare-and-set on the slot: a find, touch or
+ * save reads the record and replaces exactly the record it read (reading again when another call
+ * replaced it first), so a find, a save and a touch of one session are linearizable and a save is
+ * all or nothing. A slot whose session was removed or rotated away holds {@link #GONE} for good;
+ * every change to {@code GONE} happens inside a compute of the map that also removes the slot, so
+ * inside a compute a slot in the map is never gone, and outside one a gone slot reads as absent.
+ * A create, a save that changes the principal and every removal run in one compute.
  *
  * <p>Expiry is on the injected clock. A call never returns or writes a session past its deadline:
  * it removes it instead. Sessions nobody asks for are removed by a sweep every
- * {@link #SWEEP_MILLIS} ms on a shared daemon thread ({@code scaleblocks-session-expiry}), which
- * looks only at the sessions filed in {@link ExpiryBuckets} under a deadline that has passed;
+ * {@link #SWEEP_MILLIS} ms on a shared daemon thread ({@code scaleblocks-session-expiry}, which
+ * ends {@link Sweeper#IDLE_SECONDS} s after the last store is closed or collected), which looks
+ * only at the sessions filed in {@link ExpiryBuckets} under a deadline that has passed;
  * {@link #activeSessions()} and {@link #stats()} sweep first (one sweep at a time, so they wait
- * for a background sweep still removing), so what they report is exact. The
- * hot path (find, set, save) has no lock (the rotation guard is an optimistic read), no expiry
- * bookkeeping, one copy of the attribute map (the new record's, in a save with changes; a find
- * hands the handle the record's immutable map), and one clock read per call.
+ * for a background sweep still removing), so what they report is exact. The hot path (find, set,
+ * save) has no lock (the rotation guard is an optimistic read), no expiry bookkeeping, one map
+ * lookup (a found handle keeps its slot, so its save goes straight to it), one copy of the
+ * attribute map (the new record's, in a save with changes) and one clock read per call.
  *
- * <p>{@code changeId} removes the record under the old id and puts it under the new one while it
- * holds the write side of a lock striped by the ids' shared tag; a find, touch or delete that
+ * <p>{@code changeId} empties the slot under the old id and puts a new slot under the new id while
+ * it holds the write side of a lock striped by the ids' shared tag; a find, touch or delete that
  * overlapped a rotation sees it (an optimistic read fails validation) and runs again after it,
- * so no caller sees both ids or neither. Saves need no lock: a save lands before the removal, and
- * moves with the record, or finds the old id gone.
+ * so no caller sees both ids or neither. Saves need no lock: a save lands before the rotation
+ * empties the old slot, and moves with the record, or finds the old slot gone.
  *
  * <p>The principal index maps a principal to its ids, updated inside the same computes (an
  * expired session leaves it when it is removed) and checked against the live records on every
  * read. A read holds the read side of every stripe, so no rotation is half done while it runs (it
  * would otherwise see the old id gone and miss the new one): rotations wait for it, finds do not.
+ *
+ * <p>After {@link #close()} every call but {@link #create()}, {@link #stats()} and {@link
+ * #activeSessions()} throws {@link SessionStoreException}:
+ * the store is empty and no longer swept, so a session saved into it would never expire.
  */
 final class InMemorySessionStore extends CoreSessionStore {
 
@@ -70,13 +80,18 @@ final class InMemorySessionStore extends CoreSessionStore {
    * about two steps per gone key.
    */
   static final int COMPACTION_SLACK = 1_024;
+  /** What a slot holds once its session was removed or rotated away (compared by identity). */
+  private static final SessionRecord GONE =
+      new SessionRecord("", 0, 0, 0, 0, 0, 0, null, Map.of(), 0);
 
-  private final ConcurrentMap<IdKey, SessionRecord> map = new ConcurrentHashMap<>();
+  private final ConcurrentMap<IdKey, Slot> map = new ConcurrentHashMap<>();
   private final ExpiryBuckets<IdKey> expiries = new ExpiryBuckets<>(SWEEP_MILLIS);
   private final ConcurrentMap<String, Set<IdKey>> principals = new ConcurrentHashMap<>();
   private final StampedLock[] stripes = new StampedLock[STRIPES];
   private final ReentrantLock sweepLock = new ReentrantLock();
   private final ScheduledFuture<?> sweeping;
+  private final BiFunction<Session, Delta, SaveOutcome> writer = this::write;
+  private volatile boolean closed;
 
   InMemorySessionStore(SessionStores.InMemoryBuilder builder) {
     super(new StoreCore(builder.config, builder.ids, builder.clock));
@@ -88,78 +103,102 @@ final class InMemorySessionStore extends CoreSessionStore {
 
   @Override
   public Optional<Session> find(String id) {
+    checkOpen();
     if (!core.acceptable(id)) {
       return Optional.empty();
     }
     IdKey key = new IdKey(id);
-    SessionRecord found = core.isTimed() ? core.timed("find", () -> touchGuarded(key)) : touchGuarded(key);
-    return found == null ? Optional.empty() : Optional.of(SessionAccess.restoreOf(found));
+    Session found = core.isTimed() ? core.timed("find", () -> findGuarded(key)) : findGuarded(key);
+    return Optional.ofNullable(found);
   }
 
   @Override
   public boolean touch(String id) {
+    checkOpen();
     if (!core.acceptable(id)) {
       return false;
     }
     IdKey key = new IdKey(id);
-    return (core.isTimed() ? core.timed("touch", () -> touchGuarded(key)) : touchGuarded(key)) != null;
+    return core.timed("touch", () -> guarded(key, () -> touch(key, core.now()) != null));
   }
 
-  /** {@link #touch(IdKey, long)}, never overlapping a rotation of the same tag (see {@link #guarded}). */
-  private SessionRecord touchGuarded(IdKey key) {
+  /**
+   * The live session under {@code key}, touched, as a handle that keeps its slot; never
+   * overlapping a rotation of the same tag (see {@link #guarded}).
+   */
+  private Session findGuarded(IdKey key) {
     StampedLock lock = stripeOf(key.id);
     long stamp = lock.tryOptimisticRead();
     if (stamp != 0) {
-      SessionRecord result = touch(key, core.now());
+      Session result = findOnce(key);
       if (lock.validate(stamp)) {
         return result;
       }
     }
     stamp = lock.readLock();
     try {
-      return touch(key, core.now());
+      return findOnce(key);
     } finally {
       lock.unlockRead(stamp);
     }
   }
 
+  private Session findOnce(IdKey key) {
+    Touched found = touch(key, core.now());
+    if (found == null) {
+      return null;
+    }
+    Session session = SessionAccess.restoreOf(found.record);
+    SessionAccess.attach(session, found.slot);
+    return session;
+  }
+
+  /** A live session's slot and the record a touch left in it. */
+  private record Touched(Slot slot, SessionRecord record) {}
+
   /**
-   * The live record under {@code key}, its last access moved to {@code now}: a quiet read, then a
-   * replace of exactly the record read (a compare-and-set, so a save or touch in between makes it
-   * read again). A record already touched at {@code now} is not written again.
+   * The live session under {@code key}, its last access moved to {@code now}: a quiet read, then a
+   * compare-and-set of exactly the record read (read again when another call replaced it first).
+   * A record already touched at {@code now} is not written again. Null when there is no live
+   * session.
    */
-  private SessionRecord touch(IdKey key, long now) {
-    for (;;) {
-      SessionRecord r = map.get(key);
-      if (r == null) {
-        return null;
+  private Touched touch(IdKey key, long now) {
+    Slot slot = map.get(key);
+    while (slot != null) {
+      SessionRecord r = slot.record;
+      if (r == GONE) {
+        Slot next = map.get(key);  // the slot is being removed; a new session may hold the id already
+        slot = next == slot ? null : next;
+        continue;
       }
       if (r.isExpired(now)) {
-        removeExpired(key, r);
+        removeExpired(key, slot, r);
         return null;
       }
       if (r.lastAccessAt() >= now) {
-        return r;
+        return new Touched(slot, r);
       }
       SessionRecord touched = withAccess(r, now, r.id(), r.renewedAt(), r.principal(), r.attributes(), r.seq());
-      if (map.replace(key, r, touched)) {
-        return touched;
+      if (slot.replace(r, touched)) {
+        return new Touched(slot, touched);
       }
     }
+    return null;
   }
 
   /**
-   * Removes {@code r}, found past its deadline, and counts it once: whoever removes it counts it.
+   * Removes {@code r}, found past its deadline in {@code slot}, and counts it once: whoever
+   * removes it counts it.
    *
    * @return false when another call replaced or removed {@code r} first
    */
-  private boolean removeExpired(IdKey key, SessionRecord r) {
+  private boolean removeExpired(IdKey key, Slot slot, SessionRecord r) {
     boolean[] removed = {false};
     map.computeIfPresent(key, (k, current) -> {
-      if (current != r) {
+      if (current != slot || !slot.replace(r, GONE)) {
         return current;
       }
-      expired(k, current);
+      expired(k, r);
       removed[0] = true;
       return null;
     });
@@ -190,15 +229,16 @@ final class InMemorySessionStore extends CoreSessionStore {
   private void sweepDue(long now) {
     for (IdKey key : expiries.takeDue(now)) {
       for (;;) {
-        SessionRecord r = map.get(key);
-        if (r == null) {
-          break;  // deleted, or rotated away (the new id was filed then)
+        Slot slot = map.get(key);
+        SessionRecord r = slot == null ? GONE : slot.record;
+        if (r == GONE) {
+          break;  // deleted, or rotated away (the new id was filed then), or a new session filed at its create
         }
         if (!r.isExpired(now)) {
           expiries.file(key, r.expiresAt());
           break;
         }
-        if (removeExpired(key, r)) {
+        if (removeExpired(key, slot, r)) {
           break;
         }
       }
@@ -225,40 +265,31 @@ final class InMemorySessionStore extends CoreSessionStore {
 
   @Override
   public void save(Session session) {
-    core.save(session, this::write);
+    checkOpen();
+    core.save(session, writer);
   }
 
-  private SaveOutcome write(Delta delta) {
-    IdKey key = new IdKey(delta.id());
+  private SaveOutcome write(Session session, Delta delta) {
     if (delta.isNew()) {
-      SaveOutcome[] outcome = {SaveOutcome.GONE};
-      map.compute(key, (k, existing) -> {
-        if (existing != null) {
-          if (!existing.isExpired(delta.now())) {
-            outcome[0] = new SaveOutcome.IdTaken();
-            return existing;
-          }
-          expired(k, existing);
-        }
-        index(delta.created().principal(), k);
-        outcome[0] = new SaveOutcome.Saved(1);
-        return delta.created();
-      });
-      if (outcome[0] instanceof SaveOutcome.Saved) {
-        expiries.file(key, delta.created().expiresAt());
-      }
-      return outcome[0];
+      return create(session, new IdKey(delta.id()), delta);
     }
     if (delta.principalChanged()) {
-      return writeIndexed(key, delta);
+      return writeIndexed(new IdKey(delta.id()), delta);
     }
-    for (;;) {
-      SessionRecord r = map.get(key);
-      if (r == null) {
-        return SaveOutcome.GONE;
+    Slot slot = slotOf(session, delta.id());
+    IdKey key = slot != null ? slot.key : new IdKey(delta.id());
+    if (slot == null) {
+      slot = map.get(key);
+    }
+    while (slot != null) {
+      SessionRecord r = slot.record;
+      if (r == GONE) {
+        Slot next = map.get(key);  // rotated away or removed; or back after a refused rotation
+        slot = next == slot ? null : next;
+        continue;
       }
       if (r.isExpired(delta.now())) {
-        removeExpired(key, r);
+        removeExpired(key, slot, r);
         return SaveOutcome.GONE;
       }
       List<String> conflicts = conflicts(r, delta);
@@ -266,10 +297,46 @@ final class InMemorySessionStore extends CoreSessionStore {
         return new SaveOutcome.Conflict(conflicts);
       }
       long seq = r.seq() + 1;
-      if (map.replace(key, r, applied(r, delta, r.principal(), seq))) {
-        return new SaveOutcome.Saved(seq);
+      SessionRecord next = applied(r, delta, r.principal(), seq);
+      if (slot.replace(r, next)) {
+        SessionAccess.attach(session, slot);
+        // the new map is the handle's view plus its changes only when nobody changed an attribute meanwhile
+        return new SaveOutcome.Saved(seq, r.attributes() == delta.base() ? next.attributes() : null);
       }
     }
+    return SaveOutcome.GONE;
+  }
+
+  /** The slot this store attached to the handle, when it is still the slot of the handle's id. */
+  private Slot slotOf(Session session, String id) {
+    return SessionAccess.attachment(session) instanceof Slot slot && slot.owner == this && slot.key.id == id
+        ? slot : null;
+  }
+
+  private SaveOutcome create(Session session, IdKey key, Delta delta) {
+    SaveOutcome[] outcome = {SaveOutcome.GONE};
+    Slot created = new Slot(this, key, delta.created());
+    map.compute(key, (k, existing) -> {
+      while (existing != null) {
+        SessionRecord r = existing.record;
+        if (!r.isExpired(delta.now())) {
+          outcome[0] = new SaveOutcome.IdTaken();
+          return existing;
+        }
+        if (existing.replace(r, GONE)) {
+          expired(k, r);
+          break;
+        }
+      }
+      index(delta.created().principal(), k);
+      outcome[0] = new SaveOutcome.Saved(1);
+      return created;
+    });
+    if (outcome[0] instanceof SaveOutcome.Saved) {
+      expiries.file(key, delta.created().expiresAt());
+      SessionAccess.attach(session, created);
+    }
+    return outcome[0];
   }
 
   /**
@@ -278,21 +345,29 @@ final class InMemorySessionStore extends CoreSessionStore {
    */
   private SaveOutcome writeIndexed(IdKey key, Delta delta) {
     SaveOutcome[] outcome = {SaveOutcome.GONE};
-    map.computeIfPresent(key, (k, r) -> {
-      if (r.isExpired(delta.now())) {
-        expired(k, r);
-        return null;
+    map.computeIfPresent(key, (k, slot) -> {
+      for (;;) {
+        SessionRecord r = slot.record;
+        if (r.isExpired(delta.now())) {
+          if (!slot.replace(r, GONE)) {
+            continue;
+          }
+          expired(k, r);
+          return null;
+        }
+        List<String> conflicts = conflicts(r, delta);
+        if (!conflicts.isEmpty()) {
+          outcome[0] = new SaveOutcome.Conflict(conflicts);
+          return slot;
+        }
+        long seq = r.seq() + 1;
+        if (slot.replace(r, applied(r, delta, delta.principal(), seq))) {
+          outcome[0] = new SaveOutcome.Saved(seq);
+          unindex(r.principal(), k);
+          index(delta.principal(), k);
+          return slot;
+        }
       }
-      List<String> conflicts = conflicts(r, delta);
-      if (!conflicts.isEmpty()) {
-        outcome[0] = new SaveOutcome.Conflict(conflicts);
-        return r;
-      }
-      long seq = r.seq() + 1;
-      outcome[0] = new SaveOutcome.Saved(seq);
-      unindex(r.principal(), k);
-      index(delta.principal(), k);
-      return applied(r, delta, delta.principal(), seq);
     });
     return outcome[0];
   }
@@ -316,22 +391,9 @@ final class InMemorySessionStore extends CoreSessionStore {
   private static SessionRecord applied(SessionRecord r, Delta delta, String principal, long seq) {
     Map<String, StoredAttribute> attributes = r.attributes();
     if (!delta.changes().isEmpty()) {
-      Map<String, StoredAttribute> next = new HashMap<>(capacityFor(attributes.size() + delta.changes().size()));
-      attributes.forEach(next::put);
-      for (Delta.Change c : delta.changes()) {
-        if (c.isRemoval()) {
-          next.remove(c.name());
-        } else {
-          next.put(c.name(), new StoredAttribute(c.value(), seq));
-        }
-      }
-      attributes = Collections.unmodifiableMap(next);
+      attributes = AttributeMap.copyOf(attributes).with(delta.changes(), seq);
     }
     return withAccess(r, delta.now(), r.id(), r.renewedAt(), principal, attributes, seq);
-  }
-
-  private static int capacityFor(int entries) {
-    return (int) (entries / 0.75f) + 1;
   }
 
   private static SessionRecord withAccess(SessionRecord r, long now, String id, long renewedAt, String principal,
@@ -342,6 +404,7 @@ final class InMemorySessionStore extends CoreSessionStore {
 
   @Override
   public void delete(String id) {
+    checkOpen();
     if (id == null || id.isEmpty()) {
       return;
     }
@@ -355,7 +418,8 @@ final class InMemorySessionStore extends CoreSessionStore {
 
   /** Removes the session under {@code key}, counted deleted when it is live at {@code now}, else expired. */
   private void remove(IdKey key, long now) {
-    map.computeIfPresent(key, (k, r) -> {
+    map.computeIfPresent(key, (k, slot) -> {
+      SessionRecord r = slot.clear();
       if (r.isExpired(now)) {
         expired(k, r);
       } else {
@@ -368,6 +432,7 @@ final class InMemorySessionStore extends CoreSessionStore {
 
   @Override
   public void changeId(Session session) {
+    checkOpen();
     String newId = core.nextIdFor(session);
     if (session.isNew()) {
       SessionAccess.giveId(session, newId);
@@ -377,33 +442,35 @@ final class InMemorySessionStore extends CoreSessionStore {
     IdKey newKey = new IdKey(newId);
     long now = core.now();
     StampedLock lock = stripeOf(oldKey.id);
-    SessionRecord moved = core.timed("changeId", () -> {
+    Slot moved = core.timed("changeId", () -> {
       long stamp = lock.writeLock();
       try {
         SessionRecord[] removed = new SessionRecord[1];
-        map.computeIfPresent(oldKey, (k, r) -> {
+        map.computeIfPresent(oldKey, (k, slot) -> {
+          SessionRecord r = slot.clear();
           unindex(r.principal(), k);
           if (r.isExpired(now)) {
             expired(k, r);
-            return null;
+          } else {
+            removed[0] = r;
           }
-          removed[0] = r;
           return null;
         });
         SessionRecord r = removed[0];
         if (r == null) {
           return null;
         }
-        SessionRecord renamed = withAccess(r, now, newId, now, r.principal(), r.attributes(), r.seq());
+        Slot renamed = new Slot(this, newKey,
+            withAccess(r, now, newId, now, r.principal(), r.attributes(), r.seq()));
         if (map.putIfAbsent(newKey, renamed) != null) {
-          map.put(oldKey, r);
+          map.put(oldKey, new Slot(this, oldKey, r));
           index(r.principal(), oldKey);
           // a sweep that took the old id's key while the record was out dropped it
           expiries.file(oldKey, r.expiresAt());
           throw new SessionStoreException(name() + " - the new id of a rotation was taken; try again", null);
         }
         index(r.principal(), newKey);
-        expiries.file(newKey, renamed.expiresAt());
+        expiries.file(newKey, renamed.record.expiresAt());
         return renamed;
       } finally {
         lock.unlockWrite(stamp);
@@ -413,6 +480,7 @@ final class InMemorySessionStore extends CoreSessionStore {
       throw core.gone(session.id());
     }
     SessionAccess.markRenamed(session, newId, now);
+    SessionAccess.attach(session, moved);
     core.countRotation();
   }
 
@@ -423,6 +491,7 @@ final class InMemorySessionStore extends CoreSessionStore {
 
   @Override
   public List<String> findIdsByPrincipal(String principal) {
+    checkOpen();
     Objects.requireNonNull(principal, "principal");
     long now = core.now();
     long[] stamps = lockAllStripes();
@@ -440,6 +509,7 @@ final class InMemorySessionStore extends CoreSessionStore {
   /** Lists and deletes in one step under every stripe, so no rotation moves a session out of it. */
   @Override
   public int deleteByPrincipal(String principal) {
+    checkOpen();
     Objects.requireNonNull(principal, "principal");
     long now = core.now();
     return core.timed("delete", () -> {
@@ -474,15 +544,16 @@ final class InMemorySessionStore extends CoreSessionStore {
 
   private boolean isLiveWith(String principal, IdKey key, long now) {
     for (;;) {
-      SessionRecord r = map.get(key);
-      if (r == null || !principal.equals(r.principal())) {
+      Slot slot = map.get(key);
+      SessionRecord r = slot == null ? GONE : slot.record;
+      if (r == GONE || !principal.equals(r.principal())) {
         pruneIfStale(principal, key);
         return false;
       }
       if (!r.isExpired(now)) {
         return true;
       }
-      if (removeExpired(key, r)) {
+      if (removeExpired(key, slot, r)) {
         return false;
       }
     }
@@ -509,7 +580,7 @@ final class InMemorySessionStore extends CoreSessionStore {
    */
   private void pruneIfStale(String principal, IdKey key) {
     map.compute(key, (k, current) -> {
-      if (current == null || !principal.equals(current.principal())) {
+      if (current == null || !principal.equals(current.record.principal())) {
         unindex(principal, k);
       }
       return current;
@@ -567,17 +638,65 @@ final class InMemorySessionStore extends CoreSessionStore {
     return core.stats();
   }
 
-  /** Stops the sweep and drops every session. */
+  /** Stops the sweep and drops every session; later calls throw {@link SessionStoreException}. */
   @Override
   public void close() {
+    closed = true;
     sweeping.cancel(false);
     map.clear();
     principals.clear();
     expiries.clear();
   }
 
+  private void checkOpen() {
+    if (closed) {
+      throw new SessionStoreException(name() + " is closed", null);
+    }
+  }
+
+  /** The stripe of the id's routing tag (its first {@link SessionIds#TAG_LENGTH} characters). */
   private StampedLock stripeOf(String id) {
-    return stripes[SessionIds.tagOf(id).hashCode() & (STRIPES - 1)];
+    int hash = 0;
+    for (int i = 0, n = Math.min(id.length(), SessionIds.TAG_LENGTH); i < n; i++) {
+      hash = 31 * hash + id.charAt(i);
+    }
+    return stripes[(hash ^ (hash >>> 16)) & (STRIPES - 1)];
+  }
+
+  /**
+   * Where one session is kept: its record, replaced by compare-and-set, and {@link #GONE} once the
+   * session was removed or rotated away (never anything else after that). The key is the id the
+   * slot is filed under; the owner tells a save whether a handle's slot is this store's.
+   */
+  private static final class Slot {
+    private static final VarHandle RECORD;
+
+    static {
+      try {
+        RECORD = MethodHandles.lookup().findVarHandle(Slot.class, "record", SessionRecord.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    final InMemorySessionStore owner;
+    final IdKey key;
+    volatile SessionRecord record;
+
+    Slot(InMemorySessionStore owner, IdKey key, SessionRecord record) {
+      this.owner = owner;
+      this.key = key;
+      this.record = record;
+    }
+
+    boolean replace(SessionRecord expected, SessionRecord next) {
+      return RECORD.compareAndSet(this, expected, next);
+    }
+
+    /** Empties the slot for good; the record it held (never {@link #GONE}: inside a compute). */
+    SessionRecord clear() {
+      return (SessionRecord) RECORD.getAndSet(this, GONE);
+    }
   }
 
   /** A map key whose equality check takes the same time wherever two ids differ. */
@@ -607,6 +726,8 @@ final class InMemorySessionStore extends CoreSessionStore {
    */
   private static final class Sweeper implements Runnable {
 
+    /** How long the sweep thread outlives the last store it sweeps (so it does not pin a class loader). */
+    static final long IDLE_SECONDS = 10;
     private static final ScheduledThreadPoolExecutor EXECUTOR = newExecutor();
 
     private final WeakReference<InMemorySessionStore> store;
@@ -634,8 +755,9 @@ final class InMemorySessionStore extends CoreSessionStore {
       }
       try {
         s.sweep();
-      } catch (RuntimeException e) {
-        // the next sweep tries again; a failure here must not cancel the schedule
+      } catch (RuntimeException | Error e) {
+        // the next sweep tries again: whatever a sweep throws (the injected clock's code, say)
+        // must not cancel the schedule, which a task that throws does
         LOG.warn("{} - sweeping expired sessions failed", s.name(), e);
       }
     }
@@ -647,6 +769,8 @@ final class InMemorySessionStore extends CoreSessionStore {
         return t;
       });
       executor.setRemoveOnCancelPolicy(true);
+      executor.setKeepAliveTime(IDLE_SECONDS, TimeUnit.SECONDS);
+      executor.allowCoreThreadTimeOut(true);
       return executor;
     }
   }

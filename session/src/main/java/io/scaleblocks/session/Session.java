@@ -1,14 +1,15 @@
 package io.scaleblocks.session;
 
+import io.scaleblocks.session.internal.AttributeMap;
 import io.scaleblocks.session.internal.Delta;
+import io.scaleblocks.session.internal.SaveOutcome;
 import io.scaleblocks.session.internal.SessionAccess;
 import io.scaleblocks.session.internal.SessionRecord;
 import io.scaleblocks.session.internal.SessionRecord.StoredAttribute;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -26,10 +27,8 @@ import java.util.TreeSet;
  */
 public final class Session {
 
-  /** The first table size of the per-handle maps: a request changes a few attributes. */
+  /** The first capacity of the list of changes: a request changes a few attributes. */
   private static final int SMALL = 4;
-  /** Marks an attribute this handle removed and saved. */
-  private static final StoredAttribute REMOVED = new StoredAttribute(null, 0);
 
   static {
     SessionAccess.install(new Access());
@@ -44,13 +43,16 @@ public final class Session {
   private final long renewalMillis;
   private String principal;
   private String savedPrincipal;
-  /** The record's attributes as found: the store's immutable map, shared, never copied. */
-  private final Map<String, StoredAttribute> loaded;
-  /** What this handle saved since it was found ({@link #REMOVED} for a removal); null until then. */
-  private Map<String, StoredAttribute> written;
-  /** Changes not saved yet, in the order made; null until the first. */
-  private Map<String, Delta.Change> changes;
+  /**
+   * The attributes as this handle knows the store holds them: the record's immutable map as found
+   * (shared, not copied), with this handle's saved changes applied after each save.
+   */
+  private Map<String, StoredAttribute> loaded;
+  /** Changes not saved yet, in the order made, one per name; null until the first. */
+  private List<Delta.Change> changes;
   private boolean isNew;
+  /** Where the store that loaded or saved this handle keeps the session, if it says; see {@link SessionAccess#attach}. */
+  private Object storeHandle;
 
   private Session(SessionRecord record, boolean isNew) {
     this.id = record.id();
@@ -134,40 +136,50 @@ public final class Session {
   }
 
   private byte[] bytesOf(String name) {
-    Delta.Change change = changes == null ? null : changes.get(name);
-    if (change != null) {
-      return change.value();
+    int i = changeOf(name);
+    if (i >= 0) {
+      return changes.get(i).value();
     }
-    StoredAttribute stored = stored(name);
+    StoredAttribute stored = loaded.get(name);
     return stored == null ? null : stored.value();
   }
 
-  /** The attribute as the store holds it, as far as this handle knows: saved by it, or loaded. */
-  private StoredAttribute stored(String name) {
-    if (written != null) {
-      StoredAttribute mine = written.get(name);
-      if (mine != null) {
-        return mine == REMOVED ? null : mine;
+  /** The index in {@link #changes} of the unsaved change of {@code name}, or -1. */
+  private int changeOf(String name) {
+    if (changes != null) {
+      for (int i = 0; i < changes.size(); i++) {
+        String changed = changes.get(i).name();
+        if (changed == name || changed.equals(name)) {
+          return i;
+        }
       }
     }
-    return loaded.get(name);
+    return -1;
   }
 
-  private Map<String, Delta.Change> changes() {
-    if (changes == null) {
-      changes = new LinkedHashMap<>(SMALL);
+  /** Records {@code change}, replacing an unsaved change of the same name. */
+  private void change(Delta.Change change) {
+    int i = changeOf(change.name());
+    if (i >= 0) {
+      changes.set(i, change);
+      return;
     }
-    return changes;
+    if (changes == null) {
+      changes = new ArrayList<>(SMALL);
+    }
+    changes.add(change);
   }
 
   /** Sets the attribute; the value is encoded now, so a codec failure is thrown here. */
   public <T> void set(SessionAttribute<T> attribute, T value) {
-    Objects.requireNonNull(value, () -> "value of attribute '" + attribute.name() + "'");
+    if (value == null) {
+      throw new NullPointerException("value of attribute '" + attribute.name() + "'");
+    }
     byte[] bytes = attribute.codec().encode(value);
     if (bytes == null) {
       throw new IllegalArgumentException("the codec of attribute '" + attribute.name() + "' encoded to null");
     }
-    changes().put(attribute.name(), new Delta.Change(attribute.name(), bytes, loadedVersion(attribute.name())));
+    change(new Delta.Change(attribute.name(), bytes, loadedVersion(attribute.name())));
   }
 
   /** Removes the attribute (a no-op when neither stored nor set). */
@@ -178,32 +190,27 @@ public final class Session {
   /** Removes the attribute by name. */
   public void remove(String name) {
     SessionAttribute.checkName(name);
-    if (stored(name) != null) {
-      changes().put(name, new Delta.Change(name, null, loadedVersion(name)));
-    } else if (changes != null) {
-      changes.remove(name);
+    StoredAttribute stored = loaded.get(name);
+    if (stored != null) {
+      change(new Delta.Change(name, null, stored.version()));
+    } else {
+      int i = changeOf(name);
+      if (i >= 0) {
+        changes.remove(i);
+      }
     }
   }
 
   private long loadedVersion(String name) {
-    StoredAttribute stored = stored(name);
+    StoredAttribute stored = loaded.get(name);
     return stored == null ? 0 : stored.version();
   }
 
   /** The names of the attributes this request sees, sorted. */
   public Set<String> attributeNames() {
     Set<String> names = new TreeSet<>(loaded.keySet());
-    if (written != null) {
-      written.forEach((name, stored) -> {
-        if (stored == REMOVED) {
-          names.remove(name);
-        } else {
-          names.add(name);
-        }
-      });
-    }
     if (changes != null) {
-      changes.values().forEach(c -> {
+      changes.forEach(c -> {
         if (c.isRemoval()) {
           names.remove(c.name());
         } else {
@@ -251,29 +258,23 @@ public final class Session {
     if (!hasChanges()) {
       return null;
     }
-    List<Delta.Change> list = changes == null ? List.of() : List.copyOf(changes.values());
+    List<Delta.Change> list = changes == null ? List.of() : changes;
     SessionRecord created = null;
     if (isNew) {
-      Map<String, StoredAttribute> attributes = new HashMap<>();
-      for (Delta.Change c : list) {
-        if (!c.isRemoval()) {
-          attributes.put(c.name(), new StoredAttribute(c.value(), 1));
-        }
-      }
       created = new SessionRecord(id, createdAt, now, renewedAt, idleMillis, absoluteMillis, renewalMillis,
-          principal, Collections.unmodifiableMap(attributes), 1);
+          principal, AttributeMap.of(list, 1), 1);
     }
     return new Delta(id, now, created, list, !Objects.equals(principal, savedPrincipal), principal,
-        savedPrincipal);
+        savedPrincipal, loaded);
   }
 
-  private void saved(Delta delta, long seq) {
-    if (!delta.changes().isEmpty() && written == null) {
-      written = new HashMap<>(SMALL);
-    }
-    for (Delta.Change c : delta.changes()) {
-      written.put(c.name(), c.isRemoval() ? REMOVED : new StoredAttribute(c.value(), seq));
-      changes.remove(c.name(), c);
+  /** After the store applied {@code delta} (every change this handle had: nothing changes it meanwhile). */
+  private void saved(Delta delta, SaveOutcome.Saved outcome) {
+    if (!delta.changes().isEmpty()) {
+      loaded = outcome.attributes() != null
+          ? outcome.attributes()
+          : AttributeMap.copyOf(loaded).with(delta.changes(), outcome.seq());
+      changes = null;
     }
     savedPrincipal = delta.principal();
     lastAccessAt = Math.max(lastAccessAt, delta.now());
@@ -293,8 +294,8 @@ public final class Session {
       return session.delta(now);
     }
 
-    @Override protected void saved(Session session, Delta delta, long seq) {
-      session.saved(delta, seq);
+    @Override protected void saved(Session session, Delta delta, SaveOutcome.Saved outcome) {
+      session.saved(delta, outcome);
     }
 
     @Override protected void renamed(Session session, String newId, long now) {
@@ -309,6 +310,14 @@ public final class Session {
 
     @Override protected String savedPrincipal(Session session) {
       return session.savedPrincipal;
+    }
+
+    @Override protected Object storeHandle(Session session) {
+      return session.storeHandle;
+    }
+
+    @Override protected void keepStoreHandle(Session session, Object handle) {
+      session.storeHandle = handle;
     }
   }
 }

@@ -41,13 +41,18 @@ public abstract class SessionAccess {
   /** What {@code session} has to write, or null when nothing. */
   protected abstract Delta delta(Session session, long now);
 
-  protected abstract void saved(Session session, Delta delta, long seq);
+  protected abstract void saved(Session session, Delta delta, SaveOutcome.Saved outcome);
 
   protected abstract void renamed(Session session, String newId, long now);
 
   protected abstract void reassignId(Session session, String newId);
 
   protected abstract String savedPrincipal(Session session);
+
+  /** What the store that loaded or saved {@code session} keeps on it (null until then). */
+  protected abstract Object storeHandle(Session session);
+
+  protected abstract void keepStoreHandle(Session session, Object handle);
 
   public static Session restoreOf(SessionRecord record) {
     return get().restore(record);
@@ -61,8 +66,8 @@ public abstract class SessionAccess {
     return get().delta(session, now);
   }
 
-  public static void markSaved(Session session, Delta delta, long seq) {
-    get().saved(session, delta, seq);
+  public static void markSaved(Session session, Delta delta, SaveOutcome.Saved outcome) {
+    get().saved(session, delta, outcome);
   }
 
   public static void markRenamed(Session session, String newId, long now) {
@@ -75,5 +80,17 @@ public abstract class SessionAccess {
 
   public static String principalSaved(Session session) {
     return get().savedPrincipal(session);
+  }
+
+  /**
+   * The object a store attached to {@code session} with {@link #attach}: a store may keep where it
+   * holds the session, so that a save need not look it up again. Null when none is attached.
+   */
+  public static Object attachment(Session session) {
+    return get().storeHandle(session);
+  }
+
+  public static void attach(Session session, Object handle) {
+    get().keepStoreHandle(session, handle);
   }
 }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Function;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,16 +97,16 @@ public final class StoreCore {
    * Saves through {@code write}: nothing when the handle has no changes; a new id when a new
    * session's id is taken; the handle updated when the write applied; an exception otherwise.
    */
-  public void save(Session session, Function<Delta, SaveOutcome> write) {
+  public void save(Session session, BiFunction<Session, Delta, SaveOutcome> write) {
     Objects.requireNonNull(session, "session");
     for (int attempt = 1; ; attempt++) {
       Delta delta = SessionAccess.deltaOf(session, now());
       if (delta == null) {
         return;
       }
-      SaveOutcome outcome = listener == NONE ? write.apply(delta) : timed("save", () -> write.apply(delta));
+      SaveOutcome outcome = listener == NONE ? write.apply(session, delta) : timed("save", () -> write.apply(session, delta));
       if (outcome instanceof SaveOutcome.Saved saved) {
-        SessionAccess.markSaved(session, delta, saved.seq());
+        SessionAccess.markSaved(session, delta, saved);
         if (delta.isNew()) {
           created.increment();
         }

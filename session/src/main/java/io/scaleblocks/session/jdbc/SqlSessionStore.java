@@ -121,7 +121,7 @@ final class SqlSessionStore extends CoreSessionStore implements JdbcSessionStore
 
   @Override
   public void save(Session session) {
-    core.save(session, delta -> delta.isNew()
+    core.save(session, (handle, delta) -> delta.isNew()
         ? run("save", true, c -> insert(c, delta))
         : run("save", true, c -> update(c, delta)));
   }

@@ -119,7 +119,7 @@ final class RedisSessionStore extends CoreSessionStore {
 
   @Override
   public void save(Session session) {
-    core.save(session, this::write);
+    core.save(session, (handle, delta) -> write(delta));
   }
 
   private SaveOutcome write(Delta delta) {
