@@ -2,16 +2,25 @@ package io.scaleblocks.session;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.ref.WeakReference;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
 class InMemorySessionStoreTest extends SessionStoreContract {
 
@@ -130,6 +139,91 @@ class InMemorySessionStoreTest extends SessionStoreContract {
       Thread.sleep(20);
     }
     assertNull(dropped.get(), "collected: the sweep task holds its store weakly");
+  }
+
+  @Test
+  void aSweepThatThrowsAnErrorDoesNotStopTheSweepsAfterIt() throws Exception {
+    AtomicBoolean failing = new AtomicBoolean(true);
+    CountDownLatch failed = new CountDownLatch(1);
+    Clock sweepBreaking = new Clock() {
+      @Override public long millis() {
+        if (Thread.currentThread().getName().startsWith("scaleblocks-session-expiry") && failing.get()) {
+          failed.countDown();
+          throw new AssertionError("a clock that fails on the sweep thread");
+        }
+        return clock.millis();
+      }
+
+      @Override public Instant instant() {
+        return Instant.ofEpochMilli(millis());
+      }
+
+      @Override public ZoneId getZone() {
+        return ZoneOffset.UTC;
+      }
+
+      @Override public Clock withZone(ZoneId zone) {
+        return this;
+      }
+    };
+    try (SessionStore breaking = SessionStores.inMemory().config(config()).clock(sweepBreaking).build()) {
+      InMemorySessionStore memory = (InMemorySessionStore) breaking;
+      for (int i = 0; i < 100; i++) {
+        breaking.save(breaking.create());
+      }
+      assertTrue(failed.await(10, TimeUnit.SECONDS), "a background sweep ran into the failing clock");
+      failing.set(false);
+      clock.advance(IDLE.plusSeconds(1));
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (memory.storedSessions() > 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertEquals(0, memory.storedSessions(), "removed by a later background sweep");
+    }
+  }
+
+  @Test
+  void aClosedStoreRefusesEveryCallWithAnExceptionNamingIt() {
+    Session live = saved("ada");
+    Session unsaved = store.create();
+    store.close();
+    List<Executable> calls = List.of(
+        () -> store.find(live.id()),
+        () -> store.touch(live.id()),
+        () -> store.save(unsaved),
+        () -> store.delete(live.id()),
+        () -> store.changeId(live),
+        () -> store.findIdsByPrincipal("ada"),
+        () -> store.deleteByPrincipal("ada"));
+    for (Executable call : calls) {
+      SessionStoreException e = assertThrows(SessionStoreException.class, call);
+      assertTrue(e.getMessage().contains(store.name()) && e.getMessage().contains("closed"), e.getMessage());
+    }
+    assertEquals(0, store.activeSessions().orElseThrow());
+  }
+
+  @Test
+  void aHandleFoundInOneStoreIsNotSavedIntoAnother() {
+    Session found = store.find(saved("ada").id()).orElseThrow();
+    try (SessionStore other = newStore(config(), SessionIds.secure(), clock)) {
+      found.set(USER, "grace");
+      SessionConflictException e = assertThrows(SessionConflictException.class, () -> other.save(found));
+      assertEquals(SessionConflictException.Reason.SESSION_GONE, e.reason());
+      assertEquals(0, other.activeSessions().orElseThrow());
+    }
+    assertEquals("ada", store.find(found.id()).orElseThrow().get(USER).orElseThrow());
+  }
+
+  /** In a JVM of its own, where no other test's store keeps the shared sweep thread busy. */
+  @Test
+  void theSweepThreadEndsOnceNoStoreIsLeft() throws Exception {
+    Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), SweepThreadProbe.class.getName())
+        .redirectErrorStream(true).start();
+    String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+    assertTrue(out.contains("running while a store is open: true"), out);
+    assertTrue(out.contains("running after the last store closed: false"), out);
   }
 
   @Test
