@@ -533,6 +533,19 @@ public abstract class SessionStoreContract {
     }
   }
 
+  @Test
+  void deletingASessionPastItsDeadlineCountsItExpiredNotDeleted() {
+    Session expired = saved("ada");
+    Session live = saved("bob");
+    clock.advance(IDLE.minusSeconds(1));
+    store.touch(live.id());
+    clock.advance(Duration.ofSeconds(2));
+    store.delete(expired.id());
+    store.delete(live.id());
+    assertEquals(1, store.stats().expired(), "the session whose idle timeout had passed");
+    assertEquals(1, store.stats().deleted(), "the live one only");
+  }
+
   /** Rounds of the rotation test; stores with a network round trip per find run fewer. */
   protected int rotationRounds() {
     return 50;

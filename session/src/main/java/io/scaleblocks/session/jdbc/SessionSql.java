@@ -19,7 +19,10 @@ final class SessionSql {
   final String insertAttribute;
   final String updateAttribute;
   final String deleteAttribute;
+  /** Deletes a live session by id. */
   final String delete;
+  /** Deletes by id what {@link #delete} left: a session past its deadline (counted expired). */
+  final String deleteExpiredId;
   final String deleteByPrincipal;
   final String changeId;
   final String byPrincipal;
@@ -57,7 +60,8 @@ final class SessionSql {
     insertAttribute = "INSERT INTO " + attributes + " (session_key, name, content, version) VALUES (?, ?, ?, ?)";
     updateAttribute = "UPDATE " + attributes + " SET content = ?, version = ? WHERE session_key = ? AND name = ?";
     deleteAttribute = "DELETE FROM " + attributes + " WHERE session_key = ? AND name = ?";
-    delete = "DELETE FROM " + table + " WHERE id = ?";
+    delete = "DELETE FROM " + table + " WHERE id = ? AND expires_at > ?";
+    deleteExpiredId = "DELETE FROM " + table + " WHERE id = ?";
     deleteByPrincipal = "DELETE FROM " + table + " WHERE principal = ? AND expires_at > ?";
     String hard = "LEAST(created_at + absolute_ms, CASE WHEN renewal_ms > 0 THEN ? + renewal_ms "
         + "ELSE created_at + absolute_ms END)";

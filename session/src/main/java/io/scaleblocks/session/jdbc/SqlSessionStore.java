@@ -212,15 +212,25 @@ final class SqlSessionStore extends CoreSessionStore implements JdbcSessionStore
     if (id == null || id.isEmpty()) {
       return;
     }
-    int deleted = core.timed("delete", () -> run("delete", false, c -> {
-      try (PreparedStatement st = c.prepareStatement(sql.delete)) {
-        st.setString(1, id);
-        return st.executeUpdate();
+    long now = core.now();
+    // live first, so that a session past its deadline is counted expired, not deleted
+    int[] deleted = core.timed("delete", () -> run("delete", false, c -> {
+      try (PreparedStatement live = c.prepareStatement(sql.delete)) {
+        live.setString(1, id);
+        live.setLong(2, now);
+        if (live.executeUpdate() > 0) {
+          return new int[] {1, 0};
+        }
+      }
+      try (PreparedStatement any = c.prepareStatement(sql.deleteExpiredId)) {
+        any.setString(1, id);
+        return new int[] {0, any.executeUpdate()};
       }
     }));
-    if (deleted > 0) {
+    if (deleted[0] > 0) {
       core.countDeleted();
     }
+    core.countExpired(deleted[1]);
   }
 
   @Override

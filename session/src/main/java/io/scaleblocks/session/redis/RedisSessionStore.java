@@ -167,16 +167,21 @@ final class RedisSessionStore extends CoreSessionStore {
     if (id == null || !core.acceptable(id)) {
       return;
     }
+    long now = core.now();
     List<?> reply = core.timed("delete", () -> call("delete", () -> (List<?>) LuaScript.DELETE.run(jedis,
-        List.of(keyOf(id)), List.of())));
-    if (!(reply.get(0) instanceof Long existed) || existed != 1L) {
+        List.of(keyOf(id)), List.of(bytes(now)))));
+    if (!(reply.get(0) instanceof Long existed) || existed == 0L) {
       return;
     }
     String principal = HashFormat.text(reply.get(1));
     if (principalIndex && !principal.isEmpty()) {
       indexRemoveAfterWrite(principal, id, "delete");
     }
-    core.countDeleted();
+    if (existed == 1L) {
+      core.countDeleted();
+    } else {
+      core.countExpired(1);
+    }
   }
 
   @Override
@@ -305,6 +310,8 @@ final class RedisSessionStore extends CoreSessionStore {
           if (status == 1) {
             deleted++;
             core.countDeleted();
+          } else if (status == 2) {
+            core.countExpired(1);
           }
         }
       }
