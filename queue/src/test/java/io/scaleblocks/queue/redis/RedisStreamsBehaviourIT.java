@@ -2,12 +2,15 @@ package io.scaleblocks.queue.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scaleblocks.queue.Durability;
 import io.scaleblocks.queue.Message;
 import io.scaleblocks.queue.MessageQueue;
 import io.scaleblocks.queue.QueueConfig;
+import io.scaleblocks.queue.QueueFullException;
 import io.scaleblocks.testkit.RequireServer;
 import io.scaleblocks.testkit.ServerAddresses;
 import java.io.BufferedReader;
@@ -20,6 +23,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,6 +33,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.StreamEntryID;
 
 /** What is particular to Redis: persistence, claim timing, trimming, and rates against Redis itself. */
 class RedisStreamsBehaviourIT {
@@ -102,6 +109,48 @@ class RedisStreamsBehaviourIT {
     assertEquals(10, SafeTrim.trim(jedis, key), "the ten the slow group acknowledged");
     assertEquals(90, jedis.xlen(key));
     assertEquals(90, q.poll(t, "slow", "c", 100, Duration.ofSeconds(1)).size());
+  }
+
+  /**
+   * The bounded topic's script is loaded by whichever publish first finds a node without it, also
+   * after the server's script cache was flushed; single, batch and async publishes all get through.
+   */
+  @Test
+  void boundedPublishesReloadTheirScriptAfterAScriptFlush() throws Exception {
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().maxPendingMessages(10)
+        .build());
+    String t = topic();
+    q.publish(t, "a".getBytes(StandardCharsets.UTF_8));
+    jedis.scriptFlush();
+    q.publish(t, "b".getBytes(StandardCharsets.UTF_8));
+    jedis.scriptFlush();
+    q.publishAll(t, List.of("c".getBytes(StandardCharsets.UTF_8), "d".getBytes(StandardCharsets.UTF_8)));
+    jedis.scriptFlush();
+    q.publishAsync(t, "e".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+    assertEquals(5, jedis.xlen(RedisStreamsQueue.key(t)));
+    q.close();
+  }
+
+  /**
+   * An async publish whose room another publisher took after the call checked it: the sender's
+   * script finds the topic full, the future fails with {@link QueueFullException}, nothing is added.
+   */
+  @Test
+  void anAsyncPublishToATopicFilledMeanwhileFailsItsFutureWithNothingWritten() throws Exception {
+    String t = topic();
+    String key = RedisStreamsQueue.key(t);
+    jedis.xadd(key, StreamEntryID.NEW_ENTRY, java.util.Map.of("p", "taken"));
+    RedisSender sender = new RedisSender(jedis, "bounded");
+    try {
+      CompletableFuture<List<String>> f = sender.submit(t, key, RedisCommands.raw(key),
+          List.of("late".getBytes(StandardCharsets.UTF_8)), 1);
+      ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+      assertInstanceOf(QueueFullException.class, e.getCause());
+      assertEquals(1, jedis.xlen(key));
+    } finally {
+      sender.close();
+      jedis.del(key);
+    }
   }
 
   /**
