@@ -155,13 +155,58 @@ class RedisStreamsBehaviourIT {
 
   /**
    * Pipelined publish from one thread against {@code redis-benchmark} running XADD of the same
-   * 100-byte payload with the same pipeline depth and one connection, on the same server.
+   * 100-byte payload with the same pipeline depth and one connection, on the same server. On a
+   * small machine one run of each says more about what else ran at that moment than about either
+   * client, so they take turns, {@value #ROUNDS} rounds each after one warm-up of ours, and the
+   * medians are compared; every round is printed.
    */
   @Test
   void pipelinedPublishKeepsUpWithRedisBenchmarksXadd() throws Exception {
-    URI uri = URI.create(ServerAddresses.redisUrl());
     int n = 300_000;
     int depth = 100;
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().build());
+    String t = topic();
+    List<byte[]> batch = new ArrayList<>();
+    for (int i = 0; i < depth; i++) {
+      batch.add("x".repeat(100).getBytes(StandardCharsets.UTF_8));
+    }
+    for (int i = 0; i < 1000; i++) {
+      q.publishAll(t, batch);
+    }
+    double[] theirs = new double[ROUNDS];
+    double[] ours = new double[ROUNDS];
+    for (int round = 0; round < ROUNDS; round++) {
+      theirs[round] = redisBenchmarkXadd(n, depth);
+      long start = System.nanoTime();
+      for (int i = 0; i < n / depth; i++) {
+        q.publishAll(t, batch);
+      }
+      ours[round] = n / ((System.nanoTime() - start) / 1e9);
+      jedis.del(RedisStreamsQueue.key(t), "sbq:{bench-redis}");
+      System.out.printf("redis pipelined publish round %d: %.0f msgs/s, redis-benchmark XADD -P %d:"
+          + " %.0f/s, ratio %.2f%n", round + 1, ours[round], depth, theirs[round],
+          ours[round] / theirs[round]);
+    }
+    double oursMedian = median(ours);
+    double theirsMedian = median(theirs);
+    System.out.printf("redis pipelined publish: %.0f msgs/s, redis-benchmark XADD -P %d: %.0f/s, "
+        + "ratio %.2f (medians of %d rounds)%n", oursMedian, depth, theirsMedian,
+        oursMedian / theirsMedian, ROUNDS);
+    assertTrue(oursMedian >= 0.5 * theirsMedian, "ours " + Arrays.toString(ours)
+        + " vs redis-benchmark " + Arrays.toString(theirs));
+  }
+
+  private static final int ROUNDS = 3;
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /** {@code redis-benchmark -c 1 -P depth -n n XADD}: its requests per second. */
+  private static double redisBenchmarkXadd(int n, int depth) throws Exception {
+    URI uri = URI.create(ServerAddresses.redisUrl());
     Process p = new ProcessBuilder("redis-benchmark", "-h", uri.getHost(), "-p",
         Integer.toString(uri.getPort()), "-c", "1", "-P", Integer.toString(depth), "-n",
         Integer.toString(n), "-q", "XADD", "sbq:{bench-redis}", "*", "p", "x".repeat(100))
@@ -173,29 +218,12 @@ class RedisStreamsBehaviourIT {
     }
     p.waitFor();
     Matcher m = Pattern.compile("([0-9.]+) requests per second").matcher(out.toString().replace('\r', '\n'));
-    double redis = 0;
+    double rate = 0;
     while (m.find()) {
-      redis = Double.parseDouble(m.group(1));
+      rate = Double.parseDouble(m.group(1));
     }
-    assertTrue(redis > 0, "redis-benchmark said: " + out);
-    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().build());
-    String t = topic();
-    List<byte[]> batch = new ArrayList<>();
-    for (int i = 0; i < depth; i++) {
-      batch.add("x".repeat(100).getBytes(StandardCharsets.UTF_8));
-    }
-    for (int i = 0; i < 1000; i++) {
-      q.publishAll(t, batch);
-    }
-    long start = System.nanoTime();
-    for (int i = 0; i < n / depth; i++) {
-      q.publishAll(t, batch);
-    }
-    double ours = n / ((System.nanoTime() - start) / 1e9);
-    jedis.del(RedisStreamsQueue.key(t), "sbq:{bench-redis}");
-    System.out.printf("redis pipelined publish: %.0f msgs/s, redis-benchmark XADD -P %d: %.0f/s, "
-        + "ratio %.2f%n", ours, depth, redis, ours / redis);
-    assertTrue(ours >= 0.5 * redis, "ours " + ours + " vs redis-benchmark " + redis);
+    assertTrue(rate > 0, "redis-benchmark said: " + out);
+    return rate;
   }
 
   /**
