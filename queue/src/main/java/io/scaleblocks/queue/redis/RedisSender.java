@@ -2,13 +2,13 @@ package io.scaleblocks.queue.redis;
 
 import io.scaleblocks.queue.QueueException;
 import io.scaleblocks.queue.QueueFullException;
+import io.scaleblocks.queue.internal.WorkerStop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -38,7 +38,6 @@ final class RedisSender {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisSender.class);
   static final int MAX_ROUND = 1024;
-  private static final long CLOSE_WAIT_SECONDS = 30;
 
   /** One async publish: {@code bound} &gt; 0 for a bounded topic (added by the bound's script). */
   private record Batch(String topic, String key, Rawable rawKey, List<byte[]> payloads, long bound,
@@ -274,21 +273,10 @@ final class RedisSender {
    * client's read timeout, if it has one).
    */
   void close() {
-    lock.lock();
-    try {
+    WorkerStop.stop(lock, () -> {
       closed = true;
       work.signal();
-    } finally {
-      lock.unlock();
-    }
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (thread.isAlive()) {
-      LOG.warn("{} - the Redis sender did not stop within {} s", name, CLOSE_WAIT_SECONDS);
-    }
+    }, thread, LOG, name, "Redis sender");
     failQueued();
   }
 }
