@@ -32,6 +32,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.StreamEntryID;
 
@@ -109,6 +111,51 @@ class RedisStreamsBehaviourIT {
     assertEquals(10, SafeTrim.trim(jedis, key), "the ten the slow group acknowledged");
     assertEquals(90, jedis.xlen(key));
     assertEquals(90, q.poll(t, "slow", "c", 100, Duration.ofSeconds(1)).size());
+  }
+
+  /**
+   * The publish, poll and ack commands decode their replies themselves: the same messages, ids and
+   * timestamps come back over RESP2 (arrays) as over RESP3 (where XREADGROUP answers a map), on an
+   * unbounded and on a bounded topic.
+   */
+  @Test
+  void publishPollAndAckWorkOverResp2AsOverResp3() throws Exception {
+    URI uri = URI.create(ServerAddresses.redisUrl());
+    for (String protocol : List.of("2", "3")) {
+      try (RedisClient client = RedisClient.create(URI.create(uri + "?protocol=" + protocol))) {
+        Object info = client.executeCommand(new CommandArguments(Protocol.Command.CLIENT).add("INFO"));
+        assertTrue(new String((byte[]) info, StandardCharsets.UTF_8).contains("resp=" + protocol),
+            "connected with RESP" + protocol);
+        for (long bound : new long[] {0, 10}) {
+          MessageQueue q = RedisStreamsQueue.create(client, QueueConfig.builder()
+              .maxPendingMessages(bound).build());
+          String t = topic();
+          q.poll(t, "g", "c", 1, Duration.ZERO);
+          List<String> ids = new ArrayList<>();
+          ids.add(q.publish(t, "one".getBytes(StandardCharsets.UTF_8)));
+          ids.addAll(q.publishAll(t, List.of("two".getBytes(StandardCharsets.UTF_8),
+              "three".getBytes(StandardCharsets.UTF_8))));
+          ids.add(q.publishAsync(t, "four".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS));
+          List<Message> got = new ArrayList<>();
+          while (got.size() < 4) {
+            got.addAll(q.poll(t, "g", "c", 4 - got.size(), Duration.ofSeconds(1)));
+          }
+          String at = "RESP" + protocol + ", bound " + bound;
+          assertEquals(List.of("one", "two", "three", "four"), got.stream()
+              .map(m -> new String(m.payload(), StandardCharsets.UTF_8)).toList(), at);
+          assertEquals(ids, got.stream().map(Message::id).toList(), at);
+          for (Message m : got) {
+            assertEquals(1, m.deliveryCount(), at);
+            assertEquals(Long.parseLong(m.id().substring(0, m.id().indexOf('-'))),
+                m.timestampMillis(), at);
+          }
+          q.ackAll(got);
+          assertEquals(0, q.lag(t, "g"), at);
+          q.close();
+          client.del(RedisStreamsQueue.key(t));
+        }
+      }
+    }
   }
 
   /**
