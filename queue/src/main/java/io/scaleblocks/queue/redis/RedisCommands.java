@@ -210,7 +210,8 @@ final class RedisCommands {
     }
   };
 
-  private static String sha1(String script) {
+  /** The SHA-1 that {@code EVALSHA} names {@code script} by. */
+  static String sha1(String script) {
     try {
       return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
           .digest(script.getBytes(UTF_8)));

@@ -111,6 +111,29 @@ class RedisStreamsBehaviourIT {
     assertEquals(10, SafeTrim.trim(jedis, key), "the ten the slow group acknowledged");
     assertEquals(90, jedis.xlen(key));
     assertEquals(90, q.poll(t, "slow", "c", 100, Duration.ofSeconds(1)).size());
+    jedis.scriptFlush();
+    q.ackAll(q.poll(t, "fast", "c", 100, Duration.ZERO));
+    assertEquals(0, SafeTrim.trim(jedis, key), "after a script flush: the slow group holds 90");
+  }
+
+  @Test
+  void aStreamWithoutGroupsOrWithoutEntriesIsNotTrimmed() {
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().build());
+    String t = topic();
+    String key = RedisStreamsQueue.key(t);
+    assertEquals(0, SafeTrim.trim(jedis, key), "no stream");
+    q.publishAll(t, List.of(new byte[] {1}, new byte[] {2}));
+    assertEquals(0, SafeTrim.trim(jedis, key), "nobody has taken them yet");
+    assertEquals(2, jedis.xlen(key));
+    jedis.xgroupCreate(key, "late", new StreamEntryID(0, 0), false);
+    assertEquals(0, SafeTrim.trim(jedis, key), "a group that read nothing needs everything");
+    List<Message> read = q.poll(t, "late", "c", 2, Duration.ofSeconds(1));
+    assertEquals(0, SafeTrim.trim(jedis, key), "read, not acknowledged");
+    // XACK itself: the queue's ackAll would trim them on its own (its first trim is due at once)
+    jedis.xack(key, "late", read.stream().map(m -> new StreamEntryID(m.id()))
+        .toArray(StreamEntryID[]::new));
+    assertEquals(2, SafeTrim.trim(jedis, key), "read and acknowledged");
+    jedis.del(key);
   }
 
   /**
