@@ -228,9 +228,12 @@ public final class RedisStreamsQueue implements MessageQueue {
   /**
    * {@inheritDoc}
    *
-   * <p>On Redis the bound of the topic is checked on the caller's thread; the {@code XADD} is sent
-   * by the queue's sender thread, pipelined with every other async publish queued meanwhile, and
-   * the future completes with Redis's reply.
+   * <p>On Redis the bound of the topic is checked on the caller's thread (the stream's length plus
+   * what this queue has queued for it); the {@code XADD} is sent by the queue's sender thread,
+   * pipelined with every other async publish queued meanwhile, and the future completes with
+   * Redis's reply. On a bounded topic the sender adds the batch with the bound's script, which
+   * checks again: if a publisher elsewhere took the room in between, the future fails with a
+   * {@link QueueFullException} and nothing of the batch is written.
    */
   @Override
   public CompletableFuture<String> publishAsync(String topic, byte[] payload) {
