@@ -1,10 +1,10 @@
 package io.scaleblocks.queue;
 
+import io.scaleblocks.queue.internal.WorkerStop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -33,7 +33,6 @@ import org.slf4j.LoggerFactory;
 final class Flusher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Flusher.class);
-  private static final long CLOSE_WAIT_SECONDS = 30;
 
   private record Waiting(long end, CompletableFuture<Void> future) {}
 
@@ -147,21 +146,10 @@ final class Flusher {
    * it (bounded); whatever is then still pending fails.
    */
   void close() {
-    lock.lock();
-    try {
+    WorkerStop.stop(lock, () -> {
       closed = true;
       work.signal();
-    } finally {
-      lock.unlock();
-    }
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (thread.isAlive()) {
-      LOG.warn("{} - the flush thread did not stop within {} s", name, CLOSE_WAIT_SECONDS);
-    }
+    }, thread, LOG, name, "flush thread");
     complete(Long.MAX_VALUE, new QueueException(name + " - closed before the publish was"
         + " durable"));
   }

@@ -17,6 +17,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -527,6 +529,63 @@ public abstract class MessageQueueContract {
     assertThrows(QueueFullException.class, () -> q.publishAsync(t, bytes("3")));
     q.ack(pollN(q, t, "g", 1).get(0));
     q.publishAsync(t, bytes("3")).get(10, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Publishers racing for the last room of a bounded topic (single, batch and async publishes at
+   * once): the topic never holds more than its bound, and every publish that was not refused is
+   * there.
+   */
+  @Test
+  void concurrentPublishersNeverOverfillABoundedTopic() throws Exception {
+    int bound = 20;
+    MessageQueue q = queue(config().visibilityTimeout(visibility()).maxPendingMessages(bound)
+        .backPressure(BackPressure.FAIL).build());
+    String t = topic();
+    q.poll(t, "g", "c1", 1, NO_WAIT);
+    int threads = 6;
+    AtomicInteger accepted = new AtomicInteger();
+    CyclicBarrier start = new CyclicBarrier(threads);
+    ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+    List<Thread> publishers = new ArrayList<>();
+    for (int i = 0; i < threads; i++) {
+      int kind = i % 3;
+      publishers.add(new Thread(() -> {
+        try {
+          start.await();
+          for (int k = 0; k < 40; k++) {
+            try {
+              switch (kind) {
+                case 0 -> q.publish(t, bytes("one"));
+                case 1 -> q.publishAll(t, List.of(bytes("two"), bytes("two")));
+                default -> q.publishAsync(t, bytes("async")).get(10, TimeUnit.SECONDS);
+              }
+              accepted.addAndGet(kind == 1 ? 2 : 1);
+            } catch (QueueFullException e) {
+              // refused: the topic was full
+            } catch (ExecutionException e) {
+              if (!(e.getCause() instanceof QueueFullException)) {
+                throw e;
+              }
+            }
+          }
+        } catch (Throwable e) {
+          errors.add(e);
+        }
+      }));
+    }
+    publishers.forEach(Thread::start);
+    for (Thread p : publishers) {
+      p.join();
+    }
+    assertEquals(List.of(), List.copyOf(errors));
+    List<Message> held = new ArrayList<>();
+    List<Message> got;
+    while (!(got = q.poll(t, "g", "c1", 100, Duration.ofMillis(200))).isEmpty()) {
+      held.addAll(got);
+    }
+    assertTrue(held.size() <= bound, "the topic held " + held.size() + " over its bound " + bound);
+    assertEquals(accepted.get(), held.size(), "every publish that was not refused is there");
   }
 
   @Test

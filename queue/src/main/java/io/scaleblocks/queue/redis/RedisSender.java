@@ -1,12 +1,14 @@
 package io.scaleblocks.queue.redis;
 
 import io.scaleblocks.queue.QueueException;
-import java.nio.charset.StandardCharsets;
+import io.scaleblocks.queue.QueueFullException;
+import io.scaleblocks.queue.internal.WorkerStop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -14,15 +16,18 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.args.Rawable;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.XAddParams;
 
 /**
  * The asynchronous publishes of a {@link RedisStreamsQueue}: callers queue their batches (after the
  * size and bound checks) and return; one sender thread takes what is queued, up to
- * {@link #MAX_ROUND} messages (or one larger batch), sends it as one pipeline of {@code XADD}s,
- * and completes each batch's future with its replies (the entry ids) once Redis has answered, in
- * the order the batches were queued. A failed round trip fails every batch of the round; an error
+ * {@link #MAX_ROUND} messages (or one larger batch), sends it as one pipeline ({@code XADD}s, and
+ * for a batch of a bounded topic one {@code EVALSHA} of {@link RedisCommands#BOUNDED_ADD}, which
+ * adds the batch only if it fits), and completes each batch's future with its replies (the entry
+ * ids) once Redis has answered, in the order the batches were queued; a bounded batch that did not
+ * fit fails with a {@link QueueFullException}. A failed round trip fails every batch of the round; an error
  * reply, or no reply (on a Cluster, Jedis leaves the replies of a node whose connection failed
  * unset and fails nothing), fails its own batch; whatever the client throws, the thread goes on. {@link #close} lets the thread send what is queued and fails what is left after a
  * bounded wait: no future stays pending.
@@ -33,9 +38,10 @@ final class RedisSender {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisSender.class);
   static final int MAX_ROUND = 1024;
-  private static final long CLOSE_WAIT_SECONDS = 30;
 
-  private record Batch(String key, List<byte[]> payloads, CompletableFuture<List<String>> future) {}
+  /** One async publish: {@code bound} &gt; 0 for a bounded topic (added by the bound's script). */
+  private record Batch(String topic, String key, Rawable rawKey, List<byte[]> payloads, long bound,
+      CompletableFuture<List<String>> future) {}
 
   private final UnifiedJedis jedis;
   private final String name;
@@ -55,15 +61,21 @@ final class RedisSender {
     thread.start();
   }
 
-  /** Queues {@code payloads} for the stream {@code key}; the future completes with their ids. */
-  CompletableFuture<List<String>> submit(String key, List<byte[]> payloads) {
+  /**
+   * Queues {@code payloads} for the stream {@code key} of {@code topic}; the future completes with
+   * their ids. With a {@code bound} &gt; 0 they are added only if the stream then holds at most that
+   * many entries (checked and added in one script); otherwise the future fails with a
+   * {@link QueueFullException} and nothing of the batch is written.
+   */
+  CompletableFuture<List<String>> submit(String topic, String key, Rawable rawKey,
+      List<byte[]> payloads, long bound) {
     CompletableFuture<List<String>> future = new CompletableFuture<>();
     lock.lock();
     try {
       if (closed) {
         throw new IllegalStateException(name + " - the queue is closed");
       }
-      queued.addLast(new Batch(key, payloads, future));
+      queued.addLast(new Batch(topic, key, rawKey, payloads, bound, future));
       work.signal();
     } finally {
       lock.unlock();
@@ -126,39 +138,102 @@ final class RedisSender {
     }
   }
 
+  /**
+   * One pipeline for the round: an {@code XADD} per message of an unbounded topic, one
+   * {@code EVALSHA} per batch of a bounded one. Batches whose node answered {@code NOSCRIPT} (it
+   * had not loaded the script, or was flushed) are sent again once it is loaded.
+   */
   private void send(List<Batch> round) {
-    XAddParams params = XAddParams.xAddParams();
-    List<List<Response<byte[]>>> replies = new ArrayList<>(round.size());
-    try (AbstractPipeline p = jedis.pipelined()) {
-      for (Batch b : round) {
-        byte[] k = StreamFields.bytes(b.key());
-        List<Response<byte[]>> r = new ArrayList<>(b.payloads().size());
-        for (byte[] payload : b.payloads()) {
-          r.add(p.xadd(k, params, StreamFields.encode(payload, null)));
+    Object[] replies = new Object[round.size()];
+    try {
+      pipeline(round, null, replies);
+      List<Integer> again = null;
+      for (int i = 0; i < round.size(); i++) {
+        if (round.get(i).bound() > 0 && noScript((Response<?>) replies[i])) {
+          if (again == null) {
+            again = new ArrayList<>();
+          }
+          again.add(i);
         }
-        replies.add(r);
       }
-      p.sync();
+      if (again != null) {
+        Set<String> loaded = new HashSet<>();
+        for (int i : again) {
+          if (loaded.add(round.get(i).key())) {
+            RedisStreamsQueue.loadBoundedAdd(jedis, round.get(i).key());
+          }
+        }
+        pipeline(round, again, replies);
+      }
     } catch (RuntimeException e) {
       fail(round, e);
       return;
     }
     for (int i = 0; i < round.size(); i++) {
-      Batch b = round.get(i);
-      try {
-        List<String> ids = new ArrayList<>(b.payloads().size());
-        for (Response<byte[]> r : replies.get(i)) {
-          ids.add(new String(r.get(), StandardCharsets.UTF_8));
+      complete(round.get(i), replies[i]);
+    }
+  }
+
+  /** Sends the batches of {@code round} at {@code only} (all when null) as one pipeline. */
+  private void pipeline(List<Batch> round, List<Integer> only, Object[] replies) {
+    try (AbstractPipeline p = jedis.pipelined()) {
+      int count = only == null ? round.size() : only.size();
+      for (int j = 0; j < count; j++) {
+        int i = only == null ? j : only.get(j);
+        Batch b = round.get(i);
+        if (b.bound() > 0) {
+          replies[i] = p.executeCommand(RedisCommands.boundedAdd(b.rawKey(), b.bound(), b.payloads()));
+        } else {
+          List<Response<String>> r = new ArrayList<>(b.payloads().size());
+          for (byte[] payload : b.payloads()) {
+            r.add(p.executeCommand(RedisCommands.xadd(b.rawKey(), payload)));
+          }
+          replies[i] = r;
         }
-        b.future().complete(ids);
-      } catch (JedisException e) {
-        b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
-            + " failed: " + e.getMessage(), e));
-      } catch (IllegalStateException e) {
-        // a cluster pipeline logs a node's connection failure and leaves its replies unset
-        b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
-            + " got no reply (the connection to its node failed during the pipeline)", e));
       }
+      p.sync();
+    }
+  }
+
+  private static boolean noScript(Response<?> reply) {
+    try {
+      reply.get();
+      return false;
+    } catch (JedisDataException e) {
+      return RedisCommands.isNoScript(e);
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void complete(Batch b, Object reply) {
+    try {
+      List<String> ids;
+      if (b.bound() > 0) {
+        ids = ((Response<List<String>>) reply).get();
+        if (ids == null) {
+          b.future().completeExceptionally(new QueueFullException(name + " - topic '" + b.topic()
+              + "' holds " + b.bound() + " unacknowledged messages (max-pending-messages): another"
+              + " publisher took the room after this publish checked it; nothing of the batch was"
+              + " written"));
+          return;
+        }
+      } else {
+        List<Response<String>> responses = (List<Response<String>>) reply;
+        ids = new ArrayList<>(responses.size());
+        for (Response<String> r : responses) {
+          ids.add(r.get());
+        }
+      }
+      b.future().complete(ids);
+    } catch (JedisException e) {
+      b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
+          + " failed: " + e.getMessage(), e));
+    } catch (IllegalStateException e) {
+      // a cluster pipeline logs a node's connection failure and leaves its replies unset
+      b.future().completeExceptionally(new QueueException(name + " - XADD to " + b.key()
+          + " got no reply (the connection to its node failed during the pipeline)", e));
     }
   }
 
@@ -198,21 +273,10 @@ final class RedisSender {
    * client's read timeout, if it has one).
    */
   void close() {
-    lock.lock();
-    try {
+    WorkerStop.stop(lock, () -> {
       closed = true;
       work.signal();
-    } finally {
-      lock.unlock();
-    }
-    try {
-      thread.join(TimeUnit.SECONDS.toMillis(CLOSE_WAIT_SECONDS));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    if (thread.isAlive()) {
-      LOG.warn("{} - the Redis sender did not stop within {} s", name, CLOSE_WAIT_SECONDS);
-    }
+    }, thread, LOG, name, "Redis sender");
     failQueued();
   }
 }

@@ -20,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -31,6 +31,7 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.args.Rawable;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.XAddParams;
@@ -61,8 +62,9 @@ import redis.clients.jedis.resps.StreamGroupInfo;
  *       with the nacked delivery's count, so a late nack from a consumer whose lease expired
  *       leaves the entry with its current holder.
  *   <li>Acknowledged entries are trimmed with {@code XTRIM MINID} below what every group still
- *       needs ({@link SafeTrim}), once per claim interval; a bounded topic counts its stream's
- *       length and pushes back on publish.
+ *       needs ({@link SafeTrim}), once per claim interval. A bounded topic pushes back on
+ *       publish: one script ({@link RedisCommands#BOUNDED_ADD}, by {@code EVALSHA}) counts the
+ *       stream and adds the batch only if it fits, so concurrent publishers cannot overfill it.
  * </ul>
  *
  * <p>Thread-safe. The {@link UnifiedJedis} is the caller's: {@link #close()} does not close it.
@@ -87,11 +89,8 @@ public final class RedisStreamsQueue implements MessageQueue {
   private final UnifiedJedis jedis;
   private final QueueConfig config;
   private final QueueCounters counters = new QueueCounters();
-  private final Set<String> groupsCreated = ConcurrentHashMap.newKeySet();
-  private final Map<String, Long> nextClaim = new ConcurrentHashMap<>();
-  /** Where the next XAUTOCLAIM scan of a group's pending entries resumes ("0-0": from the start). */
-  private final Map<String, String> claimCursor = new ConcurrentHashMap<>();
-  private final Map<String, Long> nextTrim = new ConcurrentHashMap<>();
+  private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+  private final Map<String, Map<String, GroupPoll>> groupPolls = new ConcurrentHashMap<>();
   private final Map<String, String> outcomes = new ConcurrentHashMap<>();
   private final String persistenceWarning;
   private final InFlightBound inFlight;
@@ -144,6 +143,58 @@ public final class RedisStreamsQueue implements MessageQueue {
     return KEY_PREFIX + topic + "}";
   }
 
+  /**
+   * A topic's stream key (as text and as the bytes sent), when it is next trimmed, and how many
+   * messages of this queue's async publishes are queued for it and not answered yet (guarded by
+   * the object's monitor).
+   */
+  private static final class Topic {
+    final String name;
+    final String key;
+    final Rawable raw;
+    final AtomicLong nextTrim = new AtomicLong();
+    long queued;
+
+    Topic(String name) {
+      this.name = name;
+      this.key = key(name);
+      this.raw = RedisCommands.raw(key);
+    }
+
+    synchronized void unqueue(int n) {
+      queued -= n;
+    }
+  }
+
+  /**
+   * A group's state in this queue: whether its stream group exists, when its pending entries are
+   * next scanned for expired leases, and where that scan resumes ("0-0": from the start).
+   */
+  private static final class GroupPoll {
+    final Rawable raw;
+    final AtomicLong nextClaim = new AtomicLong();
+    volatile boolean created;
+    volatile String cursor = "0-0";
+
+    GroupPoll(String group) {
+      this.raw = RedisCommands.raw(group);
+    }
+  }
+
+  private Topic topic(String name) {
+    Topic t = topics.get(name);
+    return t != null ? t : topics.computeIfAbsent(name, Topic::new);
+  }
+
+  private GroupPoll groupPoll(String topic, String group) {
+    Map<String, GroupPoll> byGroup = groupPolls.get(topic);
+    if (byGroup == null) {
+      byGroup = groupPolls.computeIfAbsent(topic, k -> new ConcurrentHashMap<>());
+    }
+    GroupPoll g = byGroup.get(group);
+    return g != null ? g : byGroup.computeIfAbsent(group, GroupPoll::new);
+  }
+
   @Override
   public String publish(String topic, byte[] payload) {
     return publishAll(topic, List.of(payload)).get(0);
@@ -155,9 +206,8 @@ public final class RedisStreamsQueue implements MessageQueue {
     if (payloads.isEmpty()) {
       return List.of();
     }
-    String key = key(topic);
-    awaitRoom(topic, key, payloads.size());
-    List<String> ids = add(key, payloads, null);
+    Topic t = topic(topic);
+    List<String> ids = config.maxPendingMessages() > 0 ? addBounded(t, payloads) : add(t, payloads);
     counters.published.add(ids.size());
     return ids;
   }
@@ -178,9 +228,12 @@ public final class RedisStreamsQueue implements MessageQueue {
   /**
    * {@inheritDoc}
    *
-   * <p>On Redis the bound of the topic is checked on the caller's thread; the {@code XADD} is sent
-   * by the queue's sender thread, pipelined with every other async publish queued meanwhile, and
-   * the future completes with Redis's reply.
+   * <p>On Redis the bound of the topic is checked on the caller's thread (the stream's length plus
+   * what this queue has queued for it); the {@code XADD} is sent by the queue's sender thread,
+   * pipelined with every other async publish queued meanwhile, and the future completes with
+   * Redis's reply. On a bounded topic the sender adds the batch with the bound's script, which
+   * checks again: if a publisher elsewhere took the room in between, the future fails with a
+   * {@link QueueFullException} and nothing of the batch is written.
    */
   @Override
   public CompletableFuture<String> publishAsync(String topic, byte[] payload) {
@@ -193,21 +246,34 @@ public final class RedisStreamsQueue implements MessageQueue {
     if (payloads.isEmpty()) {
       return CompletableFuture.completedFuture(List.of());
     }
-    String key = key(topic);
+    Topic t = topic(topic);
     int n = payloads.size();
-    awaitRoom(topic, key, n);
-    inFlight.acquire(topic, n);
+    long bound = config.maxPendingMessages();
+    if (bound > 0) {
+      reserveRoom(t, n);
+    }
     CompletableFuture<List<String>> ids;
     try {
-      // copied now: the caller may reuse its arrays once the call returned, as after publish
-      List<byte[]> copies = new ArrayList<>(n);
-      payloads.forEach(p -> copies.add(p.clone()));
-      ids = sender().submit(key, copies);
+      inFlight.acquire(topic, n);
+      try {
+        // copied now: the caller may reuse its arrays once the call returned, as after publish
+        List<byte[]> copies = new ArrayList<>(n);
+        payloads.forEach(p -> copies.add(p.clone()));
+        ids = sender().submit(t.name, t.key, t.raw, copies, bound);
+      } catch (RuntimeException | Error e) {
+        inFlight.release(n);
+        throw e;
+      }
     } catch (RuntimeException | Error e) {
-      inFlight.release(n);
+      if (bound > 0) {
+        t.unqueue(n);
+      }
       throw e;
     }
     return ids.whenComplete((done, failure) -> {
+      if (bound > 0) {
+        t.unqueue(n);
+      }
       inFlight.release(n);
       if (done != null) {
         counters.published.add(done.size());
@@ -228,51 +294,133 @@ public final class RedisStreamsQueue implements MessageQueue {
     }
   }
 
-  private List<String> add(String key, List<byte[]> payloads, DeadLetter deadLetter) {
-    byte[] k = StreamFields.bytes(key);
-    XAddParams params = XAddParams.xAddParams();
+  /** {@code XADD}s, pipelined when more than one: one round trip either way. */
+  private List<String> add(Topic t, List<byte[]> payloads) {
     try {
       if (payloads.size() == 1) {
-        byte[] id = jedis.xadd(k, params, StreamFields.encode(payloads.get(0), deadLetter));
-        return List.of(new String(id, java.nio.charset.StandardCharsets.UTF_8));
+        return List.of(jedis.executeCommand(RedisCommands.xadd(t.raw, payloads.get(0))));
       }
-      List<Response<byte[]>> responses = new ArrayList<>(payloads.size());
+      List<Response<String>> responses = new ArrayList<>(payloads.size());
       try (AbstractPipeline p = jedis.pipelined()) {
         for (byte[] payload : payloads) {
-          responses.add(p.xadd(k, params, StreamFields.encode(payload, deadLetter)));
+          responses.add(p.executeCommand(RedisCommands.xadd(t.raw, payload)));
         }
         p.sync();
       }
       List<String> ids = new ArrayList<>(responses.size());
-      responses.forEach(r -> ids.add(new String(r.get(), java.nio.charset.StandardCharsets.UTF_8)));
+      for (Response<String> r : responses) {
+        ids.add(r.get());
+      }
       return ids;
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XADD to " + t.key + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** A dead letter's {@code XADD}, with the fields that say where it came from. */
+  private void addDeadLetter(String key, byte[] payload, DeadLetter deadLetter) {
+    try {
+      jedis.xadd(StreamFields.bytes(key), XAddParams.xAddParams(),
+          StreamFields.encode(payload, deadLetter));
     } catch (JedisException e) {
       throw new QueueException(config.name() + " - XADD to " + key + " failed: " + e.getMessage(), e);
     }
   }
 
-  private void awaitRoom(String topic, String key, int n) {
+  /**
+   * Publishes to a bounded topic: one {@link RedisCommands#BOUNDED_ADD} script counts the stream
+   * and adds the whole batch only if it fits, so the check and the add are one round trip and
+   * concurrent publishers (of any process) cannot both take the last room. When it does not fit,
+   * acknowledged entries are trimmed ({@link SafeTrim}) and it is tried again; then it fails or
+   * waits, as the back-pressure setting says.
+   */
+  private List<String> addBounded(Topic t, List<byte[]> payloads) {
     long max = config.maxPendingMessages();
-    if (max == 0) {
-      return;
-    }
-    if (n > max) {
-      throw new QueueFullException(config.name() + " - a batch of " + n
-          + " messages can never fit topic '" + topic + "', bounded to " + max);
-    }
+    int n = payloads.size();
+    checkFits(t, n);
     long deadline = System.nanoTime() + config.publishTimeout().toNanos();
     while (true) {
-      if (jedis.xlen(key) + n <= max || (SafeTrim.trim(jedis, key) >= 0 && jedis.xlen(key) + n <= max)) {
+      List<String> ids = evalBoundedAdd(t, max, payloads);
+      if (ids == null) {
+        SafeTrim.trim(jedis, t.key);
+        ids = evalBoundedAdd(t, max, payloads);
+      }
+      if (ids != null) {
+        return ids;
+      }
+      waitForRoom(t, deadline);
+    }
+  }
+
+  private List<String> evalBoundedAdd(Topic t, long max, List<byte[]> payloads) {
+    try {
+      try {
+        return jedis.executeCommand(RedisCommands.boundedAdd(t.raw, max, payloads));
+      } catch (JedisDataException e) {
+        if (!RedisCommands.isNoScript(e)) {
+          throw e;
+        }
+        loadBoundedAdd(jedis, t.key);
+        return jedis.executeCommand(RedisCommands.boundedAdd(t.raw, max, payloads));
+      }
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XADD to " + t.key + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  /** Loads the bounded-add script on the node that holds {@code key} (every node has its own cache). */
+  static void loadBoundedAdd(UnifiedJedis jedis, String key) {
+    jedis.scriptLoad(RedisCommands.BOUNDED_ADD, key);
+  }
+
+  /**
+   * Before an async publish to a bounded topic, on the caller's thread: waits (or fails) until the
+   * stream's length plus what this queue has queued for it leaves room for {@code n}, and counts
+   * them as queued. The sender's {@link RedisCommands#BOUNDED_ADD} checks again when it adds them,
+   * so a publisher of another queue that took the room meanwhile fails the future instead.
+   */
+  private void reserveRoom(Topic t, int n) {
+    checkFits(t, n);
+    long deadline = System.nanoTime() + config.publishTimeout().toNanos();
+    while (true) {
+      if (tryReserve(t, n)) {
         return;
       }
-      if (config.backPressure() == BackPressure.FAIL || System.nanoTime() >= deadline) {
-        throw new QueueFullException(config.name() + " - topic '" + topic + "' holds " + max
-            + " unacknowledged messages (max-pending-messages)"
-            + (config.backPressure() == BackPressure.BLOCK
-                ? " and stayed full for " + config.publishTimeout() : ""));
+      SafeTrim.trim(jedis, t.key);
+      if (tryReserve(t, n)) {
+        return;
       }
-      sleep(Math.min(10, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
+      waitForRoom(t, deadline);
     }
+  }
+
+  private boolean tryReserve(Topic t, int n) {
+    synchronized (t) {
+      if (jedis.xlen(t.key) + t.queued + n > config.maxPendingMessages()) {
+        return false;
+      }
+      t.queued += n;
+      return true;
+    }
+  }
+
+  private void checkFits(Topic t, int n) {
+    long max = config.maxPendingMessages();
+    if (n > max) {
+      throw new QueueFullException(config.name() + " - a batch of " + n
+          + " messages can never fit topic '" + t.name + "', bounded to " + max);
+    }
+  }
+
+  /** After a full topic: throws under {@code FAIL} or past the deadline, otherwise sleeps a little. */
+  private void waitForRoom(Topic t, long deadline) {
+    if (config.backPressure() == BackPressure.FAIL || System.nanoTime() >= deadline) {
+      throw new QueueFullException(config.name() + " - topic '" + t.name + "' holds "
+          + config.maxPendingMessages() + " unacknowledged messages (max-pending-messages)"
+          + (config.backPressure() == BackPressure.BLOCK
+              ? " and stayed full for " + config.publishTimeout() : ""));
+    }
+    sleep(Math.min(10, Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))));
   }
 
   @Override
@@ -283,25 +431,25 @@ public final class RedisStreamsQueue implements MessageQueue {
     Names.checkMax(max);
     Objects.requireNonNull(wait, "wait");
     checkOpen();
-    String key = key(topic);
-    ensureGroup(key, group);
+    Topic t = topic(topic);
+    GroupPoll g = groupPoll(topic, group);
+    ensureGroup(t, g, group);
     long deadline = System.nanoTime() + wait.toNanos();
-    StreamReader reader = new StreamReader(jedis, config, counters, topic, key, group, consumer);
+    Rawable rawConsumer = RedisCommands.raw(consumer);
     while (true) {
       List<Message> out = new ArrayList<>();
-      String tg = topic + "\u0000" + group;
       long now = System.currentTimeMillis();
-      if (now >= nextClaim.getOrDefault(tg, 0L)) {
-        String cursor = reader.claim(claimCursor.getOrDefault(tg, "0-0"), max, out,
-            this::deadLetter);
-        claimCursor.put(tg, cursor);
-        nextClaim.put(tg, "0-0".equals(cursor) ? now + config.claimInterval().toMillis() : now);
+      if (now >= g.nextClaim.get()) {
+        StreamReader reader = new StreamReader(jedis, config, counters, topic, t.key, group, consumer);
+        String cursor = reader.claim(g.cursor, max, out, this::deadLetter);
+        g.cursor = cursor;
+        g.nextClaim.set("0-0".equals(cursor) ? now + config.claimInterval().toMillis() : now);
       }
       long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       if (out.size() < max) {
         int block = out.isEmpty() && remainingMillis >= 1
             ? (int) Math.min(remainingMillis, config.claimInterval().toMillis()) : 0;
-        reader.readNew(max - out.size(), block, out);
+        readNew(t, topic, group, g, rawConsumer, max - out.size(), block, out);
       }
       if (!out.isEmpty() || System.nanoTime() >= deadline) {
         counters.delivered.add(out.size());
@@ -310,20 +458,31 @@ public final class RedisStreamsQueue implements MessageQueue {
     }
   }
 
-  private void ensureGroup(String key, String group) {
-    String kg = key + "\u0000" + group;
-    if (groupsCreated.contains(kg)) {
+  /** Reads up to {@code max} never-delivered entries, blocking up to {@code blockMillis} (0: not). */
+  private void readNew(Topic t, String topic, String group, GroupPoll g, Rawable consumer, int max,
+      int blockMillis, List<Message> out) {
+    try {
+      jedis.executeCommand(RedisCommands.readNew(topic, group, t.raw, g.raw, consumer, max,
+          blockMillis, out));
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XREADGROUP on " + t.key + " failed: "
+          + e.getMessage(), e);
+    }
+  }
+
+  private void ensureGroup(Topic t, GroupPoll g, String group) {
+    if (g.created) {
       return;
     }
     try {
-      jedis.xgroupCreate(key, group, new StreamEntryID(0, 0), true);
+      jedis.xgroupCreate(t.key, group, new StreamEntryID(0, 0), true);
     } catch (JedisDataException e) {
       if (e.getMessage() == null || !e.getMessage().startsWith("BUSYGROUP")) {
-        throw new QueueException(config.name() + " - XGROUP CREATE " + key + " " + group
+        throw new QueueException(config.name() + " - XGROUP CREATE " + t.key + " " + group
             + " failed: " + e.getMessage(), e);
       }
     }
-    groupsCreated.add(kg);
+    g.created = true;
   }
 
   /** Adds the entry to the dead-letter stream, then acknowledges it in its group. */
@@ -331,7 +490,7 @@ public final class RedisStreamsQueue implements MessageQueue {
     String outcome = outcomes.remove(outcomeKey(m));
     String reason = "delivered " + deliveries + " times (max deliveries " + config.maxDeliveries()
         + "), last: " + (outcome == null ? "visibility timeout expired" : outcome);
-    add(key(MessageQueue.deadLetterTopic(m.topic())), List.of(m.payload()),
+    addDeadLetter(key(MessageQueue.deadLetterTopic(m.topic())), m.payload(),
         new DeadLetter(m.topic(), m.id(), m.group(), deliveries, reason));
     jedis.xack(key(m.topic()), m.group(), new StreamEntryID(m.id()));
     counters.deadLettered.increment();
@@ -346,39 +505,63 @@ public final class RedisStreamsQueue implements MessageQueue {
     ackAll(List.of(message));
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>One {@code XACK} per topic and group of the batch (one round trip for a poll's messages).
+   */
   @Override
   public void ackAll(List<Message> messages) {
     checkOpen();
+    if (messages.isEmpty()) {
+      return;
+    }
+    Message first = messages.get(0);
+    boolean oneGroup = true;
+    for (Message m : messages) {
+      if (!m.group().equals(first.group()) || !m.topic().equals(first.topic())) {
+        oneGroup = false;
+        break;
+      }
+    }
+    if (oneGroup) {
+      ackSameGroup(messages);
+      return;
+    }
     Map<String, List<Message>> byGroup = new LinkedHashMap<>();
     for (Message m : messages) {
       byGroup.computeIfAbsent(m.topic() + "\u0000" + m.group(), k -> new ArrayList<>()).add(m);
     }
-    for (List<Message> same : byGroup.values()) {
-      Message first = same.get(0);
-      StreamEntryID[] ids = same.stream().map(m -> new StreamEntryID(m.id()))
-          .toArray(StreamEntryID[]::new);
-      try {
-        counters.acked.add(jedis.xack(key(first.topic()), first.group(), ids));
-      } catch (JedisException e) {
-        throw new QueueException(config.name() + " - XACK on " + key(first.topic()) + " failed: "
-            + e.getMessage(), e);
-      }
-      same.forEach(m -> outcomes.remove(outcomeKey(m)));
-      trimIfDue(first.topic());
-    }
+    byGroup.values().forEach(this::ackSameGroup);
   }
 
-  private void trimIfDue(String topic) {
+  private void ackSameGroup(List<Message> same) {
+    Message first = same.get(0);
+    Topic t = topic(first.topic());
+    GroupPoll g = groupPoll(first.topic(), first.group());
+    try {
+      counters.acked.add(jedis.executeCommand(RedisCommands.xack(t.raw, g.raw, same)));
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XACK on " + t.key + " failed: "
+          + e.getMessage(), e);
+    }
+    if (!outcomes.isEmpty()) {
+      same.forEach(m -> outcomes.remove(outcomeKey(m)));
+    }
+    trimIfDue(t);
+  }
+
+  private void trimIfDue(Topic t) {
     long now = System.currentTimeMillis();
-    if (now < nextTrim.getOrDefault(topic, 0L)) {
+    long due = t.nextTrim.get();
+    if (now < due || !t.nextTrim.compareAndSet(due, now + config.claimInterval().toMillis())) {
       return;
     }
-    nextTrim.put(topic, now + config.claimInterval().toMillis());
     try {
-      SafeTrim.trim(jedis, key(topic));
+      SafeTrim.trim(jedis, t.key);
     } catch (RuntimeException e) {
       // Trimming is housekeeping: it must never fail the ack or publish that triggered it.
-      LOG.warn("{} - trimming {} failed: {}", config.name(), key(topic), e.toString());
+      LOG.warn("{} - trimming {} failed: {}", config.name(), t.key, e.toString());
     }
   }
 
@@ -406,8 +589,8 @@ public final class RedisStreamsQueue implements MessageQueue {
       return; // not pending any more, or redelivered since: the current holder keeps it
     }
     outcomes.put(outcomeKey(message), reason);
-    String tg = message.topic() + "\u0000" + message.group();
-    nextClaim.merge(tg, System.currentTimeMillis() + delay, Math::min);
+    groupPoll(message.topic(), message.group()).nextClaim
+        .accumulateAndGet(System.currentTimeMillis() + delay, Math::min);
   }
 
   @Override

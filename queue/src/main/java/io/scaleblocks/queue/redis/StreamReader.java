@@ -13,11 +13,9 @@ import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.XAutoClaimParams;
 import redis.clients.jedis.params.XPendingParams;
-import redis.clients.jedis.params.XReadGroupParams;
-import redis.clients.jedis.resps.StreamEntryBinary;
 import redis.clients.jedis.resps.StreamPendingEntry;
 
-/** One poll's reads of one stream for one consumer: claims of expired leases, then new entries. */
+/** One poll's claims of expired leases of one stream for one consumer. */
 final class StreamReader {
 
   interface DeadLetters {
@@ -79,38 +77,16 @@ final class StreamReader {
       StreamEntryID id = id(entry.get(0));
       int deliveries = (int) (long) counts.getOrDefault(id, 2L);
       if (deliveries > config.maxDeliveries()) {
-        Message m = StreamFields.decode(topic, group, id, (List<?>) entry.get(1), deliveries - 1);
+        Message m = RedisCommands.decodeEntry(topic, group, (byte[]) entry.get(0),
+            (List<?>) entry.get(1), deliveries - 1);
         deadLetters.deadLetter(m, deliveries - 1);
       } else {
-        out.add(StreamFields.decode(topic, group, id, (List<?>) entry.get(1), deliveries));
+        out.add(RedisCommands.decodeEntry(topic, group, (byte[]) entry.get(0),
+            (List<?>) entry.get(1), deliveries));
         counters.redelivered.increment();
       }
     }
     return next;
-  }
-
-  /** Reads up to {@code max} never-delivered entries, blocking up to {@code blockMillis} (0: not). */
-  void readNew(int max, int blockMillis, List<Message> out) {
-    XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(max);
-    if (blockMillis > 0) {
-      params.block(blockMillis);
-    }
-    List<Map.Entry<byte[], List<StreamEntryBinary>>> reply;
-    try {
-      reply = jedis.xreadGroupBinary(StreamFields.bytes(group), StreamFields.bytes(consumer),
-          params, Map.of(StreamFields.bytes(key), StreamEntryID.XREADGROUP_UNDELIVERED_ENTRY));
-    } catch (JedisException e) {
-      throw new QueueException(config.name() + " - XREADGROUP on " + key + " failed: "
-          + e.getMessage(), e);
-    }
-    if (reply == null) {
-      return;
-    }
-    for (Map.Entry<byte[], List<StreamEntryBinary>> stream : reply) {
-      for (StreamEntryBinary e : stream.getValue()) {
-        out.add(StreamFields.decode(topic, group, e.getID(), e.getFields(), 1));
-      }
-    }
   }
 
   private static StreamEntryID id(Object raw) {

@@ -2,12 +2,15 @@ package io.scaleblocks.queue.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.scaleblocks.queue.Durability;
 import io.scaleblocks.queue.Message;
 import io.scaleblocks.queue.MessageQueue;
 import io.scaleblocks.queue.QueueConfig;
+import io.scaleblocks.queue.QueueFullException;
 import io.scaleblocks.testkit.RequireServer;
 import io.scaleblocks.testkit.ServerAddresses;
 import java.io.BufferedReader;
@@ -20,13 +23,19 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.StreamEntryID;
 
 /** What is particular to Redis: persistence, claim timing, trimming, and rates against Redis itself. */
 class RedisStreamsBehaviourIT {
@@ -102,17 +111,172 @@ class RedisStreamsBehaviourIT {
     assertEquals(10, SafeTrim.trim(jedis, key), "the ten the slow group acknowledged");
     assertEquals(90, jedis.xlen(key));
     assertEquals(90, q.poll(t, "slow", "c", 100, Duration.ofSeconds(1)).size());
+    jedis.scriptFlush();
+    q.ackAll(q.poll(t, "fast", "c", 100, Duration.ZERO));
+    assertEquals(0, SafeTrim.trim(jedis, key), "after a script flush: the slow group holds 90");
+  }
+
+  @Test
+  void aStreamWithoutGroupsOrWithoutEntriesIsNotTrimmed() {
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().build());
+    String t = topic();
+    String key = RedisStreamsQueue.key(t);
+    assertEquals(0, SafeTrim.trim(jedis, key), "no stream");
+    q.publishAll(t, List.of(new byte[] {1}, new byte[] {2}));
+    assertEquals(0, SafeTrim.trim(jedis, key), "nobody has taken them yet");
+    assertEquals(2, jedis.xlen(key));
+    jedis.xgroupCreate(key, "late", new StreamEntryID(0, 0), false);
+    assertEquals(0, SafeTrim.trim(jedis, key), "a group that read nothing needs everything");
+    List<Message> read = q.poll(t, "late", "c", 2, Duration.ofSeconds(1));
+    assertEquals(0, SafeTrim.trim(jedis, key), "read, not acknowledged");
+    // XACK itself: the queue's ackAll would trim them on its own (its first trim is due at once)
+    jedis.xack(key, "late", read.stream().map(m -> new StreamEntryID(m.id()))
+        .toArray(StreamEntryID[]::new));
+    assertEquals(2, SafeTrim.trim(jedis, key), "read and acknowledged");
+    jedis.del(key);
+  }
+
+  /**
+   * The publish, poll and ack commands decode their replies themselves: the same messages, ids and
+   * timestamps come back over RESP2 (arrays) as over RESP3 (where XREADGROUP answers a map), on an
+   * unbounded and on a bounded topic.
+   */
+  @Test
+  void publishPollAndAckWorkOverResp2AsOverResp3() throws Exception {
+    URI uri = URI.create(ServerAddresses.redisUrl());
+    for (String protocol : List.of("2", "3")) {
+      try (RedisClient client = RedisClient.create(URI.create(uri + "?protocol=" + protocol))) {
+        Object info = client.executeCommand(new CommandArguments(Protocol.Command.CLIENT).add("INFO"));
+        assertTrue(new String((byte[]) info, StandardCharsets.UTF_8).contains("resp=" + protocol),
+            "connected with RESP" + protocol);
+        for (long bound : new long[] {0, 10}) {
+          MessageQueue q = RedisStreamsQueue.create(client, QueueConfig.builder()
+              .maxPendingMessages(bound).build());
+          String t = topic();
+          q.poll(t, "g", "c", 1, Duration.ZERO);
+          List<String> ids = new ArrayList<>();
+          ids.add(q.publish(t, "one".getBytes(StandardCharsets.UTF_8)));
+          ids.addAll(q.publishAll(t, List.of("two".getBytes(StandardCharsets.UTF_8),
+              "three".getBytes(StandardCharsets.UTF_8))));
+          ids.add(q.publishAsync(t, "four".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS));
+          List<Message> got = new ArrayList<>();
+          while (got.size() < 4) {
+            got.addAll(q.poll(t, "g", "c", 4 - got.size(), Duration.ofSeconds(1)));
+          }
+          String at = "RESP" + protocol + ", bound " + bound;
+          assertEquals(List.of("one", "two", "three", "four"), got.stream()
+              .map(m -> new String(m.payload(), StandardCharsets.UTF_8)).toList(), at);
+          assertEquals(ids, got.stream().map(Message::id).toList(), at);
+          for (Message m : got) {
+            assertEquals(1, m.deliveryCount(), at);
+            assertEquals(Long.parseLong(m.id().substring(0, m.id().indexOf('-'))),
+                m.timestampMillis(), at);
+          }
+          q.ackAll(got);
+          assertEquals(0, q.lag(t, "g"), at);
+          q.close();
+          client.del(RedisStreamsQueue.key(t));
+        }
+      }
+    }
+  }
+
+  /**
+   * The bounded topic's script is loaded by whichever publish first finds a node without it, also
+   * after the server's script cache was flushed; single, batch and async publishes all get through.
+   */
+  @Test
+  void boundedPublishesReloadTheirScriptAfterAScriptFlush() throws Exception {
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().maxPendingMessages(10)
+        .build());
+    String t = topic();
+    q.publish(t, "a".getBytes(StandardCharsets.UTF_8));
+    jedis.scriptFlush();
+    q.publish(t, "b".getBytes(StandardCharsets.UTF_8));
+    jedis.scriptFlush();
+    q.publishAll(t, List.of("c".getBytes(StandardCharsets.UTF_8), "d".getBytes(StandardCharsets.UTF_8)));
+    jedis.scriptFlush();
+    q.publishAsync(t, "e".getBytes(StandardCharsets.UTF_8)).get(10, TimeUnit.SECONDS);
+    assertEquals(5, jedis.xlen(RedisStreamsQueue.key(t)));
+    q.close();
+  }
+
+  /**
+   * An async publish whose room another publisher took after the call checked it: the sender's
+   * script finds the topic full, the future fails with {@link QueueFullException}, nothing is added.
+   */
+  @Test
+  void anAsyncPublishToATopicFilledMeanwhileFailsItsFutureWithNothingWritten() throws Exception {
+    String t = topic();
+    String key = RedisStreamsQueue.key(t);
+    jedis.xadd(key, StreamEntryID.NEW_ENTRY, java.util.Map.of("p", "taken"));
+    RedisSender sender = new RedisSender(jedis, "bounded");
+    try {
+      CompletableFuture<List<String>> f = sender.submit(t, key, RedisCommands.raw(key),
+          List.of("late".getBytes(StandardCharsets.UTF_8)), 1);
+      ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
+      assertInstanceOf(QueueFullException.class, e.getCause());
+      assertEquals(1, jedis.xlen(key));
+    } finally {
+      sender.close();
+      jedis.del(key);
+    }
   }
 
   /**
    * Pipelined publish from one thread against {@code redis-benchmark} running XADD of the same
-   * 100-byte payload with the same pipeline depth and one connection, on the same server.
+   * 100-byte payload with the same pipeline depth and one connection, on the same server. On a
+   * small machine one run of each says more about what else ran at that moment than about either
+   * client, so they take turns, {@value #ROUNDS} rounds each after one warm-up of ours, and the
+   * medians are compared; every round is printed.
    */
   @Test
   void pipelinedPublishKeepsUpWithRedisBenchmarksXadd() throws Exception {
-    URI uri = URI.create(ServerAddresses.redisUrl());
     int n = 300_000;
     int depth = 100;
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().build());
+    String t = topic();
+    List<byte[]> batch = new ArrayList<>();
+    for (int i = 0; i < depth; i++) {
+      batch.add("x".repeat(100).getBytes(StandardCharsets.UTF_8));
+    }
+    for (int i = 0; i < 1000; i++) {
+      q.publishAll(t, batch);
+    }
+    double[] theirs = new double[ROUNDS];
+    double[] ours = new double[ROUNDS];
+    for (int round = 0; round < ROUNDS; round++) {
+      theirs[round] = redisBenchmarkXadd(n, depth);
+      long start = System.nanoTime();
+      for (int i = 0; i < n / depth; i++) {
+        q.publishAll(t, batch);
+      }
+      ours[round] = n / ((System.nanoTime() - start) / 1e9);
+      jedis.del(RedisStreamsQueue.key(t), "sbq:{bench-redis}");
+      System.out.printf("redis pipelined publish round %d: %.0f msgs/s, redis-benchmark XADD -P %d:"
+          + " %.0f/s, ratio %.2f%n", round + 1, ours[round], depth, theirs[round],
+          ours[round] / theirs[round]);
+    }
+    double oursMedian = median(ours);
+    double theirsMedian = median(theirs);
+    System.out.printf("redis pipelined publish: %.0f msgs/s, redis-benchmark XADD -P %d: %.0f/s, "
+        + "ratio %.2f (medians of %d rounds)%n", oursMedian, depth, theirsMedian,
+        oursMedian / theirsMedian, ROUNDS);
+    assertTrue(oursMedian >= 0.5 * theirsMedian, "ours " + Arrays.toString(ours)
+        + " vs redis-benchmark " + Arrays.toString(theirs));
+  }
+
+  private static final int ROUNDS = 3;
+
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
+  }
+
+  /** {@code redis-benchmark -c 1 -P depth -n n XADD}: its requests per second. */
+  private static double redisBenchmarkXadd(int n, int depth) throws Exception {
+    URI uri = URI.create(ServerAddresses.redisUrl());
     Process p = new ProcessBuilder("redis-benchmark", "-h", uri.getHost(), "-p",
         Integer.toString(uri.getPort()), "-c", "1", "-P", Integer.toString(depth), "-n",
         Integer.toString(n), "-q", "XADD", "sbq:{bench-redis}", "*", "p", "x".repeat(100))
@@ -124,29 +288,12 @@ class RedisStreamsBehaviourIT {
     }
     p.waitFor();
     Matcher m = Pattern.compile("([0-9.]+) requests per second").matcher(out.toString().replace('\r', '\n'));
-    double redis = 0;
+    double rate = 0;
     while (m.find()) {
-      redis = Double.parseDouble(m.group(1));
+      rate = Double.parseDouble(m.group(1));
     }
-    assertTrue(redis > 0, "redis-benchmark said: " + out);
-    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().build());
-    String t = topic();
-    List<byte[]> batch = new ArrayList<>();
-    for (int i = 0; i < depth; i++) {
-      batch.add("x".repeat(100).getBytes(StandardCharsets.UTF_8));
-    }
-    for (int i = 0; i < 1000; i++) {
-      q.publishAll(t, batch);
-    }
-    long start = System.nanoTime();
-    for (int i = 0; i < n / depth; i++) {
-      q.publishAll(t, batch);
-    }
-    double ours = n / ((System.nanoTime() - start) / 1e9);
-    jedis.del(RedisStreamsQueue.key(t), "sbq:{bench-redis}");
-    System.out.printf("redis pipelined publish: %.0f msgs/s, redis-benchmark XADD -P %d: %.0f/s, "
-        + "ratio %.2f%n", ours, depth, redis, ours / redis);
-    assertTrue(ours >= 0.5 * redis, "ours " + ours + " vs redis-benchmark " + redis);
+    assertTrue(rate > 0, "redis-benchmark said: " + out);
+    return rate;
   }
 
   /**
