@@ -28,6 +28,10 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Builder;
+import redis.clients.jedis.CommandArguments;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
@@ -36,6 +40,8 @@ import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.params.XAddParams;
 import redis.clients.jedis.resps.StreamGroupInfo;
+import redis.clients.jedis.util.KeyValue;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * The {@link MessageQueue} contract on Redis Streams, through Jedis' {@link UnifiedJedis}
@@ -123,20 +129,48 @@ public final class RedisStreamsQueue implements MessageQueue {
     if (d == Durability.NONE) {
       return null;
     }
-    Map<String, String> c;
+    String aof;
+    String fsync;
     try {
-      c = jedis.configGet("appendonly", "appendfsync");
+      aof = configValue("appendonly");
+      fsync = configValue("appendfsync");
     } catch (JedisException | UnsupportedOperationException e) {
       return "could not read the server's appendonly/appendfsync (" + e.getMessage()
           + "); durability " + d + " is not checked";
     }
-    String aof = c.getOrDefault("appendonly", "?");
-    String fsync = c.getOrDefault("appendfsync", "?");
     boolean enough = "yes".equals(aof) && (d == Durability.INTERVAL || "always".equals(fsync));
     return enough ? null : "Redis runs with appendonly=" + aof + ", appendfsync=" + fsync
         + ": a publish that returned can be lost if Redis stops, which durability " + d
         + " promises it is not (it needs appendonly yes" + (d == Durability.INTERVAL ? ""
         : " and appendfsync always") + ")";
+  }
+
+  /**
+   * One server setting by {@code CONFIG GET}, built as a command of its own: Jedis 7.2 has no {@code configGet} on
+   * {@code UnifiedJedis}. The reply is {@code [name, value]} over RESP2 and a map over RESP3,
+   * which Jedis hands over as a list of key-value pairs; "?" when it holds no value.
+   */
+  private static final Builder<Object> RAW_REPLY = new Builder<>() {
+    @Override
+    public Object build(Object data) {
+      return data;
+    }
+  };
+
+  private String configValue(String name) {
+    Object reply = jedis.executeCommand(new CommandObject<>(
+        new CommandArguments(Protocol.Command.CONFIG).add("GET").add(name), RAW_REPLY));
+    if (reply instanceof List<?> list) {
+      if (list.size() == 2 && list.get(1) instanceof byte[] value) {
+        return SafeEncoder.encode(value);
+      }
+      for (Object entry : list) {
+        if (entry instanceof KeyValue<?, ?> pair && pair.getValue() instanceof byte[] value) {
+          return SafeEncoder.encode(value);
+        }
+      }
+    }
+    return "?";
   }
 
   static String key(String topic) {
