@@ -410,24 +410,33 @@ final class InMemorySessionStore extends CoreSessionStore {
     }
     IdKey key = new IdKey(id);
     long now = core.now();
-    core.timed("delete", () -> guarded(key, () -> {
-      remove(key, now);
-      return null;
-    }));
+    core.timed("delete", () -> guarded(key, () -> remove(key, now, null)));
   }
 
-  /** Removes the session under {@code key}, counted deleted when it is live at {@code now}, else expired. */
-  private void remove(IdKey key, long now) {
+  /**
+   * Removes the session under {@code key}, counted deleted when it is live at {@code now}, else
+   * expired; with a {@code principal}, only when the session still belongs to it (decided inside
+   * the compute, where no save can change the principal).
+   *
+   * @return whether this call deleted a live session
+   */
+  private boolean remove(IdKey key, long now, String principal) {
+    boolean[] deleted = {false};
     map.computeIfPresent(key, (k, slot) -> {
+      if (principal != null && !principal.equals(slot.record.principal())) {
+        return slot;  // a save moved it to another principal after the list was taken
+      }
       SessionRecord r = slot.clear();
       if (r.isExpired(now)) {
         expired(k, r);
       } else {
         unindex(r.principal(), k);
         core.countDeleted();
+        deleted[0] = true;
       }
       return null;
     });
+    return deleted[0];
   }
 
   @Override
@@ -506,7 +515,11 @@ final class InMemorySessionStore extends CoreSessionStore {
     }
   }
 
-  /** Lists and deletes in one step under every stripe, so no rotation moves a session out of it. */
+  /**
+   * Lists and deletes in one step under every stripe, so no rotation moves a session out of it. A
+   * session that a save gave another principal after the list was taken is kept, and the count is
+   * of the sessions this call deleted (not those a racing delete removed first).
+   */
   @Override
   public int deleteByPrincipal(String principal) {
     checkOpen();
@@ -515,9 +528,13 @@ final class InMemorySessionStore extends CoreSessionStore {
     return core.timed("delete", () -> {
       long[] stamps = lockAllStripes();
       try {
-        List<IdKey> live = liveKeys(principal, now);
-        live.forEach(key -> remove(key, now));
-        return live.size();
+        int deleted = 0;
+        for (IdKey key : liveKeys(principal, now)) {
+          if (remove(key, now, principal)) {
+            deleted++;
+          }
+        }
+        return deleted;
       } finally {
         unlockAllStripes(stamps);
       }

@@ -316,6 +316,75 @@ class InMemorySessionStoreTest extends SessionStoreContract {
   }
 
   @Test
+  void logOutEverywhereRacingALoginAsAnotherUserKeepsTheSessionsThatLoginSaved() throws Exception {
+    int sessions = 20_000;
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < sessions; i++) {
+      Session s = store.create();
+      s.setPrincipal("ada");
+      store.save(s);
+      ids.add(s.id());
+    }
+    java.util.Set<String> grace = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    CountDownLatch go = new CountDownLatch(1);
+    Thread login = new Thread(() -> {
+      try {
+        go.await();
+      } catch (InterruptedException e) {
+        return;
+      }
+      for (int i = sessions - 1; i >= 0; i--) {  // from the end of the list the log-out walks
+        store.find(ids.get(i)).ifPresent(s -> {
+          s.setPrincipal("grace");
+          try {
+            store.save(s);
+            grace.add(s.id());
+          } catch (SessionConflictException deletedFirst) {
+            // the log-out removed it before this save: nothing saved
+          }
+        });
+      }
+    });
+    login.start();
+    go.countDown();
+    int deleted = store.deleteByPrincipal("ada");
+    login.join();
+    long lost = grace.stream().filter(id -> store.find(id).isEmpty()).count();
+    assertEquals(0, lost, "sessions saved as grace's that ada's log-out deleted afterwards");
+    assertEquals(sessions, deleted + grace.size(), "each session either deleted as ada's or kept as grace's");
+    assertEquals(grace.size(), store.findIdsByPrincipal("grace").size());
+    assertEquals(deleted, store.stats().deleted());
+  }
+
+  @Test
+  void twoLogOutsEverywhereOfOnePrincipalCountEachSessionOnce() throws Exception {
+    int sessions = 5_000;
+    int wrong = 0;
+    for (int round = 0; round < 20; round++) {
+      saveSessions(sessions, 1);
+      java.util.concurrent.atomic.AtomicInteger other = new java.util.concurrent.atomic.AtomicInteger();
+      CountDownLatch go = new CountDownLatch(1);
+      Thread racing = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        other.set(store.deleteByPrincipal("user-0"));
+      });
+      racing.start();
+      go.countDown();
+      int mine = store.deleteByPrincipal("user-0");
+      racing.join();
+      if (mine + other.get() != sessions) {
+        wrong++;
+      }
+    }
+    assertEquals(0, wrong, "rounds in which the two counts did not add up to the sessions deleted");
+    assertEquals(20L * sessions, store.stats().deleted());
+  }
+
+  @Test
   void anActiveSessionCountTakenWhileAnotherSweepIsRemovingCountsNoExpiredSession() throws Exception {
     saveSessions(100_000, 100);
     InMemorySessionStore memory = (InMemorySessionStore) store;
