@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * it holds the write side of a lock striped by the ids' shared tag; a find, touch or delete that
  * overlapped a rotation sees it (an optimistic read fails validation) and runs again after it,
  * so no caller sees both ids or neither. Saves need no lock: a save lands before the rotation
- * empties the old slot, and moves with the record, or finds the old slot gone.
+ * empties the old slot, and moves with the record, or finds the old slot gone. A rotation whose
+ * new id is taken is refused before it empties the old slot (only a create that draws the same id
+ * during the rotation makes it take the session out and put it back).
  *
  * <p>The principal index maps a principal to its ids, updated inside the same computes (an
  * expired session leaves it when it is removed) and checked against the live records on every
@@ -454,6 +456,10 @@ final class InMemorySessionStore extends CoreSessionStore {
     Slot moved = core.timed("changeId", () -> {
       long stamp = lock.writeLock();
       try {
+        if (map.containsKey(newKey)) {
+          // refused before the session leaves its slot, so a save racing this call still lands
+          throw takenId();
+        }
         SessionRecord[] removed = new SessionRecord[1];
         map.computeIfPresent(oldKey, (k, slot) -> {
           SessionRecord r = slot.clear();
@@ -472,11 +478,12 @@ final class InMemorySessionStore extends CoreSessionStore {
         Slot renamed = new Slot(this, newKey,
             withAccess(r, now, newId, now, r.principal(), r.attributes(), r.seq()));
         if (map.putIfAbsent(newKey, renamed) != null) {
+          // a create drew the same new id since the check above (a create takes no stripe lock)
           map.put(oldKey, new Slot(this, oldKey, r));
           index(r.principal(), oldKey);
           // a sweep that took the old id's key while the record was out dropped it
           expiries.file(oldKey, r.expiresAt());
-          throw new SessionStoreException(name() + " - the new id of a rotation was taken; try again", null);
+          throw takenId();
         }
         index(r.principal(), newKey);
         expiries.file(newKey, renamed.record.expiresAt());
@@ -491,6 +498,10 @@ final class InMemorySessionStore extends CoreSessionStore {
     SessionAccess.markRenamed(session, newId, now);
     SessionAccess.attach(session, moved);
     core.countRotation();
+  }
+
+  private SessionStoreException takenId() {
+    return new SessionStoreException(name() + " - the new id of a rotation was taken; try again", null);
   }
 
   @Override

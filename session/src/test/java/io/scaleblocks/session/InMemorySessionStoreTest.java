@@ -472,6 +472,56 @@ class InMemorySessionStoreTest extends SessionStoreContract {
   }
 
   @Test
+  void aSaveRacingARotationRefusedForATakenIdLandsInsteadOfFindingTheSessionGone() throws Exception {
+    ScriptedRandom random = new ScriptedRandom(2);
+    random.then(1, 1);  // a: tag 1, bits 1
+    random.then(1, 2);  // b: tag 1, bits 2, the bits every rotation of a then draws
+    SessionStore memory = SessionStores.inMemory().config(config())
+        .ids(SessionIds.using(random, SessionIds.DEFAULT_BITS)).clock(clock).build();
+    try {
+      Session a = memory.create();
+      memory.save(a);
+      memory.save(memory.create());
+      String id = a.id();
+      AtomicBoolean stop = new AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+      Thread rotator = new Thread(() -> {
+        while (!stop.get()) {
+          try {
+            memory.changeId(a);
+          } catch (SessionStoreException taken) {
+            refused.incrementAndGet();
+          }
+        }
+      });
+      rotator.start();
+      long saves = 0;
+      int gone = 0;
+      try {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+          Session request = memory.find(id).orElseThrow();
+          request.set(COUNT, saves);
+          try {
+            memory.save(request);
+            saves++;
+          } catch (SessionConflictException e) {
+            gone++;
+          }
+        }
+      } finally {
+        stop.set(true);
+        rotator.join();
+      }
+      assertTrue(refused.get() > 0, "rotations were refused meanwhile");
+      assertEquals(0, gone, "saves refused as gone of " + (saves + gone) + ", the session never went away");
+      assertEquals(saves - 1, memory.find(id).orElseThrow().get(COUNT).orElseThrow());
+    } finally {
+      memory.close();
+    }
+  }
+
+  @Test
   void createdAndDeletedOrRotatedSessionsLeaveFewFiledKeysEvenWithLongTimeouts() {
     SessionStore longLived = SessionStores.inMemory().config(SessionStoreConfig.builder().name("long")
         .idleTimeout(Duration.ofDays(30)).absoluteTimeout(Duration.ofDays(366)).build()).clock(clock).build();
