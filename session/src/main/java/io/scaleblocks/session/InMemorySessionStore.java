@@ -64,9 +64,13 @@ import org.slf4j.LoggerFactory;
  * read. A read holds the read side of every stripe, so no rotation is half done while it runs (it
  * would otherwise see the old id gone and miss the new one): rotations wait for it, finds do not.
  *
- * <p>After {@link #close()} every call but {@link #create()}, {@link #stats()} and {@link
- * #activeSessions()} throws {@link SessionStoreException}:
- * the store is empty and no longer swept, so a session saved into it would never expire.
+ * <p>After {@link #close()} {@code find}, {@code touch}, {@code save}, {@code delete}, {@code
+ * changeId}, {@code findIdsByPrincipal} and {@code deleteByPrincipal} throw {@link
+ * SessionStoreException} naming the store: it is empty and no longer swept, so a session saved
+ * into it would never expire. {@link #create()} (which writes nothing), {@link #stats()}, {@link
+ * #activeSessions()} (0), {@code name}, {@code supportsPrincipalIndex}, {@code latencyListener}
+ * and {@code close} still answer. A call already past its check when the store closes may still
+ * write into it.
  */
 final class InMemorySessionStore extends CoreSessionStore {
 
