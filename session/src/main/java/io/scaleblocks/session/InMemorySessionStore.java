@@ -55,16 +55,22 @@ import org.slf4j.LoggerFactory;
  * it holds the write side of a lock striped by the ids' shared tag; a find, touch or delete that
  * overlapped a rotation sees it (an optimistic read fails validation) and runs again after it,
  * so no caller sees both ids or neither. Saves need no lock: a save lands before the rotation
- * empties the old slot, and moves with the record, or finds the old slot gone.
+ * empties the old slot, and moves with the record, or finds the old slot gone. A rotation whose
+ * new id is taken is refused before it empties the old slot (only a create that draws the same id
+ * during the rotation makes it take the session out and put it back).
  *
  * <p>The principal index maps a principal to its ids, updated inside the same computes (an
  * expired session leaves it when it is removed) and checked against the live records on every
  * read. A read holds the read side of every stripe, so no rotation is half done while it runs (it
  * would otherwise see the old id gone and miss the new one): rotations wait for it, finds do not.
  *
- * <p>After {@link #close()} every call but {@link #create()}, {@link #stats()} and {@link
- * #activeSessions()} throws {@link SessionStoreException}:
- * the store is empty and no longer swept, so a session saved into it would never expire.
+ * <p>After {@link #close()} {@code find}, {@code touch}, {@code save}, {@code delete}, {@code
+ * changeId}, {@code findIdsByPrincipal} and {@code deleteByPrincipal} throw {@link
+ * SessionStoreException} naming the store: it is empty and no longer swept, so a session saved
+ * into it would never expire. {@link #create()} (which writes nothing), {@link #stats()}, {@link
+ * #activeSessions()} (0), {@code name}, {@code supportsPrincipalIndex}, {@code latencyListener}
+ * and {@code close} still answer. A call already past its check when the store closes may still
+ * write into it.
  */
 final class InMemorySessionStore extends CoreSessionStore {
 
@@ -410,24 +416,33 @@ final class InMemorySessionStore extends CoreSessionStore {
     }
     IdKey key = new IdKey(id);
     long now = core.now();
-    core.timed("delete", () -> guarded(key, () -> {
-      remove(key, now);
-      return null;
-    }));
+    core.timed("delete", () -> guarded(key, () -> remove(key, now, null)));
   }
 
-  /** Removes the session under {@code key}, counted deleted when it is live at {@code now}, else expired. */
-  private void remove(IdKey key, long now) {
+  /**
+   * Removes the session under {@code key}, counted deleted when it is live at {@code now}, else
+   * expired; with a {@code principal}, only when the session still belongs to it (decided inside
+   * the compute, where no save can change the principal).
+   *
+   * @return whether this call deleted a live session
+   */
+  private boolean remove(IdKey key, long now, String principal) {
+    boolean[] deleted = {false};
     map.computeIfPresent(key, (k, slot) -> {
+      if (principal != null && !principal.equals(slot.record.principal())) {
+        return slot;  // a save moved it to another principal after the list was taken
+      }
       SessionRecord r = slot.clear();
       if (r.isExpired(now)) {
         expired(k, r);
       } else {
         unindex(r.principal(), k);
         core.countDeleted();
+        deleted[0] = true;
       }
       return null;
     });
+    return deleted[0];
   }
 
   @Override
@@ -445,6 +460,10 @@ final class InMemorySessionStore extends CoreSessionStore {
     Slot moved = core.timed("changeId", () -> {
       long stamp = lock.writeLock();
       try {
+        if (map.containsKey(newKey)) {
+          // refused before the session leaves its slot, so a save racing this call still lands
+          throw takenId();
+        }
         SessionRecord[] removed = new SessionRecord[1];
         map.computeIfPresent(oldKey, (k, slot) -> {
           SessionRecord r = slot.clear();
@@ -463,11 +482,12 @@ final class InMemorySessionStore extends CoreSessionStore {
         Slot renamed = new Slot(this, newKey,
             withAccess(r, now, newId, now, r.principal(), r.attributes(), r.seq()));
         if (map.putIfAbsent(newKey, renamed) != null) {
+          // a create drew the same new id since the check above (a create takes no stripe lock)
           map.put(oldKey, new Slot(this, oldKey, r));
           index(r.principal(), oldKey);
           // a sweep that took the old id's key while the record was out dropped it
           expiries.file(oldKey, r.expiresAt());
-          throw new SessionStoreException(name() + " - the new id of a rotation was taken; try again", null);
+          throw takenId();
         }
         index(r.principal(), newKey);
         expiries.file(newKey, renamed.record.expiresAt());
@@ -482,6 +502,10 @@ final class InMemorySessionStore extends CoreSessionStore {
     SessionAccess.markRenamed(session, newId, now);
     SessionAccess.attach(session, moved);
     core.countRotation();
+  }
+
+  private SessionStoreException takenId() {
+    return new SessionStoreException(name() + " - the new id of a rotation was taken; try again", null);
   }
 
   @Override
@@ -506,7 +530,11 @@ final class InMemorySessionStore extends CoreSessionStore {
     }
   }
 
-  /** Lists and deletes in one step under every stripe, so no rotation moves a session out of it. */
+  /**
+   * Lists and deletes in one step under every stripe, so no rotation moves a session out of it. A
+   * session that a save gave another principal after the list was taken is kept, and the count is
+   * of the sessions this call deleted (not those a racing delete removed first).
+   */
   @Override
   public int deleteByPrincipal(String principal) {
     checkOpen();
@@ -515,9 +543,13 @@ final class InMemorySessionStore extends CoreSessionStore {
     return core.timed("delete", () -> {
       long[] stamps = lockAllStripes();
       try {
-        List<IdKey> live = liveKeys(principal, now);
-        live.forEach(key -> remove(key, now));
-        return live.size();
+        int deleted = 0;
+        for (IdKey key : liveKeys(principal, now)) {
+          if (remove(key, now, principal)) {
+            deleted++;
+          }
+        }
+        return deleted;
       } finally {
         unlockAllStripes(stamps);
       }

@@ -316,6 +316,75 @@ class InMemorySessionStoreTest extends SessionStoreContract {
   }
 
   @Test
+  void logOutEverywhereRacingALoginAsAnotherUserKeepsTheSessionsThatLoginSaved() throws Exception {
+    int sessions = 20_000;
+    List<String> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < sessions; i++) {
+      Session s = store.create();
+      s.setPrincipal("ada");
+      store.save(s);
+      ids.add(s.id());
+    }
+    java.util.Set<String> grace = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    CountDownLatch go = new CountDownLatch(1);
+    Thread login = new Thread(() -> {
+      try {
+        go.await();
+      } catch (InterruptedException e) {
+        return;
+      }
+      for (int i = sessions - 1; i >= 0; i--) {  // from the end of the list the log-out walks
+        store.find(ids.get(i)).ifPresent(s -> {
+          s.setPrincipal("grace");
+          try {
+            store.save(s);
+            grace.add(s.id());
+          } catch (SessionConflictException deletedFirst) {
+            // the log-out removed it before this save: nothing saved
+          }
+        });
+      }
+    });
+    login.start();
+    go.countDown();
+    int deleted = store.deleteByPrincipal("ada");
+    login.join();
+    long lost = grace.stream().filter(id -> store.find(id).isEmpty()).count();
+    assertEquals(0, lost, "sessions saved as grace's that ada's log-out deleted afterwards");
+    assertEquals(sessions, deleted + grace.size(), "each session either deleted as ada's or kept as grace's");
+    assertEquals(grace.size(), store.findIdsByPrincipal("grace").size());
+    assertEquals(deleted, store.stats().deleted());
+  }
+
+  @Test
+  void twoLogOutsEverywhereOfOnePrincipalCountEachSessionOnce() throws Exception {
+    int sessions = 5_000;
+    int wrong = 0;
+    for (int round = 0; round < 20; round++) {
+      saveSessions(sessions, 1);
+      java.util.concurrent.atomic.AtomicInteger other = new java.util.concurrent.atomic.AtomicInteger();
+      CountDownLatch go = new CountDownLatch(1);
+      Thread racing = new Thread(() -> {
+        try {
+          go.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        other.set(store.deleteByPrincipal("user-0"));
+      });
+      racing.start();
+      go.countDown();
+      int mine = store.deleteByPrincipal("user-0");
+      racing.join();
+      if (mine + other.get() != sessions) {
+        wrong++;
+      }
+    }
+    assertEquals(0, wrong, "rounds in which the two counts did not add up to the sessions deleted");
+    assertEquals(20L * sessions, store.stats().deleted());
+  }
+
+  @Test
   void anActiveSessionCountTakenWhileAnotherSweepIsRemovingCountsNoExpiredSession() throws Exception {
     saveSessions(100_000, 100);
     InMemorySessionStore memory = (InMemorySessionStore) store;
@@ -400,6 +469,56 @@ class InMemorySessionStoreTest extends SessionStoreContract {
       }
     }
     assertEquals(0, lost, "rounds in which an expired session was never removed: it was no longer filed");
+  }
+
+  @Test
+  void aSaveRacingARotationRefusedForATakenIdLandsInsteadOfFindingTheSessionGone() throws Exception {
+    ScriptedRandom random = new ScriptedRandom(2);
+    random.then(1, 1);  // a: tag 1, bits 1
+    random.then(1, 2);  // b: tag 1, bits 2, the bits every rotation of a then draws
+    SessionStore memory = SessionStores.inMemory().config(config())
+        .ids(SessionIds.using(random, SessionIds.DEFAULT_BITS)).clock(clock).build();
+    try {
+      Session a = memory.create();
+      memory.save(a);
+      memory.save(memory.create());
+      String id = a.id();
+      AtomicBoolean stop = new AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+      Thread rotator = new Thread(() -> {
+        while (!stop.get()) {
+          try {
+            memory.changeId(a);
+          } catch (SessionStoreException taken) {
+            refused.incrementAndGet();
+          }
+        }
+      });
+      rotator.start();
+      long saves = 0;
+      int gone = 0;
+      try {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+          Session request = memory.find(id).orElseThrow();
+          request.set(COUNT, saves);
+          try {
+            memory.save(request);
+            saves++;
+          } catch (SessionConflictException e) {
+            gone++;
+          }
+        }
+      } finally {
+        stop.set(true);
+        rotator.join();
+      }
+      assertTrue(refused.get() > 0, "rotations were refused meanwhile");
+      assertEquals(0, gone, "saves refused as gone of " + (saves + gone) + ", the session never went away");
+      assertEquals(saves - 1, memory.find(id).orElseThrow().get(COUNT).orElseThrow());
+    } finally {
+      memory.close();
+    }
   }
 
   @Test
