@@ -132,8 +132,8 @@ public final class RedisStreamsQueue implements MessageQueue {
     String aof;
     String fsync;
     try {
-      aof = configValue("appendonly");
-      fsync = configValue("appendfsync");
+      aof = configValue(jedis, "appendonly");
+      fsync = configValue(jedis, "appendfsync");
     } catch (JedisException | UnsupportedOperationException e) {
       return "could not read the server's appendonly/appendfsync (" + e.getMessage()
           + "); durability " + d + " is not checked";
@@ -157,7 +157,7 @@ public final class RedisStreamsQueue implements MessageQueue {
     }
   };
 
-  private String configValue(String name) {
+  static String configValue(UnifiedJedis jedis, String name) {
     Object reply = jedis.executeCommand(new CommandObject<>(
         new CommandArguments(Protocol.Command.CONFIG).add("GET").add(name), RAW_REPLY));
     if (reply instanceof List<?> list) {

@@ -61,7 +61,7 @@ class RedisStreamsBehaviourIT {
 
   @Test
   void warnsWhenTheServersPersistenceIsWeakerThanTheDurabilityAskedFor() {
-    String aof = jedis.configGet("appendonly").get("appendonly");
+    String aof = RedisStreamsQueue.configValue(jedis, "appendonly");
     RedisStreamsQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder()
         .durability(Durability.GROUP_COMMIT).build());
     assertEquals("no".equals(aof), q.persistenceWarning().isPresent());
