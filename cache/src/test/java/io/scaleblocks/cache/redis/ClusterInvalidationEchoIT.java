@@ -65,6 +65,15 @@ class ClusterInvalidationEchoIT {
           b.invalidate("k" + i);
           assertEquals(Optional.of("old" + round), b.get("k" + i));
         }
+        // b's invalidations reach a by pub/sub; one arriving after a's write below would drop it
+        Await.until("a to drop the keys b invalidated", Duration.ofSeconds(10), () -> {
+          for (int i = 0; i < KEYS; i++) {
+            if (a.getIfPresent("k" + i).isPresent()) {
+              return false;
+            }
+          }
+          return true;
+        });
         for (int i = 0; i < KEYS; i++) {
           a.write("k" + i, "v" + round);
         }
