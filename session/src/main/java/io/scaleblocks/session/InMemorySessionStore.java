@@ -26,7 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.StampedLock;
 import java.util.function.BiFunction;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,6 +97,7 @@ final class InMemorySessionStore extends CoreSessionStore {
   private final ReentrantLock sweepLock = new ReentrantLock();
   private final ScheduledFuture<?> sweeping;
   private final BiFunction<Session, Delta, SaveOutcome> writer = this::write;
+  private final Function<IdKey, Session> finder = this::findOnce;
   private volatile boolean closed;
 
   InMemorySessionStore(SessionStores.InMemoryBuilder builder) {
@@ -114,7 +115,7 @@ final class InMemorySessionStore extends CoreSessionStore {
       return Optional.empty();
     }
     IdKey key = new IdKey(id);
-    Session found = core.isTimed() ? core.timed("find", () -> findGuarded(key)) : findGuarded(key);
+    Session found = core.isTimed() ? core.timed("find", () -> guarded(key, finder)) : guarded(key, finder);
     return Optional.ofNullable(found);
   }
 
@@ -125,30 +126,10 @@ final class InMemorySessionStore extends CoreSessionStore {
       return false;
     }
     IdKey key = new IdKey(id);
-    return core.timed("touch", () -> guarded(key, () -> touch(key, core.now()) != null));
+    return core.timed("touch", () -> guarded(key, k -> touch(k, core.now()) != null));
   }
 
-  /**
-   * The live session under {@code key}, touched, as a handle that keeps its slot; never
-   * overlapping a rotation of the same tag (see {@link #guarded}).
-   */
-  private Session findGuarded(IdKey key) {
-    StampedLock lock = stripeOf(key.id);
-    long stamp = lock.tryOptimisticRead();
-    if (stamp != 0) {
-      Session result = findOnce(key);
-      if (lock.validate(stamp)) {
-        return result;
-      }
-    }
-    stamp = lock.readLock();
-    try {
-      return findOnce(key);
-    } finally {
-      lock.unlockRead(stamp);
-    }
-  }
-
+  /** The live session under {@code key}, touched, as a handle that keeps its slot. */
   private Session findOnce(IdKey key) {
     Touched found = touch(key, core.now());
     if (found == null) {
@@ -251,19 +232,23 @@ final class InMemorySessionStore extends CoreSessionStore {
     }
   }
 
-  /** Runs a read-like call so that it never overlaps a rotation of the same tag. */
-  private <T> T guarded(IdKey key, Supplier<T> call) {
+  /**
+   * Runs a read-like call on {@code key} so that it never overlaps a rotation of the same tag: an
+   * optimistic read first, and again under the read lock when a rotation ran meanwhile. A call
+   * without captured state ({@link #finder}) costs the hot path no allocation.
+   */
+  private <T> T guarded(IdKey key, Function<IdKey, T> call) {
     StampedLock lock = stripeOf(key.id);
     long stamp = lock.tryOptimisticRead();
     if (stamp != 0) {
-      T result = call.get();
+      T result = call.apply(key);
       if (lock.validate(stamp)) {
         return result;
       }
     }
     stamp = lock.readLock();
     try {
-      return call.get();
+      return call.apply(key);
     } finally {
       lock.unlockRead(stamp);
     }
@@ -416,7 +401,7 @@ final class InMemorySessionStore extends CoreSessionStore {
     }
     IdKey key = new IdKey(id);
     long now = core.now();
-    core.timed("delete", () -> guarded(key, () -> remove(key, now, null)));
+    core.timed("delete", () -> guarded(key, k -> remove(k, now, null)));
   }
 
   /**
