@@ -300,7 +300,8 @@ class RedisStreamsBehaviourIT {
    * Producers paced at 10,000 msgs/s together and a consumer blocked in poll: publish-to-receive
    * times of 30,000 messages after 10,000 of warm-up (without it, the first second's class loading
    * and compilation stall the consumer once for tens of milliseconds, and every message queued
-   * behind that stall counts it: more than 1 % of the run).
+   * behind that stall counts it: more than 1 % of the run). The module's failsafe JVM starts with
+   * a fixed heap (see its {@code pom.xml}), so that G1's start-up collections stay out of the window.
    */
   @Test
   void endToEndLatencyAtTenThousandMessagesPerSecond() throws Exception {
