@@ -5,6 +5,9 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.scaleblocks.queue.DeadLetter;
 import io.scaleblocks.queue.Message;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -17,6 +20,7 @@ import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.args.Rawable;
+import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.params.XReadGroupParams;
 
@@ -25,7 +29,8 @@ import redis.clients.jedis.params.XReadGroupParams;
  * own: the payload goes to the socket without the copy Jedis makes of every {@code byte[]}
  * argument, and replies are decoded straight into what the queue needs (entry ids as strings,
  * {@link Message}s) instead of Jedis' generic maps and parsed {@code StreamEntryID}s. Each
- * command names its key with {@link CommandArguments#key}, so a Cluster routes it to the key's slot.
+ * command names its key with {@link CommandArguments#key}, so a Cluster routes it to the key's slot,
+ * on Jedis 7.x as on 8.x (see {@link #arguments}).
  * Replies are read in RESP2 and RESP3 (where {@code XREADGROUP} answers a map).
  *
  * <p>Stateless and thread-safe; the command objects are built per call.
@@ -56,7 +61,49 @@ final class RedisCommands {
   private static final Rawable ONE_KEY = raw("1");
   private static final Rawable SHA = raw(BOUNDED_ADD_SHA);
 
+  /**
+   * The constructor of Jedis 7.x's {@code ClusterCommandArguments}, or null on Jedis 8, which has
+   * no such class.
+   */
+  private static final MethodHandle CLUSTER_ARGUMENTS = clusterArgumentsConstructor();
+
   private RedisCommands() {}
+
+  /**
+   * Empty arguments of {@code command} that every Jedis client can route. Jedis 7.x's Cluster
+   * client reads a command's slot from its own {@code ClusterCommandArguments} subtype (and fails
+   * with a {@code ClassCastException} on any other), which computes the slot of each key as it is
+   * added; Jedis 8 routes plain arguments. The subtype of a command with one key, or none, works on
+   * a standalone server as well.
+   */
+  static CommandArguments arguments(ProtocolCommand command) {
+    if (CLUSTER_ARGUMENTS == null) {
+      return new CommandArguments(command);
+    }
+    try {
+      return (CommandArguments) CLUSTER_ARGUMENTS.invokeExact(command);
+    } catch (RuntimeException | Error e) {
+      throw e;
+    } catch (Throwable e) {
+      throw new IllegalStateException("Jedis' ClusterCommandArguments could not be built", e);
+    }
+  }
+
+  private static MethodHandle clusterArgumentsConstructor() {
+    Class<?> type;
+    try {
+      type = Class.forName("redis.clients.jedis.ClusterCommandArguments", false,
+          CommandArguments.class.getClassLoader());
+    } catch (ClassNotFoundException e) {
+      return null;  // Jedis 8 and later
+    }
+    try {
+      return MethodHandles.publicLookup().findConstructor(type, MethodType.methodType(void.class, ProtocolCommand.class))
+          .asType(MethodType.methodType(CommandArguments.class, ProtocolCommand.class));
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   /** A {@link Rawable} over {@code bytes} as they are: the caller must not change them while in use. */
   static Rawable raw(byte[] bytes) {
@@ -69,7 +116,7 @@ final class RedisCommands {
 
   /** {@code XADD key * p payload}; the reply is the new entry's id. */
   static CommandObject<String> xadd(Rawable key, byte[] payload) {
-    return new CommandObject<>(new CommandArguments(Protocol.Command.XADD).key(key).add(AUTO_ID)
+    return new CommandObject<>(arguments(Protocol.Command.XADD).key(key).add(AUTO_ID)
         .add(PAYLOAD_FIELD).add(new Raw(payload)), ID);
   }
 
@@ -78,7 +125,7 @@ final class RedisCommands {
    * fit under {@code bound}. A {@code NOSCRIPT} error means the key's node has not loaded it yet.
    */
   static CommandObject<List<String>> boundedAdd(Rawable key, long bound, List<byte[]> payloads) {
-    CommandArguments a = new CommandArguments(Protocol.Command.EVALSHA).add(SHA).add(ONE_KEY)
+    CommandArguments a = arguments(Protocol.Command.EVALSHA).add(SHA).add(ONE_KEY)
         .key(key).add(new Raw(Long.toString(bound).getBytes(US_ASCII)));
     for (byte[] p : payloads) {
       a.add(new Raw(p));
@@ -92,7 +139,7 @@ final class RedisCommands {
 
   /** {@code XACK key group id…}; the reply is how many were pending. */
   static CommandObject<Long> xack(Rawable key, Rawable group, List<Message> messages) {
-    CommandArguments a = new CommandArguments(Protocol.Command.XACK).key(key).add(group);
+    CommandArguments a = arguments(Protocol.Command.XACK).key(key).add(group);
     for (Message m : messages) {
       a.add(new Raw(m.id().getBytes(US_ASCII)));
     }
@@ -109,7 +156,7 @@ final class RedisCommands {
     if (blockMillis > 0) {
       params.block(blockMillis);
     }
-    CommandArguments a = new CommandArguments(Protocol.Command.XREADGROUP).add(GROUP)
+    CommandArguments a = arguments(Protocol.Command.XREADGROUP).add(GROUP)
         .add(rawGroup).add(consumer).addParams(params).add(STREAMS).key(key).add(UNDELIVERED);
     return new CommandObject<>(a, new Builder<>() {
       @Override

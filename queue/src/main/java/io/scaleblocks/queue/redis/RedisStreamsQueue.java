@@ -29,7 +29,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Builder;
-import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.Response;
@@ -159,7 +158,7 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   static String configValue(UnifiedJedis jedis, String name) {
     Object reply = jedis.executeCommand(new CommandObject<>(
-        new CommandArguments(Protocol.Command.CONFIG).add("GET").add(name), RAW_REPLY));
+        RedisCommands.arguments(Protocol.Command.CONFIG).add("GET").add(name), RAW_REPLY));
     if (reply instanceof List<?> list) {
       if (list.size() == 2 && list.get(1) instanceof byte[] value) {
         return SafeEncoder.encode(value);
