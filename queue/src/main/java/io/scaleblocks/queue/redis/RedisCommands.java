@@ -18,7 +18,6 @@ import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.args.Rawable;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.params.XReadGroupParams;
 
 /**
  * The commands of the publish and consume paths, built as Jedis {@link CommandObject}s of their
@@ -52,6 +51,8 @@ final class RedisCommands {
   private static final Rawable PAYLOAD_FIELD = raw("p");
   private static final Rawable GROUP = raw("GROUP");
   private static final Rawable STREAMS = raw("STREAMS");
+  private static final Rawable COUNT = raw("COUNT");
+  private static final Rawable BLOCK = raw("BLOCK");
   private static final Rawable UNDELIVERED = raw(">");
   private static final Rawable ONE_KEY = raw("1");
   private static final Rawable SHA = raw(BOUNDED_ADD_SHA);
@@ -101,16 +102,20 @@ final class RedisCommands {
 
   /**
    * {@code XREADGROUP GROUP group consumer COUNT max [BLOCK ms] STREAMS key >}, decoded into
-   * first deliveries of {@code topic} for {@code group}, appended to {@code out}.
+   * first deliveries of {@code topic} for {@code group}, appended to {@code out}. The reply is read
+   * under the client's socket timeout, which must be longer than {@code blockMillis}.
    */
   static CommandObject<Integer> readNew(String topic, String group, Rawable key, Rawable rawGroup,
       Rawable consumer, int max, int blockMillis, List<Message> out) {
-    XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(max);
-    if (blockMillis > 0) {
-      params.block(blockMillis);
-    }
+    // BLOCK written as a plain argument: XReadGroupParams would mark the command blocking, and
+    // Jedis then reads its reply without a socket timeout, so a server that stops answering
+    // (stopped, partitioned) would hold the poll forever instead of failing it
     CommandArguments a = new CommandArguments(Protocol.Command.XREADGROUP).add(GROUP)
-        .add(rawGroup).add(consumer).addParams(params).add(STREAMS).key(key).add(UNDELIVERED);
+        .add(rawGroup).add(consumer).add(COUNT).add(raw(Integer.toString(max)));
+    if (blockMillis > 0) {
+      a.add(BLOCK).add(raw(Integer.toString(blockMillis)));
+    }
+    a.add(STREAMS).key(key).add(UNDELIVERED);
     return new CommandObject<>(a, new Builder<>() {
       @Override
       public Integer build(Object data) {

@@ -79,6 +79,11 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisStreamsQueue.class);
   private static final String KEY_PREFIX = "sbq:{";
+  /**
+   * The longest a poll's {@code XREADGROUP} blocks in Redis: its reply is read under the client's
+   * socket timeout (Jedis' default 2 s), so that a server that stops answering fails the poll.
+   */
+  static final int MAX_BLOCK_MILLIS = 1000;
 
   /**
    * Gives an entry back only if its pending delivery count is still the nacked delivery's: a late
@@ -481,8 +486,8 @@ public final class RedisStreamsQueue implements MessageQueue {
       }
       long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       if (out.size() < max) {
-        int block = out.isEmpty() && remainingMillis >= 1
-            ? (int) Math.min(remainingMillis, config.claimInterval().toMillis()) : 0;
+        int block = out.isEmpty() && remainingMillis >= 1 ? (int) Math.min(MAX_BLOCK_MILLIS,
+            Math.min(remainingMillis, config.claimInterval().toMillis())) : 0;
         readNew(t, topic, group, g, rawConsumer, max - out.size(), block, out);
       }
       if (!out.isEmpty() || System.nanoTime() >= deadline) {
