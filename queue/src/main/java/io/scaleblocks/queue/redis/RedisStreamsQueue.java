@@ -381,7 +381,7 @@ public final class RedisStreamsQueue implements MessageQueue {
     while (true) {
       List<String> ids = evalBoundedAdd(t, max, payloads);
       if (ids == null) {
-        SafeTrim.trim(jedis, t.key);
+        trim(t);
         ids = evalBoundedAdd(t, max, payloads);
       }
       if (ids != null) {
@@ -425,7 +425,7 @@ public final class RedisStreamsQueue implements MessageQueue {
       if (tryReserve(t, n)) {
         return;
       }
-      SafeTrim.trim(jedis, t.key);
+      trim(t);
       if (tryReserve(t, n)) {
         return;
       }
@@ -435,11 +435,28 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   private boolean tryReserve(Topic t, int n) {
     synchronized (t) {
-      if (jedis.xlen(t.key) + t.queued + n > config.maxPendingMessages()) {
+      long length;
+      try {
+        length = jedis.xlen(t.key);
+      } catch (JedisException e) {
+        throw new QueueException(config.name() + " - XLEN of " + t.key + " failed: "
+            + e.getMessage(), e);
+      }
+      if (length + t.queued + n > config.maxPendingMessages()) {
         return false;
       }
       t.queued += n;
       return true;
+    }
+  }
+
+  /** {@link SafeTrim#trim} before a publish to a full topic tries again. */
+  private void trim(Topic t) {
+    try {
+      SafeTrim.trim(jedis, t.key);
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - trimming " + t.key + " failed: "
+          + e.getMessage(), e);
     }
   }
 
@@ -515,8 +532,9 @@ public final class RedisStreamsQueue implements MessageQueue {
     }
     try {
       jedis.xgroupCreate(t.key, group, new StreamEntryID(0, 0), true);
-    } catch (JedisDataException e) {
-      if (e.getMessage() == null || !e.getMessage().startsWith("BUSYGROUP")) {
+    } catch (JedisException e) {
+      if (!(e instanceof JedisDataException) || e.getMessage() == null
+          || !e.getMessage().startsWith("BUSYGROUP")) {
         throw new QueueException(config.name() + " - XGROUP CREATE " + t.key + " " + group
             + " failed: " + e.getMessage(), e);
       }
@@ -531,7 +549,12 @@ public final class RedisStreamsQueue implements MessageQueue {
         + "), last: " + (outcome == null ? "visibility timeout expired" : outcome);
     addDeadLetter(key(MessageQueue.deadLetterTopic(m.topic())), m.payload(),
         new DeadLetter(m.topic(), m.id(), m.group(), deliveries, reason));
-    jedis.xack(key(m.topic()), m.group(), new StreamEntryID(m.id()));
+    try {
+      jedis.xack(key(m.topic()), m.group(), new StreamEntryID(m.id()));
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XACK of dead letter " + m.id() + " on "
+          + key(m.topic()) + " failed: " + e.getMessage(), e);
+    }
     counters.deadLettered.increment();
   }
 
@@ -644,7 +667,10 @@ public final class RedisStreamsQueue implements MessageQueue {
       }
       return 0;
     } catch (JedisDataException e) {
-      return 0;
+      return 0; // no such stream
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XINFO GROUPS " + key(topic) + " failed: "
+          + e.getMessage(), e);
     }
   }
 
@@ -653,7 +679,10 @@ public final class RedisStreamsQueue implements MessageQueue {
     try {
       return jedis.xinfoGroups(key(topic)).stream().map(StreamGroupInfo::getName).toList();
     } catch (JedisDataException e) {
-      return List.of();
+      return List.of(); // no such stream
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XINFO GROUPS " + key(topic) + " failed: "
+          + e.getMessage(), e);
     }
   }
 

@@ -65,9 +65,14 @@ final class StreamReader {
     StreamEntryID first = id(((List<?>) entries.get(0)).get(0));
     StreamEntryID last = id(((List<?>) entries.get(entries.size() - 1)).get(0));
     Map<StreamEntryID, Long> counts = new HashMap<>();
-    for (StreamPendingEntry p : jedis.xpending(key, group,
-        XPendingParams.xPendingParams(first, last, entries.size()).consumer(consumer))) {
-      counts.put(p.getID(), p.getDeliveredTimes());
+    try {
+      for (StreamPendingEntry p : jedis.xpending(key, group,
+          XPendingParams.xPendingParams(first, last, entries.size()).consumer(consumer))) {
+        counts.put(p.getID(), p.getDeliveredTimes());
+      }
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XPENDING on " + key + " failed: "
+          + e.getMessage(), e);
     }
     for (Object e : entries) {
       List<?> entry = (List<?>) e;
