@@ -224,6 +224,44 @@ class RedisStreamsBehaviourIT {
   }
 
   /**
+   * A claim whose entries are not next to each other in the claiming consumer's pending list (it
+   * holds one between them that is not due): each claimed entry still gets its own delivery count, so the
+   * last one is dead-lettered after max deliveries instead of being delivered once more.
+   */
+  @Test
+  void claimedEntriesGetTheirOwnDeliveryCountWhenTheConsumerHoldsOthersBetween() {
+    Duration timeout = Duration.ofMillis(400);
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().visibilityTimeout(timeout)
+        .claimInterval(Duration.ofMillis(10)).maxDeliveries(2).build());
+    String t = topic();
+    q.poll(t, "g", "c", 1, Duration.ZERO);
+    q.publishAll(t, List.of("a".getBytes(StandardCharsets.UTF_8), "b".getBytes(StandardCharsets.UTF_8),
+        "c".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(3, q.poll(t, "g", "first", 3, Duration.ofSeconds(1)).size());
+    sleep(timeout.plusMillis(50));
+    List<Message> second = q.poll(t, "g", "second", 3, Duration.ofSeconds(1));
+    assertEquals(List.of(2, 2, 2), second.stream().map(Message::deliveryCount).toList());
+    q.nack(second.get(0), Duration.ZERO); // "a" and "c" due again at once; "b" stays with "second"
+    q.nack(second.get(2), Duration.ZERO);
+    List<Message> third = q.poll(t, "g", "second", 3, Duration.ZERO);
+    assertEquals(List.of(), third.stream().map(m -> new String(m.payload(), StandardCharsets.UTF_8)
+        + "@" + m.deliveryCount()).toList(), "a and c were delivered twice already");
+    List<Message> dead = q.poll(MessageQueue.deadLetterTopic(t), "g", "c", 10, Duration.ofSeconds(1));
+    assertEquals(List.of("a", "c"), dead.stream()
+        .map(m -> new String(m.payload(), StandardCharsets.UTF_8)).toList());
+    jedis.del(RedisStreamsQueue.key(t), RedisStreamsQueue.key(MessageQueue.deadLetterTopic(t)));
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  /**
    * Pipelined publish from one thread against {@code redis-benchmark} running XADD of the same
    * 100-byte payload with the same pipeline depth and one connection, on the same server. On a
    * small machine one run of each says more about what else ran at that moment than about either
