@@ -56,6 +56,7 @@ final class RedisCommands {
   private static final Rawable UNDELIVERED = raw(">");
   private static final Rawable ONE_KEY = raw("1");
   private static final Rawable SHA = raw(BOUNDED_ADD_SHA);
+  private static final Rawable SCRIPT = raw(BOUNDED_ADD);
 
   private RedisCommands() {}
 
@@ -80,6 +81,19 @@ final class RedisCommands {
    */
   static CommandObject<List<String>> boundedAdd(Rawable key, long bound, List<byte[]> payloads) {
     CommandArguments a = new CommandArguments(Protocol.Command.EVALSHA).add(SHA).add(ONE_KEY)
+        .key(key).add(new Raw(Long.toString(bound).getBytes(US_ASCII)));
+    for (byte[] p : payloads) {
+      a.add(new Raw(p));
+    }
+    return new CommandObject<>(a, IDS_OR_FULL);
+  }
+
+  /**
+   * {@code EVAL} of {@link #BOUNDED_ADD}, with the script's text: for a pipeline, where a batch
+   * answered {@code NOSCRIPT} and sent again would land after the later batches of its round.
+   */
+  static CommandObject<List<String>> boundedAddEval(Rawable key, long bound, List<byte[]> payloads) {
+    CommandArguments a = new CommandArguments(Protocol.Command.EVAL).add(SCRIPT).add(ONE_KEY)
         .key(key).add(new Raw(Long.toString(bound).getBytes(US_ASCII)));
     for (byte[] p : payloads) {
       a.add(new Raw(p));
