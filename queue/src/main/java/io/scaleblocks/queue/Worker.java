@@ -249,7 +249,7 @@ public final class Worker implements AutoCloseable {
 
     private Builder(MessageQueue queue, String topic, String group) {
       this.queue = Objects.requireNonNull(queue, "queue");
-      this.topic = Names.check("topic", topic);
+      this.topic = Names.checkTopic(topic);
       this.group = Names.check("group", group);
       this.consumer = group + "-" + IDS.incrementAndGet();
     }

@@ -252,7 +252,7 @@ public final class RedisStreamsQueue implements MessageQueue {
   }
 
   private void checkPublish(String topic, List<byte[]> payloads) {
-    Names.check("topic", topic);
+    Names.checkTopic(topic);
     checkOpen();
     for (byte[] p : payloads) {
       Objects.requireNonNull(p, "payload");
@@ -481,7 +481,7 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   @Override
   public List<Message> poll(String topic, String group, String consumer, int max, Duration wait) {
-    Names.check("topic", topic);
+    Names.checkTopic(topic);
     Names.check("group", group);
     Names.check("consumer", consumer);
     Names.checkMax(max);
