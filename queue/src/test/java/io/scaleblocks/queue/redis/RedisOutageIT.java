@@ -56,6 +56,38 @@ class RedisOutageIT {
   }
 
   /**
+   * Redis stopped (SIGSTOP) with async publishes in flight: their futures fail within the client's
+   * socket timeout (2 s) instead of waiting for the server, close is bounded, and once the server
+   * goes on the same queue publishes again.
+   */
+  @Test
+  void asyncPublishesToAServerThatStoppedAnsweringFailInsteadOfHanging() throws Exception {
+    try (OwnRedis redis = OwnRedis.start();
+        RedisClient jedis = RedisClient.create("redis://127.0.0.1:" + redis.port())) {
+      RedisStreamsQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().build());
+      q.publishAsync("t", new byte[] {0}).get(10, TimeUnit.SECONDS);
+      redis.pause();
+      List<CompletableFuture<String>> stuck = new ArrayList<>();
+      try {
+        for (int i = 0; i < 100; i++) {
+          stuck.add(q.publishAsync("t", new byte[] {1}));
+        }
+        for (CompletableFuture<String> f : stuck) {
+          ExecutionException e = assertThrows(ExecutionException.class,
+              () -> f.get(6, TimeUnit.SECONDS));
+          assertInstanceOf(QueueException.class, e.getCause());
+        }
+      } finally {
+        redis.resume();
+      }
+      q.publishAsync("t", new byte[] {2}).get(10, TimeUnit.SECONDS);
+      long start = System.nanoTime();
+      q.close();
+      assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+    }
+  }
+
+  /**
    * Every call of a queue whose server is gone fails with a {@link QueueException} that names what
    * failed, as the contract says of storage failures, not with the client's own exception.
    */
