@@ -368,6 +368,22 @@ public abstract class MessageQueueContract {
   }
 
   @Test
+  void emptyPayloadsArePublishedAndDeliveredEmpty() throws Exception {
+    for (long bound : new long[] {0, 10}) {
+      MessageQueue q = queue(config().visibilityTimeout(visibility()).maxPendingMessages(bound).build());
+      String t = topic();
+      q.poll(t, "g", "c1", 1, NO_WAIT);
+      q.publish(t, new byte[0]);
+      q.publishAll(t, List.of(new byte[0], bytes("x"), new byte[0]));
+      q.publishAsync(t, new byte[0]).get(10, TimeUnit.SECONDS);
+      List<Message> got = pollN(q, t, "g", 5);
+      assertEquals(List.of("", "", "x", "", ""), texts(got), "bound " + bound);
+      q.ackAll(got);
+      assertEquals(0, q.lag(t, "g"));
+    }
+  }
+
+  @Test
   void lagCountsWhatTheGroupHasNotAcknowledged() {
     MessageQueue q = queue();
     String t = topic();
