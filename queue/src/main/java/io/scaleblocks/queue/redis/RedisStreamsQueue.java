@@ -498,6 +498,10 @@ public final class RedisStreamsQueue implements MessageQueue {
       if (now >= g.nextClaim.get()) {
         StreamReader reader = new StreamReader(jedis, config, counters, topic, t.key, group, consumer);
         String cursor = reader.claim(g.cursor, max, out, this::deadLetter);
+        if (!outcomes.isEmpty()) {
+          // delivered again: how an earlier delivery ended is not how this one will
+          out.forEach(m -> outcomes.remove(outcomeKey(m)));
+        }
         g.cursor = cursor;
         g.nextClaim.set("0-0".equals(cursor) ? now + config.claimInterval().toMillis() : now);
       }

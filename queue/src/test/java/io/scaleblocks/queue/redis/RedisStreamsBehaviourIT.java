@@ -253,6 +253,28 @@ class RedisStreamsBehaviourIT {
   }
 
   /**
+   * A message nacked with a reason, delivered again and then left to time out: its dead letter
+   * says how that last delivery ended (the lease expired), not the reason of the earlier nack.
+   */
+  @Test
+  void aDeadLetterGivesTheReasonOfTheLastDeliveryNotOfAnEarlierNack() {
+    Duration timeout = Duration.ofMillis(300);
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().visibilityTimeout(timeout)
+        .claimInterval(Duration.ofMillis(10)).maxDeliveries(2).build());
+    String t = topic();
+    q.poll(t, "g", "c", 1, Duration.ZERO);
+    q.publish(t, "x".getBytes(StandardCharsets.UTF_8));
+    q.nack(q.poll(t, "g", "c", 1, Duration.ofSeconds(1)).get(0), Duration.ZERO, "boom");
+    assertEquals(2, q.poll(t, "g", "c", 1, Duration.ofSeconds(1)).get(0).deliveryCount());
+    sleep(timeout.plusMillis(50));
+    assertEquals(List.of(), q.poll(t, "g", "c", 1, Duration.ZERO));
+    Message dead = q.poll(MessageQueue.deadLetterTopic(t), "g", "c", 1, Duration.ofSeconds(1)).get(0);
+    String reason = dead.deadLetter().orElseThrow().reason();
+    assertTrue(reason.contains("visibility timeout expired") && !reason.contains("boom"), reason);
+    jedis.del(RedisStreamsQueue.key(t), RedisStreamsQueue.key(MessageQueue.deadLetterTopic(t)));
+  }
+
+  /**
    * Async publishes to a bounded topic, many to a sender round, while another client flushes the
    * server's script cache and loads the script again: the topic holds the messages in publish
    * order, with the ids their futures gave (a batch answered NOSCRIPT and sent again after its
