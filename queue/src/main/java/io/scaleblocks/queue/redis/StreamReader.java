@@ -45,7 +45,8 @@ final class StreamReader {
 
   /**
    * Claims up to {@code max} entries idle for a visibility timeout with {@code XAUTOCLAIM} (which
-   * bumps their delivery counters), reads each one's counter with {@code XPENDING} (pipelined), and delivers or
+   * bumps their delivery counters), reads each one's counter with an {@code XPENDING} of its own
+   * (one pipeline), and delivers or
    * dead-letters each. The scan starts at {@code cursor}; returns where the next one resumes,
    * {@code "0-0"} when it reached the end of the pending entries.
    */
