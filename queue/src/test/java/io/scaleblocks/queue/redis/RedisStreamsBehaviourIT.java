@@ -253,6 +253,33 @@ class RedisStreamsBehaviourIT {
   }
 
   /**
+   * An entry deleted from the stream while leased (by another tool: the queue trims only what
+   * every group acknowledged): the claim skips it and Redis drops it from the pending list; the
+   * others come back with their counts and the group's lag no longer counts it.
+   */
+  @Test
+  void anEntryDeletedWhileLeasedIsSkippedByTheClaim() {
+    Duration timeout = Duration.ofMillis(300);
+    MessageQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().visibilityTimeout(timeout)
+        .claimInterval(Duration.ofMillis(10)).build());
+    String t = topic();
+    String key = RedisStreamsQueue.key(t);
+    q.poll(t, "g", "c", 1, Duration.ZERO);
+    q.publishAll(t, List.of("a".getBytes(StandardCharsets.UTF_8), "b".getBytes(StandardCharsets.UTF_8),
+        "c".getBytes(StandardCharsets.UTF_8)));
+    List<Message> leased = q.poll(t, "g", "dead", 3, Duration.ofSeconds(1));
+    jedis.xdel(key, new StreamEntryID(leased.get(1).id()));
+    sleep(timeout.plusMillis(50));
+    List<Message> back = q.poll(t, "g", "alive", 3, Duration.ofSeconds(1));
+    assertEquals(List.of("a@2", "c@2"), back.stream().map(m -> new String(m.payload(),
+        StandardCharsets.UTF_8) + "@" + m.deliveryCount()).toList());
+    assertEquals(2, q.lag(t, "g"));
+    q.ackAll(back);
+    assertEquals(0, q.lag(t, "g"));
+    jedis.del(key);
+  }
+
+  /**
    * A message nacked with a reason, delivered again and then left to time out: its dead letter
    * says how that last delivery ended (the lease expired), not the reason of the earlier nack.
    */
