@@ -124,14 +124,14 @@ final class LocalQueue implements MessageQueue {
     if (known != null && !closed) {
       return known;
     }
-    Names.check("topic", topic);
+    Names.checkTopic(topic);
     checkOpen();
     return topic(topic);
   }
 
   @Override
   public List<Message> poll(String topic, String group, String consumer, int max, Duration wait) {
-    Names.check("topic", topic);
+    Names.checkTopic(topic);
     Names.check("group", group);
     Names.check("consumer", consumer);
     Names.checkMax(max);

@@ -31,7 +31,8 @@ import java.util.concurrent.CompletableFuture;
  *       ({@link QueueConfig#backPressure()}), with {@link QueueFullException}.
  * </ul>
  *
- * <p>Topic and group names are 1 to 100 characters out of {@code [A-Za-z0-9._-]}. Implementations
+ * <p>Topic and group names are 1 to 100 characters out of {@code [A-Za-z0-9._-]}; a topic's
+ * dead-letter topic is a topic too, also when that makes it longer. Implementations
  * are thread-safe. Failures of the storage are {@link QueueException}s that name what failed.
  */
 public interface MessageQueue extends AutoCloseable {

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #shutdown(Duration)} stops leasing, lets the handlers running finish until the deadline
  * and gives the messages of those still running back to the queue (a nack without delay); a handler
- * that finishes after that does not acknowledge. Handlers on the worker's own pool are then
+ * that finishes after that does not acknowledge; a message that a poll still out leases after
+ * shutdown began is given back without a handler. Handlers on the worker's own pool are then
  * interrupted; on an executor the caller passed, they are the caller's to stop. A message is acknowledged or given back exactly
  * once by a worker. Thread-safe.
  */
@@ -124,6 +125,16 @@ public final class Worker implements AutoCloseable {
 
   private void dispatch(Message m) {
     running.put(m, Boolean.TRUE);
+    // a poll can outlive shutdown (on Redis an interrupt does not end one waiting in XREADGROUP):
+    // what it leased then goes back instead of to a handler; checked after the put, so either this
+    // or shutdown's own give-back sees the message
+    if (stopping) {
+      if (running.remove(m) != null) {
+        giveBack(m, Duration.ZERO, "worker shut down before the handler started");
+      }
+      permits.release();
+      return;
+    }
     try {
       executor.execute(() -> handle(m));
     } catch (RejectedExecutionException e) {
@@ -249,7 +260,7 @@ public final class Worker implements AutoCloseable {
 
     private Builder(MessageQueue queue, String topic, String group) {
       this.queue = Objects.requireNonNull(queue, "queue");
-      this.topic = Names.check("topic", topic);
+      this.topic = Names.checkTopic(topic);
       this.group = Names.check("group", group);
       this.consumer = group + "-" + IDS.incrementAndGet();
     }

@@ -344,6 +344,45 @@ public abstract class MessageQueueContract {
     assertThrows(IllegalArgumentException.class, () -> q.poll("t", "g", "c", 0, NO_WAIT));
   }
 
+  /**
+   * A topic with the longest name allowed: its dead-letter topic, four characters longer, is an
+   * ordinary topic too, which a consumer can poll (and whose own dead letters it can poll).
+   */
+  @Test
+  void theDeadLettersOfATopicWithTheLongestNameCanBeRead() {
+    MessageQueue q = queue(config().visibilityTimeout(visibility()).maxDeliveries(1).build());
+    String t = (topic() + "-" + "x".repeat(100)).substring(0, 100);
+    q.publish(t, bytes("poison"));
+    q.nack(pollN(q, t, "g", 1).get(0), Duration.ZERO, "boom");
+    assertTrue(q.poll(t, "g", "c1", 10, Duration.ofMillis(300)).isEmpty(), "gone from its topic");
+    String dlq = MessageQueue.deadLetterTopic(t);
+    Message dead = pollN(q, dlq, "ops", 1).get(0);
+    assertEquals("poison", text(dead));
+    assertEquals(t, dead.deadLetter().orElseThrow().sourceTopic());
+    q.nack(dead, Duration.ZERO, "boom again");
+    assertTrue(q.poll(dlq, "ops", "c1", 10, Duration.ofMillis(300)).isEmpty());
+    assertEquals("poison", text(pollN(q, MessageQueue.deadLetterTopic(dlq), "ops", 1).get(0)));
+    assertThrows(IllegalArgumentException.class, () -> q.publish(t + "y", bytes("x")),
+        "101 characters");
+    assertThrows(IllegalArgumentException.class, () -> q.publish(t + ".dlx", bytes("x")));
+  }
+
+  @Test
+  void emptyPayloadsArePublishedAndDeliveredEmpty() throws Exception {
+    for (long bound : new long[] {0, 10}) {
+      MessageQueue q = queue(config().visibilityTimeout(visibility()).maxPendingMessages(bound).build());
+      String t = topic();
+      q.poll(t, "g", "c1", 1, NO_WAIT);
+      q.publish(t, new byte[0]);
+      q.publishAll(t, List.of(new byte[0], bytes("x"), new byte[0]));
+      q.publishAsync(t, new byte[0]).get(10, TimeUnit.SECONDS);
+      List<Message> got = pollN(q, t, "g", 5);
+      assertEquals(List.of("", "", "x", "", ""), texts(got), "bound " + bound);
+      q.ackAll(got);
+      assertEquals(0, q.lag(t, "g"));
+    }
+  }
+
   @Test
   void lagCountsWhatTheGroupHasNotAcknowledged() {
     MessageQueue q = queue();

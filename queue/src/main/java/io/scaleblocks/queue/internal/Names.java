@@ -17,6 +17,24 @@ public final class Names {
     return value;
   }
 
+  /**
+   * {@code topic} if it is a valid name or the dead-letter topic of a topic with a valid name (the
+   * name followed by {@code .dlq}, once or more, at most 255 characters: a file name on the file
+   * log), so that the dead letters of a topic with a 100-character name can be read.
+   */
+  public static String checkTopic(String topic) {
+    Objects.requireNonNull(topic, "topic");
+    String base = topic;
+    while (base.length() > 100 && base.endsWith(".dlq")) {
+      base = base.substring(0, base.length() - 4);
+    }
+    if (topic.length() > 255 || !valid(base)) {
+      throw new IllegalArgumentException("topic must be 1 to 100 characters of [A-Za-z0-9._-]"
+          + " (or such a topic's dead-letter topic, up to 255) but was '" + topic + "'");
+    }
+    return topic;
+  }
+
   /** [A-Za-z0-9._-]{1,100}, not "." or "..": a loop, since it runs on every publish and poll. */
   private static boolean valid(String value) {
     int n = value.length();

@@ -22,7 +22,6 @@ import redis.clients.jedis.Protocol;
 import redis.clients.jedis.args.Rawable;
 import redis.clients.jedis.commands.ProtocolCommand;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.params.XReadGroupParams;
 
 /**
  * The commands of the publish and consume paths, built as Jedis {@link CommandObject}s of their
@@ -57,9 +56,12 @@ final class RedisCommands {
   private static final Rawable PAYLOAD_FIELD = raw("p");
   private static final Rawable GROUP = raw("GROUP");
   private static final Rawable STREAMS = raw("STREAMS");
+  private static final Rawable COUNT = raw("COUNT");
+  private static final Rawable BLOCK = raw("BLOCK");
   private static final Rawable UNDELIVERED = raw(">");
   private static final Rawable ONE_KEY = raw("1");
   private static final Rawable SHA = raw(BOUNDED_ADD_SHA);
+  private static final Rawable SCRIPT = raw(BOUNDED_ADD);
 
   /**
    * The constructor of Jedis 7.x's {@code ClusterCommandArguments}, or null on Jedis 8, which has
@@ -133,6 +135,19 @@ final class RedisCommands {
     return new CommandObject<>(a, IDS_OR_FULL);
   }
 
+  /**
+   * {@code EVAL} of {@link #BOUNDED_ADD}, with the script's text: for a pipeline, where a batch
+   * answered {@code NOSCRIPT} and sent again would land after the later batches of its round.
+   */
+  static CommandObject<List<String>> boundedAddEval(Rawable key, long bound, List<byte[]> payloads) {
+    CommandArguments a = arguments(Protocol.Command.EVAL).add(SCRIPT).add(ONE_KEY)
+        .key(key).add(new Raw(Long.toString(bound).getBytes(US_ASCII)));
+    for (byte[] p : payloads) {
+      a.add(new Raw(p));
+    }
+    return new CommandObject<>(a, IDS_OR_FULL);
+  }
+
   static boolean isNoScript(JedisDataException e) {
     return e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT");
   }
@@ -148,16 +163,20 @@ final class RedisCommands {
 
   /**
    * {@code XREADGROUP GROUP group consumer COUNT max [BLOCK ms] STREAMS key >}, decoded into
-   * first deliveries of {@code topic} for {@code group}, appended to {@code out}.
+   * first deliveries of {@code topic} for {@code group}, appended to {@code out}. The reply is read
+   * under the client's socket timeout, which must be longer than {@code blockMillis}.
    */
   static CommandObject<Integer> readNew(String topic, String group, Rawable key, Rawable rawGroup,
       Rawable consumer, int max, int blockMillis, List<Message> out) {
-    XReadGroupParams params = XReadGroupParams.xReadGroupParams().count(max);
-    if (blockMillis > 0) {
-      params.block(blockMillis);
-    }
+    // BLOCK written as a plain argument: XReadGroupParams would mark the command blocking, and
+    // Jedis then reads its reply without a socket timeout, so a server that stops answering
+    // (stopped, partitioned) would hold the poll forever instead of failing it
     CommandArguments a = arguments(Protocol.Command.XREADGROUP).add(GROUP)
-        .add(rawGroup).add(consumer).addParams(params).add(STREAMS).key(key).add(UNDELIVERED);
+        .add(rawGroup).add(consumer).add(COUNT).add(raw(Integer.toString(max)));
+    if (blockMillis > 0) {
+      a.add(BLOCK).add(raw(Integer.toString(blockMillis)));
+    }
+    a.add(STREAMS).key(key).add(UNDELIVERED);
     return new CommandObject<>(a, new Builder<>() {
       @Override
       public Integer build(Object data) {

@@ -5,9 +5,7 @@ import io.scaleblocks.queue.QueueFullException;
 import io.scaleblocks.queue.internal.WorkerStop;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -17,14 +15,13 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.args.Rawable;
-import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * The asynchronous publishes of a {@link RedisStreamsQueue}: callers queue their batches (after the
  * size and bound checks) and return; one sender thread takes what is queued, up to
  * {@link #MAX_ROUND} messages (or one larger batch), sends it as one pipeline ({@code XADD}s, and
- * for a batch of a bounded topic one {@code EVALSHA} of {@link RedisCommands#BOUNDED_ADD}, which
+ * for a batch of a bounded topic one {@code EVAL} of {@link RedisCommands#BOUNDED_ADD}, which
  * adds the batch only if it fits), and completes each batch's future with its replies (the entry
  * ids) once Redis has answered, in the order the batches were queued; a bounded batch that did not
  * fit fails with a {@link QueueFullException}. A failed round trip fails every batch of the round; an error
@@ -140,49 +137,18 @@ final class RedisSender {
 
   /**
    * One pipeline for the round: an {@code XADD} per message of an unbounded topic, one
-   * {@code EVALSHA} per batch of a bounded one. Batches whose node answered {@code NOSCRIPT} (it
-   * had not loaded the script, or was flushed) are sent again once it is loaded.
+   * {@code EVAL} per batch of a bounded one. {@code EVAL} and not {@code EVALSHA}: a batch that got
+   * {@code NOSCRIPT} (its node had flushed or lost its scripts) could only be sent again after the
+   * round, behind later batches of its topic that found the script loaded again meanwhile.
    */
   private void send(List<Batch> round) {
     Object[] replies = new Object[round.size()];
-    try {
-      pipeline(round, null, replies);
-      List<Integer> again = null;
-      for (int i = 0; i < round.size(); i++) {
-        if (round.get(i).bound() > 0 && noScript((Response<?>) replies[i])) {
-          if (again == null) {
-            again = new ArrayList<>();
-          }
-          again.add(i);
-        }
-      }
-      if (again != null) {
-        Set<String> loaded = new HashSet<>();
-        for (int i : again) {
-          if (loaded.add(round.get(i).key())) {
-            RedisStreamsQueue.loadBoundedAdd(jedis, round.get(i).key());
-          }
-        }
-        pipeline(round, again, replies);
-      }
-    } catch (RuntimeException e) {
-      fail(round, e);
-      return;
-    }
-    for (int i = 0; i < round.size(); i++) {
-      complete(round.get(i), replies[i]);
-    }
-  }
-
-  /** Sends the batches of {@code round} at {@code only} (all when null) as one pipeline. */
-  private void pipeline(List<Batch> round, List<Integer> only, Object[] replies) {
     try (AbstractPipeline p = jedis.pipelined()) {
-      int count = only == null ? round.size() : only.size();
-      for (int j = 0; j < count; j++) {
-        int i = only == null ? j : only.get(j);
+      for (int i = 0; i < round.size(); i++) {
         Batch b = round.get(i);
         if (b.bound() > 0) {
-          replies[i] = p.executeCommand(RedisCommands.boundedAdd(b.rawKey(), b.bound(), b.payloads()));
+          replies[i] = p.executeCommand(RedisCommands.boundedAddEval(b.rawKey(), b.bound(),
+              b.payloads()));
         } else {
           List<Response<String>> r = new ArrayList<>(b.payloads().size());
           for (byte[] payload : b.payloads()) {
@@ -192,17 +158,12 @@ final class RedisSender {
         }
       }
       p.sync();
-    }
-  }
-
-  private static boolean noScript(Response<?> reply) {
-    try {
-      reply.get();
-      return false;
-    } catch (JedisDataException e) {
-      return RedisCommands.isNoScript(e);
     } catch (RuntimeException e) {
-      return false;
+      fail(round, e);
+      return;
+    }
+    for (int i = 0; i < round.size(); i++) {
+      complete(round.get(i), replies[i]);
     }
   }
 

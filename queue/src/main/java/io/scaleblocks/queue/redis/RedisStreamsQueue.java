@@ -78,6 +78,11 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisStreamsQueue.class);
   private static final String KEY_PREFIX = "sbq:{";
+  /**
+   * The longest a poll's {@code XREADGROUP} blocks in Redis: its reply is read under the client's
+   * socket timeout (Jedis' default 2 s), so that a server that stops answering fails the poll.
+   */
+  static final int MAX_BLOCK_MILLIS = 1000;
 
   /**
    * Gives an entry back only if its pending delivery count is still the nacked delivery's: a late
@@ -246,7 +251,7 @@ public final class RedisStreamsQueue implements MessageQueue {
   }
 
   private void checkPublish(String topic, List<byte[]> payloads) {
-    Names.check("topic", topic);
+    Names.checkTopic(topic);
     checkOpen();
     for (byte[] p : payloads) {
       Objects.requireNonNull(p, "payload");
@@ -375,7 +380,7 @@ public final class RedisStreamsQueue implements MessageQueue {
     while (true) {
       List<String> ids = evalBoundedAdd(t, max, payloads);
       if (ids == null) {
-        SafeTrim.trim(jedis, t.key);
+        trim(t);
         ids = evalBoundedAdd(t, max, payloads);
       }
       if (ids != null) {
@@ -419,7 +424,7 @@ public final class RedisStreamsQueue implements MessageQueue {
       if (tryReserve(t, n)) {
         return;
       }
-      SafeTrim.trim(jedis, t.key);
+      trim(t);
       if (tryReserve(t, n)) {
         return;
       }
@@ -429,11 +434,28 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   private boolean tryReserve(Topic t, int n) {
     synchronized (t) {
-      if (jedis.xlen(t.key) + t.queued + n > config.maxPendingMessages()) {
+      long length;
+      try {
+        length = jedis.xlen(t.key);
+      } catch (JedisException e) {
+        throw new QueueException(config.name() + " - XLEN of " + t.key + " failed: "
+            + e.getMessage(), e);
+      }
+      if (length + t.queued + n > config.maxPendingMessages()) {
         return false;
       }
       t.queued += n;
       return true;
+    }
+  }
+
+  /** {@link SafeTrim#trim} before a publish to a full topic tries again. */
+  private void trim(Topic t) {
+    try {
+      SafeTrim.trim(jedis, t.key);
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - trimming " + t.key + " failed: "
+          + e.getMessage(), e);
     }
   }
 
@@ -458,7 +480,7 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   @Override
   public List<Message> poll(String topic, String group, String consumer, int max, Duration wait) {
-    Names.check("topic", topic);
+    Names.checkTopic(topic);
     Names.check("group", group);
     Names.check("consumer", consumer);
     Names.checkMax(max);
@@ -475,13 +497,17 @@ public final class RedisStreamsQueue implements MessageQueue {
       if (now >= g.nextClaim.get()) {
         StreamReader reader = new StreamReader(jedis, config, counters, topic, t.key, group, consumer);
         String cursor = reader.claim(g.cursor, max, out, this::deadLetter);
+        if (!outcomes.isEmpty()) {
+          // delivered again: how an earlier delivery ended is not how this one will
+          out.forEach(m -> outcomes.remove(outcomeKey(m)));
+        }
         g.cursor = cursor;
         g.nextClaim.set("0-0".equals(cursor) ? now + config.claimInterval().toMillis() : now);
       }
       long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       if (out.size() < max) {
-        int block = out.isEmpty() && remainingMillis >= 1
-            ? (int) Math.min(remainingMillis, config.claimInterval().toMillis()) : 0;
+        int block = out.isEmpty() && remainingMillis >= 1 ? (int) Math.min(MAX_BLOCK_MILLIS,
+            Math.min(remainingMillis, config.claimInterval().toMillis())) : 0;
         readNew(t, topic, group, g, rawConsumer, max - out.size(), block, out);
       }
       if (!out.isEmpty() || System.nanoTime() >= deadline) {
@@ -509,8 +535,9 @@ public final class RedisStreamsQueue implements MessageQueue {
     }
     try {
       jedis.xgroupCreate(t.key, group, new StreamEntryID(0, 0), true);
-    } catch (JedisDataException e) {
-      if (e.getMessage() == null || !e.getMessage().startsWith("BUSYGROUP")) {
+    } catch (JedisException e) {
+      if (!(e instanceof JedisDataException) || e.getMessage() == null
+          || !e.getMessage().startsWith("BUSYGROUP")) {
         throw new QueueException(config.name() + " - XGROUP CREATE " + t.key + " " + group
             + " failed: " + e.getMessage(), e);
       }
@@ -525,7 +552,12 @@ public final class RedisStreamsQueue implements MessageQueue {
         + "), last: " + (outcome == null ? "visibility timeout expired" : outcome);
     addDeadLetter(key(MessageQueue.deadLetterTopic(m.topic())), m.payload(),
         new DeadLetter(m.topic(), m.id(), m.group(), deliveries, reason));
-    jedis.xack(key(m.topic()), m.group(), new StreamEntryID(m.id()));
+    try {
+      jedis.xack(key(m.topic()), m.group(), new StreamEntryID(m.id()));
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XACK of dead letter " + m.id() + " on "
+          + key(m.topic()) + " failed: " + e.getMessage(), e);
+    }
     counters.deadLettered.increment();
   }
 
@@ -638,7 +670,10 @@ public final class RedisStreamsQueue implements MessageQueue {
       }
       return 0;
     } catch (JedisDataException e) {
-      return 0;
+      return 0; // no such stream
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XINFO GROUPS " + key(topic) + " failed: "
+          + e.getMessage(), e);
     }
   }
 
@@ -647,7 +682,10 @@ public final class RedisStreamsQueue implements MessageQueue {
     try {
       return jedis.xinfoGroups(key(topic)).stream().map(StreamGroupInfo::getName).toList();
     } catch (JedisDataException e) {
-      return List.of();
+      return List.of(); // no such stream
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XINFO GROUPS " + key(topic) + " failed: "
+          + e.getMessage(), e);
     }
   }
 

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
@@ -43,7 +45,8 @@ final class StreamReader {
 
   /**
    * Claims up to {@code max} entries idle for a visibility timeout with {@code XAUTOCLAIM} (which
-   * bumps their delivery counters), reads the counters with {@code XPENDING}, and delivers or
+   * bumps their delivery counters), reads each one's counter with an {@code XPENDING} of its own
+   * (one pipeline), and delivers or
    * dead-letters each. The scan starts at {@code cursor}; returns where the next one resumes,
    * {@code "0-0"} when it reached the end of the pending entries.
    */
@@ -62,20 +65,39 @@ final class StreamReader {
     if (entries.isEmpty()) {
       return next;
     }
-    StreamEntryID first = id(((List<?>) entries.get(0)).get(0));
-    StreamEntryID last = id(((List<?>) entries.get(entries.size() - 1)).get(0));
-    Map<StreamEntryID, Long> counts = new HashMap<>();
-    for (StreamPendingEntry p : jedis.xpending(key, group,
-        XPendingParams.xPendingParams(first, last, entries.size()).consumer(consumer))) {
-      counts.put(p.getID(), p.getDeliveredTimes());
+    // each entry's own XPENDING: a range from the first to the last claimed one, limited to their
+    // number, could instead list entries the consumer already held between them
+    Map<String, Response<List<StreamPendingEntry>>> pending = new HashMap<>();
+    try (AbstractPipeline p = jedis.pipelined()) {
+      for (Object e : entries) {
+        List<?> entry = (List<?>) e;
+        if (entry.size() >= 2 && entry.get(1) != null) {
+          StreamEntryID id = id(entry.get(0));
+          pending.put(id.toString(), p.xpending(key, group, XPendingParams.xPendingParams(id, id, 1)));
+        }
+      }
+      p.sync();
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - XPENDING on " + key + " failed: "
+          + e.getMessage(), e);
     }
     for (Object e : entries) {
       List<?> entry = (List<?>) e;
       if (entry.size() < 2 || entry.get(1) == null) {
         continue;
       }
-      StreamEntryID id = id(entry.get(0));
-      int deliveries = (int) (long) counts.getOrDefault(id, 2L);
+      List<StreamPendingEntry> p;
+      try {
+        p = pending.get(id(entry.get(0)).toString()).get();
+      } catch (JedisException ex) {
+        throw new QueueException(config.name() + " - XPENDING on " + key + " failed: "
+            + ex.getMessage(), ex);
+      }
+      // not pending any more: acknowledged meanwhile by an earlier holder's late ack
+      if (p.isEmpty()) {
+        continue;
+      }
+      int deliveries = (int) p.get(0).getDeliveredTimes();
       if (deliveries > config.maxDeliveries()) {
         Message m = RedisCommands.decodeEntry(topic, group, (byte[]) entry.get(0),
             (List<?>) entry.get(1), deliveries - 1);
