@@ -114,6 +114,26 @@ class SessionServletFilterIT {
           writer.write("x".repeat(256 * 1024));
           return;
         }
+        case "/theme-write-then-count" -> {
+          resp.addCookie(new jakarta.servlet.http.Cookie("theme", "dark"));
+          resp.getWriter().write("early ");
+          SessionServletFilter.session(req).set(COUNT, 5L);
+          body = "late";
+        }
+        case "/new-write-then-login" -> {
+          resp.addCookie(new jakarta.servlet.http.Cookie("theme", "dark"));
+          SessionServletFilter.session(req).set(COUNT, 6L);
+          resp.getWriter().write("early ");
+          SessionServletFilter.session(req).setPrincipal(arg);
+          SessionServletFilter.rotateId(req);
+          body = "welcome";
+        }
+        case "/write-reset-write" -> {
+          SessionServletFilter.session(req).set(COUNT, 3L);
+          resp.getWriter().write("discarded");
+          resp.reset();
+          body = "after reset";
+        }
         case "/throw" -> {
           SessionServletFilter.session(req).set(COUNT, 9L);
           throw new IllegalStateException("the servlet failed");
@@ -238,5 +258,45 @@ class SessionServletFilterIT {
     String id = idOf(send(client, uri("/count"), null));
     assertEquals(500, send(client, uri("/throw"), "SBSESSION=" + id).statusCode());
     assertEquals(Optional.of(9L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  private static List<String> setCookies(HttpResponse<String> r) {
+    return r.headers().allValues("Set-Cookie");
+  }
+
+  @Test
+  void aSessionCreatedAfterTheBodyStartedKeepsTheServletsOwnCookies() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpResponse<String> r = send(client, uri("/theme-write-then-count"), null);
+    assertEquals("early late", r.body());
+    List<String> cookies = setCookies(r);
+    assertTrue(cookies.stream().anyMatch(c -> c.startsWith("theme=dark")), cookies.toString());
+    String id = cookies.stream().filter(c -> c.startsWith("SBSESSION=")).findFirst().orElseThrow();
+    id = id.substring("SBSESSION=".length(), id.indexOf(';'));
+    assertEquals(Optional.of(5L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void aLoginAfterTheBodyStartedReplacesOnlyTheSessionCookie() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpResponse<String> r = send(client, uri("/new-write-then-login?name=ada"), null);
+    assertEquals("early welcome", r.body());
+    List<String> cookies = setCookies(r);
+    assertTrue(cookies.stream().anyMatch(c -> c.startsWith("theme=dark")), cookies.toString());
+    List<String> sessionCookies = cookies.stream().filter(c -> c.startsWith("SBSESSION=")).toList();
+    assertEquals(1, sessionCookies.size(), cookies.toString());
+    String id = sessionCookies.get(0).substring("SBSESSION=".length(), sessionCookies.get(0).indexOf(';'));
+    assertEquals(List.of(id), memory.findIdsByPrincipal("ada"));
+    assertEquals(Optional.of(6L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void aResetAfterTheSessionWasSavedStillSendsItsCookie() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/write-reset-write"), null);
+    assertEquals("after reset", r.body());
+    List<String> sessionCookies = setCookies(r).stream().filter(c -> c.startsWith("SBSESSION=")).toList();
+    assertEquals(1, sessionCookies.size(), setCookies(r).toString());
+    String id = sessionCookies.get(0).substring("SBSESSION=".length(), sessionCookies.get(0).indexOf(';'));
+    assertEquals(Optional.of(3L), memory.find(id).orElseThrow().get(COUNT));
   }
 }
