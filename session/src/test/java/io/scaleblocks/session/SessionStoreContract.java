@@ -473,6 +473,34 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void aLatencyListenerThatThrowsNeverBreaksACall() {
+    List<String> heard = new ArrayList<>();
+    for (Throwable thrown : List.of(new IllegalStateException("listener bug"),
+        new NoClassDefFoundError("io/micrometer/core/instrument/Timer"))) {
+      store.latencyListener((operation, nanos, failed) -> {
+        heard.add(operation);
+        if (thrown instanceof RuntimeException r) {
+          throw r;
+        }
+        throw (Error) thrown;
+      });
+      Session s = store.create();
+      s.set(USER, "ada");
+      s.setPrincipal("listener-" + heard.size());
+      store.save(s);
+      Session found = store.find(s.id()).orElseThrow();
+      found.set(COUNT, 1L);
+      store.save(found);
+      assertTrue(store.touch(found.id()));
+      store.changeId(found);
+      assertEquals(Optional.of(1L), store.find(found.id()).orElseThrow().get(COUNT), thrown.toString());
+      store.delete(found.id());
+      assertEquals(Optional.empty(), store.find(found.id()));
+    }
+    assertTrue(heard.containsAll(List.of("find", "save", "touch", "changeId", "delete")), heard.toString());
+  }
+
+  @Test
   void statsCountCreatedSessions() {
     saved("a");
     saved("b");

@@ -147,7 +147,11 @@ public final class StoreCore {
       long nanos = System.nanoTime() - start;
       try {
         current.record(operation, nanos, failed);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        if (e instanceof VirtualMachineError fatal) {
+          throw fatal;
+        }
+        // a listener's failure (a linkage error of a metrics library, say) must not become the call's
         LOG.warn("{} - latency listener failed", name(), e);
       }
     }
