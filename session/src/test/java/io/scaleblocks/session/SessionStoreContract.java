@@ -204,6 +204,18 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void aNewSessionWhoseDeadlinePassedBeforeItsFirstSaveIsRefusedAsGone() {
+    Session s = store.create();
+    s.set(USER, "ada");
+    clock.advance(RENEWAL);
+    SessionConflictException e = assertThrows(SessionConflictException.class, () -> store.save(s));
+    assertEquals(SessionConflictException.Reason.SESSION_GONE, e.reason());
+    assertEquals(Optional.empty(), store.find(s.id()));
+    assertEquals(0, store.stats().created(), "nothing was saved");
+    assertEquals(1, store.stats().conflicts());
+  }
+
+  @Test
   void deleteRemovesTheSessionAndDeletingAnAbsentOneIsFine() {
     Session s = saved("ada");
     store.delete(s.id());
