@@ -513,6 +513,17 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void aPrincipalWithAControlCharacterIsRefusedWhenSetNotFailedAsAnOutageWhenSaved() {
+    Session s = store.create();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.setPrincipal("ada\u0000"));
+    assertFalse(e.getMessage().contains("\u0000"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> s.setPrincipal("ada\nbob"));
+    s.setPrincipal("ada");
+    store.save(s);
+    assertEquals(List.of(s.id()), store.findIdsByPrincipal("ada"));
+  }
+
+  @Test
   void statsCountCreatedSessions() {
     saved("a");
     saved("b");
