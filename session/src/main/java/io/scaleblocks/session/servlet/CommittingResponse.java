@@ -25,6 +25,7 @@ final class CommittingResponse extends HttpServletResponseWrapper {
   private final SessionServletFilter filter;
   private final RequestSession state;
   private boolean sessionCommitted;
+  private boolean async;
   private boolean failed;
   private SavingStream stream;
   private PrintWriter writer;
@@ -96,6 +97,20 @@ final class CommittingResponse extends HttpServletResponseWrapper {
         filter.logLate(e);
       }
     }
+  }
+
+  /**
+   * When the servlet goes asynchronous: saves what it changed so far, as at the end of a request
+   * (a failure becomes the response), and leaves later saves to the servlet.
+   */
+  void commitBeforeAsync() throws IOException {
+    commitSession();
+    async = true;
+  }
+
+  /** Whether the servlet went asynchronous, after which the filter saves nothing more. */
+  boolean isAsync() {
+    return async;
   }
 
   /** After the servlet threw: saves what it changed, without touching the response. */

@@ -58,12 +58,16 @@ class SessionServletFilterIT {
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
-    context.addServlet(new ServletHolder(new Pages()), "/*");
+    ServletHolder pages = new ServletHolder(new Pages());
+    pages.setAsyncSupported(true);
+    context.addServlet(pages, "/*");
     outage = new OutageStore(memory, down);
     SessionServletFilter filter = SessionServletFilter.builder(outage).clock(clock)
         .cookie(SessionCookieConfig.builder().secure(false).sameSite(SessionCookieConfig.SameSite.STRICT).build())
         .build();
-    context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+    FilterHolder sessions = new FilterHolder(filter);
+    sessions.setAsyncSupported(true);
+    context.addFilter(sessions, "/*", EnumSet.of(DispatcherType.REQUEST));
     server.setHandler(context);
     server.start();
     port = connector.getLocalPort();
@@ -133,6 +137,29 @@ class SessionServletFilterIT {
           resp.getWriter().write("discarded");
           resp.reset();
           body = "after reset";
+        }
+        case "/async" -> {
+          SessionServletFilter.session(req).set(COUNT, 12L);
+          jakarta.servlet.AsyncContext async = req.startAsync();
+          java.util.concurrent.CountDownLatch flushed = new java.util.concurrent.CountDownLatch(1);
+          new Thread(() -> {
+            try {
+              async.getResponse().getWriter().write("async");
+              async.getResponse().flushBuffer();
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            } finally {
+              flushed.countDown();
+              async.complete();
+            }
+          }).start();
+          try {
+            // the response went out from the other thread before this one returns to the filter
+            flushed.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return;
         }
         case "/throw" -> {
           SessionServletFilter.session(req).set(COUNT, 9L);
@@ -298,5 +325,23 @@ class SessionServletFilterIT {
     assertEquals(1, sessionCookies.size(), setCookies(r).toString());
     String id = sessionCookies.get(0).substring("SBSESSION=".length(), sessionCookies.get(0).indexOf(';'));
     assertEquals(Optional.of(3L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void anAsyncServletWhoseOtherThreadAnswersFirstStillSendsTheCookieOfTheSessionItSaved() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/async"), null);
+    assertEquals(200, r.statusCode());
+    assertEquals("async", r.body());
+    String id = idOf(r);
+    assertEquals(Optional.of(12L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void anAsyncServletWhoseSaveFailsWhenItGoesAsynchronousIsA503WithoutItsBody() throws Exception {
+    failEverySave();
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/async"), null);
+    assertEquals(503, r.statusCode());
+    assertEquals("", r.body());
+    assertEquals(List.of(), setCookies(r));
   }
 }
