@@ -134,6 +134,60 @@ class PostgresSessionStoreIT extends SessionStoreContract {
     }
   }
 
+  @Test
+  void aConnectionKilledMidRequestIsA503WithNothingHalfWrittenAndTheNextRequestIsServed() throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(ServerAddresses.pgPrimaryUrl());
+    config.setUsername(ServerAddresses.pgUser());
+    config.setPassword(ServerAddresses.pgPassword());
+    config.setMaximumPoolSize(1);
+    try (HikariDataSource one = new HikariDataSource(config)) {
+      SessionStore real = JdbcSessionStores.builder(one, Dialect.POSTGRESQL).config(config()).clock(clock)
+          .table(table).cleanupInterval(Duration.ZERO).build();
+      long[] backend = new long[1];
+      io.scaleblocks.session.OutageStore hooked =
+          new io.scaleblocks.session.OutageStore(real, new AtomicBoolean());
+      try (io.scaleblocks.session.httpserver.SessionWebApp app =
+          new io.scaleblocks.session.httpserver.SessionWebApp(hooked, clock)) {
+        java.net.http.HttpClient browser = io.scaleblocks.session.httpserver.SessionWebApp.browser();
+        assertEquals("1", io.scaleblocks.session.httpserver.SessionWebApp.get(browser, app.uri("/count")).body());
+        try (Connection c = one.getConnection(); Statement st = c.createStatement();
+            java.sql.ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+          rs.next();
+          backend[0] = rs.getLong(1);
+        }
+        // between the request's find and its save, the server ends the pool's one connection
+        hooked.beforeSave = () -> {
+          hooked.beforeSave = () -> { };
+          try (Connection admin = pool.getConnection(); Statement st = admin.createStatement()) {
+            st.execute("SELECT pg_terminate_backend(" + backend[0] + ", 5000)");
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        };
+        java.net.http.HttpResponse<String> killed =
+            io.scaleblocks.session.httpserver.SessionWebApp.get(browser, app.uri("/count"));
+        assertEquals(503, killed.statusCode());
+        assertEquals(Optional.of("1"), killed.headers().firstValue("Retry-After"));
+        assertEquals("2", io.scaleblocks.session.httpserver.SessionWebApp.get(browser, app.uri("/count")).body(),
+            "the killed request wrote nothing, and the pool serves again");
+      }
+      try (Connection c = one.getConnection(); Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+        rs.next();
+        backend[0] = rs.getLong(1);
+      }
+      Session s = real.create();
+      s.set(USER, "ada");
+      try (Connection admin = pool.getConnection(); Statement st = admin.createStatement()) {
+        st.execute("SELECT pg_terminate_backend(" + backend[0] + ", 5000)");
+      }
+      SessionStoreException e = assertThrows(SessionStoreException.class, () -> real.save(s));
+      assertTrue(e.getMessage().contains("57P01"), "names the server's reason, not the closed connection after it: "
+          + e.getMessage());
+    }
+  }
+
   private static void signal(String name, long pid) throws Exception {
     Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
     assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);
