@@ -226,11 +226,19 @@ public final class Session {
     return Optional.ofNullable(principal);
   }
 
-  /** Sets the principal (1 to 255 characters); usually right before {@link SessionStore#changeId}. */
+  /**
+   * Sets the principal (1 to 255 characters, none of them a control character, which not every
+   * store can keep: PostgreSQL refuses a NUL); usually right before {@link SessionStore#changeId}.
+   */
   public void setPrincipal(String principal) {
     Objects.requireNonNull(principal, "principal");
     if (principal.isEmpty() || principal.length() > 255) {
       throw new IllegalArgumentException("principal must have 1 to 255 characters but had " + principal.length());
+    }
+    for (int i = 0; i < principal.length(); i++) {
+      if (Character.isISOControl(principal.charAt(i))) {
+        throw new IllegalArgumentException("principal must not contain control characters but has one at index " + i);
+      }
     }
     this.principal = principal;
   }

@@ -73,12 +73,30 @@ public final class SessionIds {
     return ENCODER.encodeToString(tag) + randomPart();
   }
 
-  /** A new id that keeps {@code previous}'s tag and has nothing else in common with it. */
+  /**
+   * A new id that keeps {@code previous}'s tag and has nothing else in common with it. An id of
+   * another length (made with other {@code bits}, accepted without strict ids) keeps its tag too,
+   * so its session stays in its Redis Cluster slot; only an id whose first {@value #TAG_LENGTH}
+   * characters are not of the id alphabet gets a new tag.
+   */
   public String nextKeepingTag(String previous) {
-    if (!isWellFormed(previous)) {
+    if (!hasTag(previous)) {
       return next();
     }
     return previous.substring(0, TAG_LENGTH) + randomPart();
+  }
+
+  private static boolean hasTag(String id) {
+    if (id == null || id.length() < TAG_LENGTH) {
+      return false;
+    }
+    for (int i = 0; i < TAG_LENGTH; i++) {
+      char c = id.charAt(i);
+      if (c >= URL_SAFE.length || !URL_SAFE[c]) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private String randomPart() {

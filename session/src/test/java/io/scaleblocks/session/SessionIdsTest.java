@@ -45,7 +45,12 @@ class SessionIdsTest {
     String next = ids.nextKeepingTag(id);
     assertEquals(SessionIds.tagOf(id), SessionIds.tagOf(next));
     assertNotEquals(id.substring(4), next.substring(4));
-    assertTrue(SessionIds.tagOf(ids.nextKeepingTag("short")).length() == 4, "a foreign id gets a fresh tag");
+    String foreign = SessionIds.secure(128).next();
+    String renewed = ids.nextKeepingTag(foreign);
+    assertEquals(SessionIds.tagOf(foreign), SessionIds.tagOf(renewed), "an id of another length keeps its tag");
+    assertTrue(ids.isWellFormed(renewed));
+    String untagged = ids.nextKeepingTag("a.b.c");
+    assertTrue(ids.isWellFormed(untagged), "an id whose start is not of the alphabet gets a fresh tag");
   }
 
   @Test

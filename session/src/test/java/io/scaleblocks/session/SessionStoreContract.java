@@ -204,6 +204,18 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void aNewSessionWhoseDeadlinePassedBeforeItsFirstSaveIsRefusedAsGone() {
+    Session s = store.create();
+    s.set(USER, "ada");
+    clock.advance(RENEWAL);
+    SessionConflictException e = assertThrows(SessionConflictException.class, () -> store.save(s));
+    assertEquals(SessionConflictException.Reason.SESSION_GONE, e.reason());
+    assertEquals(Optional.empty(), store.find(s.id()));
+    assertEquals(0, store.stats().created(), "nothing was saved");
+    assertEquals(1, store.stats().conflicts());
+  }
+
+  @Test
   void deleteRemovesTheSessionAndDeletingAnAbsentOneIsFine() {
     Session s = saved("ada");
     store.delete(s.id());
@@ -470,6 +482,45 @@ public abstract class SessionStoreContract {
         e.getMessage());
     assertFalse(e.getMessage().contains(s.id()), "the whole id is a credential and stays out of messages");
     assertEquals(Optional.of("ada"), found.get(USER), "the other attributes stay readable");
+  }
+
+  @Test
+  void aLatencyListenerThatThrowsNeverBreaksACall() {
+    List<String> heard = new ArrayList<>();
+    for (Throwable thrown : List.of(new IllegalStateException("listener bug"),
+        new NoClassDefFoundError("io/micrometer/core/instrument/Timer"))) {
+      store.latencyListener((operation, nanos, failed) -> {
+        heard.add(operation);
+        if (thrown instanceof RuntimeException r) {
+          throw r;
+        }
+        throw (Error) thrown;
+      });
+      Session s = store.create();
+      s.set(USER, "ada");
+      s.setPrincipal("listener-" + heard.size());
+      store.save(s);
+      Session found = store.find(s.id()).orElseThrow();
+      found.set(COUNT, 1L);
+      store.save(found);
+      assertTrue(store.touch(found.id()));
+      store.changeId(found);
+      assertEquals(Optional.of(1L), store.find(found.id()).orElseThrow().get(COUNT), thrown.toString());
+      store.delete(found.id());
+      assertEquals(Optional.empty(), store.find(found.id()));
+    }
+    assertTrue(heard.containsAll(List.of("find", "save", "touch", "changeId", "delete")), heard.toString());
+  }
+
+  @Test
+  void aPrincipalWithAControlCharacterIsRefusedWhenSetNotFailedAsAnOutageWhenSaved() {
+    Session s = store.create();
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.setPrincipal("ada\u0000"));
+    assertFalse(e.getMessage().contains("\u0000"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> s.setPrincipal("ada\nbob"));
+    s.setPrincipal("ada");
+    store.save(s);
+    assertEquals(List.of(s.id()), store.findIdsByPrincipal("ada"));
   }
 
   @Test

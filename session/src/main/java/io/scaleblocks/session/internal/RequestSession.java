@@ -100,15 +100,18 @@ public final class RequestSession {
   /** The session the cookie names, loaded on the first call. */
   public Optional<Session> existing() {
     if (!looked) {
-      looked = true;
       for (String id : candidateIds.subList(0, Math.min(MAX_COOKIES_TRIED, candidateIds.size()))) {
+        // a find that throws leaves the lookup to do again: the next call must not take the
+        // cookie's session for absent and hand out a new one in its place
         Optional<Session> found = store.find(id);
         if (found.isPresent()) {
           session = found.get();
+          looked = true;
           renewIfDue();
           break;
         }
       }
+      looked = true;
     }
     return invalidated ? Optional.empty() : Optional.ofNullable(session);
   }

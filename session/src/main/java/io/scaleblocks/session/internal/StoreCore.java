@@ -94,8 +94,9 @@ public final class StoreCore {
   }
 
   /**
-   * Saves through {@code write}: nothing when the handle has no changes; a new id when a new
-   * session's id is taken; the handle updated when the write applied; an exception otherwise.
+   * Saves through {@code write}: nothing when the handle has no changes; a new session whose
+   * deadline passed before its first save is refused as gone; a new id when a new session's id is
+   * taken; the handle updated when the write applied; an exception otherwise.
    */
   public void save(Session session, BiFunction<Session, Delta, SaveOutcome> write) {
     Objects.requireNonNull(session, "session");
@@ -103,6 +104,10 @@ public final class StoreCore {
       Delta delta = SessionAccess.deltaOf(session, now());
       if (delta == null) {
         return;
+      }
+      if (delta.isNew() && delta.created().isExpired(delta.now())) {
+        // its renewal or absolute deadline passed before its first save: it would be stored dead
+        throw gone(delta.id());
       }
       SaveOutcome outcome = listener == NONE ? write.apply(session, delta) : timed("save", () -> write.apply(session, delta));
       if (outcome instanceof SaveOutcome.Saved saved) {
@@ -147,7 +152,11 @@ public final class StoreCore {
       long nanos = System.nanoTime() - start;
       try {
         current.record(operation, nanos, failed);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | Error e) {
+        if (e instanceof VirtualMachineError fatal) {
+          throw fatal;
+        }
+        // a listener's failure (a linkage error of a metrics library, say) must not become the call's
         LOG.warn("{} - latency listener failed", name(), e);
       }
     }

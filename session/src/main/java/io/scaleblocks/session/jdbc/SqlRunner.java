@@ -55,18 +55,24 @@ final class SqlRunner {
         return work.run(c);
       }
       c.setAutoCommit(false);
+      T result;
       try {
-        T result = work.run(c);
+        result = work.run(c);
         if (!c.isClosed() && !c.getAutoCommit()) {
           c.commit();
         }
-        return result;
       } catch (SQLException | RuntimeException e) {
         rollbackQuietly(c);
+        try {
+          c.setAutoCommit(true);
+        } catch (SQLException again) {
+          // a connection the server ended fails here too: the first failure says why
+          e.addSuppressed(again);
+        }
         throw e;
-      } finally {
-        c.setAutoCommit(true);
       }
+      c.setAutoCommit(true);
+      return result;
     } catch (SQLException e) {
       throw new SessionStoreException(name + " - " + operation + " failed: " + e.getMessage()
           + " (SQLState " + e.getSQLState() + ")", e);

@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.scaleblocks.session.SessionStore;
+import io.scaleblocks.session.SessionStoreException;
 import io.scaleblocks.session.SessionStoreStats;
 import java.util.HashMap;
 import java.util.List;
@@ -59,7 +60,7 @@ public final class SessionStoreMetrics implements MeterBinder {
     counter(registry, "scaleblocks.session.conflicts", "saves refused by the version rule", SessionStoreStats::conflicts);
     counter(registry, "scaleblocks.session.malformed.ids", "finds refused for an id of the wrong shape",
         SessionStoreStats::malformedIds);
-    if (store.activeSessions().isPresent()) {
+    if (countsActiveSessions()) {
       Gauge.builder("scaleblocks.session.active", store, s -> s.activeSessions().orElse(0))
           .description("live sessions").tags(tags).register(registry);
     }
@@ -77,6 +78,19 @@ public final class SessionStoreMetrics implements MeterBinder {
         timer.record(nanos, TimeUnit.NANOSECONDS);
       }
     });
+  }
+
+  /**
+   * Whether the store counts its live sessions. A store that cannot answer now (its database is
+   * down while the application starts) is one that counts by asking its backend: it gets the gauge,
+   * which reads NaN until the backend answers, and binding does not fail.
+   */
+  private boolean countsActiveSessions() {
+    try {
+      return store.activeSessions().isPresent();
+    } catch (SessionStoreException e) {
+      return true;
+    }
   }
 
   private void counter(MeterRegistry registry, String name, String description,

@@ -214,7 +214,10 @@ final class RedisSessionStore extends CoreSessionStore {
       if (principal != null) {
         indexRemove(principal, newId);
       }
-      if (result == 0) {
+      if (result == 2) {
+        core.countExpired(1);
+      }
+      if (result == 0 || result == 2) {
         throw core.gone(oldId);
       }
       if (result == -2) {

@@ -11,6 +11,8 @@ import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The response the servlet sees: the container's, except that the session is saved before the
@@ -23,9 +25,12 @@ final class CommittingResponse extends HttpServletResponseWrapper {
   private final SessionServletFilter filter;
   private final RequestSession state;
   private boolean sessionCommitted;
+  private boolean async;
   private boolean failed;
   private SavingStream stream;
   private PrintWriter writer;
+  /** The session's {@code Set-Cookie} value this response carries, if it carries one. */
+  private String sessionCookie;
 
   CommittingResponse(HttpServletResponse response, SessionServletFilter filter, RequestSession state) {
     super(response);
@@ -42,8 +47,31 @@ final class CommittingResponse extends HttpServletResponseWrapper {
     if (!sessionCommitted && !failed) {
       sessionCommitted = true;
       state.commit();
-      state.setCookie().ifPresent(value -> target().addHeader("Set-Cookie", value));
+      state.setCookie().ifPresent(value -> {
+        target().addHeader("Set-Cookie", value);
+        sessionCookie = value;
+      });
     }
+  }
+
+  /**
+   * Makes the response carry {@code value} as its session cookie: in place of the one it carries
+   * (or added, when a {@code reset()} dropped that or it had none), keeping every other cookie the
+   * servlet set.
+   */
+  private void replaceSessionCookie(String value) {
+    List<String> cookies = new ArrayList<>(target().getHeaders("Set-Cookie"));
+    if (cookies.contains(value)) {
+      sessionCookie = value;
+      return;
+    }
+    if (sessionCookie != null && cookies.remove(sessionCookie)) {
+      target().setHeader("Set-Cookie", value);
+      cookies.forEach(other -> target().addHeader("Set-Cookie", other));
+    } else {
+      target().addHeader("Set-Cookie", value);
+    }
+    sessionCookie = value;
   }
 
   /**
@@ -62,13 +90,27 @@ final class CommittingResponse extends HttpServletResponseWrapper {
     try {
       state.commit();
       if (state.setCookie().isPresent() && !target().isCommitted()) {
-        target().setHeader("Set-Cookie", state.setCookie().get());
+        replaceSessionCookie(state.setCookie().get());
       }
     } catch (SessionException e) {
       if (!fail(e)) {
         filter.logLate(e);
       }
     }
+  }
+
+  /**
+   * When the servlet goes asynchronous: saves what it changed so far, as at the end of a request
+   * (a failure becomes the response), and leaves later saves to the servlet.
+   */
+  void commitBeforeAsync() throws IOException {
+    commitSession();
+    async = true;
+  }
+
+  /** Whether the servlet went asynchronous, after which the filter saves nothing more. */
+  boolean isAsync() {
+    return async;
   }
 
   /** After the servlet threw: saves what it changed, without touching the response. */

@@ -38,7 +38,10 @@ import org.slf4j.LoggerFactory;
  * failure then is logged at {@code WARN}). Failures before the
  * response is committed become a {@code 503} (store unavailable, with {@code Retry-After: 1}),
  * {@code 409} (save refused) or {@code 500} (garbled attribute), and the servlet's own output is
- * discarded. Thread-safe.
+ * discarded. A servlet that goes asynchronous ({@code startAsync}) has its session saved, and the
+ * cookie set, when it does, before another thread can answer; changes after that it saves itself
+ * ({@code store.save(session)}), and {@code startAsync()} gives that thread the filter's response.
+ * Thread-safe.
  */
 public final class SessionServletFilter implements Filter {
 
@@ -101,7 +104,7 @@ public final class SessionServletFilter implements Filter {
     CommittingResponse wrapped = new CommittingResponse(response, this, state);
     try {
       try {
-        chain.doFilter(request, wrapped);
+        chain.doFilter(new SavingRequest(request, wrapped), wrapped);
       } catch (IOException | RuntimeException | Error e) {
         if (!(e instanceof SessionException)) {
           saveAfterServletFailure(wrapped, e);
@@ -113,7 +116,9 @@ public final class SessionServletFilter implements Filter {
         }
         throw e;
       }
-      wrapped.commitSession();
+      if (!wrapped.isAsync()) {
+        wrapped.commitSession();
+      }
     } catch (ServletException e) {
       if (!(e.getCause() instanceof SessionException cause)) {
         throw e;

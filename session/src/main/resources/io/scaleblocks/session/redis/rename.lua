@@ -1,7 +1,8 @@
 -- Moves a live session to a new id in one atomic step (both keys share a hash tag, so a slot).
 -- KEYS[1] the old hash, KEYS[2] the new one; ARGV[1] now; ARGV[2], when given, the principal
 -- the caller indexed the new id under ('' for none).
--- Returns {1} when moved, {0} when the old id has no live session (a garbled one is deleted), {-1} when the new id is taken,
+-- Returns {1} when moved, {0} when the old id has no session (a garbled one is deleted), {2} when
+-- it had one past its deadline (deleted now, an expiry the store counts), {-1} when the new id is taken,
 -- {-2, stored principal or ''} when ARGV[2] is not the stored principal (nothing moved). A hash
 -- whose timing fields or sequence ('_s') are missing or not integers counts as no live session.
 -- A field the store wrote as a decimal integer, or nil when missing or anything else.
@@ -28,7 +29,7 @@ if renewal > 0 then
 end
 if now >= math.min(last + idle, hard) then
   redis.call('DEL', KEYS[1])
-  return {0}
+  return {2}
 end
 if ARGV[2] and (m[7] or '') ~= ARGV[2] then
   return {-2, m[7] or ''}

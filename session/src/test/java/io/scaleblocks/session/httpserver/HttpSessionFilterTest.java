@@ -167,6 +167,19 @@ class HttpSessionFilterTest {
   }
 
   @Test
+  void aHandlerThatAsksAgainAfterAFailedLookupGetsTheSessionOfItsCookieNotANewOne() throws Exception {
+    String cookie = cookieOf(raw(app.uri("/count"), null));
+    String id = cookie.substring(10, cookie.indexOf(';'));
+    app.onStoreFailure = () -> down.set(false);
+    down.set(true);
+    HttpResponse<String> r = raw(app.uri("/count-retrying"), "SBSESSION=" + id);
+    assertEquals(200, r.statusCode());
+    assertEquals("2", r.body(), "the count of the cookie's session");
+    assertEquals("", cookieOf(r), "the client keeps its cookie");
+    assertEquals(1, memory.activeSessions().orElseThrow());
+  }
+
+  @Test
   void aSaveRefusedByTheVersionRuleIsA409AndTheFirstWriterKeepsItsValue() throws Exception {
     String cookie = cookieOf(raw(app.uri("/count"), null));
     String id = cookie.substring(10, cookie.indexOf(';'));

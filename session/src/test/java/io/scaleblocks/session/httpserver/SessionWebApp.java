@@ -6,6 +6,7 @@ import io.scaleblocks.session.Session;
 import io.scaleblocks.session.SessionAttribute;
 import io.scaleblocks.session.SessionCookieConfig;
 import io.scaleblocks.session.SessionStore;
+import io.scaleblocks.session.SessionStoreException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.CookieManager;
@@ -29,6 +30,8 @@ public final class SessionWebApp implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService executor = Executors.newFixedThreadPool(64);
   public final HttpSessionFilter filter;
+  /** Runs when {@code /count-retrying} caught a store failure, before it asks again. */
+  public volatile Runnable onStoreFailure = () -> { };
 
   public SessionWebApp(SessionStore store, Clock clock) throws IOException {
     filter = HttpSessionFilter.builder(store).clock(clock)
@@ -53,6 +56,22 @@ public final class SessionWebApp implements AutoCloseable {
           .flatMap(s -> s.get(SessionAttribute.string(arg))).orElse("-");
       case "/count" -> {
         Session s = filter.session(exchange);
+        long next = s.get(COUNT).orElse(0L) + 1;
+        s.set(COUNT, next);
+        body = Long.toString(next);
+      }
+      case "/count-retrying" -> {
+        Session s = null;
+        for (int attempt = 1; s == null; attempt++) {
+          try {
+            s = filter.session(exchange);
+          } catch (SessionStoreException e) {
+            if (attempt == 3) {
+              throw e;
+            }
+            onStoreFailure.run();
+          }
+        }
         long next = s.get(COUNT).orElse(0L) + 1;
         s.set(COUNT, next);
         body = Long.toString(next);

@@ -1,6 +1,7 @@
 package io.scaleblocks.session.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -11,6 +12,7 @@ import io.scaleblocks.session.SessionIds;
 import io.scaleblocks.session.SessionStore;
 import io.scaleblocks.session.SessionStoreConfig;
 import io.scaleblocks.session.SessionStoreContract;
+import io.scaleblocks.session.SessionStoreException;
 import io.scaleblocks.testkit.Await;
 import io.scaleblocks.testkit.RequireServer;
 import io.scaleblocks.testkit.ServerAddresses;
@@ -20,6 +22,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -94,6 +97,100 @@ class PostgresSessionStoreIT extends SessionStoreContract {
     found.set(COUNT, 1L);
     counted.save(found);
     assertEquals(5, counting.roundTrips() - before, "find, then lock, versions, one batch, commit");
+  }
+
+  @Test
+  void aHungDatabaseBehindASocketTimeoutGivesAStoreExceptionAndLosesNothing() throws Exception {
+    HikariConfig config = new HikariConfig();
+    String url = ServerAddresses.pgPrimaryUrl();
+    config.setJdbcUrl(url + (url.contains("?") ? "&" : "?") + "socketTimeout=1");
+    config.setUsername(ServerAddresses.pgUser());
+    config.setPassword(ServerAddresses.pgPassword());
+    config.setMaximumPoolSize(1);
+    try (HikariDataSource one = new HikariDataSource(config)) {
+      SessionStore hung = JdbcSessionStores.builder(one, Dialect.POSTGRESQL).config(config()).clock(clock)
+          .table(table).cleanupInterval(Duration.ZERO).build();
+      Session s = hung.create();
+      s.set(USER, "saved before");
+      hung.save(s);
+      long backend;
+      try (Connection c = one.getConnection(); Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+        rs.next();
+        backend = rs.getLong(1);
+      }
+      // the pool's one connection is served by this backend process: stop it, as a hung server
+      signal("STOP", backend);
+      try {
+        long start = System.nanoTime();
+        SessionStoreException e = assertThrows(SessionStoreException.class, () -> hung.find(s.id()));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(millis < 5_000, "gave up after the socket timeout, not " + millis + " ms");
+        assertTrue(e.getMessage().startsWith(hung.name() + " - find failed"), e.getMessage());
+      } finally {
+        signal("CONT", backend);
+      }
+      assertEquals(Optional.of("saved before"), hung.find(s.id()).orElseThrow().get(USER));
+    }
+  }
+
+  @Test
+  void aConnectionKilledMidRequestIsA503WithNothingHalfWrittenAndTheNextRequestIsServed() throws Exception {
+    HikariConfig config = new HikariConfig();
+    config.setJdbcUrl(ServerAddresses.pgPrimaryUrl());
+    config.setUsername(ServerAddresses.pgUser());
+    config.setPassword(ServerAddresses.pgPassword());
+    config.setMaximumPoolSize(1);
+    try (HikariDataSource one = new HikariDataSource(config)) {
+      SessionStore real = JdbcSessionStores.builder(one, Dialect.POSTGRESQL).config(config()).clock(clock)
+          .table(table).cleanupInterval(Duration.ZERO).build();
+      long[] backend = new long[1];
+      io.scaleblocks.session.OutageStore hooked =
+          new io.scaleblocks.session.OutageStore(real, new AtomicBoolean());
+      try (io.scaleblocks.session.httpserver.SessionWebApp app =
+          new io.scaleblocks.session.httpserver.SessionWebApp(hooked, clock)) {
+        java.net.http.HttpClient browser = io.scaleblocks.session.httpserver.SessionWebApp.browser();
+        assertEquals("1", io.scaleblocks.session.httpserver.SessionWebApp.get(browser, app.uri("/count")).body());
+        try (Connection c = one.getConnection(); Statement st = c.createStatement();
+            java.sql.ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+          rs.next();
+          backend[0] = rs.getLong(1);
+        }
+        // between the request's find and its save, the server ends the pool's one connection
+        hooked.beforeSave = () -> {
+          hooked.beforeSave = () -> { };
+          try (Connection admin = pool.getConnection(); Statement st = admin.createStatement()) {
+            st.execute("SELECT pg_terminate_backend(" + backend[0] + ", 5000)");
+          } catch (SQLException e) {
+            throw new IllegalStateException(e);
+          }
+        };
+        java.net.http.HttpResponse<String> killed =
+            io.scaleblocks.session.httpserver.SessionWebApp.get(browser, app.uri("/count"));
+        assertEquals(503, killed.statusCode());
+        assertEquals(Optional.of("1"), killed.headers().firstValue("Retry-After"));
+        assertEquals("2", io.scaleblocks.session.httpserver.SessionWebApp.get(browser, app.uri("/count")).body(),
+            "the killed request wrote nothing, and the pool serves again");
+      }
+      try (Connection c = one.getConnection(); Statement st = c.createStatement();
+          java.sql.ResultSet rs = st.executeQuery("SELECT pg_backend_pid()")) {
+        rs.next();
+        backend[0] = rs.getLong(1);
+      }
+      Session s = real.create();
+      s.set(USER, "ada");
+      try (Connection admin = pool.getConnection(); Statement st = admin.createStatement()) {
+        st.execute("SELECT pg_terminate_backend(" + backend[0] + ", 5000)");
+      }
+      SessionStoreException e = assertThrows(SessionStoreException.class, () -> real.save(s));
+      assertTrue(e.getMessage().contains("57P01"), "names the server's reason, not the closed connection after it: "
+          + e.getMessage());
+    }
+  }
+
+  private static void signal(String name, long pid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+    assertEquals(0, kill.waitFor(), "kill -" + name + " " + pid);
   }
 
   @Test

@@ -75,4 +75,29 @@ class SessionStoreMetricsTest {
     assertEquals(1, registry.get("scaleblocks.session.store.latency").tag("operation", "save")
         .tag("outcome", "success").timer().count());
   }
+
+  @Test
+  void bindingWhileTheDatabaseIsDownSucceedsAndKeepsTheActiveGauge() throws Exception {
+    int closedPort;
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+        java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+    config.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + closedPort + "/scaleblocks");
+    config.setInitializationFailTimeout(-1);
+    config.setConnectionTimeout(500);
+    com.zaxxer.hikari.HikariDataSource down = new com.zaxxer.hikari.HikariDataSource(config);
+    SessionStore store = io.scaleblocks.session.jdbc.JdbcSessionStores
+        .builder(down, io.scaleblocks.session.jdbc.Dialect.POSTGRESQL).cleanupInterval(Duration.ZERO).build();
+    assertThrows(SessionStoreException.class, store::activeSessions, "the database is really down");
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    new SessionStoreMetrics(store).bindTo(registry);
+    assertEquals(Double.NaN, registry.get("scaleblocks.session.active").gauge().value(), "no count while down");
+    assertThrows(SessionStoreException.class, () -> store.find(store.create().id()));
+    assertEquals(1, registry.get("scaleblocks.session.store.latency").tag("operation", "find")
+        .tag("outcome", "failure").timer().count());
+    store.close();
+    down.close();
+  }
 }

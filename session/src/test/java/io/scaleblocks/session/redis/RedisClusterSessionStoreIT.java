@@ -1,11 +1,15 @@
 package io.scaleblocks.session.redis;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.scaleblocks.session.MutableClock;
+import io.scaleblocks.session.Session;
 import io.scaleblocks.session.SessionIds;
 import io.scaleblocks.session.SessionStore;
 import io.scaleblocks.session.SessionStoreConfig;
 import io.scaleblocks.session.SessionStoreContract;
 import io.scaleblocks.testkit.RequireServer;
+import java.util.Optional;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,6 +44,23 @@ class RedisClusterSessionStoreIT extends SessionStoreContract {
   @Test
   void logOutEverywhereRacingRotationsLeavesNoSessionOfThePrincipalAndAnEmptyIndex() throws Exception {
     LogOutEverywhereRace.run(store, "racer", 200, 3, () -> cluster.zcard(prefix + "principal:racer"));
+  }
+
+  @Test
+  void aSessionUnderAnIdOfAnotherLengthKeepsItsSlotWhenRotatedWithLaxIds() {
+    SessionStoreConfig lax = SessionStoreConfig.builder().name("lax").strictIds(false).build();
+    SessionStore earlier = RedisSessionStores.builder(cluster).config(lax).ids(SessionIds.secure(128)).clock(clock)
+        .keyPrefix(prefix).build();
+    Session s = earlier.create();
+    s.set(USER, "ada");
+    earlier.save(s);
+    String old = s.id();
+    SessionStore now = RedisSessionStores.builder(cluster).config(lax).clock(clock).keyPrefix(prefix).build();
+    Session found = now.find(old).orElseThrow();
+    now.changeId(found);
+    assertEquals(SessionIds.tagOf(old), SessionIds.tagOf(found.id()));
+    assertEquals(Optional.empty(), now.find(old));
+    assertEquals(Optional.of("ada"), now.find(found.id()).orElseThrow().get(USER));
   }
 
   @Override

@@ -213,6 +213,17 @@ class RedisSessionStoreIT extends SessionStoreContract {
   }
 
   @Test
+  void aRotationThatFindsTheSessionPastItsDeadlineCountsItExpiredLikeTheOtherCalls() {
+    Session s = saved("ada");
+    clock.advance(IDLE);
+    assertThrows(io.scaleblocks.session.SessionConflictException.class, () -> store.changeId(s));
+    try (Jedis admin = admin()) {
+      assertTrue(keys(admin, prefix + "{*").isEmpty(), "the rotation removed the expired hash");
+    }
+    assertEquals(1, store.stats().expired(), "the one call that saw it expired counted it");
+  }
+
+  @Test
   void redisRemovesAnExpiredSessionPhysicallyWithinItsTtlAndASecond() {
     SessionStore real = RedisSessionStores.builder(client).config(SessionStoreConfig.builder()
         .idleTimeout(Duration.ofMillis(800)).absoluteTimeout(Duration.ofMinutes(5)).build())

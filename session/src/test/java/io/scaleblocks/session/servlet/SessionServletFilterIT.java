@@ -58,12 +58,16 @@ class SessionServletFilterIT {
     connector.setPort(0);
     server.addConnector(connector);
     ServletContextHandler context = new ServletContextHandler();
-    context.addServlet(new ServletHolder(new Pages()), "/*");
+    ServletHolder pages = new ServletHolder(new Pages());
+    pages.setAsyncSupported(true);
+    context.addServlet(pages, "/*");
     outage = new OutageStore(memory, down);
     SessionServletFilter filter = SessionServletFilter.builder(outage).clock(clock)
         .cookie(SessionCookieConfig.builder().secure(false).sameSite(SessionCookieConfig.SameSite.STRICT).build())
         .build();
-    context.addFilter(new FilterHolder(filter), "/*", EnumSet.of(DispatcherType.REQUEST));
+    FilterHolder sessions = new FilterHolder(filter);
+    sessions.setAsyncSupported(true);
+    context.addFilter(sessions, "/*", EnumSet.of(DispatcherType.REQUEST));
     server.setHandler(context);
     server.start();
     port = connector.getLocalPort();
@@ -112,6 +116,49 @@ class SessionServletFilterIT {
           java.io.PrintWriter writer = resp.getWriter();
           SessionServletFilter.session(req).set(COUNT, 8L);
           writer.write("x".repeat(256 * 1024));
+          return;
+        }
+        case "/theme-write-then-count" -> {
+          resp.addCookie(new jakarta.servlet.http.Cookie("theme", "dark"));
+          resp.getWriter().write("early ");
+          SessionServletFilter.session(req).set(COUNT, 5L);
+          body = "late";
+        }
+        case "/new-write-then-login" -> {
+          resp.addCookie(new jakarta.servlet.http.Cookie("theme", "dark"));
+          SessionServletFilter.session(req).set(COUNT, 6L);
+          resp.getWriter().write("early ");
+          SessionServletFilter.session(req).setPrincipal(arg);
+          SessionServletFilter.rotateId(req);
+          body = "welcome";
+        }
+        case "/write-reset-write" -> {
+          SessionServletFilter.session(req).set(COUNT, 3L);
+          resp.getWriter().write("discarded");
+          resp.reset();
+          body = "after reset";
+        }
+        case "/async" -> {
+          SessionServletFilter.session(req).set(COUNT, 12L);
+          jakarta.servlet.AsyncContext async = req.startAsync();
+          java.util.concurrent.CountDownLatch flushed = new java.util.concurrent.CountDownLatch(1);
+          new Thread(() -> {
+            try {
+              async.getResponse().getWriter().write("async");
+              async.getResponse().flushBuffer();
+            } catch (IOException e) {
+              throw new java.io.UncheckedIOException(e);
+            } finally {
+              flushed.countDown();
+              async.complete();
+            }
+          }).start();
+          try {
+            // the response went out from the other thread before this one returns to the filter
+            flushed.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
           return;
         }
         case "/throw" -> {
@@ -238,5 +285,63 @@ class SessionServletFilterIT {
     String id = idOf(send(client, uri("/count"), null));
     assertEquals(500, send(client, uri("/throw"), "SBSESSION=" + id).statusCode());
     assertEquals(Optional.of(9L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  private static List<String> setCookies(HttpResponse<String> r) {
+    return r.headers().allValues("Set-Cookie");
+  }
+
+  @Test
+  void aSessionCreatedAfterTheBodyStartedKeepsTheServletsOwnCookies() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpResponse<String> r = send(client, uri("/theme-write-then-count"), null);
+    assertEquals("early late", r.body());
+    List<String> cookies = setCookies(r);
+    assertTrue(cookies.stream().anyMatch(c -> c.startsWith("theme=dark")), cookies.toString());
+    String id = cookies.stream().filter(c -> c.startsWith("SBSESSION=")).findFirst().orElseThrow();
+    id = id.substring("SBSESSION=".length(), id.indexOf(';'));
+    assertEquals(Optional.of(5L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void aLoginAfterTheBodyStartedReplacesOnlyTheSessionCookie() throws Exception {
+    HttpClient client = HttpClient.newHttpClient();
+    HttpResponse<String> r = send(client, uri("/new-write-then-login?name=ada"), null);
+    assertEquals("early welcome", r.body());
+    List<String> cookies = setCookies(r);
+    assertTrue(cookies.stream().anyMatch(c -> c.startsWith("theme=dark")), cookies.toString());
+    List<String> sessionCookies = cookies.stream().filter(c -> c.startsWith("SBSESSION=")).toList();
+    assertEquals(1, sessionCookies.size(), cookies.toString());
+    String id = sessionCookies.get(0).substring("SBSESSION=".length(), sessionCookies.get(0).indexOf(';'));
+    assertEquals(List.of(id), memory.findIdsByPrincipal("ada"));
+    assertEquals(Optional.of(6L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void aResetAfterTheSessionWasSavedStillSendsItsCookie() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/write-reset-write"), null);
+    assertEquals("after reset", r.body());
+    List<String> sessionCookies = setCookies(r).stream().filter(c -> c.startsWith("SBSESSION=")).toList();
+    assertEquals(1, sessionCookies.size(), setCookies(r).toString());
+    String id = sessionCookies.get(0).substring("SBSESSION=".length(), sessionCookies.get(0).indexOf(';'));
+    assertEquals(Optional.of(3L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void anAsyncServletWhoseOtherThreadAnswersFirstStillSendsTheCookieOfTheSessionItSaved() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/async"), null);
+    assertEquals(200, r.statusCode());
+    assertEquals("async", r.body());
+    String id = idOf(r);
+    assertEquals(Optional.of(12L), memory.find(id).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void anAsyncServletWhoseSaveFailsWhenItGoesAsynchronousIsA503WithoutItsBody() throws Exception {
+    failEverySave();
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/async"), null);
+    assertEquals(503, r.statusCode());
+    assertEquals("", r.body());
+    assertEquals(List.of(), setCookies(r));
   }
 }
