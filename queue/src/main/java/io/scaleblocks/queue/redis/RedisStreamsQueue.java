@@ -63,7 +63,9 @@ import redis.clients.jedis.util.SafeEncoder;
  *       acknowledged ({@code XACK}): a crash between the two dead-letters it twice, never zero times.
  *   <li>{@code nack} resets the entry's idle time with {@code XCLAIM … IDLE} so that it becomes
  *       claimable after the delay (capped at the visibility timeout); its reason is kept in this
- *       process for the dead letter. A script checks first that the entry is still pending
+ *       process for the dead letter, until the entry is claimed again (by another process: at
+ *       most a visibility timeout plus two claim intervals, then a dead letter says the lease
+ *       expired). A script checks first that the entry is still pending
  *       with the nacked delivery's count, so a late nack from a consumer whose lease expired
  *       leaves the entry with its current holder.
  *   <li>Acknowledged entries are trimmed with {@code XTRIM MINID} below what every group still
@@ -89,6 +91,7 @@ public final class RedisStreamsQueue implements MessageQueue {
    * nack from a consumer whose lease expired must not take the entry from its current holder.
    * KEYS[1] stream; ARGV group, id, delivery count, idle to set.
    */
+  private static final int KEPT_REASONS_BEFORE_PRUNING = 1_024;
   private static final String NACK_CURRENT_DELIVERY = String.join("\n",
       "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)",
       "if #p == 0 or tonumber(p[1][4]) ~= tonumber(ARGV[3]) then return 0 end",
@@ -101,7 +104,12 @@ public final class RedisStreamsQueue implements MessageQueue {
   private final QueueCounters counters = new QueueCounters();
   private final Map<String, Topic> topics = new ConcurrentHashMap<>();
   private final Map<String, Map<String, GroupPoll>> groupPolls = new ConcurrentHashMap<>();
-  private final Map<String, String> outcomes = new ConcurrentHashMap<>();
+  /**
+   * The reasons of this process's nacks, for the dead letter that a later claim may make of the
+   * entry; see {@link #keepReason}.
+   */
+  private final Map<String, NackReason> outcomes = new ConcurrentHashMap<>();
+  private final AtomicLong nextReasonPrune = new AtomicLong();
   private final String persistenceWarning;
   private final InFlightBound inFlight;
   private final ReentrantLock senderLock = new ReentrantLock();
@@ -547,9 +555,9 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   /** Adds the entry to the dead-letter stream, then acknowledges it in its group. */
   private void deadLetter(Message m, int deliveries) {
-    String outcome = outcomes.remove(outcomeKey(m));
+    NackReason outcome = outcomes.remove(outcomeKey(m));
     String reason = "delivered " + deliveries + " times (max deliveries " + config.maxDeliveries()
-        + "), last: " + (outcome == null ? "visibility timeout expired" : outcome);
+        + "), last: " + (outcome == null ? "visibility timeout expired" : outcome.reason());
     addDeadLetter(key(MessageQueue.deadLetterTopic(m.topic())), m.payload(),
         new DeadLetter(m.topic(), m.id(), m.group(), deliveries, reason));
     try {
@@ -559,6 +567,33 @@ public final class RedisStreamsQueue implements MessageQueue {
           + key(m.topic()) + " failed: " + e.getMessage(), e);
     }
     counters.deadLettered.increment();
+  }
+
+  /** A nack's reason and when it was given. */
+  private record NackReason(String reason, long nackedAtMillis) {}
+
+  /**
+   * Keeps a nack's reason until the entry is claimed again, by this process (which drops it or
+   * puts it in the dead letter) or by another one, which this process never hears of: so, once
+   * more than {@link #KEPT_REASONS_BEFORE_PRUNING} are kept, at most once per claim interval,
+   * reasons older than the visibility timeout plus two claim intervals are dropped. By then every
+   * poller of the group has had a claim due at which the entry was claimable: the nack made it
+   * claimable no later than one visibility timeout after it.
+   */
+  private void keepReason(Message message, String reason) {
+    long now = System.currentTimeMillis();
+    outcomes.put(outcomeKey(message), new NackReason(reason, now));
+    long due = nextReasonPrune.get();
+    if (outcomes.size() > KEPT_REASONS_BEFORE_PRUNING && now >= due
+        && nextReasonPrune.compareAndSet(due, now + config.claimInterval().toMillis())) {
+      long stale = now - config.visibilityTimeout().plus(config.claimInterval().multipliedBy(2)).toMillis();
+      outcomes.values().removeIf(r -> r.nackedAtMillis() < stale);
+    }
+  }
+
+  /** Nack reasons this queue keeps for dead letters, for tests. */
+  int nackReasonsKept() {
+    return outcomes.size();
   }
 
   private static String outcomeKey(Message m) {
@@ -653,7 +688,7 @@ public final class RedisStreamsQueue implements MessageQueue {
     if (!Long.valueOf(1).equals(given)) {
       return; // not pending any more, or redelivered since: the current holder keeps it
     }
-    outcomes.put(outcomeKey(message), reason);
+    keepReason(message, reason);
     groupPoll(message.topic(), message.group()).nextClaim
         .accumulateAndGet(System.currentTimeMillis() + delay, Math::min);
   }

@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -89,6 +91,48 @@ class RedisStreamsBehaviourIT {
     assertEquals(2, back.get(0).deliveryCount());
     assertTrue(millis >= timeout.toMillis(), "not before the timeout: " + millis);
     assertTrue(millis <= timeout.plus(claim).toMillis() + 250, "within timeout + claim: " + millis);
+  }
+
+  /**
+   * Nack reasons are kept in the nacking process for the dead letter; when another process takes
+   * the redelivery and acknowledges it, this one never hears of it, and its reasons must not pile
+   * up for good.
+   */
+  @Test
+  void nackReasonsOfMessagesAnotherProcessTookOverAreNotKeptForever() throws Exception {
+    QueueConfig config = QueueConfig.builder().visibilityTimeout(Duration.ofMillis(300))
+        .claimInterval(Duration.ofMillis(50)).build();
+    RedisStreamsQueue nacking = RedisStreamsQueue.create(jedis, config);
+    MessageQueue other = RedisStreamsQueue.create(jedis, config);
+    String t = topic();
+    nacking.poll(t, "g", "a", 1, Duration.ZERO);
+    int n = 3_000;
+    List<byte[]> payloads = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      payloads.add(("m" + i).getBytes(StandardCharsets.UTF_8));
+    }
+    nacking.publishAll(t, payloads);
+    List<Message> leased = nacking.poll(t, "g", "a", n, Duration.ofSeconds(2));
+    assertEquals(n, leased.size());
+    for (Message m : leased) {
+      nacking.nack(m, Duration.ZERO, "retry later");
+    }
+    assertEquals(n, nacking.nackReasonsKept());
+    Set<String> acked = new HashSet<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (acked.size() < n && System.nanoTime() < deadline) {
+      List<Message> got = other.poll(t, "g", "b", 500, Duration.ofMillis(200));
+      other.ackAll(got);
+      got.forEach(m -> acked.add(m.id()));
+    }
+    assertEquals(n, acked.size(), "the other process took over and acknowledged every message");
+    Thread.sleep(config.visibilityTimeout().plus(config.claimInterval().multipliedBy(2)).toMillis() + 100);
+    nacking.publish(t, "late".getBytes(StandardCharsets.UTF_8));
+    for (Message m : nacking.poll(t, "g", "a", 1, Duration.ofSeconds(1))) {
+      nacking.nack(m, Duration.ZERO, "once more");
+    }
+    assertTrue(nacking.nackReasonsKept() <= 1, "reasons still kept: " + nacking.nackReasonsKept());
+    jedis.del(RedisStreamsQueue.key(t));
   }
 
   @Test
