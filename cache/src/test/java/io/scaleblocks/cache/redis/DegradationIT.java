@@ -7,6 +7,7 @@ import io.scaleblocks.cache.CacheAside;
 import io.scaleblocks.cache.CacheBackend;
 import io.scaleblocks.cache.Codec;
 import io.scaleblocks.testkit.Await;
+import io.scaleblocks.testkit.RedisServerProcess;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -31,7 +32,7 @@ class DegradationIT {
 
   @Test
   void withRedisKilledMidTestEveryReadReturnsTheLoadersValueAndRecoveryIsAutomatic() throws Exception {
-    try (RedisProcess server = RedisProcess.start();
+    try (RedisServerProcess server = RedisServerProcess.start(16400, 16500);
          RedisClient jedis = RedisCacheBackends.standalone(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100))) {
       CacheAside<String, String> warm = instance(jedis);
       for (int i = 0; i < 100; i++) {
@@ -76,7 +77,7 @@ class DegradationIT {
 
   @Test
   void aSlowRedisTimesOutAndTheCircuitKeepsReadsFast() throws Exception {
-    try (RedisProcess server = RedisProcess.start();
+    try (RedisServerProcess server = RedisServerProcess.start(16400, 16500);
          RedisClient jedis = RedisCacheBackends.standalone(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100));
          redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis("127.0.0.1", server.port())) {
       CacheAside<String, String> cache = instance(jedis);

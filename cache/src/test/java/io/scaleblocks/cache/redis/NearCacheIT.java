@@ -8,6 +8,7 @@ import io.scaleblocks.cache.CacheBackend;
 import io.scaleblocks.cache.Codec;
 import io.scaleblocks.cache.InvalidationListener;
 import io.scaleblocks.testkit.Await;
+import io.scaleblocks.testkit.RedisServerProcess;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Optional;
@@ -132,7 +133,7 @@ class NearCacheIT {
   @Test
   void afterLosingTheChannelLocalEntriesAreServedNoLongerThanTheBoundAndClearedOnReconnect() throws Exception {
     String prefix = "it:near:" + UUID.randomUUID() + ":";
-    try (RedisProcess server = RedisProcess.start();
+    try (RedisServerProcess server = RedisServerProcess.start(16400, 16500);
          RedisClient jedis = RedisCacheBackends.standalone(new HostAndPort("127.0.0.1", server.port()), Duration.ofMillis(100));
          redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis("127.0.0.1", server.port())) {
       CacheAside<String, String> b = instance(jedis, prefix, "b", Duration.ofMillis(300));

@@ -9,6 +9,7 @@ import io.scaleblocks.cache.Codec;
 import io.scaleblocks.cache.Store;
 import io.scaleblocks.cache.WriteStrategy;
 import io.scaleblocks.testkit.Await;
+import io.scaleblocks.testkit.RedisServerProcess;
 import io.scaleblocks.testkit.RequireServer;
 import io.scaleblocks.testkit.ServerAddresses;
 import java.io.IOException;
@@ -82,7 +83,7 @@ class OutageIT {
 
   @Test
   void aKilledRedisUnderReadLoadSendsAtMostOneLoadPerKeyPerStalenessBound() throws Exception {
-    try (RedisProcess redis = RedisProcess.start(); UnifiedJedis jedis = client(redis.port())) {
+    try (RedisServerProcess redis = RedisServerProcess.start(16400, 16500); UnifiedJedis jedis = client(redis.port())) {
       CacheAside<String, String> cache = instance(jedis, "it:outage:" + UUID.randomUUID() + ":", "reader");
       List<String> keys = List.of("k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7", "k8", "k9");
       keys.forEach(key -> db.put(key, "v-" + key));

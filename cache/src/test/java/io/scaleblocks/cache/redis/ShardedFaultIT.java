@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.scaleblocks.cache.CacheAside;
 import io.scaleblocks.cache.CacheBackend;
 import io.scaleblocks.cache.Codec;
+import io.scaleblocks.testkit.RedisServerProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +28,7 @@ class ShardedFaultIT {
   @Test
   void withOneOfThreeNodesStoppedOnlyItsKeysGoToTheLoader() throws Exception {
     try (ThreeNodes three = new ThreeNodes()) {
-      List<RedisProcess> nodes = three.nodes;
+      List<RedisServerProcess> nodes = three.nodes;
       List<RedisClient> clients = three.clients;
       AtomicInteger loads = new AtomicInteger();
       CacheAside<String, String> first = instance(clients, loads);
@@ -67,7 +68,7 @@ class ShardedFaultIT {
     String prefix = "it:shard-near:" + UUID.randomUUID() + ":";
     Map<String, String> db = new ConcurrentHashMap<>();
     try (ThreeNodes three = new ThreeNodes()) {
-      List<RedisProcess> nodes = three.nodes;
+      List<RedisServerProcess> nodes = three.nodes;
       List<RedisClient> clients = three.clients;
       List<CacheBackend<String, String>> backends = new ArrayList<>();
       for (RedisClient client : clients) {
@@ -80,7 +81,7 @@ class ShardedFaultIT {
         return Optional.ofNullable(db.get(key));
       }).name("sharded-near").backend(CacheBackend.sharded(backends, Codec.utf8())).earlyRefresh(0)
           .nearCacheStaleness(Duration.ofMillis(300)).recordStats().build();
-      for (RedisProcess node : nodes) {
+      for (RedisServerProcess node : nodes) {
         try (redis.clients.jedis.Jedis admin = new redis.clients.jedis.Jedis("127.0.0.1", node.port())) {
           io.scaleblocks.testkit.Await.until("the near cache to subscribe on every node", Duration.ofSeconds(5),
               () -> admin.pubsubNumSub(prefix + "invalidations").getOrDefault(prefix + "invalidations", 0L) > 0);
@@ -152,13 +153,13 @@ class ShardedFaultIT {
 
   /** Three throw-away Redis servers of this test's own, each with a pooled client; closing stops them. */
   private static final class ThreeNodes implements AutoCloseable {
-    final List<RedisProcess> nodes = new ArrayList<>();
+    final List<RedisServerProcess> nodes = new ArrayList<>();
     final List<RedisClient> clients = new ArrayList<>();
 
     ThreeNodes() throws Exception {
       try {
         for (int i = 0; i < 3; i++) {
-          RedisProcess node = RedisProcess.start();
+          RedisServerProcess node = RedisServerProcess.start(16400, 16500);
           nodes.add(node);
           clients.add(RedisCacheBackends.standalone(new HostAndPort("127.0.0.1", node.port()), Duration.ofMillis(100)));
         }
@@ -171,7 +172,7 @@ class ShardedFaultIT {
     @Override
     public void close() {
       clients.forEach(RedisClient::close);
-      for (RedisProcess node : nodes) {
+      for (RedisServerProcess node : nodes) {
         node.close();
       }
     }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.scaleblocks.queue.Message;
 import io.scaleblocks.queue.QueueConfig;
 import io.scaleblocks.queue.QueueException;
+import io.scaleblocks.testkit.RedisServerProcess;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,7 +34,7 @@ class RedisOutageIT {
    */
   @Test
   void aPollBlockedOnAServerThatStoppedAnsweringEnds() throws Exception {
-    try (OwnRedis redis = OwnRedis.start();
+    try (RedisServerProcess redis = RedisServerProcess.start(16600, 16700);
         RedisClient jedis = RedisClient.create("redis://127.0.0.1:" + redis.port())) {
       RedisStreamsQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder()
           .claimInterval(Duration.ofSeconds(1)).build());
@@ -62,7 +63,7 @@ class RedisOutageIT {
    */
   @Test
   void asyncPublishesToAServerThatStoppedAnsweringFailInsteadOfHanging() throws Exception {
-    try (OwnRedis redis = OwnRedis.start();
+    try (RedisServerProcess redis = RedisServerProcess.start(16600, 16700);
         RedisClient jedis = RedisClient.create("redis://127.0.0.1:" + redis.port())) {
       RedisStreamsQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder().build());
       q.publishAsync("t", new byte[] {0}).get(10, TimeUnit.SECONDS);
@@ -93,7 +94,7 @@ class RedisOutageIT {
    */
   @Test
   void everyCallOnAServerThatIsGoneThrowsAQueueException() throws Exception {
-    try (OwnRedis redis = OwnRedis.start();
+    try (RedisServerProcess redis = RedisServerProcess.start(16600, 16700);
         RedisClient jedis = RedisClient.create("redis://127.0.0.1:" + redis.port())) {
       for (long bound : new long[] {0, 10}) {
         RedisStreamsQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder()
@@ -132,7 +133,7 @@ class RedisOutageIT {
    */
   @Test
   void afterRedisWasKilledAndRestartedTheSameQueueWorksAgain() throws Exception {
-    try (OwnRedis redis = OwnRedis.start();
+    try (RedisServerProcess redis = RedisServerProcess.start(16600, 16700);
         RedisClient jedis = RedisClient.create("redis://127.0.0.1:" + redis.port())) {
       for (long bound : new long[] {0, 100_000}) {
         RedisStreamsQueue q = RedisStreamsQueue.create(jedis, QueueConfig.builder()
