@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import redis.clients.jedis.UnifiedJedis;
@@ -13,7 +14,9 @@ import redis.clients.jedis.exceptions.JedisNoScriptException;
 
 /**
  * One Lua script from this package's resources, run by {@code EVALSHA} (one round trip) and sent
- * whole by {@code EVAL} only when a node has not cached it yet (a restarted or new node).
+ * whole by {@code EVAL} only when a node has not cached it yet (a restarted or new node). Each
+ * script is {@code prelude.lua} (how a session hash's timing fields are read and its deadline
+ * found, shared by every script) followed by the script's own file.
  */
 final class LuaScript {
 
@@ -39,15 +42,28 @@ final class LuaScript {
     }
   }
 
-  private static LuaScript load(String name) {
+  static LuaScript load(String name) {
+    byte[] prelude = resource("prelude.lua");
+    byte[] script = resource(name);
+    byte[] source = Arrays.copyOf(prelude, prelude.length + script.length);
+    System.arraycopy(script, 0, source, prelude.length, script.length);
+    return new LuaScript(source);
+  }
+
+  private static byte[] resource(String name) {
     try (InputStream in = LuaScript.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("missing script resource " + name);
       }
-      return new LuaScript(in.readAllBytes());
+      return in.readAllBytes();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The SHA-1 that {@code EVALSHA} names this script by, in hex. */
+  String sha1Hex() {
+    return new String(sha1, StandardCharsets.US_ASCII);
   }
 
   Object run(UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {

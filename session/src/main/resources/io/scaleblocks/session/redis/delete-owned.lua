@@ -4,12 +4,6 @@
 -- KEYS the hashes; ARGV[1] now, ARGV[2] the principal.
 -- Returns per key: 0 when absent or of another principal (left as it is), 1 when a live session
 -- was deleted, 2 when a hash past its deadline or with garbled timing fields was deleted.
-local function int(v)
-  if v and #v <= 18 and string.match(v, '^%-?%d+$') then
-    return tonumber(v)
-  end
-  return nil
-end
 local now = tonumber(ARGV[1])
 local result = {}
 for i = 1, #KEYS do
@@ -18,20 +12,11 @@ for i = 1, #KEYS do
     result[i] = 0
   else
     redis.call('DEL', KEYS[i])
-    local created, last, renewed = int(m[1]), int(m[2]), int(m[3])
-    local idle, absolute, renewal = int(m[4]), int(m[5]), int(m[6])
-    if not (created and last and renewed and idle and absolute and renewal and int(m[8])) then
+    local created, last, renewed, idle, absolute, renewal = timing(m, 8)
+    if not created or now >= deadline(created, last, renewed, idle, absolute, renewal) then
       result[i] = 2
     else
-      local hard = created + absolute
-      if renewal > 0 then
-        hard = math.min(hard, renewed + renewal)
-      end
-      if now >= math.min(last + idle, hard) then
-        result[i] = 2
-      else
-        result[i] = 1
-      end
+      result[i] = 1
     end
   end
 end

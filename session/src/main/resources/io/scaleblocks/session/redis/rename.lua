@@ -5,29 +5,17 @@
 -- it had one past its deadline (deleted now, an expiry the store counts), {-1} when the new id is taken,
 -- {-2, stored principal or ''} when ARGV[2] is not the stored principal (nothing moved). A hash
 -- whose timing fields or sequence ('_s') are missing or not integers counts as no live session.
--- A field the store wrote as a decimal integer, or nil when missing or anything else.
-local function int(v)
-  if v and #v <= 18 and string.match(v, '^%-?%d+$') then
-    return tonumber(v)
-  end
-  return nil
-end
 local m = redis.call('HMGET', KEYS[1], '_c', '_a', '_r', '_i', '_x', '_n', '_p', '_s')
 if not m[1] then
   return {0}
 end
 local now = tonumber(ARGV[1])
-local created, last, renewed = int(m[1]), int(m[2]), int(m[3])
-local idle, absolute, renewal = int(m[4]), int(m[5]), int(m[6])
-if not (created and last and renewed and idle and absolute and renewal and int(m[8])) then
+local created, last, renewed, idle, absolute, renewal = timing(m, 8)
+if not created then
   redis.call('DEL', KEYS[1])
   return {0}
 end
-local hard = created + absolute
-if renewal > 0 then
-  hard = math.min(hard, renewed + renewal)
-end
-if now >= math.min(last + idle, hard) then
+if now >= deadline(created, last, renewed, idle, absolute, renewal) then
   redis.call('DEL', KEYS[1])
   return {2}
 end
@@ -40,9 +28,6 @@ end
 redis.call('RENAME', KEYS[1], KEYS[2])
 local touched = math.max(last, now)
 redis.call('HSET', KEYS[2], '_r', string.format('%d', now), '_a', string.format('%d', touched))
-hard = created + absolute
-if renewal > 0 then
-  hard = math.min(hard, now + renewal)
-end
-redis.call('PEXPIRE', KEYS[2], string.format('%d', math.min(touched + idle, hard) - now))
+-- renewed now: the renewal deadline starts again
+redis.call('PEXPIRE', KEYS[2], string.format('%d', deadline(created, touched, now, idle, absolute, renewal) - now))
 return {1}

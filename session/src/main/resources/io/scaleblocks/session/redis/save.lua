@@ -6,13 +6,6 @@
 -- ARGV[11] the number of changes, then per change: name, expected version, 's' or 'd', value.
 -- Returns {'ok', seq}, {'taken'}, {'gone'} (also for a hash whose timing fields or sequence are
 -- missing or not integers, deleted now), {'expired'} or {'conflict', name...}.
--- A field the store wrote as a decimal integer, or nil when missing or anything else.
-local function int(v)
-  if v and #v <= 18 and string.match(v, '^%-?%d+$') then
-    return tonumber(v)
-  end
-  return nil
-end
 local now = tonumber(ARGV[1])
 local count = tonumber(ARGV[11])
 if ARGV[2] == 'n' then
@@ -32,28 +25,20 @@ if ARGV[2] == 'n' then
   end
   local created, last, renewed = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
   local idle, absolute, renewal = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
-  local hard = created + absolute
-  if renewal > 0 then
-    hard = math.min(hard, renewed + renewal)
-  end
-  redis.call('PEXPIRE', KEYS[1], string.format('%d', math.max(1, math.min(last + idle, hard) - now)))
+  redis.call('PEXPIRE', KEYS[1], string.format('%d',
+    math.max(1, deadline(created, last, renewed, idle, absolute, renewal) - now)))
   return {'ok', 1}
 end
 local m = redis.call('HMGET', KEYS[1], '_c', '_a', '_r', '_i', '_x', '_n', '_s')
 if not m[1] then
   return {'gone'}
 end
-local created, last, renewed = int(m[1]), int(m[2]), int(m[3])
-local idle, absolute, renewal = int(m[4]), int(m[5]), int(m[6])
-if not (created and last and renewed and idle and absolute and renewal and int(m[7])) then
+local created, last, renewed, idle, absolute, renewal = timing(m, 7)
+if not created then
   redis.call('DEL', KEYS[1])
   return {'gone'}
 end
-local hard = created + absolute
-if renewal > 0 then
-  hard = math.min(hard, renewed + renewal)
-end
-if now >= math.min(last + idle, hard) then
+if now >= deadline(created, last, renewed, idle, absolute, renewal) then
   redis.call('DEL', KEYS[1])
   return {'expired'}
 end
@@ -98,5 +83,5 @@ if ARGV[9] == '1' then
 end
 local touched = math.max(last, now)
 redis.call('HSET', KEYS[1], '_a', string.format('%d', touched))
-redis.call('PEXPIRE', KEYS[1], string.format('%d', math.min(touched + idle, hard) - now))
+redis.call('PEXPIRE', KEYS[1], string.format('%d', deadline(created, touched, renewed, idle, absolute, renewal) - now))
 return {'ok', seq}

@@ -1,6 +1,7 @@
 package io.scaleblocks.session.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,8 +13,6 @@ import io.scaleblocks.session.SessionStore;
 import io.scaleblocks.session.SessionStoreConfig;
 import io.scaleblocks.session.SessionStoreException;
 import io.scaleblocks.testkit.RequireServer;
-import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -62,6 +61,7 @@ class RedisSessionStoreFaultIT {
 
   @AfterEach
   void close() {
+    jedis.assertEveryHookRan();
     try (Jedis admin = RedisSessionStoreIT.admin()) {
       for (String key : admin.keys(prefix + "*")) {
         admin.del(key);
@@ -144,6 +144,7 @@ class RedisSessionStoreFaultIT {
     assertTrue(e.getMessage().contains("could not finish after " + RedisSessionStore.MAX_LOG_OUT_PASSES + " passes"),
         e.getMessage());
     assertEquals(Optional.empty(), store.find(s.id()), "a session deleted before it gave up came back");
+    jedis.before("delete-owned.lua", null);  // the login armed for a pass that the give-up never makes
   }
 
   @Test
@@ -258,6 +259,13 @@ class RedisSessionStoreFaultIT {
       failScript = sha(script);
     }
 
+    /** A hook that never ran means the test did not set up the interleaving it is about. */
+    synchronized void assertEveryHookRan() {
+      assertNull(beforeHook, "a hook before a script never ran");
+      assertNull(afterHook, "a hook after a script never ran");
+      assertNull(failScript, "a script meant to fail was never run");
+    }
+
     @Override
     public Object evalsha(byte[] sha1, List<byte[]> keys, List<byte[]> args) {
       String sha = new String(sha1, StandardCharsets.US_ASCII);
@@ -290,12 +298,9 @@ class RedisSessionStoreFaultIT {
       }
     }
 
+    /** The SHA-1 of a script as the store sends it (the shared prelude first). */
     private static String sha(String script) {
-      try (InputStream in = LuaScript.class.getResourceAsStream(script)) {
-        return shaOf(in.readAllBytes());
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
+      return LuaScript.load(script).sha1Hex();
     }
 
     private static String shaOf(byte[] source) {
