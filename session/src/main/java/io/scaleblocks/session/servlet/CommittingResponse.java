@@ -205,6 +205,18 @@ final class CommittingResponse extends HttpServletResponseWrapper {
     }
   }
 
+  /**
+   * The container's reset, which drops every header: the cookie of a session saved before it goes
+   * back at once, so a response that commits after it (a redirect, a large body) still carries it.
+   */
+  @Override
+  public void reset() {
+    super.reset();
+    if (sessionCookie != null && !failed) {
+      target().addHeader("Set-Cookie", sessionCookie);
+    }
+  }
+
   @Override
   public void setStatus(int sc) {
     if (!failed) {

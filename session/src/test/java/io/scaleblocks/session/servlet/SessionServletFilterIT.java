@@ -161,6 +161,25 @@ class SessionServletFilterIT {
           }
           return;
         }
+        case "/write-reset-redirect" -> {
+          SessionServletFilter.session(req).set(COUNT, 40L);
+          resp.getWriter().write("discarded");
+          resp.reset();
+          resp.sendRedirect("/count");
+          return;
+        }
+        case "/write-reset-big-body" -> {
+          SessionServletFilter.session(req).set(COUNT, 41L);
+          resp.getWriter().write("discarded");
+          resp.reset();
+          resp.getWriter().write("y".repeat(256 * 1024));
+          return;
+        }
+        case "/send-error" -> {
+          SessionServletFilter.session(req).set(COUNT, 42L);
+          resp.sendError(403);
+          return;
+        }
         case "/throw" -> {
           SessionServletFilter.session(req).set(COUNT, 9L);
           throw new IllegalStateException("the servlet failed");
@@ -343,5 +362,32 @@ class SessionServletFilterIT {
     assertEquals(503, r.statusCode());
     assertEquals("", r.body());
     assertEquals(List.of(), setCookies(r));
+  }
+
+  private String sessionIdOf(HttpResponse<String> r) {
+    List<String> sessionCookies = setCookies(r).stream().filter(c -> c.startsWith("SBSESSION=")).toList();
+    assertEquals(1, sessionCookies.size(), r.statusCode() + " " + setCookies(r));
+    return sessionCookies.get(0).substring("SBSESSION=".length(), sessionCookies.get(0).indexOf(';'));
+  }
+
+  @Test
+  void aRedirectAfterAResetStillCarriesTheCookieOfTheSessionSavedBeforeIt() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/write-reset-redirect"), null);
+    assertEquals(302, r.statusCode());
+    assertEquals(Optional.of(40L), memory.find(sessionIdOf(r)).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void aBodyThatCommitsTheResponseAfterAResetStillCarriesTheSessionCookie() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/write-reset-big-body"), null);
+    assertEquals(200, r.statusCode());
+    assertEquals(Optional.of(41L), memory.find(sessionIdOf(r)).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void anErrorSentByTheServletCarriesTheCookieOfTheSessionItSaved() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/send-error"), null);
+    assertEquals(403, r.statusCode());
+    assertEquals(Optional.of(42L), memory.find(sessionIdOf(r)).orElseThrow().get(COUNT));
   }
 }
