@@ -100,11 +100,18 @@ final class CommittingResponse extends HttpServletResponseWrapper {
   }
 
   /**
-   * When the servlet goes asynchronous: saves what it changed so far, as at the end of a request
-   * (a failure becomes the response), and leaves later saves to the servlet.
+   * Before the servlet goes asynchronous: saves what it changed so far, as at the end of a request
+   * (a failure becomes the response).
    */
   void commitBeforeAsync() throws IOException {
     commitSession();
+  }
+
+  /**
+   * Once the container started the asynchronous mode: later saves are the servlet's. Not before,
+   * since a container that refuses {@code startAsync} leaves the request synchronous.
+   */
+  void wentAsync() {
     async = true;
   }
 

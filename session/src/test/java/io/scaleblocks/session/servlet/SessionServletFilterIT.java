@@ -61,6 +61,9 @@ class SessionServletFilterIT {
     ServletHolder pages = new ServletHolder(new Pages());
     pages.setAsyncSupported(true);
     context.addServlet(pages, "/*");
+    ServletHolder syncPages = new ServletHolder(new Pages());
+    syncPages.setAsyncSupported(false);
+    context.addServlet(syncPages, "/sync/*");
     outage = new OutageStore(memory, down);
     SessionServletFilter filter = SessionServletFilter.builder(outage).clock(clock)
         .cookie(SessionCookieConfig.builder().secure(false).sameSite(SessionCookieConfig.SameSite.STRICT).build())
@@ -179,6 +182,17 @@ class SessionServletFilterIT {
           SessionServletFilter.session(req).set(COUNT, 42L);
           resp.sendError(403);
           return;
+        }
+        case "/async-fallback" -> {
+          SessionServletFilter.session(req).set(COUNT, 43L);
+          try {
+            req.startAsync();
+            throw new AssertionError("async is not supported on /sync");
+          } catch (IllegalStateException notSupported) {
+            // the servlet answers synchronously instead
+            SessionServletFilter.session(req).set(COUNT, 44L);
+            body = "sync";
+          }
         }
         case "/throw" -> {
           SessionServletFilter.session(req).set(COUNT, 9L);
@@ -389,5 +403,12 @@ class SessionServletFilterIT {
     HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/send-error"), null);
     assertEquals(403, r.statusCode());
     assertEquals(Optional.of(42L), memory.find(sessionIdOf(r)).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void aServletWhoseStartAsyncIsRefusedHasWhatItChangesAfterSavedAtTheEnd() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/sync/async-fallback"), null);
+    assertEquals("sync", r.body());
+    assertEquals(Optional.of(44L), memory.find(sessionIdOf(r)).orElseThrow().get(COUNT));
   }
 }
