@@ -269,7 +269,13 @@ public final class Worker implements AutoCloseable {
       this.queue = Objects.requireNonNull(queue, "queue");
       this.topic = Names.checkTopic(topic);
       this.group = Names.check("group", group);
-      this.consumer = group + "-" + IDS.incrementAndGet();
+      this.consumer = defaultConsumer(group, IDS.incrementAndGet());
+    }
+
+    /** {@code group-n}, the group's name cut short if needed so that it is a valid name too. */
+    private static String defaultConsumer(String group, long n) {
+      String suffix = "-" + n;
+      return group.substring(0, Math.min(group.length(), 100 - suffix.length())) + suffix;
     }
 
     public Builder handler(MessageHandler handler) {

@@ -207,6 +207,22 @@ class WorkerTest {
   }
 
   @Test
+  void aWorkerOfAGroupWithTheLongestNameHandlesItsMessages() throws Exception {
+    String group = "g".repeat(100);
+    queue.poll("jobs", group, "c", 1, Duration.ZERO);
+    queue.publish("jobs", "job".getBytes(UTF_8));
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    Worker worker = Worker.builder(queue, "jobs", group)
+        .handler(m -> handled.add(new String(m.payload(), UTF_8))).start();
+    try {
+      await("the message handled", () -> handled.contains("job"));
+      await("the message acknowledged", () -> queue.stats().acked() == 1);
+    } finally {
+      assertTrue(worker.shutdown(Duration.ofSeconds(5)));
+    }
+  }
+
+  @Test
   void badSettingsAreRefusedWithTheValue() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Worker.builder(queue, "jobs", "w").concurrency(0));
