@@ -55,9 +55,9 @@ final class CommittingResponse extends HttpServletResponseWrapper {
   }
 
   /**
-   * Makes the response carry {@code value} as its session cookie: in place of the one it carries
-   * (or added, when a {@code reset()} dropped that or it had none), keeping every other cookie the
-   * servlet set.
+   * Makes the response carry {@code value} as its session cookie: in the place of the one it
+   * carries (or added, when the servlet replaced that or it had none), keeping every other cookie
+   * the servlet set, in their order.
    */
   private void replaceSessionCookie(String value) {
     List<String> cookies = new ArrayList<>(target().getHeaders("Set-Cookie"));
@@ -65,9 +65,13 @@ final class CommittingResponse extends HttpServletResponseWrapper {
       sessionCookie = value;
       return;
     }
-    if (sessionCookie != null && cookies.remove(sessionCookie)) {
-      target().setHeader("Set-Cookie", value);
-      cookies.forEach(other -> target().addHeader("Set-Cookie", other));
+    int at = sessionCookie == null ? -1 : cookies.lastIndexOf(sessionCookie);
+    if (at >= 0) {
+      // in its place: a browser keeps the last of the cookies of one name, and the servlet may
+      // have set one of the session cookie's name before the save
+      cookies.set(at, value);
+      target().setHeader("Set-Cookie", cookies.get(0));
+      cookies.subList(1, cookies.size()).forEach(other -> target().addHeader("Set-Cookie", other));
     } else {
       target().addHeader("Set-Cookie", value);
     }

@@ -194,6 +194,15 @@ class SessionServletFilterIT {
             body = "sync";
           }
         }
+        case "/own-session-cookie-write-then-login" -> {
+          // a cookie of the session cookie's name that the servlet sets before the filter's save
+          resp.addCookie(new jakarta.servlet.http.Cookie("SBSESSION", "stale"));
+          SessionServletFilter.session(req).set(COUNT, 45L);
+          resp.getWriter().write("early ");
+          SessionServletFilter.session(req).setPrincipal(arg);
+          SessionServletFilter.rotateId(req);
+          body = "welcome";
+        }
         case "/throw" -> {
           SessionServletFilter.session(req).set(COUNT, 9L);
           throw new IllegalStateException("the servlet failed");
@@ -410,5 +419,22 @@ class SessionServletFilterIT {
     HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/sync/async-fallback"), null);
     assertEquals("sync", r.body());
     assertEquals(Optional.of(44L), memory.find(sessionIdOf(r)).orElseThrow().get(COUNT));
+  }
+
+  /** The value a browser keeps of the {@code SBSESSION} cookies a response sets: the last one's. */
+  private static String sessionCookieKept(HttpResponse<String> r) {
+    List<String> sessionCookies = setCookies(r).stream().filter(c -> c.startsWith("SBSESSION=")).toList();
+    String last = sessionCookies.get(sessionCookies.size() - 1);
+    int end = last.indexOf(';');
+    return last.substring("SBSESSION=".length(), end < 0 ? last.length() : end);
+  }
+
+  @Test
+  void aLoginAfterTheBodyStartedKeepsTheSessionCookieAfterACookieOfTheSameNameTheServletSetBefore() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/own-session-cookie-write-then-login?name=ada"), null);
+    assertEquals("early welcome", r.body());
+    String kept = sessionCookieKept(r);
+    assertEquals(List.of(kept), memory.findIdsByPrincipal("ada"), setCookies(r).toString());
+    assertEquals(Optional.of(45L), memory.find(kept).orElseThrow().get(COUNT));
   }
 }
