@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@link #shutdown(Duration)} stops leasing, lets the handlers running finish until the deadline
  * and gives the messages of those still running back to the queue (a nack without delay); a handler
- * that finishes after that does not acknowledge; a message that a poll still out leases after
+ * that finishes after that does not acknowledge, and one that had not started by then (queued on
+ * a busy executor the caller passed) does not run; a message that a poll still out leases after
  * shutdown began is given back without a handler. Handlers on the worker's own pool are then
  * interrupted; on an executor the caller passed, they are the caller's to stop. A message is acknowledged or given back exactly
  * once by a worker. Thread-safe.
@@ -146,6 +147,12 @@ public final class Worker implements AutoCloseable {
   }
 
   private void handle(Message m) {
+    if (!running.containsKey(m)) {
+      // queued on the caller's executor until after shutdown gave the message back: another
+      // consumer may hold it already
+      permits.release();
+      return;
+    }
     Throwable failure = null;
     try {
       handler.handle(m);
@@ -262,7 +269,13 @@ public final class Worker implements AutoCloseable {
       this.queue = Objects.requireNonNull(queue, "queue");
       this.topic = Names.checkTopic(topic);
       this.group = Names.check("group", group);
-      this.consumer = group + "-" + IDS.incrementAndGet();
+      this.consumer = defaultConsumer(group, IDS.incrementAndGet());
+    }
+
+    /** {@code group-n}, the group's name cut short if needed so that it is a valid name too. */
+    private static String defaultConsumer(String group, long n) {
+      String suffix = "-" + n;
+      return group.substring(0, Math.min(group.length(), 100 - suffix.length())) + suffix;
     }
 
     public Builder handler(MessageHandler handler) {

@@ -99,6 +99,34 @@ public abstract class MessageQueueContract {
     return out;
   }
 
+  /**
+   * A poll waiting on an empty topic whose thread is interrupted ends within a second with a
+   * {@link QueueException} (on Redis once the {@code XREADGROUP} out, at most 1 s, answers), the
+   * thread still interrupted, instead of waiting out the rest of its wait.
+   */
+  @Test
+  void anInterruptedPollEndsSoonWithAQueueExceptionAndTheThreadStillInterrupted() throws Exception {
+    MessageQueue q = queue();
+    String t = topic();
+    q.poll(t, "g", "c1", 1, NO_WAIT);
+    CompletableFuture<Object> outcome = new CompletableFuture<>();
+    Thread poller = new Thread(() -> {
+      try {
+        outcome.complete(q.poll(t, "g", "c1", 1, Duration.ofSeconds(20)));
+      } catch (RuntimeException e) {
+        outcome.complete(Thread.currentThread().isInterrupted() ? e : "not interrupted any more: " + e);
+      }
+    });
+    poller.start();
+    Thread.sleep(200);
+    long start = System.nanoTime();
+    poller.interrupt();
+    Object result = outcome.get(10, TimeUnit.SECONDS);
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    assertInstanceOf(QueueException.class, result, String.valueOf(result));
+    assertTrue(millis < 1_500, "the poll ended " + millis + " ms after the interrupt");
+  }
+
   @Test
   void publishReturnsDistinctIdsAndAGroupReceivesInPublishOrder() {
     MessageQueue q = queue();

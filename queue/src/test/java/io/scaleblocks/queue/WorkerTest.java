@@ -178,6 +178,51 @@ class WorkerTest {
   }
 
   @Test
+  void aHandlerStillQueuedOnTheCallersExecutorWhenShutdownGaveItsMessageBackNeverRuns() throws Exception {
+    queue.poll("jobs", "w", "c", 1, Duration.ZERO);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    CountDownLatch release = new CountDownLatch(1);
+    pool.execute(() -> {
+      try {
+        release.await(); // the caller's pool is busy with work of its own
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    queue.publish("jobs", "job".getBytes(UTF_8));
+    AtomicInteger handled = new AtomicInteger();
+    Worker worker = Worker.builder(queue, "jobs", "w").executor(pool)
+        .handler(m -> handled.incrementAndGet()).start();
+    try {
+      await("the message leased", () -> worker.inFlight() == 1);
+      assertFalse(worker.shutdown(Duration.ofMillis(50)));
+      release.countDown();
+      pool.shutdown();
+      assertTrue(pool.awaitTermination(10, TimeUnit.SECONDS));
+      assertEquals(0, handled.get(), "a message the worker gave back was handled after shutdown returned");
+      assertEquals(1, queue.poll("jobs", "w", "c", 1, Duration.ofSeconds(1)).size());
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aWorkerOfAGroupWithTheLongestNameHandlesItsMessages() throws Exception {
+    String group = "g".repeat(100);
+    queue.poll("jobs", group, "c", 1, Duration.ZERO);
+    queue.publish("jobs", "job".getBytes(UTF_8));
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    Worker worker = Worker.builder(queue, "jobs", group)
+        .handler(m -> handled.add(new String(m.payload(), UTF_8))).start();
+    try {
+      await("the message handled", () -> handled.contains("job"));
+      await("the message acknowledged", () -> queue.stats().acked() == 1);
+    } finally {
+      assertTrue(worker.shutdown(Duration.ofSeconds(5)));
+    }
+  }
+
+  @Test
   void badSettingsAreRefusedWithTheValue() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Worker.builder(queue, "jobs", "w").concurrency(0));

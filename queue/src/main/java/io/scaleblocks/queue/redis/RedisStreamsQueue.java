@@ -522,6 +522,11 @@ public final class RedisStreamsQueue implements MessageQueue {
         counters.delivered.add(out.size());
         return out;
       }
+      if (Thread.currentThread().isInterrupted()) {
+        // Jedis does not end a read on an interrupt; between reads, the poll ends as a local one does
+        throw new QueueException(config.name() + " - interrupted while polling " + t.key + " for "
+            + group);
+      }
     }
   }
 

@@ -100,7 +100,9 @@ class RedisStreamsBehaviourIT {
    */
   @Test
   void nackReasonsOfMessagesAnotherProcessTookOverAreNotKeptForever() throws Exception {
-    QueueConfig config = QueueConfig.builder().visibilityTimeout(Duration.ofMillis(300))
+    // a visibility timeout longer than the 3,000 nacks take on a loaded machine, so that none of
+    // their reasons is old enough to be dropped before the other process took the entries over
+    QueueConfig config = QueueConfig.builder().visibilityTimeout(Duration.ofSeconds(2))
         .claimInterval(Duration.ofMillis(50)).build();
     RedisStreamsQueue nacking = RedisStreamsQueue.create(jedis, config);
     MessageQueue other = RedisStreamsQueue.create(jedis, config);

@@ -55,9 +55,9 @@ final class CommittingResponse extends HttpServletResponseWrapper {
   }
 
   /**
-   * Makes the response carry {@code value} as its session cookie: in place of the one it carries
-   * (or added, when a {@code reset()} dropped that or it had none), keeping every other cookie the
-   * servlet set.
+   * Makes the response carry {@code value} as its session cookie: in the place of the one it
+   * carries (or added, when the servlet replaced that or it had none), keeping every other cookie
+   * the servlet set, in their order.
    */
   private void replaceSessionCookie(String value) {
     List<String> cookies = new ArrayList<>(target().getHeaders("Set-Cookie"));
@@ -65,9 +65,13 @@ final class CommittingResponse extends HttpServletResponseWrapper {
       sessionCookie = value;
       return;
     }
-    if (sessionCookie != null && cookies.remove(sessionCookie)) {
-      target().setHeader("Set-Cookie", value);
-      cookies.forEach(other -> target().addHeader("Set-Cookie", other));
+    int at = sessionCookie == null ? -1 : cookies.lastIndexOf(sessionCookie);
+    if (at >= 0) {
+      // in its place: a browser keeps the last of the cookies of one name, and the servlet may
+      // have set one of the session cookie's name before the save
+      cookies.set(at, value);
+      target().setHeader("Set-Cookie", cookies.get(0));
+      cookies.subList(1, cookies.size()).forEach(other -> target().addHeader("Set-Cookie", other));
     } else {
       target().addHeader("Set-Cookie", value);
     }
@@ -100,11 +104,18 @@ final class CommittingResponse extends HttpServletResponseWrapper {
   }
 
   /**
-   * When the servlet goes asynchronous: saves what it changed so far, as at the end of a request
-   * (a failure becomes the response), and leaves later saves to the servlet.
+   * Before the servlet goes asynchronous: saves what it changed so far, as at the end of a request
+   * (a failure becomes the response).
    */
   void commitBeforeAsync() throws IOException {
     commitSession();
+  }
+
+  /**
+   * Once the container started the asynchronous mode: later saves are the servlet's. Not before,
+   * since a container that refuses {@code startAsync} leaves the request synchronous.
+   */
+  void wentAsync() {
     async = true;
   }
 
@@ -202,6 +213,18 @@ final class CommittingResponse extends HttpServletResponseWrapper {
     guarded(this::beforeBody);
     if (!failed) {
       super.sendRedirect(location);
+    }
+  }
+
+  /**
+   * The container's reset, which drops every header: the cookie of a session saved before it goes
+   * back at once, so a response that commits after it (a redirect, a large body) still carries it.
+   */
+  @Override
+  public void reset() {
+    super.reset();
+    if (sessionCookie != null && !failed) {
+      target().addHeader("Set-Cookie", sessionCookie);
     }
   }
 

@@ -26,13 +26,17 @@ final class SavingRequest extends HttpServletRequestWrapper {
   @Override
   public AsyncContext startAsync() {
     saveBeforeAsync();
-    return super.startAsync(this, response);
+    AsyncContext context = super.startAsync(this, response);
+    response.wentAsync();
+    return context;
   }
 
   @Override
   public AsyncContext startAsync(ServletRequest request, ServletResponse servletResponse) {
     saveBeforeAsync();
-    return super.startAsync(request, servletResponse);
+    AsyncContext context = super.startAsync(request, servletResponse);
+    response.wentAsync();
+    return context;
   }
 
   private void saveBeforeAsync() {

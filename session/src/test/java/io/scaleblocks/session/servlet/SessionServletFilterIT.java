@@ -61,6 +61,9 @@ class SessionServletFilterIT {
     ServletHolder pages = new ServletHolder(new Pages());
     pages.setAsyncSupported(true);
     context.addServlet(pages, "/*");
+    ServletHolder syncPages = new ServletHolder(new Pages());
+    syncPages.setAsyncSupported(false);
+    context.addServlet(syncPages, "/sync/*");
     outage = new OutageStore(memory, down);
     SessionServletFilter filter = SessionServletFilter.builder(outage).clock(clock)
         .cookie(SessionCookieConfig.builder().secure(false).sameSite(SessionCookieConfig.SameSite.STRICT).build())
@@ -160,6 +163,45 @@ class SessionServletFilterIT {
             Thread.currentThread().interrupt();
           }
           return;
+        }
+        case "/write-reset-redirect" -> {
+          SessionServletFilter.session(req).set(COUNT, 40L);
+          resp.getWriter().write("discarded");
+          resp.reset();
+          resp.sendRedirect("/count");
+          return;
+        }
+        case "/write-reset-big-body" -> {
+          SessionServletFilter.session(req).set(COUNT, 41L);
+          resp.getWriter().write("discarded");
+          resp.reset();
+          resp.getWriter().write("y".repeat(256 * 1024));
+          return;
+        }
+        case "/send-error" -> {
+          SessionServletFilter.session(req).set(COUNT, 42L);
+          resp.sendError(403);
+          return;
+        }
+        case "/async-fallback" -> {
+          SessionServletFilter.session(req).set(COUNT, 43L);
+          try {
+            req.startAsync();
+            throw new AssertionError("async is not supported on /sync");
+          } catch (IllegalStateException notSupported) {
+            // the servlet answers synchronously instead
+            SessionServletFilter.session(req).set(COUNT, 44L);
+            body = "sync";
+          }
+        }
+        case "/own-session-cookie-write-then-login" -> {
+          // a cookie of the session cookie's name that the servlet sets before the filter's save
+          resp.addCookie(new jakarta.servlet.http.Cookie("SBSESSION", "stale"));
+          SessionServletFilter.session(req).set(COUNT, 45L);
+          resp.getWriter().write("early ");
+          SessionServletFilter.session(req).setPrincipal(arg);
+          SessionServletFilter.rotateId(req);
+          body = "welcome";
         }
         case "/throw" -> {
           SessionServletFilter.session(req).set(COUNT, 9L);
@@ -343,5 +385,56 @@ class SessionServletFilterIT {
     assertEquals(503, r.statusCode());
     assertEquals("", r.body());
     assertEquals(List.of(), setCookies(r));
+  }
+
+  private String sessionIdOf(HttpResponse<String> r) {
+    List<String> sessionCookies = setCookies(r).stream().filter(c -> c.startsWith("SBSESSION=")).toList();
+    assertEquals(1, sessionCookies.size(), r.statusCode() + " " + setCookies(r));
+    return sessionCookies.get(0).substring("SBSESSION=".length(), sessionCookies.get(0).indexOf(';'));
+  }
+
+  @Test
+  void aRedirectAfterAResetStillCarriesTheCookieOfTheSessionSavedBeforeIt() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/write-reset-redirect"), null);
+    assertEquals(302, r.statusCode());
+    assertEquals(Optional.of(40L), memory.find(sessionIdOf(r)).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void aBodyThatCommitsTheResponseAfterAResetStillCarriesTheSessionCookie() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/write-reset-big-body"), null);
+    assertEquals(200, r.statusCode());
+    assertEquals(Optional.of(41L), memory.find(sessionIdOf(r)).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void anErrorSentByTheServletCarriesTheCookieOfTheSessionItSaved() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/send-error"), null);
+    assertEquals(403, r.statusCode());
+    assertEquals(Optional.of(42L), memory.find(sessionIdOf(r)).orElseThrow().get(COUNT));
+  }
+
+  @Test
+  void aServletWhoseStartAsyncIsRefusedHasWhatItChangesAfterSavedAtTheEnd() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/sync/async-fallback"), null);
+    assertEquals("sync", r.body());
+    assertEquals(Optional.of(44L), memory.find(sessionIdOf(r)).orElseThrow().get(COUNT));
+  }
+
+  /** The value a browser keeps of the {@code SBSESSION} cookies a response sets: the last one's. */
+  private static String sessionCookieKept(HttpResponse<String> r) {
+    List<String> sessionCookies = setCookies(r).stream().filter(c -> c.startsWith("SBSESSION=")).toList();
+    String last = sessionCookies.get(sessionCookies.size() - 1);
+    int end = last.indexOf(';');
+    return last.substring("SBSESSION=".length(), end < 0 ? last.length() : end);
+  }
+
+  @Test
+  void aLoginAfterTheBodyStartedKeepsTheSessionCookieAfterACookieOfTheSameNameTheServletSetBefore() throws Exception {
+    HttpResponse<String> r = send(HttpClient.newHttpClient(), uri("/own-session-cookie-write-then-login?name=ada"), null);
+    assertEquals("early welcome", r.body());
+    String kept = sessionCookieKept(r);
+    assertEquals(List.of(kept), memory.findIdsByPrincipal("ada"), setCookies(r).toString());
+    assertEquals(Optional.of(45L), memory.find(kept).orElseThrow().get(COUNT));
   }
 }
