@@ -96,7 +96,7 @@ public interface SessionStore extends AutoCloseable {
    * the next list has it. The in-memory store lists and deletes in one step that no rotation
    * overlaps; the JDBC store deletes by the principal column in one statement; the Redis store
    * deletes in passes until its index lists no new id after a pass that deleted nothing, and
-   * throws {@link SessionStoreException} when it cannot get there in 10 passes.
+   * throws {@link SessionStoreException} when it cannot get there in 32 passes.
    */
   default int deleteByPrincipal(String principal) {
     Set<String> deleted = new HashSet<>();

@@ -63,9 +63,9 @@ import redis.clients.jedis.util.SafeEncoder;
  *       acknowledged ({@code XACK}): a crash between the two dead-letters it twice, never zero times.
  *   <li>{@code nack} resets the entry's idle time with {@code XCLAIM … IDLE} so that it becomes
  *       claimable after the delay (capped at the visibility timeout); its reason is kept in this
- *       process for the dead letter, until the entry is claimed again (by another process: at
- *       most a visibility timeout plus two claim intervals, then a dead letter says the lease
- *       expired). A script checks first that the entry is still pending
+ *       process for the dead letter, until this process claims the entry again, or, once more
+ *       than 1,024 are kept, for a visibility timeout plus two claim intervals (another process
+ *       may have claimed it); a dead letter without its reason says the lease expired. A script checks first that the entry is still pending
  *       with the nacked delivery's count, so a late nack from a consumer whose lease expired
  *       leaves the entry with its current holder.
  *   <li>Acknowledged entries are trimmed with {@code XTRIM MINID} below what every group still

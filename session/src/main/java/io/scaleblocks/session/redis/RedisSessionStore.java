@@ -58,7 +58,7 @@ final class RedisSessionStore extends CoreSessionStore {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisSessionStore.class);
   private static final int MAX_ID_ATTEMPTS = 3;
-  static final int MAX_LOG_OUT_PASSES = 10;
+  static final int MAX_LOG_OUT_PASSES = 32;
   private static final byte[] ONE = bytes("1");
   private static final byte[] ZERO = bytes("0");
 

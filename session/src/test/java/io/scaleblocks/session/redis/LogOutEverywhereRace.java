@@ -50,10 +50,14 @@ final class LogOutEverywhereRace {
         rotators.add(rotator);
       }
       started.await();
-      store.deleteByPrincipal(principal);
-      stop.set(true);
-      for (Thread rotator : rotators) {
-        rotator.join();
+      try {
+        store.deleteByPrincipal(principal);
+      } finally {
+        // a log-out that threw must not leave rotators running into the tests after this one
+        stop.set(true);
+        for (Thread rotator : rotators) {
+          rotator.join();
+        }
       }
       for (Session s : handles) {
         if (store.find(s.id()).isPresent()) {
