@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import redis.clients.jedis.Builder;
 import redis.clients.jedis.CommandArguments;
 import redis.clients.jedis.CommandObject;
@@ -123,12 +124,17 @@ final class RedisCommands {
   }
 
   /**
-   * {@code EVALSHA} of {@link #BOUNDED_ADD}: the ids of the batch, or {@code null} when it does not
-   * fit under {@code bound}. A {@code NOSCRIPT} error means the key's node has not loaded it yet.
+   * {@link #BOUNDED_ADD} of a batch: the ids of the batch, or {@code null} when it does not fit
+   * under {@code bound}. By {@code EVALSHA} ({@code byText} false), which a node that has not
+   * cached the script answers with {@code NOSCRIPT}; or by {@code EVAL} with the script's text,
+   * which cannot be refused so, for a pipeline, where a refused batch sent again would land after
+   * the later batches of its round.
    */
-  static CommandObject<List<String>> boundedAdd(Rawable key, long bound, List<byte[]> payloads) {
-    CommandArguments a = arguments(Protocol.Command.EVALSHA).add(SHA).add(ONE_KEY)
-        .key(key).add(new Raw(Long.toString(bound).getBytes(US_ASCII)));
+  static CommandObject<List<String>> boundedAdd(Rawable key, long bound, List<byte[]> payloads,
+      boolean byText) {
+    CommandArguments a = arguments(byText ? Protocol.Command.EVAL : Protocol.Command.EVALSHA)
+        .add(byText ? SCRIPT : SHA).add(ONE_KEY).key(key)
+        .add(new Raw(Long.toString(bound).getBytes(US_ASCII)));
     for (byte[] p : payloads) {
       a.add(new Raw(p));
     }
@@ -136,19 +142,22 @@ final class RedisCommands {
   }
 
   /**
-   * {@code EVAL} of {@link #BOUNDED_ADD}, with the script's text: for a pipeline, where a batch
-   * answered {@code NOSCRIPT} and sent again would land after the later batches of its round.
+   * Runs a script by its SHA-1 ({@code bySha}), and by its text ({@code byText}) when the key's
+   * node answers {@code NOSCRIPT} (flushed, restarted, new): {@code EVAL} caches the script on that
+   * node again and is never refused so, so a flush between two calls cannot fail the call.
    */
-  static CommandObject<List<String>> boundedAddEval(Rawable key, long bound, List<byte[]> payloads) {
-    CommandArguments a = arguments(Protocol.Command.EVAL).add(SCRIPT).add(ONE_KEY)
-        .key(key).add(new Raw(Long.toString(bound).getBytes(US_ASCII)));
-    for (byte[] p : payloads) {
-      a.add(new Raw(p));
+  static <T> T bySha(Supplier<T> bySha, Supplier<T> byText) {
+    try {
+      return bySha.get();
+    } catch (JedisDataException e) {
+      if (!isNoScript(e)) {
+        throw e;
+      }
+      return byText.get();
     }
-    return new CommandObject<>(a, IDS_OR_FULL);
   }
 
-  static boolean isNoScript(JedisDataException e) {
+  private static boolean isNoScript(JedisDataException e) {
     return e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT");
   }
 

@@ -147,8 +147,8 @@ final class RedisSender {
       for (int i = 0; i < round.size(); i++) {
         Batch b = round.get(i);
         if (b.bound() > 0) {
-          replies[i] = p.executeCommand(RedisCommands.boundedAddEval(b.rawKey(), b.bound(),
-              b.payloads()));
+          replies[i] = p.executeCommand(RedisCommands.boundedAdd(b.rawKey(), b.bound(),
+              b.payloads(), true));
         } else {
           List<Response<String>> r = new ArrayList<>(b.payloads().size());
           for (byte[] payload : b.payloads()) {

@@ -70,7 +70,7 @@ import redis.clients.jedis.util.SafeEncoder;
  *       leaves the entry with its current holder.
  *   <li>Acknowledged entries are trimmed with {@code XTRIM MINID} below what every group still
  *       needs ({@link SafeTrim}), once per claim interval. A bounded topic pushes back on
- *       publish: one script ({@link RedisCommands#BOUNDED_ADD}, by {@code EVALSHA}) counts the
+ *       publish: one script ({@link RedisCommands#BOUNDED_ADD}, by {@code EVALSHA}, or {@code EVAL} where it is not cached) counts the
  *       stream and adds the batch only if it fits, so concurrent publishers cannot overfill it.
  * </ul>
  *
@@ -400,23 +400,12 @@ public final class RedisStreamsQueue implements MessageQueue {
 
   private List<String> evalBoundedAdd(Topic t, long max, List<byte[]> payloads) {
     try {
-      try {
-        return jedis.executeCommand(RedisCommands.boundedAdd(t.raw, max, payloads));
-      } catch (JedisDataException e) {
-        if (!RedisCommands.isNoScript(e)) {
-          throw e;
-        }
-        loadBoundedAdd(jedis, t.key);
-        return jedis.executeCommand(RedisCommands.boundedAdd(t.raw, max, payloads));
-      }
+      return RedisCommands.bySha(
+          () -> jedis.executeCommand(RedisCommands.boundedAdd(t.raw, max, payloads, false)),
+          () -> jedis.executeCommand(RedisCommands.boundedAdd(t.raw, max, payloads, true)));
     } catch (JedisException e) {
       throw new QueueException(config.name() + " - XADD to " + t.key + " failed: " + e.getMessage(), e);
     }
-  }
-
-  /** Loads the bounded-add script on the node that holds {@code key} (every node has its own cache). */
-  static void loadBoundedAdd(UnifiedJedis jedis, String key) {
-    jedis.scriptLoad(RedisCommands.BOUNDED_ADD, key);
   }
 
   /**

@@ -2,7 +2,6 @@ package io.scaleblocks.queue.redis;
 
 import java.util.List;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Trims a stream with {@code XTRIM MINID} below the oldest entry some group still needs: for a
@@ -11,7 +10,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * never drops an unacknowledged message; {@code MAXLEN} could, which is why the bound on a topic
  * is back-pressure on publish instead.
  *
- * <p>One script ({@link #TRIM}, by {@code EVALSHA}) reads the groups, their oldest pending
+ * <p>One script ({@link #TRIM}, by {@code EVALSHA}, or {@code EVAL} where it is not cached) reads the groups, their oldest pending
  * entries and trims, in one round trip; being atomic, no acknowledgement or delivery can come
  * between what it reads and what it trims. Stateless and thread-safe.
  */
@@ -46,16 +45,7 @@ final class SafeTrim {
 
   /** Trims what every group is done with; returns the entries removed. */
   static long trim(UnifiedJedis jedis, String key) {
-    Object removed;
-    try {
-      removed = jedis.evalsha(TRIM_SHA, List.of(key), List.of());
-    } catch (JedisDataException e) {
-      if (!RedisCommands.isNoScript(e)) {
-        throw e;
-      }
-      jedis.scriptLoad(TRIM, key);
-      removed = jedis.evalsha(TRIM_SHA, List.of(key), List.of());
-    }
-    return (Long) removed;
+    return (Long) RedisCommands.bySha(() -> jedis.evalsha(TRIM_SHA, List.of(key), List.of()),
+        () -> jedis.eval(TRIM, List.of(key), List.of()));
   }
 }
