@@ -227,19 +227,14 @@ public final class Session {
   }
 
   /**
-   * Sets the principal (1 to 255 characters, none of them a control character, which not every
-   * store can keep: PostgreSQL refuses a NUL); usually right before {@link SessionStore#changeId}.
+   * Sets the principal (1 to 255 characters, none of them a control character or a lone half of a
+   * surrogate pair, which not every store can keep: PostgreSQL refuses a NUL, and UTF-8 has no
+   * encoding for a lone surrogate); usually right before {@link SessionStore#changeId}.
+   *
+   * @throws IllegalArgumentException naming the length or the index of the character refused
    */
   public void setPrincipal(String principal) {
-    Objects.requireNonNull(principal, "principal");
-    if (principal.isEmpty() || principal.length() > 255) {
-      throw new IllegalArgumentException("principal must have 1 to 255 characters but had " + principal.length());
-    }
-    for (int i = 0; i < principal.length(); i++) {
-      if (Character.isISOControl(principal.charAt(i))) {
-        throw new IllegalArgumentException("principal must not contain control characters but has one at index " + i);
-      }
-    }
+    StoredText.check("principal", principal, 255, false);
     this.principal = principal;
   }
 

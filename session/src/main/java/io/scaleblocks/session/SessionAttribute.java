@@ -9,7 +9,8 @@ import java.util.Objects;
  * static final SessionAttribute<String> USER = SessionAttribute.of("user", SessionCodecs.string());
  * }</pre>
  *
- * @param name 1 to {@value #MAX_NAME_LENGTH} characters, none of them a control character
+ * @param name 1 to {@value #MAX_NAME_LENGTH} characters, none of them a control character or a lone
+ *     half of a surrogate pair (which UTF-8 cannot encode: two such names would be stored as one)
  */
 public record SessionAttribute<T>(String name, SessionCodec<T> codec) {
 
@@ -33,17 +34,7 @@ public record SessionAttribute<T>(String name, SessionCodec<T> codec) {
   }
 
   static String checkName(String name) {
-    Objects.requireNonNull(name, "attribute name");
-    if (name.isEmpty() || name.length() > MAX_NAME_LENGTH) {
-      throw new IllegalArgumentException("attribute name must have 1 to " + MAX_NAME_LENGTH
-          + " characters but was '" + name + "' (" + name.length() + ")");
-    }
-    for (int i = 0; i < name.length(); i++) {
-      if (Character.isISOControl(name.charAt(i))) {
-        throw new IllegalArgumentException("attribute name must not contain control characters but was '"
-            + name.replaceAll("\\p{Cntrl}", "?") + "'");
-      }
-    }
-    return name;
+    return StoredText.check("attribute name", name, MAX_NAME_LENGTH, true);
   }
+
 }

@@ -1,5 +1,6 @@
 package io.scaleblocks.session;
 
+import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Objects;
@@ -26,6 +27,8 @@ public final class SessionIds {
   private static final int TAG_BYTES = 3;
 
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+  /** URL-safe base64's digits, in its order. */
+  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   /** The characters of URL-safe base64, by code. */
   private static final boolean[] URL_SAFE = new boolean[128];
 
@@ -75,19 +78,22 @@ public final class SessionIds {
 
   /**
    * A new id that keeps {@code previous}'s tag and has nothing else in common with it. An id of
-   * another length (made with other {@code bits}, accepted without strict ids) keeps its tag too,
-   * so its session stays in its Redis Cluster slot; only an id whose first {@value #TAG_LENGTH}
-   * characters are not of the id alphabet gets a new tag.
+   * another length (made with other {@code bits}, accepted without strict ids) keeps its tag too.
+   * An id whose tag is not of the id alphabet (one shorter than {@value #TAG_LENGTH} characters,
+   * or with a {@code .} in its first {@value #TAG_LENGTH}) gets a new tag of the alphabet whose
+   * Redis Cluster slot is the old tag's. Either way the session stays in its slot, so a rotation
+   * on Redis Cluster is one slot's atomic rename.
    */
   public String nextKeepingTag(String previous) {
-    if (!hasTag(previous)) {
-      return next();
+    Objects.requireNonNull(previous, "previous");
+    if (hasTag(previous)) {
+      return previous.substring(0, TAG_LENGTH) + randomPart();
     }
-    return previous.substring(0, TAG_LENGTH) + randomPart();
+    return tagInSlot(clusterSlot(tagOf(previous))) + randomPart();
   }
 
   private static boolean hasTag(String id) {
-    if (id == null || id.length() < TAG_LENGTH) {
+    if (id.length() < TAG_LENGTH) {
       return false;
     }
     for (int i = 0; i < TAG_LENGTH; i++) {
@@ -97,6 +103,43 @@ public final class SessionIds {
       }
     }
     return true;
+  }
+
+  /**
+   * A tag of the id alphabet in {@code slot}: the first met walking the 2<sup>24</sup> tags from a
+   * random one. Each of the 16,384 slots holds about 1,024 of them, so the walk takes about
+   * 16,000 steps; that every slot holds one is tested.
+   */
+  private String tagInSlot(int slot) {
+    byte[] start = new byte[TAG_BYTES];
+    random.get().nextBytes(start);
+    int first = (start[0] & 0xff) << 16 | (start[1] & 0xff) << 8 | (start[2] & 0xff);
+    char[] tag = new char[TAG_LENGTH];
+    for (int step = 0; step < 1 << 24; step++) {
+      int bits = (first + step) & 0xFF_FFFF;
+      for (int i = 0; i < TAG_LENGTH; i++) {
+        tag[i] = ALPHABET.charAt(bits >>> (6 * (TAG_LENGTH - 1 - i)) & 63);
+      }
+      if (clusterSlot(new String(tag)) == slot) {
+        return new String(tag);
+      }
+    }
+    throw new IllegalStateException("no tag of the id alphabet falls in Redis Cluster slot " + slot);
+  }
+
+  /**
+   * The Redis Cluster slot of a key whose hash tag is {@code tag}: CRC16 (XMODEM) of its UTF-8
+   * bytes, modulo 16,384.
+   */
+  static int clusterSlot(String tag) {
+    int crc = 0;
+    for (byte b : tag.getBytes(StandardCharsets.UTF_8)) {
+      crc ^= (b & 0xff) << 8;
+      for (int bit = 0; bit < 8; bit++) {
+        crc = (crc & 0x8000) != 0 ? (crc << 1) ^ 0x1021 : crc << 1;
+      }
+    }
+    return crc & 0x3FFF;
   }
 
   private String randomPart() {

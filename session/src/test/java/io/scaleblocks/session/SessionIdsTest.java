@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 class SessionIdsTest {
 
@@ -49,8 +51,39 @@ class SessionIdsTest {
     String renewed = ids.nextKeepingTag(foreign);
     assertEquals(SessionIds.tagOf(foreign), SessionIds.tagOf(renewed), "an id of another length keeps its tag");
     assertTrue(ids.isWellFormed(renewed));
-    String untagged = ids.nextKeepingTag("a.b.c");
-    assertTrue(ids.isWellFormed(untagged), "an id whose start is not of the alphabet gets a fresh tag");
+  }
+
+  @Test
+  void anIdWhoseTagIsNotOfTheAlphabetGetsATagOfTheSameRedisClusterSlot() {
+    SessionIds ids = SessionIds.secure();
+    for (String foreign : List.of("a.b.c", ".abcdef", "abc.", "ab", "x", "node1.x7", "A-_.")) {
+      for (int i = 0; i < 20; i++) {
+        String renewed = ids.nextKeepingTag(foreign);
+        assertTrue(ids.isWellFormed(renewed), renewed);
+        assertEquals(JedisClusterCRC16.getSlot("s:{" + SessionIds.tagOf(foreign) + "}rest"),
+            JedisClusterCRC16.getSlot("s:{" + SessionIds.tagOf(renewed) + "}rest"), foreign + " -> " + renewed);
+      }
+    }
+  }
+
+  @Test
+  void everyRedisClusterSlotHoldsATagOfTheAlphabetAndTheSlotIsRedisOwn() {
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    boolean[] covered = new boolean[16_384];
+    int left = covered.length;
+    for (int bits = 0; bits < 1 << 24 && left > 0; bits++) {
+      String tag = new String(new char[] {alphabet.charAt(bits >>> 18), alphabet.charAt(bits >>> 12 & 63),
+          alphabet.charAt(bits >>> 6 & 63), alphabet.charAt(bits & 63)});
+      int slot = SessionIds.clusterSlot(tag);
+      if (bits % 4_099 == 0) {
+        assertEquals(JedisClusterCRC16.getSlot(tag), slot, tag);
+      }
+      if (!covered[slot]) {
+        covered[slot] = true;
+        left--;
+      }
+    }
+    assertEquals(0, left, "slots without a tag");
   }
 
   @Test

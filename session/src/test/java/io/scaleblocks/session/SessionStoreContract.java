@@ -524,6 +524,29 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void aLoneSurrogateInANameOrPrincipalIsRefusedWhileAPairIsKeptAsGiven() {
+    // UTF-8 has no encoding for a lone surrogate: "n\uD800" and "n\uDC00" would both be stored as "n?"
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> SessionAttribute.string("n\uD800"));
+    assertTrue(e.getMessage().contains("index 1"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> SessionAttribute.string("n\uDC00x"));
+    assertThrows(IllegalArgumentException.class, () -> SessionAttribute.string("\uDE00\uD83D"));
+    Session s = store.create();
+    assertThrows(IllegalArgumentException.class, () -> s.setPrincipal("ada\uD800"));
+    assertThrows(IllegalArgumentException.class, () -> s.setPrincipal("\uDFFFada"));
+    SessionAttribute<String> smile = SessionAttribute.string("n\uD83D\uDE00");
+    SessionAttribute<String> wink = SessionAttribute.string("n\uD83D\uDE09");
+    s.set(smile, "smile");
+    s.set(wink, "wink");
+    s.setPrincipal("ada\uD83D\uDE00");
+    store.save(s);
+    Session found = store.find(s.id()).orElseThrow();
+    assertEquals(Optional.of("smile"), found.get(smile));
+    assertEquals(Optional.of("wink"), found.get(wink));
+    assertEquals(List.of(s.id()), store.findIdsByPrincipal("ada\uD83D\uDE00"));
+  }
+
+  @Test
   void statsCountCreatedSessions() {
     saved("a");
     saved("b");
