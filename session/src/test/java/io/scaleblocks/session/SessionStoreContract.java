@@ -547,6 +547,25 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void namesAndPrincipalsThatDifferOnlyInTrailingSpacesAreKeptApart() {
+    SessionAttribute<String> bare = SessionAttribute.string("n");
+    SessionAttribute<String> spaced = SessionAttribute.string("n ");
+    Session s = store.create();
+    s.set(bare, "bare");
+    s.set(spaced, "spaced");
+    s.setPrincipal("ada ");
+    store.save(s);
+    Session found = store.find(s.id()).orElseThrow();
+    assertEquals(Optional.of("bare"), found.get(bare));
+    assertEquals(Optional.of("spaced"), found.get(spaced));
+    assertEquals(Optional.of("ada "), found.principal());
+    if (store.supportsPrincipalIndex()) {
+      assertEquals(List.of(), store.findIdsByPrincipal("ada"), "another principal");
+      assertEquals(List.of(s.id()), store.findIdsByPrincipal("ada "));
+    }
+  }
+
+  @Test
   void statsCountCreatedSessions() {
     saved("a");
     saved("b");

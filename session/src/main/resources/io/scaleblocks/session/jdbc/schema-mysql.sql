@@ -1,9 +1,15 @@
 -- ScaleBlocks session store, MySQL 8.0 or later or MariaDB (InnoDB, for ON DELETE CASCADE);
 -- tested on MariaDB 10.11. session_key is a random internal key that never changes; id is the
 -- public id, which changeId replaces in one UPDATE. Times are epoch milliseconds of the
--- application's clock. Keys, ids, attribute names and principals compare byte for byte (binary
--- collations): the default collations ignore case, which would let an id with its case changed
--- find a session. READ COMMITTED is the recommended isolation level.
+-- application's clock. Keys, ids, attribute names and principals compare byte for byte: keys and
+-- ids by a binary collation (the default collations ignore case, which would let an id with its
+-- case changed find a session), names and principals as VARBINARY of their UTF-8 (at most 3 bytes
+-- a Java char), because every binary collation of MariaDB's utf8mb4 and MySQL's utf8mb4_bin
+-- ignores trailing spaces, which made "n" and "n " one attribute and let a principal find another's
+-- sessions. A table made by an earlier version of this file takes
+--   ALTER TABLE sb_session MODIFY principal VARBINARY(765);
+--   ALTER TABLE sb_session_attribute MODIFY name VARBINARY(600) NOT NULL;
+-- READ COMMITTED is the recommended isolation level.
 CREATE TABLE IF NOT EXISTS sb_session (
   session_key    CHAR(22)     CHARACTER SET ascii COLLATE ascii_bin NOT NULL PRIMARY KEY,
   id             VARCHAR(300) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
@@ -15,7 +21,7 @@ CREATE TABLE IF NOT EXISTS sb_session (
   renewal_ms     BIGINT       NOT NULL,
   hard_deadline  BIGINT       NOT NULL,
   expires_at     BIGINT       NOT NULL,
-  principal      VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin,
+  principal      VARBINARY(765),
   seq            BIGINT       NOT NULL,
   UNIQUE KEY sb_session_id (id),
   KEY sb_session_expires_at (expires_at),
@@ -23,7 +29,7 @@ CREATE TABLE IF NOT EXISTS sb_session (
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4;
 CREATE TABLE IF NOT EXISTS sb_session_attribute (
   session_key CHAR(22)     CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
-  name        VARCHAR(200) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
+  name        VARBINARY(600) NOT NULL,
   content     LONGBLOB     NOT NULL,
   version     BIGINT       NOT NULL,
   PRIMARY KEY (session_key, name),
