@@ -566,6 +566,22 @@ public abstract class SessionStoreContract {
   }
 
   @Test
+  void aNameAndAPrincipalOfTheLongestLengthInCharactersOfThreeUtf8BytesAreKept() {
+    SessionAttribute<String> longest = SessionAttribute.string("\u20AC".repeat(SessionAttribute.MAX_NAME_LENGTH));
+    String principal = "\u20AC".repeat(255);
+    Session s = store.create();
+    s.set(longest, "euro");
+    s.setPrincipal(principal);
+    store.save(s);
+    Session found = store.find(s.id()).orElseThrow();
+    assertEquals(Optional.of("euro"), found.get(longest));
+    assertEquals(Optional.of(principal), found.principal());
+    if (store.supportsPrincipalIndex()) {
+      assertEquals(List.of(s.id()), store.findIdsByPrincipal(principal));
+    }
+  }
+
+  @Test
   void statsCountCreatedSessions() {
     saved("a");
     saved("b");
