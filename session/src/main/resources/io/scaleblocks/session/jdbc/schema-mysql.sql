@@ -4,9 +4,10 @@
 -- application's clock. Keys, ids, attribute names and principals compare byte for byte: keys and
 -- ids by a binary collation (the default collations ignore case, which would let an id with its
 -- case changed find a session), names and principals as VARBINARY of their UTF-8 (at most 3 bytes
--- a Java char), because every binary collation of MariaDB's utf8mb4 and MySQL's utf8mb4_bin
--- ignores trailing spaces, which made "n" and "n " one attribute and let a principal find another's
--- sessions. A table made by an earlier version of this file takes
+-- a Java char): utf8mb4_bin ignores trailing spaces (PAD SPACE) on MariaDB and MySQL, which made
+-- "n" and "n " one attribute and let a principal find another's sessions, and the binary
+-- collations that do not (utf8mb4_nopad_bin, utf8mb4_0900_bin) are each only on one of the two.
+-- A table made by an earlier version of this file takes
 --   ALTER TABLE sb_session MODIFY principal VARBINARY(765);
 --   ALTER TABLE sb_session_attribute MODIFY name VARBINARY(600) NOT NULL;
 -- READ COMMITTED is the recommended isolation level.
