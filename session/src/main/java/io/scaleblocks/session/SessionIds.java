@@ -1,5 +1,6 @@
 package io.scaleblocks.session;
 
+import io.scaleblocks.session.internal.IdAlphabet;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
@@ -27,17 +28,6 @@ public final class SessionIds {
   private static final int TAG_BYTES = 3;
 
   private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
-  /** URL-safe base64's digits, in its order. */
-  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  /** The characters of URL-safe base64, by code. */
-  private static final boolean[] URL_SAFE = new boolean[128];
-
-  static {
-    for (char c = 0; c < URL_SAFE.length; c++) {
-      URL_SAFE[c] = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-    }
-  }
-
   private final int bytes;
   private final int length;
   private final Supplier<SecureRandom> random;
@@ -98,7 +88,7 @@ public final class SessionIds {
     }
     for (int i = 0; i < TAG_LENGTH; i++) {
       char c = id.charAt(i);
-      if (c >= URL_SAFE.length || !URL_SAFE[c]) {
+      if (!IdAlphabet.isIdChar(c)) {
         return false;
       }
     }
@@ -118,7 +108,7 @@ public final class SessionIds {
     for (int step = 0; step < 1 << 24; step++) {
       int bits = (first + step) & 0xFF_FFFF;
       for (int i = 0; i < TAG_LENGTH; i++) {
-        tag[i] = ALPHABET.charAt(bits >>> (6 * (TAG_LENGTH - 1 - i)) & 63);
+        tag[i] = IdAlphabet.BASE64URL.charAt(bits >>> (6 * (TAG_LENGTH - 1 - i)) & 63);
       }
       if (clusterSlot(new String(tag)) == slot) {
         return new String(tag);
@@ -165,7 +155,7 @@ public final class SessionIds {
     }
     for (int i = 0; i < length; i++) {
       char c = id.charAt(i);
-      if (c >= URL_SAFE.length || !URL_SAFE[c]) {
+      if (!IdAlphabet.isIdChar(c)) {
         return false;
       }
     }

@@ -106,12 +106,13 @@ public final class RequestSession {
         Optional<Session> found = store.find(id);
         if (found.isPresent()) {
           session = found.get();
-          looked = true;
-          renewIfDue();
           break;
         }
       }
       looked = true;
+      if (session != null) {
+        renewIfDue();
+      }
     }
     return invalidated ? Optional.empty() : Optional.ofNullable(session);
   }

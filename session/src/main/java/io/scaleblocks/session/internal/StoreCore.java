@@ -73,20 +73,19 @@ public final class StoreCore {
     if (id == null) {
       return false;
     }
-    boolean ok = config.strictIds() ? ids.isWellFormed(id) : isUrlSafe(id);
+    boolean ok = config.strictIds() ? ids.isWellFormed(id) : isForeignId(id);
     if (!ok) {
       malformed.increment();
     }
     return ok;
   }
 
-  private static boolean isUrlSafe(String id) {
+  private static boolean isForeignId(String id) {
     if (id.isEmpty() || id.length() > MAX_FOREIGN_ID_LENGTH) {
       return false;
     }
     for (int i = 0; i < id.length(); i++) {
-      char c = id.charAt(i);
-      if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')) {
+      if (!IdAlphabet.isForeignIdChar(id.charAt(i))) {
         return false;
       }
     }
