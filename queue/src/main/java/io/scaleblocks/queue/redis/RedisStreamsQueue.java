@@ -668,6 +668,9 @@ public final class RedisStreamsQueue implements MessageQueue {
     } catch (JedisException e) {
       throw new QueueException(config.name() + " - XACK on " + t.key + " failed: "
           + e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      // a cluster pipeline logs a node's connection failure and leaves its replies unset
+      throw new QueueException(config.name() + " - XACK on " + t.key + " got no reply", e);
     }
   }
 
