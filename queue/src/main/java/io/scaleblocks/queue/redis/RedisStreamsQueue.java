@@ -62,12 +62,14 @@ import redis.clients.jedis.util.SafeEncoder;
  *       over {@link QueueConfig#maxDeliveries()} is added to the dead-letter stream, then
  *       acknowledged ({@code XACK}): a crash between the two dead-letters it twice, never zero times.
  *   <li>{@code nack} resets the entry's idle time with {@code XCLAIM … IDLE} so that it becomes
- *       claimable after the delay (capped at the visibility timeout); its reason is kept in this
- *       process for the dead letter, until this process claims the entry again, or, once more
- *       than 1,024 are kept, for a visibility timeout plus two claim intervals (another process
- *       may have claimed it); a dead letter without its reason says the lease expired. A script checks first that the entry is still pending
- *       with the nacked delivery's count, so a late nack from a consumer whose lease expired
- *       leaves the entry with its current holder.
+ *       claimable after the delay (capped at the visibility timeout), and keeps its reason in Redis
+ *       beside the stream ({@code sbq:{<topic>}:nack:<group>:<id>}, with the delivery it ended),
+ *       so that whichever process dead-letters the entry names it. The {@code XACK} of a
+ *       redelivered entry deletes that key in the same round trip, a dead letter deletes it, and
+ *       it expires after {@link #NACK_REASON_TTL} in any case; a dead letter whose last delivery
+ *       was not nacked says the lease expired. The same script checks first that the entry is
+ *       still pending with the nacked delivery's count, so a late nack from a consumer whose
+ *       lease expired leaves the entry with its current holder.
  *   <li>Acknowledged entries are trimmed with {@code XTRIM MINID} below what every group still
  *       needs ({@link SafeTrim}), once per claim interval. A bounded topic pushes back on
  *       publish: one script ({@link RedisCommands#BOUNDED_ADD}, by {@code EVALSHA}, or {@code EVAL} where it is not cached) counts the
@@ -89,27 +91,29 @@ public final class RedisStreamsQueue implements MessageQueue {
   /**
    * Gives an entry back only if its pending delivery count is still the nacked delivery's: a late
    * nack from a consumer whose lease expired must not take the entry from its current holder.
-   * KEYS[1] stream; ARGV group, id, delivery count, idle to set.
+   * Then keeps the reason, with that count, under the entry's reason key ({@link #reasonKey}).
+   * KEYS[1] stream, KEYS[2] reason key; ARGV group, id, delivery count, idle to set, reason,
+   * milliseconds the reason is kept.
    */
-  private static final int KEPT_REASONS_BEFORE_PRUNING = 1_024;
   private static final String NACK_CURRENT_DELIVERY = String.join("\n",
       "local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)",
       "if #p == 0 or tonumber(p[1][4]) ~= tonumber(ARGV[3]) then return 0 end",
       "redis.call('XCLAIM', KEYS[1], ARGV[1], 'nacked', 0, ARGV[2], 'IDLE', ARGV[4],",
       "  'RETRYCOUNT', ARGV[3], 'JUSTID')",
+      "redis.call('SET', KEYS[2], ARGV[3] .. ':' .. ARGV[5], 'PX', ARGV[6])",
       "return 1");
+  /**
+   * How long a nack's reason outlives the nack when its entry is neither acknowledged nor
+   * dead-lettered (say, trimmed with its group deleted).
+   */
+  static final Duration NACK_REASON_TTL = Duration.ofDays(7);
+  static final int MAX_REASON_CHARS = 1_000;
 
   private final UnifiedJedis jedis;
   private final QueueConfig config;
   private final QueueCounters counters = new QueueCounters();
   private final Map<String, Topic> topics = new ConcurrentHashMap<>();
   private final Map<String, Map<String, GroupPoll>> groupPolls = new ConcurrentHashMap<>();
-  /**
-   * The reasons of this process's nacks, for the dead letter that a later claim may make of the
-   * entry; see {@link #keepReason}.
-   */
-  private final Map<String, NackReason> outcomes = new ConcurrentHashMap<>();
-  private final AtomicLong nextReasonPrune = new AtomicLong();
   private final String persistenceWarning;
   private final InFlightBound inFlight;
   private final ReentrantLock senderLock = new ReentrantLock();
@@ -494,10 +498,6 @@ public final class RedisStreamsQueue implements MessageQueue {
       if (now >= g.nextClaim.get()) {
         StreamReader reader = new StreamReader(jedis, config, counters, topic, t.key, group, consumer);
         String cursor = reader.claim(g.cursor, max, out, this::deadLetter);
-        if (!outcomes.isEmpty()) {
-          // delivered again: how an earlier delivery ended is not how this one will
-          out.forEach(m -> outcomes.remove(outcomeKey(m)));
-        }
         g.cursor = cursor;
         g.nextClaim.set("0-0".equals(cursor) ? now + config.claimInterval().toMillis() : now);
       }
@@ -547,51 +547,56 @@ public final class RedisStreamsQueue implements MessageQueue {
     g.created = true;
   }
 
-  /** Adds the entry to the dead-letter stream, then acknowledges it in its group. */
+  /**
+   * Adds the entry to the dead-letter stream, with the reason of the nack that ended its last
+   * delivery if one did, then acknowledges it in its group and drops that reason.
+   */
   private void deadLetter(Message m, int deliveries) {
-    NackReason outcome = outcomes.remove(outcomeKey(m));
     String reason = "delivered " + deliveries + " times (max deliveries " + config.maxDeliveries()
-        + "), last: " + (outcome == null ? "visibility timeout expired" : outcome.reason());
+        + "), last: " + lastNackReason(m, deliveries).orElse("visibility timeout expired");
     addDeadLetter(key(MessageQueue.deadLetterTopic(m.topic())), m.payload(),
         new DeadLetter(m.topic(), m.id(), m.group(), deliveries, reason));
-    try {
-      jedis.xack(key(m.topic()), m.group(), new StreamEntryID(m.id()));
-    } catch (JedisException e) {
-      throw new QueueException(config.name() + " - XACK of dead letter " + m.id() + " on "
-          + key(m.topic()) + " failed: " + e.getMessage(), e);
-    }
+    Topic t = topic(m.topic());
+    acknowledge(t, groupPoll(m.topic(), m.group()), List.of(m), true);
     counters.deadLettered.increment();
   }
 
-  /** A nack's reason and when it was given. */
-  private record NackReason(String reason, long nackedAtMillis) {}
+  /**
+   * The reason of the nack that ended delivery number {@code delivery} of the entry, nacked by
+   * this process or any other; empty when that delivery was not nacked (its lease expired).
+   */
+  private Optional<String> lastNackReason(Message m, int delivery) {
+    String kept;
+    try {
+      kept = jedis.get(reasonKey(m));
+    } catch (JedisException e) {
+      throw new QueueException(config.name() + " - GET of the nack reason of " + m.id() + " on "
+          + key(m.topic()) + " failed: " + e.getMessage(), e);
+    }
+    if (kept == null) {
+      return Optional.empty();
+    }
+    int colon = kept.indexOf(':');
+    boolean thatDelivery = colon > 0 && kept.substring(0, colon).equals(Integer.toString(delivery));
+    return thatDelivery ? Optional.of(kept.substring(colon + 1)) : Optional.empty();
+  }
+
+  /** The part of a nack's reason kept: its first {@value #MAX_REASON_CHARS} characters. */
+  private static String kept(String reason) {
+    if (reason.length() <= MAX_REASON_CHARS) {
+      return reason;
+    }
+    int end = Character.isLowSurrogate(reason.charAt(MAX_REASON_CHARS)) ? MAX_REASON_CHARS - 1
+        : MAX_REASON_CHARS;
+    return reason.substring(0, end);
+  }
 
   /**
-   * Keeps a nack's reason until the entry is claimed again, by this process (which drops it or
-   * puts it in the dead letter) or by another one, which this process never hears of: so, once
-   * more than {@link #KEPT_REASONS_BEFORE_PRUNING} are kept, at most once per claim interval,
-   * reasons older than the visibility timeout plus two claim intervals are dropped. By then every
-   * poller of the group has had a claim due at which the entry was claimable: the nack made it
-   * claimable no later than one visibility timeout after it.
+   * Where a nack's reason is kept until the entry is acknowledged or dead-lettered:
+   * {@code sbq:{<topic>}:nack:<group>:<id>}, in the stream's slot.
    */
-  private void keepReason(Message message, String reason) {
-    long now = System.currentTimeMillis();
-    outcomes.put(outcomeKey(message), new NackReason(reason, now));
-    long due = nextReasonPrune.get();
-    if (outcomes.size() > KEPT_REASONS_BEFORE_PRUNING && now >= due
-        && nextReasonPrune.compareAndSet(due, now + config.claimInterval().toMillis())) {
-      long stale = now - config.visibilityTimeout().plus(config.claimInterval().multipliedBy(2)).toMillis();
-      outcomes.values().removeIf(r -> r.nackedAtMillis() < stale);
-    }
-  }
-
-  /** Nack reasons this queue keeps for dead letters, for tests. */
-  int nackReasonsKept() {
-    return outcomes.size();
-  }
-
-  private static String outcomeKey(Message m) {
-    return m.topic() + "\u0000" + m.group() + "\u0000" + m.id();
+  static String reasonKey(Message m) {
+    return key(m.topic()) + ":nack:" + m.group() + ":" + m.id();
   }
 
   @Override
@@ -632,17 +637,41 @@ public final class RedisStreamsQueue implements MessageQueue {
   private void ackSameGroup(List<Message> same) {
     Message first = same.get(0);
     Topic t = topic(first.topic());
-    GroupPoll g = groupPoll(first.topic(), first.group());
+    counters.acked.add(acknowledge(t, groupPoll(first.topic(), first.group()), same, false));
+    trimIfDue(t);
+  }
+
+  /**
+   * {@code XACK}s entries of one group, in the same round trip deleting the nack reasons they may
+   * have: of every entry when {@code allReasons}, otherwise of the redelivered ones (a first
+   * delivery has none, unless its holder nacked it and acknowledged it after all, a reason then
+   * left to its expiry). Returns how many entries Redis acknowledged.
+   */
+  private long acknowledge(Topic t, GroupPoll g, List<Message> same, boolean allReasons) {
+    List<String> reasons = new ArrayList<>(0);
+    for (Message m : same) {
+      if (allReasons || m.deliveryCount() > 1) {
+        reasons.add(reasonKey(m));
+      }
+    }
     try {
-      counters.acked.add(jedis.executeCommand(RedisCommands.xack(t.raw, g.raw, same)));
+      if (reasons.isEmpty()) {
+        return jedis.executeCommand(RedisCommands.xack(t.raw, g.raw, same));
+      }
+      Response<Long> acked;
+      try (AbstractPipeline p = jedis.pipelined()) {
+        acked = p.executeCommand(RedisCommands.xack(t.raw, g.raw, same));
+        p.del(reasons.toArray(String[]::new));
+        p.sync();
+      }
+      return acked.get();
     } catch (JedisException e) {
       throw new QueueException(config.name() + " - XACK on " + t.key + " failed: "
           + e.getMessage(), e);
+    } catch (IllegalStateException e) {
+      // a cluster pipeline logs a node's connection failure and leaves its replies unset
+      throw new QueueException(config.name() + " - XACK on " + t.key + " got no reply", e);
     }
-    if (!outcomes.isEmpty()) {
-      same.forEach(m -> outcomes.remove(outcomeKey(m)));
-    }
-    trimIfDue(t);
   }
 
   private void trimIfDue(Topic t) {
@@ -672,9 +701,9 @@ public final class RedisStreamsQueue implements MessageQueue {
         : redeliverAfter.toMillis();
     Object given;
     try {
-      given = jedis.eval(NACK_CURRENT_DELIVERY, List.of(key(message.topic())),
+      given = jedis.eval(NACK_CURRENT_DELIVERY, List.of(key(message.topic()), reasonKey(message)),
           List.of(message.group(), message.id(), Integer.toString(message.deliveryCount()),
-              Long.toString(timeout - delay)));
+              Long.toString(timeout - delay), kept(reason), Long.toString(NACK_REASON_TTL.toMillis())));
     } catch (JedisException e) {
       throw new QueueException(config.name() + " - XCLAIM (nack) on " + key(message.topic())
           + " failed: " + e.getMessage(), e);
@@ -682,7 +711,6 @@ public final class RedisStreamsQueue implements MessageQueue {
     if (!Long.valueOf(1).equals(given)) {
       return; // not pending any more, or redelivered since: the current holder keeps it
     }
-    keepReason(message, reason);
     groupPoll(message.topic(), message.group()).nextClaim
         .accumulateAndGet(System.currentTimeMillis() + delay, Math::min);
   }

@@ -23,10 +23,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
+import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Set;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -96,19 +98,67 @@ class RedisStreamsBehaviourIT {
   }
 
   /**
-   * Nack reasons are kept in the nacking process for the dead letter; when another process takes
-   * the redelivery and acknowledges it, this one never hears of it, and its reasons must not pile
-   * up for good.
+   * Two processes of one group: the dead letter names the reason of the nack that ended the last
+   * delivery, whichever process gave it and whichever claims the entry last; a last delivery whose
+   * lease expired is named so, not after an earlier delivery's nack.
    */
   @Test
-  void nackReasonsOfMessagesAnotherProcessTookOverAreNotKeptForever() throws Exception {
-    // a visibility timeout longer than the 3,000 nacks take on a loaded machine, so that none of
-    // their reasons is old enough to be dropped before the other process took the entries over
+  void aDeadLetterNamesTheReasonOfTheLastNackGivenInAnyProcess() throws Exception {
+    QueueConfig config = QueueConfig.builder().visibilityTimeout(Duration.ofMillis(400))
+        .claimInterval(Duration.ofMillis(50)).maxDeliveries(2).build();
+    MessageQueue a = RedisStreamsQueue.create(jedis, config);
+    try (RedisClient otherProcess = RedisClient.create(ServerAddresses.redisUrl())) {
+      MessageQueue b = RedisStreamsQueue.create(otherProcess, config);
+      deadLettersFromTwoProcesses(a, b, topic());
+    }
+  }
+
+  private static void deadLettersFromTwoProcesses(MessageQueue a, MessageQueue b, String t) {
+    a.poll(t, "g", "a", 1, Duration.ZERO);
+    String nackedInB = a.publish(t, "nacked in b".getBytes(StandardCharsets.UTF_8));
+    String expiredInB = a.publish(t, "expired in b".getBytes(StandardCharsets.UTF_8));
+    for (Message m : a.poll(t, "g", "a", 2, Duration.ofSeconds(1))) {
+      a.nack(m, Duration.ZERO, "a refused " + m.id());
+    }
+    List<Message> second = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (second.size() < 2 && System.nanoTime() < deadline) {
+      second.addAll(b.poll(t, "g", "b", 2, Duration.ofMillis(200)));
+    }
+    assertEquals(2, second.size(), "b got both again");
+    for (Message m : second) {
+      assertEquals(2, m.deliveryCount());
+      if (m.id().equals(nackedInB)) {
+        b.nack(m, Duration.ZERO, "b refused it too");
+      }
+    }
+    Map<String, String> reasons = new HashMap<>();
+    deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (reasons.size() < 2 && System.nanoTime() < deadline) {
+      assertTrue(a.poll(t, "g", "a", 10, Duration.ofMillis(100)).isEmpty(), "no third delivery");
+      for (Message d : a.poll(MessageQueue.deadLetterTopic(t), "ops", "o", 10, Duration.ZERO)) {
+        reasons.put(d.deadLetter().orElseThrow().sourceId(), d.deadLetter().orElseThrow().reason());
+      }
+    }
+    assertTrue(reasons.get(nackedInB).endsWith("last: b refused it too"), reasons.get(nackedInB));
+    assertTrue(reasons.get(expiredInB).endsWith("last: visibility timeout expired"), reasons.get(expiredInB));
+    assertEquals(Set.of(), jedis.keys(RedisStreamsQueue.key(t) + ":nack:*"), "reasons left behind");
+    jedis.del(RedisStreamsQueue.key(t), RedisStreamsQueue.key(MessageQueue.deadLetterTopic(t)));
+  }
+
+  /**
+   * A nack's reason is kept in Redis until the entry is settled: when another process takes the
+   * redeliveries over and acknowledges them, nothing is left of 3,000 reasons; one still kept
+   * expires, and holds only the start of a long reason.
+   */
+  @Test
+  void nackReasonsGoWithTheAcknowledgementOfTheRedeliveryAndExpireOtherwise() throws Exception {
     QueueConfig config = QueueConfig.builder().visibilityTimeout(Duration.ofSeconds(2))
         .claimInterval(Duration.ofMillis(50)).build();
-    RedisStreamsQueue nacking = RedisStreamsQueue.create(jedis, config);
+    MessageQueue nacking = RedisStreamsQueue.create(jedis, config);
     MessageQueue other = RedisStreamsQueue.create(jedis, config);
     String t = topic();
+    String reasons = RedisStreamsQueue.key(t) + ":nack:*";
     nacking.poll(t, "g", "a", 1, Duration.ZERO);
     int n = 3_000;
     List<byte[]> payloads = new ArrayList<>();
@@ -121,7 +171,7 @@ class RedisStreamsBehaviourIT {
     for (Message m : leased) {
       nacking.nack(m, Duration.ZERO, "retry later");
     }
-    assertEquals(n, nacking.nackReasonsKept());
+    assertEquals(n, jedis.keys(reasons).size());
     Set<String> acked = new HashSet<>();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (acked.size() < n && System.nanoTime() < deadline) {
@@ -130,13 +180,17 @@ class RedisStreamsBehaviourIT {
       got.forEach(m -> acked.add(m.id()));
     }
     assertEquals(n, acked.size(), "the other process took over and acknowledged every message");
-    Thread.sleep(config.visibilityTimeout().plus(config.claimInterval().multipliedBy(2)).toMillis() + 100);
+    assertEquals(Set.of(), jedis.keys(reasons));
+
     nacking.publish(t, "late".getBytes(StandardCharsets.UTF_8));
-    for (Message m : nacking.poll(t, "g", "a", 1, Duration.ofSeconds(1))) {
-      nacking.nack(m, Duration.ZERO, "once more");
-    }
-    assertTrue(nacking.nackReasonsKept() <= 1, "reasons still kept: " + nacking.nackReasonsKept());
-    jedis.del(RedisStreamsQueue.key(t));
+    Message late = nacking.poll(t, "g", "a", 1, Duration.ofSeconds(1)).get(0);
+    nacking.nack(late, Duration.ZERO, "x".repeat(5_000));
+    String key = RedisStreamsQueue.key(t) + ":nack:g:" + late.id();
+    long ttl = jedis.pttl(key);
+    assertTrue(ttl > RedisStreamsQueue.NACK_REASON_TTL.toMillis() - 60_000
+        && ttl <= RedisStreamsQueue.NACK_REASON_TTL.toMillis(), "ttl " + ttl);
+    assertEquals("1:" + "x".repeat(RedisStreamsQueue.MAX_REASON_CHARS), jedis.get(key));
+    jedis.del(RedisStreamsQueue.key(t), key);
   }
 
   @Test
