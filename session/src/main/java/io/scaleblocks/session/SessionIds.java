@@ -110,8 +110,9 @@ public final class SessionIds {
       for (int i = 0; i < TAG_LENGTH; i++) {
         tag[i] = IdAlphabet.BASE64URL.charAt(bits >>> (6 * (TAG_LENGTH - 1 - i)) & 63);
       }
-      if (clusterSlot(new String(tag)) == slot) {
-        return new String(tag);
+      String candidate = new String(tag);
+      if (clusterSlot(candidate) == slot) {
+        return candidate;
       }
     }
     throw new IllegalStateException("no tag of the id alphabet falls in Redis Cluster slot " + slot);

@@ -534,34 +534,34 @@ public abstract class SessionStoreContract {
     Session s = store.create();
     assertThrows(IllegalArgumentException.class, () -> s.setPrincipal("ada\uD800"));
     assertThrows(IllegalArgumentException.class, () -> s.setPrincipal("\uDFFFada"));
-    SessionAttribute<String> smile = SessionAttribute.string("n\uD83D\uDE00");
-    SessionAttribute<String> wink = SessionAttribute.string("n\uD83D\uDE09");
-    s.set(smile, "smile");
-    s.set(wink, "wink");
-    s.setPrincipal("ada\uD83D\uDE00");
-    store.save(s);
-    Session found = store.find(s.id()).orElseThrow();
-    assertEquals(Optional.of("smile"), found.get(smile));
-    assertEquals(Optional.of("wink"), found.get(wink));
-    assertEquals(List.of(s.id()), store.findIdsByPrincipal("ada\uD83D\uDE00"));
+    keptApart("n\uD83D\uDE00", "n\uD83D\uDE09", "ada\uD83D\uDE00", "ada\uD83D\uDE09");
   }
 
   @Test
   void namesAndPrincipalsThatDifferOnlyInTrailingSpacesAreKeptApart() {
-    SessionAttribute<String> bare = SessionAttribute.string("n");
-    SessionAttribute<String> spaced = SessionAttribute.string("n ");
+    keptApart("n", "n ", "ada ", "ada");
+  }
+
+  /**
+   * Saves a session with attributes {@code name} and {@code otherName} and the principal
+   * {@code principal}, and finds each as given: neither name taken for the other, nor
+   * {@code principal} for {@code otherPrincipal}.
+   */
+  private void keptApart(String name, String otherName, String principal, String otherPrincipal) {
+    SessionAttribute<String> one = SessionAttribute.string(name);
+    SessionAttribute<String> other = SessionAttribute.string(otherName);
     Session s = store.create();
-    s.set(bare, "bare");
-    s.set(spaced, "spaced");
-    s.setPrincipal("ada ");
+    s.set(one, "one");
+    s.set(other, "other");
+    s.setPrincipal(principal);
     store.save(s);
     Session found = store.find(s.id()).orElseThrow();
-    assertEquals(Optional.of("bare"), found.get(bare));
-    assertEquals(Optional.of("spaced"), found.get(spaced));
-    assertEquals(Optional.of("ada "), found.principal());
+    assertEquals(Optional.of("one"), found.get(one));
+    assertEquals(Optional.of("other"), found.get(other));
+    assertEquals(Optional.of(principal), found.principal());
     if (store.supportsPrincipalIndex()) {
-      assertEquals(List.of(), store.findIdsByPrincipal("ada"), "another principal");
-      assertEquals(List.of(s.id()), store.findIdsByPrincipal("ada "));
+      assertEquals(List.of(s.id()), store.findIdsByPrincipal(principal));
+      assertEquals(List.of(), store.findIdsByPrincipal(otherPrincipal), "another principal");
     }
   }
 

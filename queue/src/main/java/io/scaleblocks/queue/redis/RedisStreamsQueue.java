@@ -648,14 +648,17 @@ public final class RedisStreamsQueue implements MessageQueue {
    * left to its expiry). Returns how many entries Redis acknowledged.
    */
   private long acknowledge(Topic t, GroupPoll g, List<Message> same, boolean allReasons) {
-    List<String> reasons = new ArrayList<>(0);
+    List<String> reasons = null;
     for (Message m : same) {
       if (allReasons || m.deliveryCount() > 1) {
+        if (reasons == null) {
+          reasons = new ArrayList<>();
+        }
         reasons.add(reasonKey(m));
       }
     }
     try {
-      if (reasons.isEmpty()) {
+      if (reasons == null) {
         return jedis.executeCommand(RedisCommands.xack(t.raw, g.raw, same));
       }
       Response<Long> acked;
